@@ -1,0 +1,62 @@
+// The creditbot commands. Each returns the process exit code: 0 success, 1 the work failed, 2 the
+// configuration or the command line is wrong. Failures print one clear line on stderr.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "app/config.h"
+
+namespace creditbot {
+
+// Options shared by every command (given before or after the command name).
+struct GlobalOptions {
+  ConfigInputs config;
+  std::string log_format, log_level, log_file;  // empty = from configuration
+};
+
+// Loads and validates the configuration and sets up logging (secrets registered with the redactor).
+absl::StatusOr<Config> LoadConfig(const GlobalOptions& global);
+
+struct RunOptions {
+  bool once = false;
+};
+int RunCommand(const GlobalOptions& global, const RunOptions& options);
+
+struct CalcOptions {
+  std::string warehouse;   // default: CREDITBOT_WAREHOUSE
+  std::string sql_file;
+  std::string claim_date;  // YYYY-MM-DD; default: today (UTC)
+  std::string policy_file; // default: route by the policies' match patterns
+  std::string output;      // also write the JSON here
+};
+int CalcCommand(const GlobalOptions& global, const CalcOptions& options);
+
+struct LinksOptions {
+  std::string looker_base_url;  // default: CREDITBOT_LOOKER_BASE_URL
+};
+int LinksCommand(const GlobalOptions& global, const LinksOptions& options);
+
+struct StateOptions {
+  std::string action;  // "stats" or "list"
+  std::string status;  // list: only this status
+  int limit = 50;
+  bool json = false;
+};
+int StateCommand(const GlobalOptions& global, const StateOptions& options);
+
+struct SynthOptionsCli {
+  std::string db;
+  uint64_t seed = 42;
+  int scale = 1;
+  std::string mcc_table;
+};
+int SynthCommand(const GlobalOptions& global, const SynthOptionsCli& options);
+
+int ConfigCommand(const GlobalOptions& global);
+
+// Parses argv and runs the chosen command.
+int RunCli(int argc, char** argv, char** environ);
+
+}  // namespace creditbot

@@ -1,0 +1,17 @@
+// Loading the credit policies: every policy/*.toml built into the binary, or every *.toml of
+// CREDITBOT_POLICY_DIR when it is set, in file-name order; or one file for `creditbot calc --policy`.
+// Any invalid file fails the load with the message of ParseCreditPolicy (file and key named).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/credit_policy.h"
+
+namespace creditbot {
+
+absl::StatusOr<std::vector<CreditPolicy>> LoadPolicies(const std::string& policy_dir);
+absl::StatusOr<CreditPolicy> LoadPolicyFile(const std::string& path);
+
+}  // namespace creditbot

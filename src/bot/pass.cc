@@ -1,0 +1,38 @@
+// One scheduled pass over the message source.
+#include "bot/pass.h"
+
+#include "absl/strings/str_cat.h"
+#include "app/logging.h"
+#include "common/status_macros.h"
+
+namespace creditbot {
+
+absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state, const Clock& clock,
+                                    const PassOptions& options) {
+  PassSummary summary;
+  CREDITBOT_ASSIGN_OR_RETURN(bool leased, state.AcquireLease("pass", options.holder, clock.Now(), options.lease_ttl));
+  if (!leased) {
+    summary.lease_busy = true;
+    LogInfo("another pass holds the lease; nothing to do");
+    return summary;
+  }
+  absl::StatusOr<std::vector<InboxItem>> items = source.Fetch();
+  if (!items.ok()) {
+    (void)state.ReleaseLease("pass", options.holder);
+    return items.status();
+  }
+  for (const InboxItem& item : *items) {
+    ++summary.items;
+    ++summary.outcomes[std::string(ItemOutcomeName(pipeline.Handle(item)))];
+  }
+  absl::StatusOr<int> cleaned = state.Cleanup(clock.Now() - absl::Hours(24) * options.retention_days);
+  if (cleaned.ok()) {
+    summary.cleaned = *cleaned;
+  } else {
+    LogWarn("could not clean old state entries", {{"error", std::string(cleaned.status().message())}});
+  }
+  CREDITBOT_RETURN_IF_ERROR(state.ReleaseLease("pass", options.holder));
+  return summary;
+}
+
+}  // namespace creditbot

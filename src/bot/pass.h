@@ -1,0 +1,31 @@
+// A scheduled pass (`creditbot run --once`): take the pass lease, fetch the messages, hand each to the
+// Pipeline, clean old state, release the lease. Passes never overlap: a second pass that finds the lease
+// held ends at once with lease_busy set.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "bot/pipeline.h"
+
+namespace creditbot {
+
+struct PassOptions {
+  std::string holder = "creditbot";
+  absl::Duration lease_ttl = absl::Minutes(10);
+  int retention_days = 90;
+};
+
+struct PassSummary {
+  bool lease_busy = false;
+  int items = 0;
+  std::map<std::string, int> outcomes;  // by ItemOutcomeName
+  int cleaned = 0;
+};
+
+// Errors: the source cannot be read, or the state store fails on the lease (nothing was processed).
+absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state, const Clock& clock,
+                                    const PassOptions& options);
+
+}  // namespace creditbot

@@ -1,0 +1,283 @@
+// One request end to end.
+#include "bot/pipeline.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "app/logging.h"
+#include "core/reply_renderer.h"
+#include "core/report_json.h"
+#include "core/sql_guard.h"
+
+namespace creditbot {
+namespace {
+
+bool IsTransient(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+         code == absl::StatusCode::kResourceExhausted || code == absl::StatusCode::kAborted;
+}
+
+// The claim date is the day (UTC) the request was posted: the integer part of its Slack ts.
+absl::CivilDay ClaimDateOf(std::string_view ts) {
+  int64_t seconds = 0;
+  std::string_view whole = ts.substr(0, ts.find('.'));
+  if (!absl::SimpleAtoi(whole, &seconds)) return absl::CivilDay(1970, 1, 1);
+  return absl::ToCivilDay(absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
+}
+
+}  // namespace
+
+std::string_view ItemOutcomeName(ItemOutcome outcome) {
+  switch (outcome) {
+    case ItemOutcome::kReplied: return "replied";
+    case ItemOutcome::kAsked: return "asked";
+    case ItemOutcome::kIgnored: return "ignored";
+    case ItemOutcome::kSkipped: return "skipped";
+    case ItemOutcome::kRefused: return "refused";
+    case ItemOutcome::kFailed: return "failed";
+    case ItemOutcome::kRetrying: return "retrying";
+    case ItemOutcome::kRejected: return "rejected";
+    case ItemOutcome::kDeleted: return "deleted";
+    case ItemOutcome::kAlreadyHandled: return "already_handled";
+  }
+  return "failed";
+}
+
+absl::Status Pipeline::Finish(RequestRecord& record, RequestStatus status, std::string_view outcome,
+                              std::string_view detail) {
+  record.status = status;
+  record.outcome = std::string(outcome);
+  record.detail = Redact(detail);
+  record.updated_at = deps_.clock.Now();
+  if (status != RequestStatus::kFailed) record.next_retry_at.reset();
+  absl::Status written = deps_.state.Finish(record);
+  if (!written.ok()) {
+    LogError("could not record the outcome", {{"status", std::string(RequestStatusName(status))},
+                                              {"error", std::string(written.message())}});
+  }
+  return written;
+}
+
+ItemOutcome Pipeline::Handle(const InboxItem& item) {
+  if (!item.message) return HandleRejected(item);
+  const SlackMessage& message = *item.message;
+  ScopedLogContext context({{"request", RequestKey(message.channel, message.ts)}});
+  try {
+    TriageDecision decision = Triage(message, options_.triage);
+    switch (decision.action) {
+      case TriageDecision::kSkip: {
+        RequestRecord record;
+        record.key = RequestKey(message.channel, message.ts);
+        record.channel = message.channel;
+        record.ts = message.ts;
+        record.status = RequestStatus::kSkipped;
+        record.outcome = decision.reason;
+        record.first_seen_at = record.updated_at = deps_.clock.Now();
+        record.dry_run = options_.dry_run;
+        absl::StatusOr<bool> written = deps_.state.RecordIfAbsent(record);
+        if (!written.ok()) LogError("could not record a skipped message", {{"error", std::string(written.status().message())}});
+        LogDebug("skipped", {{"reason", decision.reason}});
+        return ItemOutcome::kSkipped;
+      }
+      case TriageDecision::kDeleted:
+        return HandleDeleted(message);
+      case TriageDecision::kAskForLink:
+      case TriageDecision::kRequest:
+        break;
+    }
+    ClaimContext claim_context{deps_.clock.Now(), options_.dry_run,
+                               decision.is_edit && decision.action == TriageDecision::kRequest};
+    absl::StatusOr<ClaimResult> claim =
+        deps_.state.Claim(message.channel, message.ts, claim_context, options_.claim_lease, options_.holder);
+    if (!claim.ok()) {
+      LogError("could not claim the request; it stays for the next pass", {{"error", std::string(claim.status().message())}});
+      return ItemOutcome::kRetrying;
+    }
+    if (!claim->claimed) {
+      LogDebug("already handled", {{"status", std::string(RequestStatusName(claim->record.status))}});
+      return ItemOutcome::kAlreadyHandled;
+    }
+    return HandleClaimed(message, decision, claim->record);
+  } catch (const std::exception& error) {
+    // A bug or absurd input: never let one message stop the pass.
+    RequestRecord record;
+    record.key = RequestKey(message.channel, message.ts);
+    record.channel = message.channel;
+    record.ts = message.ts;
+    record.first_seen_at = deps_.clock.Now();
+    if (absl::StatusOr<std::optional<RequestRecord>> existing = deps_.state.Get(record.key); existing.ok() && *existing) {
+      record = **existing;
+    }
+    return Fail(record, absl::InternalError(absl::StrCat("internal error: ", error.what())), "creditbot crashed on this request");
+  }
+}
+
+ItemOutcome Pipeline::HandleRejected(const InboxItem& item) {
+  RequestRecord record;
+  record.key = absl::StrCat("rejected:", item.digest.substr(0, 16));
+  record.status = RequestStatus::kRejected;
+  record.outcome = "unreadable";
+  record.detail = Redact(absl::StrCat(item.origin, ": ", item.error));
+  record.first_seen_at = record.updated_at = deps_.clock.Now();
+  record.dry_run = options_.dry_run;
+  absl::StatusOr<bool> written = deps_.state.RecordIfAbsent(record);
+  if (!written.ok()) {
+    LogError("could not record an unreadable message", {{"origin", item.origin}, {"error", item.error}});
+    return ItemOutcome::kRejected;
+  }
+  if (*written) {
+    LogError("unreadable message", {{"origin", item.origin}, {"error", item.error}});
+    AlertOwner("", "", record.key, "A message could not be read", record.detail);
+  }
+  return ItemOutcome::kRejected;
+}
+
+ItemOutcome Pipeline::HandleDeleted(const SlackMessage& message) {
+  std::string ts = message.deleted_ts.empty() ? message.ts : message.deleted_ts;
+  std::string key = RequestKey(message.channel, ts);
+  absl::StatusOr<std::optional<RequestRecord>> existing = deps_.state.Get(key);
+  if (!existing.ok()) {
+    LogError("could not read state for a deleted message", {{"error", std::string(existing.status().message())}});
+    return ItemOutcome::kRetrying;
+  }
+  if (*existing && ((*existing)->status == RequestStatus::kReplied || (*existing)->status == RequestStatus::kAsked)) {
+    LogInfo("a request we already answered was deleted; the answer stays", {{"deleted", key}});
+    return ItemOutcome::kAlreadyHandled;
+  }
+  RequestRecord record = existing->value_or(RequestRecord{});
+  if (!*existing) {
+    record.key = key;
+    record.channel = message.channel;
+    record.ts = ts;
+    record.first_seen_at = deps_.clock.Now();
+  }
+  record.dry_run = options_.dry_run;
+  (void)Finish(record, RequestStatus::kDeleted, "deleted", "the message was deleted before it was answered");
+  LogInfo("deleted before it was answered; not answering", {{"deleted", key}});
+  return ItemOutcome::kDeleted;
+}
+
+ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDecision& decision, RequestRecord record) {
+  record.dry_run = options_.dry_run;
+  if (decision.action == TriageDecision::kAskForLink) {
+    RenderedMessage ask = RenderAskForLink(message.user);
+    Reply reply{message.channel, message.ts, record.key, "ask_link", ask.text, ask.blocks_json, ""};
+    absl::StatusOr<std::string> posted = PostOnce(reply);
+    if (!posted.ok()) return Fail(record, posted.status(), "could not ask for the Looker link");
+    record.reply_ts = *posted;
+    (void)Finish(record, RequestStatus::kAsked, "ask_link", "no Looker link; asked for one");
+    LogInfo("asked for a Looker link");
+    return ItemOutcome::kAsked;
+  }
+  return Calculate(message, decision, record);
+}
+
+ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record) {
+  ++record.attempts;
+  const LookerRef* link = nullptr;
+  for (const LookerRef& ref : decision.looker_links) {
+    if (ref.kind != LinkKind::kLookerOther) {
+      link = &ref;
+      break;
+    }
+  }
+  if (link == nullptr) {
+    return Fail(record, absl::UnimplementedError(absl::StrCat("the Looker link ", decision.looker_links.front().url,
+                                                              " is not a Look, an Explore or a dashboard")),
+                "could not use the Looker link");
+  }
+  absl::Time now = deps_.clock.Now();
+  record.execution_id = MakeExecutionId(now, record.key);
+  ScopedLogContext context({{"execution_id", record.execution_id}});
+
+  absl::StatusOr<ResolvedSql> resolved = deps_.looks.Resolve(*link);
+  if (!resolved.ok()) return Fail(record, resolved.status(), absl::StrCat("could not get the SQL behind ", link->url));
+
+  const CreditPolicy* policy = deps_.router.Route(resolved->sql);
+  if (policy == nullptr) {
+    (void)Finish(record, RequestStatus::kIgnored, "no_policy", absl::StrCat(resolved->description, " matches no enabled credit policy"));
+    LogInfo("no enabled policy matches this request's SQL; ignored", {{"sql", resolved->description}});
+    return ItemOutcome::kIgnored;
+  }
+  record.product = policy->name;
+  if (absl::Status guard = CheckReadOnlySql(resolved->sql); !guard.ok()) {
+    (void)Finish(record, RequestStatus::kRefused, "sql_refused", guard.message());
+    LogWarn("SQL refused; not run", {{"sql", resolved->description}, {"reason", std::string(guard.message())}});
+    AlertOwner(message.channel, message.ts, record.key, "The SQL behind a request was refused and not run",
+               absl::StrCat(resolved->description, ": ", guard.message()));
+    return ItemOutcome::kRefused;
+  }
+
+  absl::CivilDay claim_date = ClaimDateOf(message.ts);
+  absl::StatusOr<CreditReport> report = deps_.executor.Execute({resolved->sql, policy, claim_date});
+  if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
+
+  ExecutionMeta meta;
+  meta.execution_id = record.execution_id;
+  meta.timestamp = now;
+  meta.source_channel = message.channel;
+  meta.source_ts = message.ts;
+  meta.looker_url = link->url;
+  meta.sql_sha256 = Sha256Hex(resolved->sql);
+  meta.dry_run = options_.dry_run;
+  absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
+  if (!audit.ok()) return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
+
+  RenderedMessage rendered = RenderCreditReply(*report, record.execution_id, options_.dry_run);
+  Reply reply{message.channel, message.ts, record.key, "credit", rendered.text, rendered.blocks_json, record.execution_id};
+  absl::StatusOr<std::string> posted = PostOnce(reply);
+  if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
+  record.reply_ts = *posted;
+  record.credit_amount = report->credit_amount.ToFixed(2);
+  (void)Finish(record, RequestStatus::kReplied, "credit",
+               absl::StrCat("credit ", FormatUsd(report->credit_amount), report->needs_approval ? ", needs approval" : "",
+                            "; audit ", *audit));
+  LogInfo("replied", {{"credit", record.credit_amount}, {"audit", *audit}});
+  return ItemOutcome::kReplied;
+}
+
+ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, std::string_view what) {
+  std::string reason = Redact(status.message());
+  if (IsTransient(status.code()) && record.attempts < options_.max_attempts) {
+    absl::Duration delay = options_.retry_backoff * (int64_t{1} << std::min(record.attempts > 0 ? record.attempts - 1 : 0, 20));
+    record.next_retry_at = deps_.clock.Now() + delay;
+    (void)Finish(record, RequestStatus::kFailed, "retrying", absl::StrCat(what, ": ", reason));
+    LogWarn("will retry", {{"what", std::string(what)}, {"error", reason}, {"attempts", std::to_string(record.attempts)},
+                           {"next_retry_at", absl::FormatTime(*record.next_retry_at)}});
+    return ItemOutcome::kRetrying;
+  }
+  record.next_retry_at.reset();
+  std::string detail = IsTransient(status.code())
+                           ? absl::StrCat(what, " after ", record.attempts, " attempts: ", reason)
+                           : absl::StrCat(what, ": ", reason);
+  (void)Finish(record, RequestStatus::kFailed, "failed", detail);
+  LogError("failed", {{"error", detail}});
+  AlertOwner(record.channel, record.ts, record.key, "A credit request failed", detail);
+  return ItemOutcome::kFailed;
+}
+
+absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply) {
+  absl::StatusOr<std::optional<std::string>> existing =
+      deps_.replier.FindOurReply(reply.channel, reply.thread_ts, reply.request_key);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    LogInfo("a reply of ours is already in the thread; recording it instead of posting again");
+    return **existing;
+  }
+  return deps_.replier.Post(reply);
+}
+
+void Pipeline::AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
+                          std::string_view headline, std::string_view what) {
+  if (options_.owner_user_id.empty()) return;  // warned once at start; the log line above has the detail
+  RenderedMessage alert = RenderOwnerAlert(channel, ts, headline, Redact(what));
+  Reply reply{options_.owner_user_id, "", std::string(key), "owner_alert", alert.text, "", ""};
+  absl::StatusOr<std::string> posted = deps_.replier.Post(reply);
+  if (!posted.ok()) LogError("could not alert the owner", {{"error", std::string(posted.status().message())}});
+}
+
+}  // namespace creditbot

@@ -1,0 +1,76 @@
+// Pipeline: one message end to end — triage, claim, resolve the Looker link, route to a policy, guard the
+// SQL, execute, audit, reply exactly once, record (ARCHITECTURE.md "The data flow of one request").
+//
+// Handle never throws and never stops on a bad message: every failure ends as a state record (and, when a
+// person must act, a private DM to the owner). Transient failures (kUnavailable, kDeadlineExceeded,
+// kResourceExhausted, kAborted) are retried on later passes with exponential backoff up to max_attempts;
+// anything else fails the request at once.
+//
+// One instance per pass; used by one thread.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "audit/audit_sink.h"
+#include "bot/triage.h"
+#include "common/clock.h"
+#include "core/product_router.h"
+#include "executor/executor.h"
+#include "looker/look_resolver.h"
+#include "slack/message_source.h"
+#include "slack/replier.h"
+#include "state/state_store.h"
+
+namespace creditbot {
+
+struct PipelineDeps {
+  StateStore& state;
+  LookResolver& looks;
+  Executor& executor;
+  AuditSink& audit;
+  Replier& replier;
+  const ProductRouter& router;
+  const Clock& clock;
+};
+
+struct PipelineOptions {
+  bool dry_run = true;
+  std::string owner_user_id;  // SLACK_USER_ID; empty: owner alerts are only logged
+  TriageConfig triage;
+  int max_attempts = 5;
+  absl::Duration retry_backoff = absl::Minutes(15);
+  absl::Duration claim_lease = absl::Minutes(10);
+  std::string holder = "creditbot";  // names this process in claims
+};
+
+// What happened to one item, for the pass summary.
+enum class ItemOutcome {
+  kReplied, kAsked, kIgnored, kSkipped, kRefused, kFailed, kRetrying, kRejected, kDeleted, kAlreadyHandled
+};
+std::string_view ItemOutcomeName(ItemOutcome outcome);
+
+class Pipeline {
+ public:
+  Pipeline(PipelineDeps deps, PipelineOptions options) : deps_(deps), options_(std::move(options)) {}
+
+  ItemOutcome Handle(const InboxItem& item);
+
+ private:
+  ItemOutcome HandleRejected(const InboxItem& item);
+  ItemOutcome HandleDeleted(const SlackMessage& message);
+  ItemOutcome HandleClaimed(const SlackMessage& message, const TriageDecision& decision, RequestRecord record);
+  ItemOutcome Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record);
+  ItemOutcome Fail(RequestRecord& record, const absl::Status& status, std::string_view what);
+  // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
+  absl::StatusOr<std::string> PostOnce(const Reply& reply);
+  void AlertOwner(std::string_view channel, std::string_view ts, std::string_view key, std::string_view headline,
+                  std::string_view what);
+  absl::Status Finish(RequestRecord& record, RequestStatus status, std::string_view outcome, std::string_view detail);
+
+  PipelineDeps deps_;
+  PipelineOptions options_;
+};
+
+}  // namespace creditbot

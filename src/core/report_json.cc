@@ -1,0 +1,121 @@
+// The result JSON.
+#include "core/report_json.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+
+namespace creditbot {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Money(Decimal value) { return value.ToString(2); }
+std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+Json OptionalDay(const std::optional<absl::CivilDay>& day) { return day ? Json(Day(*day)) : Json(nullptr); }
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
+  return hex;
+}
+
+std::string MakeExecutionId(absl::Time now, std::string_view salt) {
+  static int counter = 0;  // distinguishes two executions of one request in the same second
+  std::string stamp = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
+  std::string digest = Sha256Hex(absl::StrCat(salt, "|", stamp, "|", counter++));
+  return absl::StrCat(stamp, "-", digest.substr(0, 4));
+}
+
+std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& meta) {
+  Json json;
+  json["execution_id"] = meta.execution_id;
+  json["timestamp"] = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", meta.timestamp, absl::UTCTimeZone());
+  json["product"] = report.product;
+  json["account_sid"] = report.account_sid ? Json(*report.account_sid) : Json(nullptr);
+  json["parent_account_sid"] = report.parent_account_sid;
+  json["claim_date"] = Day(report.claim_date);
+  json["fraud_start"] = OptionalDay(report.fraud_start);
+  json["fraud_end"] = OptionalDay(report.fraud_end);
+  json["fraud_total"] = Money(report.fraud_total);
+  json["mrr"] = report.mrr ? Json(Money(*report.mrr)) : Json(nullptr);
+  json["credit_amount"] = report.credit_amount.ToFixed(2);
+  json["currency"] = report.currency;
+  json["needs_approval"] = report.needs_approval;
+  json["reason"] = report.reason ? Json(*report.reason) : Json(nullptr);
+  json["warnings"] = report.warnings;
+  json["fraud_guard_mode"] = ModeName(report.fraud_guard_mode);
+  json["dry_run"] = meta.dry_run;
+
+  Json output_df = Json::array();
+  for (const ModeBreakdown& mode : report.output_df) {
+    output_df.push_back({{"mode", ModeName(mode.mode)},
+                         {"credit", Money(mode.credit_in_mode)},
+                         {"fraud_charges_in_mode", Money(mode.fraud_charges_in_mode)},
+                         {"credit_in_mode", Money(mode.credit_in_mode)},
+                         {"expected_blocked_if_mode", mode.expected_blocked_if_mode.ToString()},
+                         {"credit_if_mode", Money(mode.credit_if_mode)}});
+  }
+  json["output_df"] = std::move(output_df);
+
+  Json lines = Json::array();
+  for (const CreditLine& line : report.lines) {
+    lines.push_back({{"date", Day(line.day)},
+                     {"account_sid", line.account_sid},
+                     {"service_sid", line.service_sid},
+                     {"mcc", line.mcc},
+                     {"mnc", line.mnc},
+                     {"country", line.country},
+                     {"mode", ModeName(line.mode)},
+                     {"mode_mixed_day", line.mode_mixed_day},
+                     {"attempts", line.attempts_sent},
+                     {"blocked", line.attempts_blocked},
+                     {"total_attempts", line.total_attempts},
+                     {"charges", Money(line.charges)},
+                     {"unit_charge", line.unit_charge.ToString(2)},
+                     {"provider_cost", line.provider_cost.ToString(2)},
+                     {"shortfall", line.shortfall.ToString()},
+                     {"eligible", Money(line.eligible)},
+                     {"credited", Money(line.credited)},
+                     {"treatment", TreatmentName(line.treatment)},
+                     {"why", line.why}});
+  }
+  json["lines"] = std::move(lines);
+
+  const CreditSummary& s = report.summary;
+  json["summary"] = {{"promise", Money(s.promise)},
+                     {"goodwill_raw", Money(s.goodwill_raw)},
+                     {"goodwill_cap", Money(s.goodwill_cap)},
+                     {"goodwill", Money(s.goodwill)},
+                     {"raw", Money(s.raw)},
+                     {"cap_binds", s.cap_binds},
+                     {"repeat_factor", s.repeat_factor.ToString(1)},
+                     {"approval_threshold", Money(s.approval_threshold)},
+                     {"rows", s.rows},
+                     {"accounts", s.accounts},
+                     {"rounding", "once, at the end, to cents: half away from zero"}};
+  json["policy"] = {{"name", report.policy_name}, {"version", report.policy_version}, {"sha256", report.policy_sha256}};
+  Json source = Json::object();
+  if (!meta.source_channel.empty()) {
+    source["channel"] = meta.source_channel;
+    source["ts"] = meta.source_ts;
+    source["looker_url"] = meta.looker_url;
+  }
+  if (!meta.sql_file.empty()) source["sql_file"] = meta.sql_file;
+  json["inputs"] = {{"source", std::move(source)}, {"sql_sha256", meta.sql_sha256}};
+  return json.dump(2) + "\n";
+}
+
+}  // namespace creditbot

@@ -1,0 +1,35 @@
+// Renders a CreditReport as the result JSON of ARCHITECTURE.md ("The result of one calculation"): the
+// document `creditbot calc` prints and the audit sink keeps for every execution.
+//
+// Money and rates are decimal strings, exact: headline amounts with exactly two places when they are
+// whole cents, otherwise every digit the calculation kept (at least two). Attempt counts are integers;
+// expected blocked attempts (possibly fractional) are decimal strings.
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "core/credit_report.h"
+
+namespace creditbot {
+
+struct ExecutionMeta {
+  std::string execution_id;  // e.g. "20260115T123456Z-3f9c"
+  absl::Time timestamp;
+  std::string source_channel, source_ts, looker_url;  // empty for `creditbot calc`
+  std::string sql_file;                                // set by `creditbot calc`
+  std::string sql_sha256;
+  bool dry_run = true;
+};
+
+// Pretty-printed JSON (2-space indent), keys in the documented order.
+std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& meta);
+
+// "YYYYMMDDTHHMMSSZ-xxxx": the time, then 4 hex digits derived from `salt` (e.g. the request key) so two
+// executions in the same second differ.
+std::string MakeExecutionId(absl::Time now, std::string_view salt);
+
+// Lower-case hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace creditbot

@@ -1,0 +1,70 @@
+// Request status names and the claim rule.
+#include "state/request_record.h"
+
+#include <array>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/strings.h"
+
+namespace creditbot {
+namespace {
+
+constexpr std::array<std::pair<RequestStatus, std::string_view>, 9> kNames = {{
+    {RequestStatus::kClaimed, "claimed"},
+    {RequestStatus::kReplied, "replied"},
+    {RequestStatus::kAsked, "asked"},
+    {RequestStatus::kIgnored, "ignored"},
+    {RequestStatus::kSkipped, "skipped"},
+    {RequestStatus::kRefused, "refused"},
+    {RequestStatus::kFailed, "failed"},
+    {RequestStatus::kRejected, "rejected"},
+    {RequestStatus::kDeleted, "deleted"},
+}};
+
+}  // namespace
+
+std::string_view RequestStatusName(RequestStatus status) {
+  for (const auto& [value, name] : kNames) {
+    if (value == status) return name;
+  }
+  return "claimed";
+}
+
+std::optional<RequestStatus> ParseRequestStatus(std::string_view name) {
+  for (const auto& [value, text] : kNames) {
+    if (text == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string RequestKey(std::string_view channel, std::string_view ts) { return absl::StrCat(ToAbsl(channel), ":", ToAbsl(ts)); }
+
+bool MayClaim(const RequestRecord* existing, const ClaimContext& context) {
+  if (existing == nullptr) return true;
+  switch (existing->status) {
+    case RequestStatus::kClaimed:
+      return !existing->lease_until.has_value() || *existing->lease_until <= context.now;
+    case RequestStatus::kFailed:
+      return existing->next_retry_at.has_value() && *existing->next_retry_at <= context.now;
+    case RequestStatus::kReplied:
+      return existing->dry_run && !context.dry_run;
+    case RequestStatus::kAsked:
+      return context.reopen_asked || (existing->dry_run && !context.dry_run);
+    case RequestStatus::kIgnored:
+    case RequestStatus::kSkipped:
+    case RequestStatus::kRefused:
+    case RequestStatus::kRejected:
+    case RequestStatus::kDeleted:
+      return false;
+  }
+  return false;
+}
+
+bool IsFinal(const RequestRecord& record) {
+  if (record.status == RequestStatus::kClaimed) return false;
+  if (record.status == RequestStatus::kFailed) return !record.next_retry_at.has_value();
+  return true;
+}
+
+}  // namespace creditbot

@@ -1,0 +1,67 @@
+// StateStore: the durable record of every request and the pass lease. The state write is the commit
+// point of a request (ARCHITECTURE.md "Exactly one reply per request"): claim → work → reply → Finish.
+// Implemented by SqliteStateStore (the embedded default); an S3 object store comes with the AWS work.
+//
+// Implementations are safe against other processes using the same store at the same time (several
+// runners); one instance is used by one thread at a time.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "state/request_record.h"
+
+namespace creditbot {
+
+struct ClaimResult {
+  bool claimed = false;
+  RequestRecord record;  // the record after the claim, or the current one when not claimed
+  bool existed = false;  // there was a record before
+};
+
+struct StateStats {
+  std::map<std::string, int> by_status;
+  int total = 0;
+  int pending_retries = 0;
+  std::optional<absl::Time> last_update;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  virtual absl::StatusOr<std::optional<RequestRecord>> Get(std::string_view key) = 0;
+
+  // Atomically: read the record, apply MayClaim, and if allowed write status claimed with
+  // lease_until = context.now + lease and holder `holder`, attempts unchanged.
+  virtual absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts,
+                                            const ClaimContext& context, absl::Duration lease,
+                                            std::string_view holder) = 0;
+
+  // Writes the final (or retry) outcome of a request, clearing the lease. Inserts the record when it
+  // does not exist (skips and rejects are recorded without a claim).
+  virtual absl::Status Finish(const RequestRecord& record) = 0;
+
+  // Records `record` only when no record exists for its key (a skip must never overwrite an answer).
+  // Returns true when it was written.
+  virtual absl::StatusOr<bool> RecordIfAbsent(const RequestRecord& record) = 0;
+
+  virtual absl::StatusOr<StateStats> Stats() = 0;
+  // The newest `limit` records (by updated_at), optionally only those of `status`.
+  virtual absl::StatusOr<std::vector<RequestRecord>> List(std::optional<RequestStatus> status, int limit) = 0;
+
+  // Removes final records not updated since `before`. Returns how many.
+  virtual absl::StatusOr<int> Cleanup(absl::Time before) = 0;
+
+  // The pass lease: true when `holder` now holds `name` until now + ttl (it was free, expired or ours).
+  virtual absl::StatusOr<bool> AcquireLease(std::string_view name, std::string_view holder, absl::Time now,
+                                            absl::Duration ttl) = 0;
+  virtual absl::Status ReleaseLease(std::string_view name, std::string_view holder) = 0;
+};
+
+}  // namespace creditbot
