@@ -12,6 +12,7 @@
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
 #include "core/sql_guard.h"
+#include "common/strings.h"
 
 namespace creditbot {
 namespace {
@@ -25,7 +26,7 @@ bool IsTransient(absl::StatusCode code) {
 absl::CivilDay ClaimDateOf(std::string_view ts) {
   int64_t seconds = 0;
   std::string_view whole = ts.substr(0, ts.find('.'));
-  if (!absl::SimpleAtoi(whole, &seconds)) return absl::CivilDay(1970, 1, 1);
+  if (!absl::SimpleAtoi(ToAbsl(whole), &seconds)) return absl::CivilDay(1970, 1, 1);
   return absl::ToCivilDay(absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
 }
 
@@ -205,7 +206,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   }
   record.product = policy->name;
   if (absl::Status guard = CheckReadOnlySql(resolved->sql); !guard.ok()) {
-    (void)Finish(record, RequestStatus::kRefused, "sql_refused", guard.message());
+    (void)Finish(record, RequestStatus::kRefused, "sql_refused", ToStd(guard.message()));
     LogWarn("SQL refused; not run", {{"sql", resolved->description}, {"reason", std::string(guard.message())}});
     AlertOwner(message.channel, message.ts, record.key, "The SQL behind a request was refused and not run",
                absl::StrCat(resolved->description, ": ", guard.message()));
@@ -227,7 +228,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
   if (!audit.ok()) return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
 
-  RenderedMessage rendered = RenderCreditReply(*report, record.execution_id, options_.dry_run);
+  RenderedMessage rendered = RenderCreditReply(*report, record.execution_id);
   Reply reply{message.channel, message.ts, record.key, "credit", rendered.text, rendered.blocks_json, record.execution_id};
   absl::StatusOr<std::string> posted = PostOnce(reply);
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
@@ -241,19 +242,19 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
 }
 
 ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, std::string_view what) {
-  std::string reason = Redact(status.message());
+  std::string reason = Redact(ToStd(status.message()));
   if (IsTransient(status.code()) && record.attempts < options_.max_attempts) {
     absl::Duration delay = options_.retry_backoff * (int64_t{1} << std::min(record.attempts > 0 ? record.attempts - 1 : 0, 20));
     record.next_retry_at = deps_.clock.Now() + delay;
-    (void)Finish(record, RequestStatus::kFailed, "retrying", absl::StrCat(what, ": ", reason));
+    (void)Finish(record, RequestStatus::kFailed, "retrying", absl::StrCat(ToAbsl(what), ": ", reason));
     LogWarn("will retry", {{"what", std::string(what)}, {"error", reason}, {"attempts", std::to_string(record.attempts)},
                            {"next_retry_at", absl::FormatTime(*record.next_retry_at)}});
     return ItemOutcome::kRetrying;
   }
   record.next_retry_at.reset();
   std::string detail = IsTransient(status.code())
-                           ? absl::StrCat(what, " after ", record.attempts, " attempts: ", reason)
-                           : absl::StrCat(what, ": ", reason);
+                           ? absl::StrCat(ToAbsl(what), " after ", record.attempts, " attempts: ", reason)
+                           : absl::StrCat(ToAbsl(what), ": ", reason);
   (void)Finish(record, RequestStatus::kFailed, "failed", detail);
   LogError("failed", {{"error", detail}});
   AlertOwner(record.channel, record.ts, record.key, "A credit request failed", detail);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "common/strings.h"
 
 namespace creditbot {
 namespace {
@@ -36,7 +37,7 @@ std::string FormatUsd(Decimal amount) {
   return absl::StrCat(negative ? "-$" : "$", grouped, fixed.substr(dot));
 }
 
-RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id, bool dry_run) {
+RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id) {
   std::string window = report.fraud_start && report.fraud_end
                            ? absl::StrCat(absl::FormatCivilTime(*report.fraud_start), " to ",
                                           absl::FormatCivilTime(*report.fraud_end))
@@ -50,15 +51,15 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
           ? absl::StrCat("No credit recommended (", report.reason.value_or("no_shortfall"), ")")
           : absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ", report.currency, ", ", approval);
   RenderedMessage message;
-  message.text = absl::StrCat(dry_run ? "[dry run] " : "", headline, ". Parent account ", report.parent_account_sid,
+  message.text = absl::StrCat(headline, ". Parent account ", report.parent_account_sid,
                               ", fraud ", window, ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ",
-                              report.policy_name, "/", report.policy_version, ", execution ", execution_id, ".");
+                              report.policy_name, "/", report.policy_version, ", execution ", ToAbsl(execution_id), ".");
 
   Json blocks = Json::array();
   blocks.push_back({{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", headline.substr(0, 150)}}}});
   Json fields = Json::array();
   auto field = [&fields](std::string_view label, std::string_view value) {
-    fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", label, "*\n", value)}});
+    fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", ToAbsl(label), "*\n", ToAbsl(value))}});
   };
   field("Parent account", report.parent_account_sid);
   field("Fraud window", window);
@@ -83,14 +84,14 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
   blocks.push_back({{"type", "context"},
                     {"elements",
                      {{{"type", "mrkdwn"},
-                       {"text", absl::StrCat(dry_run ? "Dry run · " : "", "Policy ", report.policy_name, "/",
-                                             report.policy_version, " · execution ", execution_id)}}}}});
+                       {"text", absl::StrCat("Policy ", report.policy_name, "/",
+                                             report.policy_version, " · execution ", ToAbsl(execution_id))}}}}});
   message.blocks_json = blocks.dump();
   return message;
 }
 
 RenderedMessage RenderAskForLink(std::string_view requester_user_id) {
-  std::string greeting = requester_user_id.empty() ? "Hi" : absl::StrCat("Hi <@", requester_user_id, ">");
+  std::string greeting = requester_user_id.empty() ? "Hi" : absl::StrCat("Hi <@", ToAbsl(requester_user_id), ">");
   return {absl::StrCat(greeting,
                        ", I could not find a Looker link in this request. Please edit the message to add the link "
                        "to the Looker report of the fraudulent traffic (a Look or an Explore), and I will "
@@ -100,7 +101,7 @@ RenderedMessage RenderAskForLink(std::string_view requester_user_id) {
 
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
                                  std::string_view what) {
-  return {absl::StrCat(":warning: ", headline, " (request ", channel, " ", ts, "): ", what), ""};
+  return {absl::StrCat(":warning: ", ToAbsl(headline), " (request ", ToAbsl(channel), " ", ToAbsl(ts), "): ", ToAbsl(what)), ""};
 }
 
 }  // namespace creditbot

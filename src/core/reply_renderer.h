@@ -18,7 +18,8 @@ struct RenderedMessage {
 // "$1,130.00": dollars with thousands separators, rounded half-up to cents.
 std::string FormatUsd(Decimal amount);
 
-RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id, bool dry_run);
+// The same words whether or not this is a dry run: a dry run shows exactly what would be posted.
+RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id);
 
 // Asks the requester (a user id, may be empty) for the Looker link.
 RenderedMessage RenderAskForLink(std::string_view requester_user_id);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "common/strings.h"
 
 namespace creditbot {
 namespace {
@@ -35,7 +36,7 @@ std::string Sha256Hex(std::string_view data) {
 std::string MakeExecutionId(absl::Time now, std::string_view salt) {
   static int counter = 0;  // distinguishes two executions of one request in the same second
   std::string stamp = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
-  std::string digest = Sha256Hex(absl::StrCat(salt, "|", stamp, "|", counter++));
+  std::string digest = Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", counter++));
   return absl::StrCat(stamp, "-", digest.substr(0, 4));
 }
 

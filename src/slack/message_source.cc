@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "common/embedded_files.h"
 #include "core/report_json.h"
+#include "common/strings.h"
 
 namespace creditbot {
 
@@ -17,13 +18,13 @@ absl::StatusOr<std::vector<InboxItem>> LocalInbox::Fetch() {
   }
   std::vector<InboxItem> items;
   int line_number = 0;
-  for (std::string_view line : absl::StrSplit(*text, '\n')) {
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
     ++line_number;
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     InboxItem item;
     item.origin = absl::StrCat(path_, ":", line_number);
-    item.digest = Sha256Hex(absl::StripAsciiWhitespace(line));
-    absl::StatusOr<SlackMessage> message = ParseSlackMessageLine(line, default_channel_);
+    item.digest = Sha256Hex(ToStd(absl::StripAsciiWhitespace(line)));
+    absl::StatusOr<SlackMessage> message = ParseSlackMessageLine(ToStd(line), default_channel_);
     if (message.ok()) {
       item.message = *std::move(message);
     } else {

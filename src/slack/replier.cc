@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/embedded_files.h"
+#include "common/strings.h"
 
 namespace creditbot {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string IndexKey(std::string_view channel, std::string_view thread_ts, std::string_view request_key) {
-  return absl::StrCat(channel, "|", thread_ts, "|", request_key);
+  return absl::StrCat(ToAbsl(channel), "|", ToAbsl(thread_ts), "|", ToAbsl(request_key));
 }
 
 }  // namespace
@@ -60,7 +61,7 @@ absl::StatusOr<std::optional<std::string>> LocalOutbox::FindOurReply(std::string
                                                                      std::string_view request_key) {
   if (absl::Status status = LoadIndex(); !status.ok()) return status;
   if (answered_.count(IndexKey(channel, thread_ts, request_key)) > 0) {
-    return std::optional<std::string>(absl::StrCat("outbox:", request_key));
+    return std::optional<std::string>(absl::StrCat("outbox:", ToAbsl(request_key)));
   }
   return std::optional<std::string>();
 }

@@ -61,8 +61,10 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
   }
   CREDITBOT_ASSIGN_OR_RETURN(Statement version, db->Prepare("PRAGMA user_version"));
   CREDITBOT_ASSIGN_OR_RETURN(bool has_row, version.Step());
-  if (has_row && version.ColumnInt(0) > kSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrCat("state store ", path, " has schema version ", version.ColumnInt(0),
+  const int64_t found_version = has_row ? version.ColumnInt(0) : 0;
+  version.Reset();
+  if (found_version > kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat("state store ", path, " has schema version ", found_version,
                                                       ", newer than this creditbot understands (", kSchemaVersion, ")"));
   }
   CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));

@@ -1,0 +1,121 @@
+// Tests of the pipeline's retry rule: transient failures come back with exponential backoff up to the
+// attempt limit, then fail with one DM to the owner; permanent failures fail at once. The executor is a
+// scripted stand-in for the Executor seam; everything else is the real code on temporary files.
+#include "bot/pipeline.h"
+
+#include <deque>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "state/sqlite_state_store.h"
+#include "tests/test_support.h"
+
+namespace creditbot {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ScriptedExecutor final : public Executor {
+ public:
+  absl::StatusOr<CreditReport> Execute(const CalcRequest&) override {
+    ++calls;
+    if (results.empty()) return CreditReport{};
+    absl::Status next = results.front();
+    results.pop_front();
+    if (next.ok()) return CreditReport{};
+    return next;
+  }
+  std::deque<absl::Status> results;
+  int calls = 0;
+};
+
+class PipelineRetryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteFile(dir_.File("looks/101.sql"), "SELECT 1 AS authy_day");
+    state_ = std::move(SqliteStateStore::Open(dir_.File("state.db"))).value();
+    router_ = std::make_unique<ProductRouter>(std::move(ProductRouter::Create({CreditPolicy{}})).value());
+    looks_ = std::make_unique<LookCatalog>(dir_.File("looks"));
+    audit_ = std::make_unique<FolderAuditSink>(dir_.File("audit"));
+    outbox_ = std::make_unique<LocalOutbox>(dir_.File("outbox.jsonl"));
+    options_.dry_run = false;
+    options_.owner_user_id = "U0OWNER";
+    options_.triage.looker = *ParseLookerBase("https://looker.example.com");
+    options_.max_attempts = 3;
+    options_.retry_backoff = absl::Minutes(15);
+  }
+  ItemOutcome HandleRequest() {
+    Pipeline pipeline({*state_, *looks_, executor_, *audit_, *outbox_, *router_, clock_}, options_);
+    InboxItem item;
+    item.message = *ParseSlackMessageLine(
+        R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100","text":"<https://looker.example.com/looks/101>"})",
+        "");
+    return pipeline.Handle(item);
+  }
+  RequestRecord Record() { return **state_->Get("C1:1752588191.000100"); }
+  int OwnerDms() {
+    int dms = 0;
+    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl"))) dms += line.find("U0OWNER") != std::string::npos;
+    return dms;
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1752600000)};
+  ScriptedExecutor executor_;
+  std::unique_ptr<SqliteStateStore> state_;
+  std::unique_ptr<ProductRouter> router_;
+  std::unique_ptr<LookCatalog> looks_;
+  std::unique_ptr<FolderAuditSink> audit_;
+  std::unique_ptr<LocalOutbox> outbox_;
+  PipelineOptions options_;
+};
+
+TEST_F(PipelineRetryTest, TransientFailuresBackOffThenFailWithOneDm) {
+  executor_.results = {absl::UnavailableError("warehouse busy"), absl::DeadlineExceededError("timeout"),
+                       absl::UnavailableError("warehouse busy")};
+  const absl::Time start = clock_.Now();
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
+  EXPECT_EQ(Record().next_retry_at, start + absl::Minutes(15));
+  EXPECT_EQ(OwnerDms(), 0);
+
+  clock_.Advance(absl::Minutes(10));  // not yet due
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kAlreadyHandled);
+  EXPECT_EQ(executor_.calls, 1);
+
+  clock_.Set(start + absl::Minutes(15));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
+  EXPECT_EQ(Record().next_retry_at, start + absl::Minutes(15) + absl::Minutes(30));
+
+  clock_.Set(start + absl::Minutes(45));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  RequestRecord record = Record();
+  EXPECT_EQ(record.status, RequestStatus::kFailed);
+  EXPECT_EQ(record.attempts, 3);
+  EXPECT_FALSE(record.next_retry_at.has_value());
+  EXPECT_THAT(record.detail, HasSubstr("after 3 attempts"));
+  EXPECT_EQ(OwnerDms(), 1);
+
+  clock_.Advance(absl::Hours(48));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kAlreadyHandled);
+  EXPECT_EQ(executor_.calls, 3);
+}
+
+TEST_F(PipelineRetryTest, PermanentFailuresFailAtOnce) {
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  EXPECT_THAT(Record().detail, HasSubstr("ACa, ACb"));
+  EXPECT_EQ(OwnerDms(), 1);
+}
+
+TEST_F(PipelineRetryTest, SucceedsOnARetryAndRepliesOnce) {
+  executor_.results = {absl::UnavailableError("warehouse busy"), absl::OkStatus()};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
+  clock_.Advance(absl::Minutes(15));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kReplied);
+  EXPECT_EQ(Record().status, RequestStatus::kReplied);
+  EXPECT_EQ(testing::ReadLines(dir_.File("outbox.jsonl")).size(), 1u);
+}
+
+}  // namespace
+}  // namespace creditbot
