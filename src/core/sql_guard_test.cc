@@ -1,0 +1,178 @@
+// Tests for the read-only SQL guard: Looker-style queries pass; writes, second statements and lexical tricks
+// are refused with a message naming what and where.
+#include "core/sql_guard.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace creditbot {
+namespace {
+
+using std::string_literals::operator""s;
+
+void ExpectAccepted(const std::string& sql) {
+  absl::Status status = CheckReadOnlySql(sql);
+  EXPECT_TRUE(status.ok()) << status << "\nSQL:\n" << sql;
+}
+
+void ExpectRefused(const std::string& sql, const std::string& message) {
+  absl::Status status = CheckReadOnlySql(sql);
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << "SQL:\n" << sql;
+  EXPECT_EQ(status.message(), message) << "SQL:\n" << sql;
+}
+
+// --- accepted -----------------------------------------------------------------------------------------
+
+TEST(SqlGuard, AcceptsLookerGeneratedTrinoQuery) {
+  ExpectAccepted(R"(-- Looker Query Context '{"user_id":42,"history_slug":"abc","instance_slug":"x"}'
+SELECT
+    (DATE_FORMAT(sms_usage.created_at , '%Y-%m-%d')) AS "sms_usage.created_date",
+    sms_usage.mcc  AS "sms_usage.mcc",
+    COALESCE(SUM(sms_usage.attempts ), 0) AS "sms_usage.total_attempts"
+FROM verify.sms_usage  AS sms_usage
+WHERE ((( sms_usage.created_at  ) >= ((DATE_ADD('day', -6, CAST(CAST(DATE_TRUNC('DAY', NOW()) AS DATE) AS TIMESTAMP))))))
+  AND (sms_usage.account_sid ) = 'AC0123456789abcdef0123456789abcdef'
+GROUP BY 1, 2
+ORDER BY 1 DESC
+LIMIT 500)");
+}
+
+TEST(SqlGuard, AcceptsCommonTableExpressionsAndBlockComments) {
+  ExpectAccepted(R"(/* looker: derived table */
+WITH fraud AS (
+  SELECT account_sid, country, count(*) AS attempts FROM verify.attempts GROUP BY 1, 2
+), mrr AS (SELECT account_sid, sum(amount) AS mrr FROM billing.mrr GROUP BY 1)
+SELECT f.*, m.mrr FROM fraud f LEFT JOIN mrr m ON m.account_sid = f.account_sid)");
+}
+
+TEST(SqlGuard, AcceptsForbiddenWordsInsideQuotedIdentifiersStringsAndComments) {
+  ExpectAccepted(R"(SELECT "delete" AS "update", `drop`, 'x; DROP TABLE users; --' AS note -- DELETE FROM t
+FROM t /* INSERT INTO t VALUES (1); */ WHERE name = 'it''s; DELETE FROM t' AND "we""ird; drop" = 1)");
+}
+
+TEST(SqlGuard, AcceptsWordsThatOnlyContainAForbiddenKeyword) {
+  ExpectAccepted("SELECT deleted_at, updated_by, created, dropoff, settings, use_count, _into FROM t");
+}
+
+TEST(SqlGuard, AcceptsOneTrailingSemicolonFollowedOnlyByCommentsAndWhitespace) {
+  ExpectAccepted("SELECT 1;");
+  ExpectAccepted("SELECT 1 ; -- done\n  /* really */ \n\t");
+}
+
+TEST(SqlGuard, AcceptsLeadingParenthesesAndAnyCase) {
+  ExpectAccepted("((select 1) union all (SELECT 2))");
+  ExpectAccepted("  \n -- comment\n/* c */ ( wItH x AS (SELECT 1) SeLeCt * FROM x)");
+}
+
+TEST(SqlGuard, AcceptsTheReplaceStringFunction) {
+  ExpectAccepted("SELECT replace(phone, '+', '') AS e164, REPLACE /* fn */ (country, ' ', '') FROM t");
+}
+
+// --- refused ------------------------------------------------------------------------------------------
+
+TEST(SqlGuard, RefusesStatementsThatDoNotStartWithSelectOrWith) {
+  ExpectRefused("DELETE FROM t",
+                "refused: not a single read-only SELECT statement (starts with DELETE at line 1)");
+  ExpectRefused("-- c\n\nupdate t set a = 1",
+                "refused: not a single read-only SELECT statement (starts with UPDATE at line 3)");
+  ExpectRefused("EXPLAIN SELECT 1",
+                "refused: not a single read-only SELECT statement (starts with EXPLAIN at line 1)");
+  ExpectRefused("VALUES (1)",
+                "refused: not a single read-only SELECT statement (starts with VALUES at line 1)");
+  ExpectRefused("'SELECT' 1",
+                "refused: not a single read-only SELECT statement (starts with a string literal at line 1)");
+  ExpectRefused("; SELECT 1", "refused: not a single read-only SELECT statement (starts with ';' at line 1)");
+  ExpectRefused("((",
+                "refused: not a single read-only SELECT statement (no SELECT or WITH after '(' at line 1)");
+}
+
+TEST(SqlGuard, RefusesForbiddenKeywordAnywhereNamingItsLine) {
+  ExpectRefused("WITH gone AS (\n  DELETE FROM t RETURNING *\n)\nSELECT * FROM gone",
+                "refused: not a single read-only SELECT statement (found DELETE at line 2)");
+  ExpectRefused("SELECT * INTO backup FROM t",
+                "refused: not a single read-only SELECT statement (found INTO at line 1)");
+  ExpectRefused("SELECT 1\n\n FOR update",
+                "refused: not a single read-only SELECT statement (found UPDATE at line 3)");
+  ExpectRefused("SELECT t.comment FROM t",
+                "refused: not a single read-only SELECT statement (found COMMENT at line 1)");
+}
+
+TEST(SqlGuard, RefusesEveryForbiddenKeyword) {
+  for (const char* word :
+       {"INSERT",   "UPDATE",  "DELETE",   "MERGE",   "UPSERT",  "REPLACE", "CREATE",  "DROP",       "ALTER",
+        "TRUNCATE", "GRANT",   "REVOKE",   "CALL",    "EXECUTE", "EXEC",    "PREPARE", "DEALLOCATE", "SET",
+        "RESET",    "COMMIT",  "ROLLBACK", "START",   "BEGIN",   "USE",     "ATTACH",  "DETACH",     "PRAGMA",
+        "VACUUM",   "ANALYZE", "REFRESH",  "COMMENT", "COPY",    "INTO",    "LOAD"}) {
+    ExpectRefused(
+        "SELECT a FROM t WHERE " + std::string(word) + " x",
+        "refused: not a single read-only SELECT statement (found " + std::string(word) + " at line 1)");
+  }
+}
+
+TEST(SqlGuard, RefusesReplaceWhenItIsNotAFunctionCall) {
+  ExpectRefused("SELECT 1 FROM t WHERE x = 1 REPLACE INTO t (a) VALUES (1)",
+                "refused: not a single read-only SELECT statement (found REPLACE at line 1)");
+}
+
+TEST(SqlGuard, RefusesKeywordGluedToANumber) {
+  ExpectRefused("SELECT 1delete FROM t",
+                "refused: not a single read-only SELECT statement (found DELETE at line 1)");
+}
+
+TEST(SqlGuard, RefusesKeywordRightAfterNonAsciiBytes) {
+  ExpectRefused(
+      "SELECT \xC3\xA9"
+      "drop FROM t",
+      "refused: not a single read-only SELECT statement (found DROP at line 1)");
+}
+
+TEST(SqlGuard, RefusesASecondStatement) {
+  ExpectRefused("SELECT 1; SELECT 2",
+                "refused: more than one statement (a second statement starts at line 1)");
+  ExpectRefused("SELECT 1;\n-- next\nDROP TABLE t",
+                "refused: more than one statement (a second statement starts at line 3)");
+  ExpectRefused("SELECT 1;;", "refused: more than one statement (a second statement starts at line 1)");
+}
+
+TEST(SqlGuard, LineCommentEndsAtCarriageReturnAsInTrino) {
+  ExpectRefused("SELECT 1 -- note\rDELETE FROM t",
+                "refused: not a single read-only SELECT statement (found DELETE at line 1)");
+}
+
+TEST(SqlGuard, BlockCommentsDoNotNest) {
+  ExpectRefused("SELECT 1 /* outer /* inner */ DROP TABLE t */",
+                "refused: not a single read-only SELECT statement (found DROP at line 1)");
+}
+
+TEST(SqlGuard, RefusesUnterminatedLiteralsAndComments) {
+  ExpectRefused("SELECT 'abc", "refused: unterminated string literal (opened at line 1)");
+  ExpectRefused("SELECT 1\n, 'it''s", "refused: unterminated string literal (opened at line 2)");
+  ExpectRefused("SELECT \"col", "refused: unterminated quoted identifier (opened at line 1)");
+  ExpectRefused("SELECT `col", "refused: unterminated quoted identifier (opened at line 1)");
+  ExpectRefused("SELECT 1\n\n/* never closed", "refused: unterminated block comment (opened at line 3)");
+  ExpectRefused("SELECT 1 /*/", "refused: unterminated block comment (opened at line 1)");
+}
+
+TEST(SqlGuard, RefusesNulBytes) {
+  ExpectRefused("SELECT 1\n\0; DROP TABLE t"s, "refused: SQL contains a NUL byte (line 2)");
+  ExpectRefused("SELECT 'a\0'"s, "refused: SQL contains a NUL byte (line 1)");
+}
+
+TEST(SqlGuard, RefusesMySqlExecutableComments) {
+  ExpectRefused("SELECT 1 /*! DROP TABLE t */", "refused: MySQL executable comment /*! at line 1");
+}
+
+TEST(SqlGuard, EmptySqlIsInvalidArgument) {
+  for (const std::string sql : {"", "   \n\t", "-- only a comment", "/* only */ -- comments\n"}) {
+    absl::Status status = CheckReadOnlySql(sql);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << sql;
+    EXPECT_EQ(status.message(), "empty SQL") << sql;
+  }
+}
+
+}  // namespace
+}  // namespace creditbot
