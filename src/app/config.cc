@@ -249,7 +249,6 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
         "SLACK_BOT_TOKEN is set, but the Slack Web API client is not built yet (issue 3); unset it to use the "
         "local inbox (CREDITBOT_INBOX) and outbox (CREDITBOT_OUTBOX)");
   }
-  if (config.inbox_path.empty()) return absl::InvalidArgumentError("CREDITBOT_INBOX is empty: set it to the local inbox file");
   return config;
 }
 

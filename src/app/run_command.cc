@@ -40,6 +40,9 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
   }
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok()) return Fail("configuration", config.status());
+  if (config->inbox_path.empty()) {
+    return Fail("configuration", absl::InvalidArgumentError("CREDITBOT_INBOX is empty: set it to the local inbox file"));
+  }
   if (config->slack_user_id.empty()) {
     LogWarn("SLACK_USER_ID is not set: failures are only logged, not sent to an owner by DM");
   }

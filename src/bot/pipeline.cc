@@ -226,6 +226,10 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   meta.sql_sha256 = Sha256Hex(resolved->sql);
   meta.dry_run = options_.dry_run;
   absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
+  for (int draw = 0; draw < 3 && absl::IsAlreadyExists(audit.status()); ++draw) {
+    record.execution_id = meta.execution_id = MakeExecutionId(now, record.key);
+    audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
+  }
   if (!audit.ok()) return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
 
   RenderedMessage rendered = RenderCreditReply(*report, record.execution_id);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
@@ -34,9 +35,9 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 std::string MakeExecutionId(absl::Time now, std::string_view salt) {
-  static int counter = 0;  // distinguishes two executions of one request in the same second
+  static absl::BitGen* random = new absl::BitGen();
   std::string stamp = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
-  std::string digest = Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", counter++));
+  std::string digest = Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", absl::Uniform<uint64_t>(*random)));
   return absl::StrCat(stamp, "-", digest.substr(0, 4));
 }
 
