@@ -50,7 +50,7 @@ namespace creditbot {
 struct EvidenceRequest {
   std::string fraud_report_sql;  // already accepted by the SQL guard
   absl::CivilDay claim_date;
-  std::string sql_dir;           // override folder for sql/ files; empty = embedded
+  std::string sql_dir;  // override folder for sql/ files; empty = embedded
 };
 
 class EvidenceLoader {

@@ -1,0 +1,10 @@
+-- Question: what is the parent's monthly recurring revenue for the month of the claim (or, when that month
+-- is missing, the latest earlier month)?
+-- Placeholders: :parent_account_sid :claim_date
+-- Returns: at most one row: month (first day), mrr_usd
+SELECT month, mrr_usd
+FROM mrr_monthly
+WHERE parent_account_sid = :parent_account_sid
+  AND month <= :claim_date
+ORDER BY month DESC
+LIMIT 1

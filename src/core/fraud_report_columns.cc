@@ -1,0 +1,332 @@
+// Fraud-report column roles and cell conversion (see fraud_report_columns.h).
+#include "core/fraud_report_columns.h"
+
+#include <cmath>
+#include <iterator>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "re2/re2.h"
+
+namespace creditbot {
+namespace {
+
+// Debian's abseil keeps its own absl::string_view; convert explicitly at the boundary.
+absl::string_view Absl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+std::string_view Std(absl::string_view text) { return std::string_view(text.data(), text.size()); }
+
+constexpr std::string_view kAlwaysRequired[] = {kRoleDay, kRoleAccountSid, kRoleMcc, kRoleAttemptsSent,
+                                                kRoleFraudCharges};
+constexpr std::string_view kKnownRoles[] = {
+    kRoleDay,     kRoleAccountSid,   kRoleServiceSid,      kRoleMcc,         kRoleMnc,
+    kRoleCountry, kRoleAttemptsSent, kRoleAttemptsBlocked, kRoleFraudCharges};
+
+bool Contains(const std::string_view* begin, const std::string_view* end, std::string_view value) {
+  for (const std::string_view* it = begin; it != end; ++it) {
+    if (*it == value) return true;
+  }
+  return false;
+}
+
+bool IsKnownRole(std::string_view role) {
+  return Contains(std::begin(kKnownRoles), std::end(kKnownRoles), role);
+}
+bool IsAlwaysRequired(std::string_view role) {
+  return Contains(std::begin(kAlwaysRequired), std::end(kAlwaysRequired), role);
+}
+
+// Largest integer a double holds exactly (2^53).
+constexpr double kMaxExactDouble = 9007199254740992.0;
+constexpr Decimal::Raw kDecimalOne = [] {  // 10^kScale: the raw value of 1
+  Decimal::Raw one = 1;
+  for (int i = 0; i < Decimal::kScale; ++i) one *= 10;
+  return one;
+}();
+
+bool AllDigits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string Quoted(std::string_view text) { return absl::StrCat("'", Absl(text), "'"); }
+
+}  // namespace
+
+std::string CellDebugString(const Value& cell) {
+  if (std::holds_alternative<Null>(cell)) return "NULL";
+  if (const int64_t* i = std::get_if<int64_t>(&cell)) return absl::StrCat(*i);
+  if (const double* d = std::get_if<double>(&cell)) return absl::StrFormat("%.17g", *d);
+  const std::string& text = std::get<std::string>(cell);
+  constexpr std::size_t kMax = 60;
+  if (text.size() > kMax) return absl::StrCat(Quoted(text.substr(0, kMax)), "…");
+  return Quoted(text);
+}
+
+absl::StatusOr<std::string> CellToText(const Value& cell) {
+  if (std::holds_alternative<Null>(cell)) return std::string();
+  if (const int64_t* i = std::get_if<int64_t>(&cell)) return absl::StrCat(*i);
+  if (const std::string* text = std::get_if<std::string>(&cell)) {
+    return std::string(absl::StripAsciiWhitespace(*text));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("expected text, got the number ", CellDebugString(cell)));
+}
+
+absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell) {
+  const std::string* text = std::get_if<std::string>(&cell);
+  if (text == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a date 'YYYY-MM-DD', got ", CellDebugString(cell)));
+  }
+  absl::string_view value = absl::StripAsciiWhitespace(*text);
+  auto bad = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a date 'YYYY-MM-DD', got ", CellDebugString(cell)));
+  };
+  if (value.size() < 10 || value[4] != '-' || value[7] != '-') return bad();
+  if (value.size() > 10 && value[10] != ' ' && value[10] != 'T') return bad();
+  std::string_view digits[] = {std::string_view(value.data(), 4), std::string_view(value.data() + 5, 2),
+                               std::string_view(value.data() + 8, 2)};
+  for (std::string_view part : digits) {
+    if (!AllDigits(part)) return bad();
+  }
+  const int year = std::stoi(std::string(digits[0]));
+  const int month = std::stoi(std::string(digits[1]));
+  const int day = std::stoi(std::string(digits[2]));
+  const absl::CivilDay result(year, month, day);
+  // CivilDay normalises out-of-range fields (2025-02-30 → 2025-03-02); a real date round-trips.
+  if (result.year() != year || result.month() != month || result.day() != day) return bad();
+  return result;
+}
+
+absl::StatusOr<int64_t> CellToCount(const Value& cell) {
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat("expected a non-negative whole count, got ",
+                                                   CellDebugString(cell), " (", Absl(why), ")"));
+  };
+  if (const int64_t* i = std::get_if<int64_t>(&cell)) {
+    if (*i < 0) return bad("negative");
+    return *i;
+  }
+  if (const double* d = std::get_if<double>(&cell)) {
+    if (!std::isfinite(*d)) return bad("not finite");
+    if (*d < 0) return bad("negative");
+    if (*d != std::floor(*d)) return bad("a fraction");
+    if (*d >= kMaxExactDouble) return bad("too large");
+    return static_cast<int64_t>(*d);
+  }
+  if (const std::string* text = std::get_if<std::string>(&cell)) {
+    absl::StatusOr<Decimal> value = Decimal::Parse(Std(absl::StripAsciiWhitespace(*text)));
+    if (!value.ok()) return bad("not a number");
+    if (value->IsNegative()) return bad("negative");
+    if (value->raw() % kDecimalOne != 0) return bad("a fraction");
+    return static_cast<int64_t>(value->raw() / kDecimalOne);
+  }
+  return bad("NULL");
+}
+
+absl::StatusOr<Decimal> CellToDecimal(const Value& cell) {
+  if (const int64_t* i = std::get_if<int64_t>(&cell)) {
+    constexpr int64_t kLimit = 1000000000000000;  // Decimal::FromInt accepts |value| < 10^15
+    if (*i <= -kLimit || *i >= kLimit) {
+      return absl::InvalidArgumentError(absl::StrCat("amount out of range: ", *i));
+    }
+    return Decimal::FromInt(*i);
+  }
+  if (const double* d = std::get_if<double>(&cell)) return Decimal::FromDouble(*d);
+  if (const std::string* text = std::get_if<std::string>(&cell)) {
+    return Decimal::Parse(Std(absl::StripAsciiWhitespace(*text)));
+  }
+  return absl::InvalidArgumentError("expected an amount, got NULL");
+}
+
+absl::StatusOr<FraudReportColumns> FraudReportColumns::Map(const std::vector<ColumnRole>& roles,
+                                                           const std::vector<std::string>& column_names) {
+  FraudReportColumns result;
+  result.column_names_ = column_names;
+  std::vector<std::string> role_of_column(column_names.size());
+  std::vector<std::string> missing;
+  std::vector<std::string> conflicts;
+  bool required_seen[std::size(kAlwaysRequired)] = {};
+
+  for (const ColumnRole& role : roles) {
+    if (!IsKnownRole(role.role)) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown fraud-report column role '", role.role, "'"));
+    }
+    for (std::size_t i = 0; i < std::size(kAlwaysRequired); ++i) {
+      if (kAlwaysRequired[i] == role.role) required_seen[i] = true;
+    }
+    std::vector<std::string> alternatives;
+    for (const std::string& pattern : role.patterns)
+      alternatives.push_back(absl::StrCat("(?:", pattern, ")"));
+    RE2::Options options;
+    options.set_case_sensitive(false);
+    options.set_log_errors(false);
+    // One optional Looker view prefix ("view.") before the pattern; the whole name must match.
+    const RE2 regex(absl::StrCat("(?:[^.]+\\.)?(?:", absl::StrJoin(alternatives, "|"), ")"), options);
+    if (!regex.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("fraud-report column role '", role.role, "' has an invalid pattern: ", regex.error()));
+    }
+    int found = -1;
+    for (std::size_t c = 0; c < column_names.size(); ++c) {
+      if (role.patterns.empty() || !RE2::FullMatch(column_names[c], regex)) continue;
+      if (found >= 0) {
+        conflicts.push_back(absl::StrCat("columns '", column_names[static_cast<std::size_t>(found)],
+                                         "' and '", column_names[c], "' both match role ", role.role));
+        continue;
+      }
+      if (!role_of_column[c].empty()) {
+        conflicts.push_back(absl::StrCat("column '", column_names[c], "' matches both roles ",
+                                         role_of_column[c], " and ", role.role));
+        continue;
+      }
+      found = static_cast<int>(c);
+      role_of_column[c] = role.role;
+    }
+    if (found < 0 && (role.required || IsAlwaysRequired(role.role))) missing.push_back(role.role);
+
+    const std::string_view name = role.role;
+    int* slot = name == kRoleDay               ? &result.day_
+                : name == kRoleAccountSid      ? &result.account_
+                : name == kRoleServiceSid      ? &result.service_
+                : name == kRoleMcc             ? &result.mcc_
+                : name == kRoleMnc             ? &result.mnc_
+                : name == kRoleCountry         ? &result.country_
+                : name == kRoleAttemptsSent    ? &result.sent_
+                : name == kRoleAttemptsBlocked ? &result.blocked_
+                                               : &result.charges_;
+    if (*slot >= 0 && found >= 0) {
+      conflicts.push_back(absl::StrCat("role ", role.role, " is listed twice in the policy"));
+    }
+    if (found >= 0) *slot = found;
+  }
+  for (std::size_t i = 0; i < std::size(kAlwaysRequired); ++i) {
+    if (!required_seen[i]) missing.push_back(std::string(kAlwaysRequired[i]));
+  }
+  if (!conflicts.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("fraud report columns are ambiguous: ", absl::StrJoin(conflicts, "; ")));
+  }
+  if (!missing.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "fraud report lacks the required column", missing.size() > 1 ? "s" : "", " for role",
+        missing.size() > 1 ? "s " : " ", absl::StrJoin(missing, ", "),
+        "; columns seen: ", column_names.empty() ? "(none)" : absl::StrJoin(column_names, ", ")));
+  }
+  return result;
+}
+
+int FraudReportColumns::IndexOf(std::string_view role) const {
+  if (role == kRoleDay) return day_;
+  if (role == kRoleAccountSid) return account_;
+  if (role == kRoleServiceSid) return service_;
+  if (role == kRoleMcc) return mcc_;
+  if (role == kRoleMnc) return mnc_;
+  if (role == kRoleCountry) return country_;
+  if (role == kRoleAttemptsSent) return sent_;
+  if (role == kRoleAttemptsBlocked) return blocked_;
+  if (role == kRoleFraudCharges) return charges_;
+  return -1;
+}
+
+absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>& row,
+                                                        int64_t row_number) const {
+  for (int index : {day_, account_, service_, mcc_, mnc_, country_, sent_, blocked_, charges_}) {
+    if (index >= 0 && static_cast<std::size_t>(index) >= row.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("fraud report row ", row_number, " has ", row.size(),
+                                                     " cells, fewer than its ", column_names_.size(),
+                                                     " columns"));
+    }
+  }
+  auto cell = [&](int index) -> const Value& { return row[static_cast<std::size_t>(index)]; };
+  auto bad = [&](int index, const absl::Status& why) {
+    return absl::FailedPreconditionError(absl::StrCat("fraud report row ", row_number, ", column '",
+                                                      column_names_[static_cast<std::size_t>(index)],
+                                                      "': ", why.message()));
+  };
+  auto required_text = [&](int index, std::string_view what) -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::string> text = CellToText(cell(index));
+    if (!text.ok()) return bad(index, text.status());
+    if (text->empty()) {
+      return bad(index, absl::InvalidArgumentError(
+                            absl::StrCat("expected ", Absl(what), ", got ", CellDebugString(cell(index)))));
+    }
+    return text;
+  };
+
+  FraudRow result;
+  {
+    absl::StatusOr<absl::CivilDay> day = CellToDay(cell(day_));
+    if (!day.ok()) return bad(day_, day.status());
+    result.day = *day;
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(result.account_sid, required_text(account_, "an account SID"));
+  if (service_ >= 0) {
+    absl::StatusOr<std::string> service = CellToText(cell(service_));
+    if (!service.ok()) return bad(service_, service.status());
+    result.service_sid = *std::move(service);
+  }
+  {
+    const Value& value = cell(mcc_);
+    std::string mcc;
+    if (const int64_t* i = std::get_if<int64_t>(&value)) {
+      if (*i >= 0 && *i <= 999) mcc = absl::StrFormat("%03d", *i);
+    } else if (const double* d = std::get_if<double>(&value)) {
+      if (*d >= 0 && *d <= 999 && *d == std::floor(*d)) mcc = absl::StrFormat("%03d", static_cast<int>(*d));
+    } else if (const std::string* text = std::get_if<std::string>(&value)) {
+      mcc = std::string(absl::StripAsciiWhitespace(*text));
+    }
+    if (mcc.size() != 3 || !AllDigits(mcc)) {
+      return bad(mcc_, absl::InvalidArgumentError(
+                           absl::StrCat("expected a 3-digit MCC, got ", CellDebugString(value))));
+    }
+    result.mcc = std::move(mcc);
+  }
+  if (mnc_ >= 0) {
+    absl::StatusOr<std::string> mnc = CellToText(cell(mnc_));
+    if (!mnc.ok()) {
+      // A floating MNC cannot keep its leading zeros; refuse it rather than guess.
+      return bad(mnc_, mnc.status());
+    }
+    result.mnc = *std::move(mnc);
+  }
+  if (country_ >= 0) {
+    absl::StatusOr<std::string> country = CellToText(cell(country_));
+    if (!country.ok()) return bad(country_, country.status());
+    if (std::holds_alternative<int64_t>(cell(country_))) {
+      return bad(country_, absl::InvalidArgumentError(absl::StrCat("expected an ISO country code, got ",
+                                                                   CellDebugString(cell(country_)))));
+    }
+    result.country = absl::AsciiStrToUpper(*country);
+  }
+  {
+    absl::StatusOr<int64_t> sent = CellToCount(cell(sent_));
+    if (!sent.ok()) return bad(sent_, sent.status());
+    result.attempts_sent = *sent;
+  }
+  if (blocked_ >= 0 && !std::holds_alternative<Null>(cell(blocked_))) {
+    absl::StatusOr<int64_t> blocked = CellToCount(cell(blocked_));
+    if (!blocked.ok()) return bad(blocked_, blocked.status());
+    result.attempts_blocked = *blocked;
+  }
+  {
+    absl::StatusOr<Decimal> charges = CellToDecimal(cell(charges_));
+    if (!charges.ok()) return bad(charges_, charges.status());
+    if (charges->IsNegative()) {
+      return bad(charges_, absl::InvalidArgumentError(absl::StrCat("expected a non-negative amount, got ",
+                                                                   CellDebugString(cell(charges_)))));
+    }
+    result.fraud_charges = *charges;
+  }
+  return result;
+}
+
+}  // namespace creditbot

@@ -1,0 +1,480 @@
+// Gathers the Evidence of one request: the fraud report, streamed through the column mapper, then one
+// follow-up query per question from sql/<dialect>/ (see evidence_loader.h).
+#include "warehouse/evidence_loader.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/embedded_files.h"
+#include "common/status_macros.h"
+#include "core/fraud_report_columns.h"
+#include "core/mode.h"
+
+namespace creditbot {
+namespace {
+
+absl::string_view Absl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+
+bool IsIdentifierStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsIdentifierChar(char c) { return IsIdentifierStart(c) || (c >= '0' && c <= '9'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+std::string SqlLiteral(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+// Streams the fraud report into a FraudReport, converting each row as it arrives.
+class FraudReportSink final : public RowSink {
+ public:
+  FraudReportSink(const std::vector<ColumnRole>& roles, FraudReport& report)
+      : roles_(roles), report_(report) {}
+
+  absl::Status OnColumns(const std::vector<Column>& columns) override {
+    report_.columns.clear();
+    for (const Column& column : columns) report_.columns.push_back(column.name);
+    CREDITBOT_ASSIGN_OR_RETURN(FraudReportColumns mapped, FraudReportColumns::Map(roles_, report_.columns));
+    report_.has_service_column = mapped.has_service_column();
+    report_.has_blocked_column = mapped.has_blocked_column();
+    mapper_.emplace(std::move(mapped));
+    return absl::OkStatus();
+  }
+
+  absl::Status OnRow(const std::vector<Value>& row) override {
+    if (!mapper_) return absl::InternalError("fraud report row before its columns");
+    CREDITBOT_ASSIGN_OR_RETURN(FraudRow converted, mapper_->ConvertRow(row, ++row_number_));
+    report_.rows.push_back(std::move(converted));
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::vector<ColumnRole>& roles_;
+  FraudReport& report_;
+  std::optional<FraudReportColumns> mapper_;
+  int64_t row_number_ = 0;
+};
+
+// A follow-up result with its columns looked up by name; every error names the SQL file.
+class FollowUp {
+ public:
+  FollowUp(std::string file, Table table) : file_(std::move(file)), table_(std::move(table)) {}
+
+  // The index of each named column; kFailedPrecondition naming the missing ones.
+  absl::Status Require(std::initializer_list<std::string_view> names) {
+    std::vector<std::string> missing;
+    for (std::string_view name : names) {
+      const int index = table_.ColumnIndex(name);
+      if (index < 0) missing.push_back(std::string(name));
+      indexes_[std::string(name)] = index;
+    }
+    if (missing.empty()) return absl::OkStatus();
+    std::vector<std::string> seen;
+    for (const Column& column : table_.columns) seen.push_back(column.name);
+    return absl::FailedPreconditionError(absl::StrCat(file_, " returned no column ",
+                                                      absl::StrJoin(missing, ", "),
+                                                      "; columns seen: ", absl::StrJoin(seen, ", ")));
+  }
+
+  std::size_t size() const { return table_.rows.size(); }
+  const Value& Cell(std::size_t row, std::string_view name) const {
+    return table_.rows[row][static_cast<std::size_t>(indexes_.find(name)->second)];
+  }
+
+  absl::Status Bad(std::size_t row, std::string_view name, const absl::Status& why) const {
+    return absl::FailedPreconditionError(
+        absl::StrCat(file_, " row ", row + 1, ", column '", Absl(name), "': ", why.message()));
+  }
+
+  absl::StatusOr<std::string> Text(std::size_t row, std::string_view name) const {
+    absl::StatusOr<std::string> text = CellToText(Cell(row, name));
+    if (!text.ok()) return Bad(row, name, text.status());
+    return text;
+  }
+  absl::StatusOr<std::string> RequiredText(std::size_t row, std::string_view name) const {
+    CREDITBOT_ASSIGN_OR_RETURN(std::string text, Text(row, name));
+    if (text.empty()) return Bad(row, name, absl::InvalidArgumentError("empty or NULL"));
+    return text;
+  }
+  absl::StatusOr<Decimal> Amount(std::size_t row, std::string_view name) const {
+    absl::StatusOr<Decimal> value = CellToDecimal(Cell(row, name));
+    if (!value.ok()) return Bad(row, name, value.status());
+    return value;
+  }
+  absl::StatusOr<absl::CivilDay> Day(std::size_t row, std::string_view name) const {
+    absl::StatusOr<absl::CivilDay> day = CellToDay(Cell(row, name));
+    if (!day.ok()) return Bad(row, name, day.status());
+    return day;
+  }
+  absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(std::size_t row, std::string_view name) const {
+    if (std::holds_alternative<Null>(Cell(row, name))) return std::optional<absl::CivilDay>();
+    CREDITBOT_ASSIGN_OR_RETURN(absl::CivilDay day, Day(row, name));
+    return std::optional<absl::CivilDay>(day);
+  }
+  absl::StatusOr<absl::Time> Time(std::size_t row, std::string_view name) const {
+    const std::string* text = std::get_if<std::string>(&Cell(row, name));
+    if (text == nullptr) {
+      return Bad(row, name,
+                 absl::InvalidArgumentError(
+                     absl::StrCat("expected a timestamp, got ", CellDebugString(Cell(row, name)))));
+    }
+    absl::StatusOr<absl::Time> time = ParseWarehouseTimestamp(*text);
+    if (!time.ok()) return Bad(row, name, time.status());
+    return time;
+  }
+  absl::StatusOr<std::optional<absl::Time>> OptionalTime(std::size_t row, std::string_view name) const {
+    if (std::holds_alternative<Null>(Cell(row, name))) return std::optional<absl::Time>();
+    CREDITBOT_ASSIGN_OR_RETURN(absl::Time time, Time(row, name));
+    return std::optional<absl::Time>(time);
+  }
+  absl::StatusOr<Mode> ProtectionMode(std::size_t row, std::string_view name) const {
+    CREDITBOT_ASSIGN_OR_RETURN(std::string text, Text(row, name));
+    std::optional<Mode> mode = ParseMode(text);
+    if (!mode) {
+      return Bad(row, name, absl::InvalidArgumentError(absl::StrCat("unknown protection mode '", text, "'")));
+    }
+    return *mode;
+  }
+  absl::StatusOr<bool> Flag(std::size_t row, std::string_view name) const {
+    const Value& cell = Cell(row, name);
+    if (std::holds_alternative<Null>(cell)) return false;
+    if (const int64_t* i = std::get_if<int64_t>(&cell)) return *i != 0;
+    if (const double* d = std::get_if<double>(&cell)) return *d != 0;
+    const std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(std::get<std::string>(cell)));
+    if (lower == "true" || lower == "t" || lower == "1" || lower == "yes") return true;
+    if (lower == "false" || lower == "f" || lower == "0" || lower == "no" || lower.empty()) return false;
+    return Bad(row, name,
+               absl::InvalidArgumentError(absl::StrCat("expected a boolean, got ", CellDebugString(cell))));
+  }
+
+ private:
+  std::string file_;
+  Table table_;
+  std::map<std::string, int, std::less<>> indexes_;
+};
+
+std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+// Parses exactly `count` digits at `pos`.
+bool ReadDigits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
+  if (pos + count > text.size()) return false;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + count; ++i) {
+    if (!IsDigit(text[i])) return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  out = value;
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const SqlPlaceholders& values) {
+  std::string out;
+  out.reserve(sql.size() + 64);
+  std::size_t i = 0;
+  auto copy_until = [&](std::size_t end) {
+    out.append(sql.substr(i, end - i));
+    i = end;
+  };
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      // A quoted literal or identifier; a doubled quote inside stays inside.
+      std::size_t end = i + 1;
+      while (end < sql.size()) {
+        if (sql[end] == c) {
+          if (end + 1 < sql.size() && sql[end + 1] == c) {
+            end += 2;
+            continue;
+          }
+          ++end;
+          break;
+        }
+        ++end;
+      }
+      copy_until(std::min(end, sql.size()));
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      const std::size_t end = sql.find('\n', i);
+      copy_until(end == std::string_view::npos ? sql.size() : end);
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      const std::size_t end = sql.find("*/", i + 2);
+      copy_until(end == std::string_view::npos ? sql.size() : end + 2);
+    } else if (c == ':' && i + 1 < sql.size() && IsIdentifierStart(sql[i + 1]) &&
+               (i == 0 || sql[i - 1] != ':')) {
+      std::size_t end = i + 1;
+      while (end < sql.size() && IsIdentifierChar(sql[end])) ++end;
+      const std::string_view name = sql.substr(i + 1, end - i - 1);
+      auto has_nul = [](std::string_view value) { return value.find('\0') != std::string_view::npos; };
+      if (auto text = values.texts.find(name); text != values.texts.end()) {
+        if (has_nul(text->second)) {
+          return absl::InvalidArgumentError(absl::StrCat("value of :", Absl(name), " holds a NUL byte"));
+        }
+        out += SqlLiteral(text->second);
+      } else if (auto list = values.lists.find(name); list != values.lists.end()) {
+        std::vector<std::string> literals;
+        for (const std::string& value : list->second) {
+          if (has_nul(value)) {
+            return absl::InvalidArgumentError(absl::StrCat("a value of :", Absl(name), " holds a NUL byte"));
+          }
+          literals.push_back(SqlLiteral(value));
+        }
+        if (literals.empty()) literals.push_back("''");
+        out += absl::StrCat("(", absl::StrJoin(literals, ", "), ")");
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat("SQL uses the unknown placeholder :", Absl(name)));
+      }
+      i = end;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<absl::Time> ParseWarehouseTimestamp(std::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(Absl(text));
+  const std::string_view value(trimmed.data(), trimmed.size());
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat("expected a UTC timestamp 'YYYY-MM-DD HH:MM:SS', got '",
+                                                   Absl(value.substr(0, 60)), "'"));
+  };
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!ReadDigits(value, 0, 4, year) || value.size() < 10 || value[4] != '-' ||
+      !ReadDigits(value, 5, 2, month) || value[7] != '-' || !ReadDigits(value, 8, 2, day)) {
+    return bad();
+  }
+  const absl::CivilDay civil_day(year, month, day);
+  if (civil_day.year() != year || civil_day.month() != month || civil_day.day() != day) return bad();
+  std::size_t pos = 10;
+  absl::Duration fraction = absl::ZeroDuration();
+  absl::Duration offset = absl::ZeroDuration();
+  if (pos < value.size()) {
+    if (value[pos] != ' ' && value[pos] != 'T') return bad();
+    if (!ReadDigits(value, pos + 1, 2, hour) || pos + 3 >= value.size() || value[pos + 3] != ':' ||
+        !ReadDigits(value, pos + 4, 2, minute)) {
+      return bad();
+    }
+    pos += 6;
+    if (pos < value.size() && value[pos] == ':') {
+      if (!ReadDigits(value, pos + 1, 2, second)) return bad();
+      pos += 3;
+      if (pos < value.size() && value[pos] == '.') {
+        ++pos;
+        int64_t nanos = 0;
+        int digits = 0;
+        while (pos < value.size() && IsDigit(value[pos])) {
+          if (digits < 9) {
+            nanos = nanos * 10 + (value[pos] - '0');
+            ++digits;
+          }
+          ++pos;
+        }
+        if (digits == 0) return bad();
+        for (int d = digits; d < 9; ++d) nanos *= 10;
+        fraction = absl::Nanoseconds(nanos);
+      }
+    }
+    if (hour > 23 || minute > 59 || second > 60) return bad();
+    std::string_view zone = value.substr(pos);
+    if (zone == "Z" || zone == " UTC" || zone == "UTC" || zone.empty()) {
+      // UTC
+    } else if ((zone[0] == '+' || zone[0] == '-') && zone.size() >= 3) {
+      int zone_hours = 0, zone_minutes = 0;
+      if (!ReadDigits(zone, 1, 2, zone_hours)) return bad();
+      if (zone.size() == 6 && zone[3] == ':') {
+        if (!ReadDigits(zone, 4, 2, zone_minutes)) return bad();
+      } else if (zone.size() == 5) {
+        if (!ReadDigits(zone, 3, 2, zone_minutes)) return bad();
+      } else if (zone.size() != 3) {
+        return bad();
+      }
+      if (zone_hours > 23 || zone_minutes > 59) return bad();
+      offset = absl::Hours(zone_hours) + absl::Minutes(zone_minutes);
+      if (zone[0] == '-') offset = -offset;
+    } else {
+      return bad();
+    }
+  }
+  const absl::Time local =
+      absl::FromCivil(absl::CivilSecond(year, month, day, hour, minute, second), absl::UTCTimeZone());
+  return local + fraction - offset;
+}
+
+absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
+  Evidence evidence;
+  evidence.claim_date = request.claim_date;
+  {
+    FraudReportSink sink(policy_.columns, evidence.report);
+    CREDITBOT_RETURN_IF_ERROR(warehouse_.Query(request.fraud_report_sql, sink));
+  }
+  const std::vector<FraudRow>& rows = evidence.report.rows;
+  if (rows.empty()) return evidence;
+
+  std::set<std::string> accounts, services, mccs, accounts_without_service;
+  absl::CivilDay first = rows.front().day, last = rows.front().day;
+  for (const FraudRow& row : rows) {
+    accounts.insert(row.account_sid);
+    if (row.service_sid.empty()) {
+      accounts_without_service.insert(row.account_sid);
+    } else {
+      services.insert(row.service_sid);
+    }
+    mccs.insert(row.mcc);
+    first = std::min(first, row.day);
+    last = std::max(last, row.day);
+  }
+  SqlPlaceholders values;
+  values.lists["account_sids"] = {accounts.begin(), accounts.end()};
+  values.lists["service_sids"] = {services.begin(), services.end()};
+  values.lists["mccs"] = {mccs.begin(), mccs.end()};
+  values.texts["product"] = policy_.name;
+  values.texts["claim_date"] = DayText(request.claim_date);
+  values.texts["window_start"] = DayText(first);
+  values.texts["window_end"] = DayText(last + 1);
+
+  const std::string dialect(warehouse_.dialect());
+  auto run = [&](std::string_view question) -> absl::StatusOr<FollowUp> {
+    const std::string file = absl::StrCat("sql/", dialect, "/", Absl(question), ".sql");
+    CREDITBOT_ASSIGN_OR_RETURN(std::string sql, ReadDataFile(file, request.sql_dir));
+    absl::StatusOr<std::string> expanded = ExpandSqlPlaceholders(sql, values);
+    if (!expanded.ok())
+      return absl::Status(expanded.status().code(), absl::StrCat(file, ": ", expanded.status().message()));
+    absl::StatusOr<Table> table = QueryTable(warehouse_, *expanded);
+    if (!table.ok())
+      return absl::Status(table.status().code(), absl::StrCat(file, ": ", table.status().message()));
+    return FollowUp(file, *std::move(table));
+  };
+
+  // Accounts, and from them the one parent.
+  std::set<std::string> parents;
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("accounts"));
+    CREDITBOT_RETURN_IF_ERROR(result.Require({"account_sid", "parent_account_sid", "status"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      AccountInfo account;
+      CREDITBOT_ASSIGN_OR_RETURN(account.account_sid, result.RequiredText(r, "account_sid"));
+      CREDITBOT_ASSIGN_OR_RETURN(account.parent_account_sid, result.Text(r, "parent_account_sid"));
+      if (account.parent_account_sid.empty()) account.parent_account_sid = account.account_sid;
+      CREDITBOT_ASSIGN_OR_RETURN(account.status, result.Text(r, "status"));
+      parents.insert(account.parent_account_sid);
+      evidence.accounts.push_back(std::move(account));
+    }
+  }
+
+  // Services; rows without a service take every service of their account for the mode history.
+  std::set<std::string> history_services = services;
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("verify_services"));
+    CREDITBOT_RETURN_IF_ERROR(result.Require({"service_sid", "account_sid", "custom_code_enabled"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      ServiceInfo service;
+      CREDITBOT_ASSIGN_OR_RETURN(service.service_sid, result.RequiredText(r, "service_sid"));
+      CREDITBOT_ASSIGN_OR_RETURN(service.account_sid, result.Text(r, "account_sid"));
+      CREDITBOT_ASSIGN_OR_RETURN(service.custom_code_enabled, result.Flag(r, "custom_code_enabled"));
+      if (accounts_without_service.contains(service.account_sid))
+        history_services.insert(service.service_sid);
+      evidence.services.push_back(std::move(service));
+    }
+  }
+  values.lists["service_sids"] = {history_services.begin(), history_services.end()};
+
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("fraud_guard_history"));
+    CREDITBOT_RETURN_IF_ERROR(
+        result.Require({"service_sid", "account_sid", "protection_mode", "effective_from", "effective_to"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      ModeInterval interval;
+      CREDITBOT_ASSIGN_OR_RETURN(interval.service_sid, result.RequiredText(r, "service_sid"));
+      CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.Text(r, "account_sid"));
+      CREDITBOT_ASSIGN_OR_RETURN(interval.mode, result.ProtectionMode(r, "protection_mode"));
+      CREDITBOT_ASSIGN_OR_RETURN(interval.from, result.Time(r, "effective_from"));
+      CREDITBOT_ASSIGN_OR_RETURN(interval.to, result.OptionalTime(r, "effective_to"));
+      evidence.modes.push_back(std::move(interval));
+    }
+  }
+
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("geo_permissions"));
+    CREDITBOT_RETURN_IF_ERROR(
+        result.Require({"account_sid", "iso_country", "permission", "effective_from", "effective_to"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      GeoPermissionInterval interval;
+      CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.RequiredText(r, "account_sid"));
+      CREDITBOT_ASSIGN_OR_RETURN(std::string country, result.RequiredText(r, "iso_country"));
+      interval.iso_country = absl::AsciiStrToUpper(country);
+      CREDITBOT_ASSIGN_OR_RETURN(std::string permission, result.RequiredText(r, "permission"));
+      interval.permission = absl::AsciiStrToLower(permission);
+      CREDITBOT_ASSIGN_OR_RETURN(interval.from, result.Time(r, "effective_from"));
+      CREDITBOT_ASSIGN_OR_RETURN(interval.to, result.OptionalTime(r, "effective_to"));
+      evidence.geo_permissions.push_back(std::move(interval));
+    }
+  }
+
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("provider_costs"));
+    CREDITBOT_RETURN_IF_ERROR(
+        result.Require({"mcc", "mnc", "cost_usd_per_sms", "effective_from", "effective_to"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      ProviderCost cost;
+      CREDITBOT_ASSIGN_OR_RETURN(cost.mcc, result.RequiredText(r, "mcc"));
+      CREDITBOT_ASSIGN_OR_RETURN(cost.mnc, result.Text(r, "mnc"));
+      CREDITBOT_ASSIGN_OR_RETURN(cost.cost_usd_per_sms, result.Amount(r, "cost_usd_per_sms"));
+      CREDITBOT_ASSIGN_OR_RETURN(cost.from, result.Day(r, "effective_from"));
+      CREDITBOT_ASSIGN_OR_RETURN(cost.to, result.OptionalDay(r, "effective_to"));
+      evidence.costs.push_back(std::move(cost));
+    }
+  }
+
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("block_rates"));
+    CREDITBOT_RETURN_IF_ERROR(result.Require({"protection_mode", "mcc", "block_rate"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      BlockRate rate;
+      CREDITBOT_ASSIGN_OR_RETURN(rate.mode, result.ProtectionMode(r, "protection_mode"));
+      CREDITBOT_ASSIGN_OR_RETURN(rate.mcc, result.RequiredText(r, "mcc"));
+      CREDITBOT_ASSIGN_OR_RETURN(rate.rate, result.Amount(r, "block_rate"));
+      evidence.block_rates.push_back(std::move(rate));
+    }
+  }
+
+  if (parents.size() != 1) return evidence;  // none known, or several: the engine reports it
+  values.texts["parent_account_sid"] = *parents.begin();
+
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("mrr"));
+    CREDITBOT_RETURN_IF_ERROR(result.Require({"month", "mrr_usd"}));
+    if (result.size() > 0) {
+      CREDITBOT_ASSIGN_OR_RETURN(absl::CivilDay month, result.Day(0, "month"));
+      CREDITBOT_ASSIGN_OR_RETURN(evidence.mrr, result.Amount(0, "mrr_usd"));
+      evidence.mrr_month = absl::CivilMonth(month);
+    }
+  }
+
+  {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("prior_credits"));
+    CREDITBOT_RETURN_IF_ERROR(result.Require({"created_at", "credit_amount", "status"}));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      PriorCredit credit;
+      CREDITBOT_ASSIGN_OR_RETURN(credit.created, result.Day(r, "created_at"));
+      CREDITBOT_ASSIGN_OR_RETURN(credit.amount, result.Amount(r, "credit_amount"));
+      CREDITBOT_ASSIGN_OR_RETURN(std::string status, result.RequiredText(r, "status"));
+      credit.status = absl::AsciiStrToLower(status);
+      evidence.prior_credits.push_back(std::move(credit));
+    }
+  }
+  return evidence;
+}
+
+}  // namespace creditbot
