@@ -1,8 +1,6 @@
 // Loading, layering and typing of the configuration.
 #include "app/config.h"
 
-#include <toml++/toml.h>
-
 #include <filesystem>
 
 #include "absl/strings/ascii.h"
@@ -16,6 +14,7 @@
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/toml_document.h"
 
 namespace creditbot {
 
@@ -85,13 +84,9 @@ const SettingInfo* FindSetting(std::string_view name) {
 
 absl::Status LoadConfigFile(const std::string& path, RawSettings& raw) {
   CREDITBOT_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  toml::table table;
-  try {
-    table = toml::parse(text, path);
-  } catch (const toml::parse_error& error) {
-    return absl::InvalidArgumentError(absl::StrCat("config file ", path, ":", error.source().begin.line, ": ",
-                                                   ToAbsl(error.description())));
-  }
+  absl::StatusOr<toml::table> parsed = ParseTomlDocument(text, absl::StrCat("config file ", path));
+  if (!parsed.ok()) return parsed.status();
+  const toml::table& table = *parsed;
   for (const auto& [key, node] : table) {
     std::string name(key.str());
     if (FindSetting(name) == nullptr) {

@@ -5,8 +5,23 @@
 //   - rows spanning several parent accounts, or an account the warehouse does not know (names them);
 //   - a row with no Fraud Guard mode for its day, no provider cost, or no block rate for a mode, when the
 //     policy sets no default (names the service / MCC);
-//   - an account with several services when the report has no service column.
-// kInvalidArgument: an empty report, negative attempts or charges.
+//   - an account with several services when the report has no service column;
+//   - a block rate outside 0..1 or a negative provider cost in the reference data (names the MCC).
+// kInvalidArgument: an empty report, negative attempts or charges, 10^14 or more attempts in a row.
+//
+// Where CREDIT_POLICY.md leaves a choice open, the engine decides (and tests) as follows:
+//   - Majority of a day: measured over the parts of the UTC day some interval covers; a tie goes to the
+//     setting in force later in the day. The same rule decides whether Geo Permission "allow" is in force.
+//   - Repeat factor: a credit counts when created in [claim_date − repeat_window_days, claim_date), i.e.
+//     strictly before the claim date, so a credit recorded for this very request never halves it.
+//   - Rows with an override contribute nothing to output_df's credit_if_mode, neither charges nor their
+//     A·c to the basic/standard cap; they still count in fraud_charges_in_mode under their mode in force.
+//   - Provider cost is required for every row (the counterfactual cap needs it), block rates for every
+//     row without an override.
+//   - reason when the credit is 0: below_minimum if RAW > 0, else fraud_guard_off if every row with
+//     charges was off, else no_shortfall (also for late Max claims under late_max_policy = zero; the
+//     warnings say why).
+//   - When the credit is 0 every line's `credited` and every credit_in_mode is 0.
 #pragma once
 
 #include "absl/status/statusor.h"

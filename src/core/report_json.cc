@@ -1,8 +1,6 @@
 // The result JSON.
 #include "core/report_json.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 
 #include <nlohmann/json.hpp>
@@ -23,16 +21,6 @@ std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 Json OptionalDay(const std::optional<absl::CivilDay>& day) { return day ? Json(Day(*day)) : Json(nullptr); }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
-  return hex;
-}
 
 std::string MakeExecutionId(absl::Time now, std::string_view salt) {
   static absl::BitGen* random = new absl::BitGen();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/sha256.h"
 #include "core/credit_report.h"
 
 namespace creditbot {
@@ -30,7 +31,5 @@ std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& me
 // pipeline then draws another id.
 std::string MakeExecutionId(absl::Time now, std::string_view salt);
 
-// Lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
 
 }  // namespace creditbot
