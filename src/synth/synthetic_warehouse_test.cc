@@ -15,30 +15,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/sqlite_db.h"
+#include "tests/test_support.h"
 
 namespace creditbot {
 namespace {
 
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            absl::StrCat("creditbot_synth_test_", ::getpid(), "_", counter++, "_",
-                         std::chrono::steady_clock::now().time_since_epoch().count());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ::creditbot::testing::TempDir;
 
 // Every row of every table, in a stable order, hashed (FNV-1a over the text of each cell).
 uint64_t Checksum(const std::string& path) {

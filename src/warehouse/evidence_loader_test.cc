@@ -17,6 +17,7 @@
 #include "common/embedded_files.h"
 #include "synth/synthetic_warehouse.h"
 #include "warehouse/sqlite_warehouse.h"
+#include "tests/test_support.h"
 
 namespace creditbot {
 namespace {
@@ -25,25 +26,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            absl::StrCat("creditbot_evidence_loader_test_", ::getpid(), "_", counter++, "_",
-                         std::chrono::steady_clock::now().time_since_epoch().count());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ::creditbot::testing::TempDir;
 
 Decimal D(std::string_view text) { return *Decimal::Parse(text); }
 absl::Time T(int y, int m, int d, int hh = 0, int mm = 0) {
