@@ -176,3 +176,18 @@ TEST(SqlGuard, EmptySqlIsInvalidArgument) {
 
 }  // namespace
 }  // namespace creditbot
+
+namespace creditbot {
+namespace {
+
+TEST(SqlGuard, AcceptsQualifiedColumnsNamedLikeKeywords) {
+  ExpectAccepted("SELECT t.comment, t.start, r.set AS \"r.set\" FROM tickets AS t JOIN rules AS r ON t.id = r.id");
+}
+
+TEST(SqlGuard, StillRefusesABareKeywordAfterAQualifiedOne) {
+  ExpectRefused("SELECT t.comment INTO copy_of_tickets FROM tickets AS t",
+                "refused: not a single read-only SELECT statement (found INTO at line 1)");
+}
+
+}  // namespace
+}  // namespace creditbot
