@@ -1,12 +1,12 @@
 // End-to-end tests of the real creditbot binary on the embedded default: the sample inbox, the look
 // catalog, the synthetic warehouse, SQLite state, the audit folder and the outbox. The expected credit of
 // look 101 is test case 1 of CREDIT_POLICY.md (255.00, checked by hand there).
-#include <filesystem>
-#include <set>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tests/test_support.h"
 
@@ -24,7 +24,8 @@ constexpr char kRequest101Key[] = "C0CREDITREQ:1752588191.000100";
 std::string Line(const Json& message) { return message.dump() + "\n"; }
 
 Json UserMessage(const std::string& ts, const std::string& text) {
-  return {{"type", "message"}, {"channel", "C0CREDITREQ"}, {"user", "U0ANALYST1"}, {"ts", ts}, {"text", text}};
+  return {
+      {"type", "message"}, {"channel", "C0CREDITREQ"}, {"user", "U0ANALYST1"}, {"ts", ts}, {"text", text}};
 }
 
 class EndToEnd : public ::testing::Test {
@@ -41,9 +42,9 @@ class EndToEnd : public ::testing::Test {
   }
 
   std::map<std::string, std::string> Env(const std::string& inbox) const {
-    return {{"CREDITBOT_HOME", home_.path()},       {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
-            {"CREDITBOT_INBOX", inbox},             {"CREDITBOT_LOOK_CATALOG", kLooks},
-            {"SLACK_USER_ID", "U0OWNER01"},         {"CREDITBOT_LOG_FORMAT", "json"}};
+    return {{"CREDITBOT_HOME", home_.path()}, {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+            {"CREDITBOT_INBOX", inbox},       {"CREDITBOT_LOOK_CATALOG", kLooks},
+            {"SLACK_USER_ID", "U0OWNER01"},   {"CREDITBOT_LOG_FORMAT", "json"}};
   }
   RunResult Run(const std::vector<std::string>& args, const std::string& inbox,
                 std::map<std::string, std::string> extra = {}) const {
@@ -53,7 +54,8 @@ class EndToEnd : public ::testing::Test {
   }
   std::vector<Json> Outbox() const {
     std::vector<Json> payloads;
-    for (const std::string& line : ReadLines(home_.File("outbox.jsonl"))) payloads.push_back(Json::parse(line));
+    for (const std::string& line : ReadLines(home_.File("outbox.jsonl")))
+      payloads.push_back(Json::parse(line));
     return payloads;
   }
   Json StateStats(const std::string& inbox) const {
@@ -61,7 +63,8 @@ class EndToEnd : public ::testing::Test {
     EXPECT_EQ(stats.exit_code, 0) << stats.err;
     return Json::parse(stats.out);
   }
-  static const Json* FindPayload(const std::vector<Json>& outbox, const std::string& key, const std::string& kind) {
+  static const Json* FindPayload(const std::vector<Json>& outbox, const std::string& key,
+                                 const std::string& kind) {
     for (const Json& payload : outbox) {
       const Json& event = payload["metadata"]["event_payload"];
       if (event["request_key"] == key && event["kind"] == kind) return &payload;
@@ -82,7 +85,8 @@ TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
   RunResult first = Run({"run", "--once"}, inbox);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.out, HasSubstr("[dry run] would post to thread C0CREDITREQ 1752588191.000100"));
-  EXPECT_THAT(first.out, HasSubstr("Recommended credit: $255.00 USD, needs approval (above the $250.00 threshold)"));
+  EXPECT_THAT(first.out,
+              HasSubstr("Recommended credit: $255.00 USD, needs approval (above the $250.00 threshold)"));
 
   std::vector<Json> outbox = Outbox();
   const Json* reply = FindPayload(outbox, kRequest101Key, "credit");
@@ -111,7 +115,8 @@ TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
   ASSERT_NE(dm, nullptr);
   EXPECT_EQ((*dm)["channel"], "U0OWNER01");
   EXPECT_THAT((*dm)["text"].get<std::string>(), HasSubstr("look 9999"));
-  // The message first posted without a link was asked about once, then answered after the edit added look 103.
+  // The message first posted without a link was asked about once, then answered after the edit added look
+  // 103.
   EXPECT_NE(FindPayload(outbox, "C0CREDITREQ:1754987400.000700", "ask_link"), nullptr);
   EXPECT_NE(FindPayload(outbox, "C0CREDITREQ:1754987400.000700", "credit"), nullptr);
   // Bots, joins, thread replies and the messaging (PSMS) request got nothing.
@@ -138,7 +143,8 @@ TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
 
 TEST_F(EndToEnd, LivePassPostsWhatTheDryRunPreviewedExactlyOnce) {
   const std::string inbox = shared_->File("inbox-live.jsonl");
-  WriteFile(inbox, Line(UserMessage("1752588191.000100", "credit please <https://looker.example.com/looks/101>")));
+  WriteFile(inbox,
+            Line(UserMessage("1752588191.000100", "credit please <https://looker.example.com/looks/101>")));
   ASSERT_EQ(Run({"run", "--once"}, inbox).exit_code, 0);
   ASSERT_EQ(Run({"run", "--once"}, inbox, {{"DRY_RUN", "false"}}).exit_code, 0);
   ASSERT_EQ(Run({"run", "--once"}, inbox, {{"DRY_RUN", "false"}}).exit_code, 0);
@@ -152,7 +158,8 @@ TEST_F(EndToEnd, LivePassPostsWhatTheDryRunPreviewedExactlyOnce) {
 
 TEST_F(EndToEnd, LostStateNeverAnswersTwice) {
   const std::string inbox = shared_->File("inbox-lost-state.jsonl");
-  WriteFile(inbox, Line(UserMessage("1752588191.000100", "credit please <https://looker.example.com/looks/101>")));
+  WriteFile(inbox,
+            Line(UserMessage("1752588191.000100", "credit please <https://looker.example.com/looks/101>")));
   ASSERT_EQ(Run({"run", "--once"}, inbox, {{"DRY_RUN", "false"}}).exit_code, 0);
   std::filesystem::remove(home_.File("state.db"));
   RunResult again = Run({"run", "--once"}, inbox, {{"DRY_RUN", "false"}});
@@ -165,11 +172,13 @@ TEST_F(EndToEnd, BadInputsAreReportedAndTheRestGoesOn) {
   const std::string inbox = shared_->File("inbox-bad.jsonl");
   std::string lines = Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>"));
   lines += "{this is not json\n";
-  lines += Line({{"type", "message"}, {"channel", "C0CREDITREQ"}, {"user", "U0ANALYST1"}, {"ts", "1752600000.000001"}});
+  lines += Line(
+      {{"type", "message"}, {"channel", "C0CREDITREQ"}, {"user", "U0ANALYST1"}, {"ts", "1752600000.000001"}});
   lines += Line(UserMessage("1752600000.000002", "<https://looker.example.com/looks/424242|unknown look>"));
   lines += Line(UserMessage("1752600000.000003", "<https://looker.example.com/looks/301>"));
   lines += Line(UserMessage("1752600000.000004", "<https://looker.example.com/looks/302>"));
-  lines += Line(UserMessage("1752600000.000005", "lookalike <https://looker.example.com.evil.test/looks/101>"));
+  lines +=
+      Line(UserMessage("1752600000.000005", "lookalike <https://looker.example.com.evil.test/looks/101>"));
   WriteFile(inbox, lines);
   RunResult run = Run({"run", "--once"}, inbox);
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -251,8 +260,8 @@ TEST_F(EndToEnd, CalcPrintsTheResultJsonOfTestCase1) {
 
 TEST_F(EndToEnd, CalcFailuresAreOneLineAndExitNonZero) {
   for (const std::string look : {"301", "302"}) {
-    RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_, "--sql-file", kLooks + "/" + look + ".sql",
-                          "--claim-date", "2025-07-15"},
+    RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_, "--sql-file",
+                          kLooks + "/" + look + ".sql", "--claim-date", "2025-07-15"},
                          "");
     EXPECT_NE(calc.exit_code, 0) << look;
     EXPECT_TRUE(calc.out.empty()) << look;
@@ -261,9 +270,10 @@ TEST_F(EndToEnd, CalcFailuresAreOneLineAndExitNonZero) {
 }
 
 TEST_F(EndToEnd, LinksClassifiesASlackMessage) {
-  Json message = {{"text", "see <https://looker.example.com/looks/42?qid=a&amp;b=1|the look> and "
-                           "<https://docs.google.com/document/d/1/edit|notes> and <@U024BE7LH> "
-                           "<https://looker.example.com/x/AbC123>"}};
+  Json message = {{"text",
+                   "see <https://looker.example.com/looks/42?qid=a&amp;b=1|the look> and "
+                   "<https://docs.google.com/document/d/1/edit|notes> and <@U024BE7LH> "
+                   "<https://looker.example.com/x/AbC123>"}};
   RunResult links = RunCreditbot({"links"}, {{"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com"}},
                                  shared_->path(), message.dump());
   ASSERT_EQ(links.exit_code, 0) << links.err;
@@ -285,8 +295,8 @@ TEST_F(EndToEnd, SecretsNeverAppearInLogsOutputsStateOrAudit) {
   const std::string inbox = shared_->File("inbox-canary.jsonl");
   WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")) +
                        Line(UserMessage("1752600000.000002", "<https://looker.example.com/looks/424242>")));
-  RunResult run = Run({"run", "--once", "--log-level", "debug", "--log-file", home_.File("creditbot.log")}, inbox,
-                      {{"LOOKER_CLIENT_SECRET", canary}, {"PRESTO_PASSWORD", canary + "-presto"}});
+  RunResult run = Run({"run", "--once", "--log-level", "debug", "--log-file", home_.File("creditbot.log")},
+                      inbox, {{"LOOKER_CLIENT_SECRET", canary}, {"PRESTO_PASSWORD", canary + "-presto"}});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   RunResult config = Run({"config"}, inbox, {{"LOOKER_CLIENT_SECRET", canary}});
   std::string everything = run.out + run.err + config.out + config.err;

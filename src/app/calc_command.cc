@@ -6,11 +6,11 @@
 #include "absl/time/civil_time.h"
 #include "app/commands.h"
 #include "app/logging.h"
-#include "common/strings.h"
 #include "app/policies.h"
 #include "app/warehouse_factory.h"
 #include "common/clock.h"
 #include "common/embedded_files.h"
+#include "common/strings.h"
 #include "core/product_router.h"
 #include "core/report_json.h"
 #include "core/sql_guard.h"
@@ -20,7 +20,8 @@ namespace creditbot {
 namespace {
 
 int Fail(std::string_view what, const absl::Status& status, int code = 1) {
-  std::fprintf(stderr, "creditbot calc: %s: %s\n", std::string(what).c_str(), Redact(ToStd(status.message())).c_str());
+  std::fprintf(stderr, "creditbot calc: %s: %s\n", std::string(what).c_str(),
+               Redact(ToStd(status.message())).c_str());
   return code;
 }
 
@@ -34,7 +35,8 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
 
   absl::CivilDay claim_date = absl::ToCivilDay(now, absl::UTCTimeZone());
   if (!options.claim_date.empty() && !absl::ParseCivilTime(options.claim_date, &claim_date)) {
-    return Fail("--claim-date", absl::InvalidArgumentError(absl::StrCat("'", options.claim_date, "' is not YYYY-MM-DD")), 2);
+    return Fail("--claim-date",
+                absl::InvalidArgumentError(absl::StrCat("'", options.claim_date, "' is not YYYY-MM-DD")), 2);
   }
   absl::StatusOr<std::string> sql = ReadFileToString(options.sql_file);
   if (!sql.ok()) return Fail("--sql-file", sql.status(), 2);
@@ -55,8 +57,10 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   if (!router.ok()) return Fail("credit policy", router.status(), 2);
   const CreditPolicy* policy = explicit_policy ? &router->policies().front() : router->Route(*sql);
   if (policy == nullptr) {
-    return Fail("product", absl::FailedPreconditionError(
-                               "the SQL matches no enabled credit policy ([product] match); pass --policy FILE to choose one"));
+    return Fail(
+        "product",
+        absl::FailedPreconditionError(
+            "the SQL matches no enabled credit policy ([product] match); pass --policy FILE to choose one"));
   }
 
   std::string warehouse_url = options.warehouse.empty() ? config->warehouse_url : options.warehouse;
@@ -76,7 +80,8 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   meta.dry_run = config->dry_run;
   std::string json = RenderResultJson(*report, meta);
   if (!options.output.empty()) {
-    if (absl::Status written = WriteFileAtomically(options.output, json); !written.ok()) return Fail("--output", written);
+    if (absl::Status written = WriteFileAtomically(options.output, json); !written.ok())
+      return Fail("--output", written);
   }
   std::fwrite(json.data(), 1, json.size(), stdout);
   return 0;

@@ -1,6 +1,5 @@
 // Command-line parsing (CLI11) and the shared configuration step.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -23,8 +22,9 @@ absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
 }
 
 int RunCli(int argc, char** argv, char** environ) {
-  CLI::App app{"creditbot: credits for customers hit by SMS pumping fraud, from Slack requests with Looker links",
-               "creditbot"};
+  CLI::App app{
+      "creditbot: credits for customers hit by SMS pumping fraud, from Slack requests with Looker links",
+      "creditbot"};
   app.set_version_flag("--version", std::string("creditbot ") + CREDITBOT_VERSION);
   app.require_subcommand(1);
   GlobalOptions global;
@@ -38,7 +38,8 @@ int RunCli(int argc, char** argv, char** environ) {
           global.config.env_file_explicit = true;
         },
         "read this .env file (default: ./.env when present)");
-    command->add_option("--set", global.config.overrides, "set a configuration value: --set NAME=VALUE (repeatable)");
+    command->add_option("--set", global.config.overrides,
+                        "set a configuration value: --set NAME=VALUE (repeatable)");
     command->add_option("--log-format", global.log_format, "auto, text or json");
     command->add_option("--log-level", global.log_level, "debug, info, warn or error");
     command->add_option("--log-file", global.log_file, "also append JSON log lines to this file");
@@ -50,18 +51,25 @@ int RunCli(int argc, char** argv, char** environ) {
   add_globals(run);
 
   CalcOptions calc_options;
-  CLI::App* calc = app.add_subcommand("calc", "run one calculation from a SQL file and print the result JSON");
-  calc->add_option("--warehouse", calc_options.warehouse, "warehouse URL, e.g. sqlite:PATH (default: CREDITBOT_WAREHOUSE)");
-  calc->add_option("--sql-file", calc_options.sql_file, "the fraud report SQL (what the Looker link holds)")->required();
-  calc->add_option("--claim-date", calc_options.claim_date, "date of the request, YYYY-MM-DD (default: today, UTC)");
-  calc->add_option("--policy", calc_options.policy_file, "policy TOML file (default: routed by the policies' match patterns)");
+  CLI::App* calc =
+      app.add_subcommand("calc", "run one calculation from a SQL file and print the result JSON");
+  calc->add_option("--warehouse", calc_options.warehouse,
+                   "warehouse URL, e.g. sqlite:PATH (default: CREDITBOT_WAREHOUSE)");
+  calc->add_option("--sql-file", calc_options.sql_file, "the fraud report SQL (what the Looker link holds)")
+      ->required();
+  calc->add_option("--claim-date", calc_options.claim_date,
+                   "date of the request, YYYY-MM-DD (default: today, UTC)");
+  calc->add_option("--policy", calc_options.policy_file,
+                   "policy TOML file (default: routed by the policies' match patterns)");
   calc->add_option("--output", calc_options.output, "also write the result JSON to this file");
   add_globals(calc);
 
   LinksOptions links_options;
   CLI::App* links = app.add_subcommand(
-      "links", "read one Slack message (JSON with text and blocks, or plain text) on stdin and print its links");
-  links->add_option("--looker-base-url", links_options.looker_base_url, "Looker host (default: CREDITBOT_LOOKER_BASE_URL)");
+      "links",
+      "read one Slack message (JSON with text and blocks, or plain text) on stdin and print its links");
+  links->add_option("--looker-base-url", links_options.looker_base_url,
+                    "Looker host (default: CREDITBOT_LOOKER_BASE_URL)");
   add_globals(links);
 
   StateOptions state_options;
@@ -72,7 +80,8 @@ int RunCli(int argc, char** argv, char** environ) {
   add_globals(stats);
   CLI::App* list = state->add_subcommand("list", "the newest requests");
   list->add_option("--status", state_options.status, "only this status (replied, asked, failed, …)");
-  list->add_option("--limit", state_options.limit, "at most this many (default 50)")->check(CLI::PositiveNumber);
+  list->add_option("--limit", state_options.limit, "at most this many (default 50)")
+      ->check(CLI::PositiveNumber);
   list->add_flag("--json", state_options.json, "print JSON lines");
   add_globals(list);
 
@@ -80,8 +89,10 @@ int RunCli(int argc, char** argv, char** environ) {
   CLI::App* synth = app.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
   synth->add_option("--db", synth_options.db, "where to write it (must not exist)")->required();
   synth->add_option("--seed", synth_options.seed, "random seed (default 42)");
-  synth->add_option("--scale", synth_options.scale, "size; attempts ≈ scale × 50,000 (default 1)")->check(CLI::PositiveNumber);
-  synth->add_option("--mcc-table", synth_options.mcc_table, "MCC/MNC CSV to draw destinations from (optional)");
+  synth->add_option("--scale", synth_options.scale, "size; attempts ≈ scale × 50,000 (default 1)")
+      ->check(CLI::PositiveNumber);
+  synth->add_option("--mcc-table", synth_options.mcc_table,
+                    "MCC/MNC CSV to draw destinations from (optional)");
   add_globals(synth);
 
   CLI::App* config = app.add_subcommand("config", "print every setting, its value and where it came from");

@@ -25,11 +25,11 @@ struct RunOptions {
 int RunCommand(const GlobalOptions& global, const RunOptions& options);
 
 struct CalcOptions {
-  std::string warehouse;   // default: CREDITBOT_WAREHOUSE
+  std::string warehouse;  // default: CREDITBOT_WAREHOUSE
   std::string sql_file;
-  std::string claim_date;  // YYYY-MM-DD; default: today (UTC)
-  std::string policy_file; // default: route by the policies' match patterns
-  std::string output;      // also write the JSON here
+  std::string claim_date;   // YYYY-MM-DD; default: today (UTC)
+  std::string policy_file;  // default: route by the policies' match patterns
+  std::string output;       // also write the JSON here
 };
 int CalcCommand(const GlobalOptions& global, const CalcOptions& options);
 

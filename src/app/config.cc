@@ -27,34 +27,46 @@ const std::vector<SettingInfo>& AllSettings() {
       {"SLACK_SIGNING_SECRET", "", true, "signing secret for the Events API"},
       {"CREDITBOT_SLACK_CHANNELS", "", false, "channels to read, comma-separated names or ids"},
       {"CREDITBOT_SLACK_API_URL", "https://slack.com/api/", false, "Slack Web API base URL"},
-      {"CREDITBOT_SLACK_ALLOWED_BOT_IDS", "", false, "bot ids whose messages are requests (e.g. a Workflow Builder form)"},
-      {"CREDITBOT_SLACK_OWN_USER_ID", "", false, "the bot's own user id (found with auth.test when Slack is live)"},
+      {"CREDITBOT_SLACK_ALLOWED_BOT_IDS", "", false,
+       "bot ids whose messages are requests (e.g. a Workflow Builder form)"},
+      {"CREDITBOT_SLACK_OWN_USER_ID", "", false,
+       "the bot's own user id (found with auth.test when Slack is live)"},
       {"CREDITBOT_SLACK_OWN_BOT_ID", "", false, "the bot's own bot id"},
       // Looker
-      {"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com", false, "the only Looker host whose links are followed"},
+      {"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com", false,
+       "the only Looker host whose links are followed"},
       {"LOOKER_CLIENT_ID", "", false, "Looker API client id"},
       {"LOOKER_CLIENT_SECRET", "", true, "Looker API client secret"},
       // Warehouse
-      {"CREDITBOT_WAREHOUSE", "", false, "warehouse URL (sqlite:PATH); default sqlite:$CREDITBOT_HOME/warehouse.db, generated on first use"},
+      {"CREDITBOT_WAREHOUSE", "", false,
+       "warehouse URL (sqlite:PATH); default sqlite:$CREDITBOT_HOME/warehouse.db, generated on first use"},
       {"PRESTO_HOST", "", false, "Presto/Trino host (seed name)"},
       {"PRESTO_PORT", "", false, "Presto/Trino port (seed name)"},
       {"PRESTO_USERNAME", "", false, "Presto/Trino user (seed name)"},
       {"PRESTO_PASSWORD", "", true, "Presto/Trino password (seed name)"},
       {"PRESTO_SECRET_NAME", "", false, "Secrets Manager secret with the Presto credentials"},
       // Local far ends and stores
-      {"CREDITBOT_HOME", ".creditbot", false, "working folder of the embedded default (state, outbox, audit, warehouse)"},
-      {"CREDITBOT_INBOX", "data/sample/inbox.jsonl", false, "local inbox: Slack message events, one JSON object per line"},
-      {"CREDITBOT_OUTBOX", "", false, "local outbox of chat.postMessage payloads, one per line; default $CREDITBOT_HOME/outbox.jsonl"},
-      {"CREDITBOT_LOOK_CATALOG", "data/sample/looks", false, "local look catalog: <look id>.sql and query-<slug>.sql"},
-      {"CREDITBOT_STATE", "", false, "state store URL (sqlite:PATH); default sqlite:$CREDITBOT_HOME/state.db"},
-      {"CREDITBOT_AUDIT_DIR", "", false, "audit folder of <execution id>/result.json; default $CREDITBOT_HOME/audit"},
+      {"CREDITBOT_HOME", ".creditbot", false,
+       "working folder of the embedded default (state, outbox, audit, warehouse)"},
+      {"CREDITBOT_INBOX", "data/sample/inbox.jsonl", false,
+       "local inbox: Slack message events, one JSON object per line"},
+      {"CREDITBOT_OUTBOX", "", false,
+       "local outbox of chat.postMessage payloads, one per line; default $CREDITBOT_HOME/outbox.jsonl"},
+      {"CREDITBOT_LOOK_CATALOG", "data/sample/looks", false,
+       "local look catalog: <look id>.sql and query-<slug>.sql"},
+      {"CREDITBOT_STATE", "", false,
+       "state store URL (sqlite:PATH); default sqlite:$CREDITBOT_HOME/state.db"},
+      {"CREDITBOT_AUDIT_DIR", "", false,
+       "audit folder of <execution id>/result.json; default $CREDITBOT_HOME/audit"},
       {"CREDITBOT_POLICY_DIR", "", false, "folder of policy *.toml files; empty = the built-in policies"},
       {"CREDITBOT_SQL_DIR", "", false, "folder overriding the built-in sql/ files"},
       // Behaviour
-      {"DRY_RUN", "true", false, "true: replies are printed and written to the outbox, never posted to Slack"},
+      {"DRY_RUN", "true", false,
+       "true: replies are printed and written to the outbox, never posted to Slack"},
       {"CREDITBOT_MAX_ATTEMPTS", "5", false, "attempts for a request that keeps failing transiently"},
       {"CREDITBOT_RETRY_BACKOFF_SECONDS", "900", false, "first retry delay; doubles each attempt"},
-      {"CREDITBOT_CLAIM_LEASE_SECONDS", "600", false, "how long a claimed request is held before another pass may take it"},
+      {"CREDITBOT_CLAIM_LEASE_SECONDS", "600", false,
+       "how long a claimed request is held before another pass may take it"},
       {"CREDITBOT_STATE_RETENTION_DAYS", "90", false, "finished state entries older than this are removed"},
       {"CREDITBOT_LOG_LEVEL", "info", false, "debug, info, warn or error"},
       {"CREDITBOT_LOG_FORMAT", "auto", false, "auto (text on a terminal, else JSON lines), text or json"},
@@ -93,18 +105,25 @@ absl::Status LoadConfigFile(const std::string& path, RawSettings& raw) {
       return absl::InvalidArgumentError(absl::StrCat("config file ", path, ": unknown setting '", name, "'"));
     }
     std::string value;
-    if (const auto* string_value = node.as_string()) value = string_value->get();
-    else if (const auto* i = node.as_integer()) value = std::to_string(i->get());
-    else if (const auto* b = node.as_boolean()) value = b->get() ? "true" : "false";
+    if (const auto* string_value = node.as_string())
+      value = string_value->get();
+    else if (const auto* i = node.as_integer())
+      value = std::to_string(i->get());
+    else if (const auto* b = node.as_boolean())
+      value = b->get() ? "true" : "false";
     else if (const auto* a = node.as_array()) {
       std::vector<std::string> items;
       for (const auto& item : *a) {
-        if (const auto* string_item = item.as_string()) items.push_back(string_item->get());
-        else return absl::InvalidArgumentError(absl::StrCat("config file ", path, ": ", name, ": a list must hold strings"));
+        if (const auto* string_item = item.as_string())
+          items.push_back(string_item->get());
+        else
+          return absl::InvalidArgumentError(
+              absl::StrCat("config file ", path, ": ", name, ": a list must hold strings"));
       }
       value = absl::StrJoin(items, ",");
     } else {
-      return absl::InvalidArgumentError(absl::StrCat("config file ", path, ": ", name, ": expected a string, integer, boolean or list"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config file ", path, ": ", name, ": expected a string, integer, boolean or list"));
     }
     raw.values[name] = {value, absl::StrCat("config file ", path)};
   }
@@ -115,16 +134,21 @@ absl::Status ParseBool(const RawSettings& raw, std::string_view name, bool& out)
   const RawSettings::Entry& entry = raw.values.find(name)->second;
   std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(entry.value));
   const absl::string_view setting = ToAbsl(name);
-  if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") out = true;
-  else if (lower == "false" || lower == "0" || lower == "no" || lower == "off") out = false;
-  else return absl::InvalidArgumentError(absl::StrCat(setting, "='", entry.value, "' (from ", entry.source, "): expected true or false"));
+  if (lower == "true" || lower == "1" || lower == "yes" || lower == "on")
+    out = true;
+  else if (lower == "false" || lower == "0" || lower == "no" || lower == "off")
+    out = false;
+  else
+    return absl::InvalidArgumentError(
+        absl::StrCat(setting, "='", entry.value, "' (from ", entry.source, "): expected true or false"));
   return absl::OkStatus();
 }
 
 absl::Status ParsePositiveInt(const RawSettings& raw, std::string_view name, int& out) {
   const RawSettings::Entry& entry = raw.values.find(name)->second;
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(entry.value), &out) || out <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(name), "='", entry.value, "' (from ", entry.source, "): expected a positive whole number"));
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(name), "='", entry.value, "' (from ", entry.source,
+                                                   "): expected a positive whole number"));
   }
   return absl::OkStatus();
 }
@@ -141,14 +165,17 @@ std::vector<std::string> ParseList(std::string_view text) {
 
 absl::StatusOr<RawSettings> LoadRawSettings(const ConfigInputs& inputs) {
   RawSettings raw;
-  for (const SettingInfo& info : AllSettings()) raw.values[std::string(info.name)] = {std::string(info.default_value), "default"};
+  for (const SettingInfo& info : AllSettings())
+    raw.values[std::string(info.name)] = {std::string(info.default_value), "default"};
   if (!inputs.config_file.empty()) CREDITBOT_RETURN_IF_ERROR(LoadConfigFile(inputs.config_file, raw));
 
   std::error_code ec;
-  if (inputs.env_file_explicit || (!inputs.env_file.empty() && std::filesystem::exists(inputs.env_file, ec))) {
+  if (inputs.env_file_explicit ||
+      (!inputs.env_file.empty() && std::filesystem::exists(inputs.env_file, ec))) {
     CREDITBOT_ASSIGN_OR_RETURN(std::string text, ReadFileToString(inputs.env_file));
     absl::StatusOr<std::vector<std::pair<std::string, std::string>>> pairs = ParseEnvFile(text);
-    if (!pairs.ok()) return absl::InvalidArgumentError(absl::StrCat(inputs.env_file, ": ", pairs.status().message()));
+    if (!pairs.ok())
+      return absl::InvalidArgumentError(absl::StrCat(inputs.env_file, ": ", pairs.status().message()));
     for (auto& [name, value] : *pairs) {
       if (FindSetting(name) == nullptr) {
         raw.notes.push_back(absl::StrCat(inputs.env_file, ": ignoring unknown name ", name));
@@ -168,9 +195,11 @@ absl::StatusOr<RawSettings> LoadRawSettings(const ConfigInputs& inputs) {
   }
   for (const std::string& override_text : inputs.overrides) {
     std::size_t eq = override_text.find('=');
-    if (eq == std::string::npos) return absl::InvalidArgumentError(absl::StrCat("--set ", override_text, ": expected NAME=VALUE"));
+    if (eq == std::string::npos)
+      return absl::InvalidArgumentError(absl::StrCat("--set ", override_text, ": expected NAME=VALUE"));
     std::string name = override_text.substr(0, eq);
-    if (FindSetting(name) == nullptr) return absl::InvalidArgumentError(absl::StrCat("--set: unknown setting '", name, "'"));
+    if (FindSetting(name) == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat("--set: unknown setting '", name, "'"));
     raw.values[name] = {override_text.substr(eq + 1), "command line"};
   }
   return raw;
@@ -182,21 +211,25 @@ absl::StatusOr<std::string> SqlitePathFromUrl(std::string_view url_text, std::st
   absl::string_view path = url;
   if (absl::ConsumePrefix(&path, "sqlite:")) {
     absl::ConsumePrefix(&path, "//");
-    if (path.empty()) return absl::InvalidArgumentError(absl::StrCat(setting, "='", url, "': sqlite: needs a path"));
+    if (path.empty())
+      return absl::InvalidArgumentError(absl::StrCat(setting, "='", url, "': sqlite: needs a path"));
     return std::string(path);
   }
   if (absl::StartsWith(url, "trino://") || absl::StartsWith(url, "presto://")) {
-    return absl::UnimplementedError(absl::StrCat(setting, "='", url,
-                                                 "': the Trino/Presto client is not built yet (issue 4); use sqlite:PATH"));
+    return absl::UnimplementedError(absl::StrCat(
+        setting, "='", url, "': the Trino/Presto client is not built yet (issue 4); use sqlite:PATH"));
   }
   if (absl::StartsWith(url, "s3://")) {
-    return absl::UnimplementedError(absl::StrCat(setting, "='", url, "': the S3 store is not built yet (issue 5); use sqlite:PATH"));
+    return absl::UnimplementedError(
+        absl::StrCat(setting, "='", url, "': the S3 store is not built yet (issue 5); use sqlite:PATH"));
   }
   return absl::InvalidArgumentError(absl::StrCat(setting, "='", url, "': expected sqlite:PATH"));
 }
 
 absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
-  auto get = [&raw](std::string_view name) -> const std::string& { return raw.values.find(name)->second.value; };
+  auto get = [&raw](std::string_view name) -> const std::string& {
+    return raw.values.find(name)->second.value;
+  };
   Config config;
   config.slack_bot_token = get("SLACK_BOT_TOKEN");
   config.slack_user_id = get("SLACK_USER_ID");
@@ -215,7 +248,8 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.state_url = get("CREDITBOT_STATE");
   config.audit_dir = get("CREDITBOT_AUDIT_DIR");
   config.policy_dir = get("CREDITBOT_POLICY_DIR");
-  if (config.work_dir.empty()) return absl::InvalidArgumentError("CREDITBOT_HOME is empty: set it to a working folder");
+  if (config.work_dir.empty())
+    return absl::InvalidArgumentError("CREDITBOT_HOME is empty: set it to a working folder");
   if (config.outbox_path.empty()) config.outbox_path = config.work_dir + "/outbox.jsonl";
   if (config.warehouse_url.empty()) config.warehouse_url = "sqlite:" + config.work_dir + "/warehouse.db";
   if (config.state_url.empty()) config.state_url = "sqlite:" + config.work_dir + "/state.db";
@@ -228,12 +262,15 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.retry_backoff = absl::Seconds(seconds);
   CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_CLAIM_LEASE_SECONDS", seconds));
   config.claim_lease = absl::Seconds(seconds);
-  CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_STATE_RETENTION_DAYS", config.state_retention_days));
+  CREDITBOT_RETURN_IF_ERROR(
+      ParsePositiveInt(raw, "CREDITBOT_STATE_RETENTION_DAYS", config.state_retention_days));
   for (const char* name : {"CREDITBOT_LOG_LEVEL", "CREDITBOT_LOG_FORMAT"}) {
     const RawSettings::Entry& entry = raw.values.find(name)->second;
-    absl::Status status = std::string_view(name) == "CREDITBOT_LOG_LEVEL" ? ParseLogLevel(entry.value, config.log.level)
-                                                                          : ParseLogFormat(entry.value, config.log.format);
-    if (!status.ok()) return absl::InvalidArgumentError(absl::StrCat(name, " (from ", entry.source, "): ", status.message()));
+    absl::Status status = std::string_view(name) == "CREDITBOT_LOG_LEVEL"
+                              ? ParseLogLevel(entry.value, config.log.level)
+                              : ParseLogFormat(entry.value, config.log.format);
+    if (!status.ok())
+      return absl::InvalidArgumentError(absl::StrCat(name, " (from ", entry.source, "): ", status.message()));
   }
   config.log.file = get("CREDITBOT_LOG_FILE");
   for (const SettingInfo& info : AllSettings()) {
@@ -241,7 +278,8 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   }
   if (!config.slack_bot_token.empty()) {
     return absl::UnimplementedError(
-        "SLACK_BOT_TOKEN is set, but the Slack Web API client is not built yet (issue 3); unset it to use the "
+        "SLACK_BOT_TOKEN is set, but the Slack Web API client is not built yet (issue 3); unset it to use "
+        "the "
         "local inbox (CREDITBOT_INBOX) and outbox (CREDITBOT_OUTBOX)");
   }
   return config;

@@ -42,11 +42,11 @@ struct RawSettings {
 };
 
 struct ConfigInputs {
-  std::string config_file;                 // --config; empty = none
-  std::string env_file = ".env";           // --env-file; read only if it exists (unless given explicitly)
+  std::string config_file;        // --config; empty = none
+  std::string env_file = ".env";  // --env-file; read only if it exists (unless given explicitly)
   bool env_file_explicit = false;
-  std::vector<std::string> overrides;      // --set NAME=VALUE
-  const char* const* environ = nullptr;    // the process environment; nullptr = none
+  std::vector<std::string> overrides;    // --set NAME=VALUE
+  const char* const* environ = nullptr;  // the process environment; nullptr = none
 };
 
 // Builds the layered raw settings. Errors: an unreadable or malformed config file / .env, an unknown

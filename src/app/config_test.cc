@@ -11,7 +11,8 @@ namespace {
 TEST(Config, LaterSourcesWinAndDryRunDefaultsToTrue) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("creditbot.toml"), "CREDITBOT_MAX_ATTEMPTS = 3\nSLACK_USER_ID = \"U0FILE\"\n");
-  testing::WriteFile(dir.File(".env"), "SLACK_USER_ID=U0DOTENV\nCREDITBOT_HOME=/tmp/from-env-file\nUNRELATED=1\n");
+  testing::WriteFile(dir.File(".env"),
+                     "SLACK_USER_ID=U0DOTENV\nCREDITBOT_HOME=/tmp/from-env-file\nUNRELATED=1\n");
   const char* environ[] = {"CREDITBOT_HOME=/tmp/from-environment", "HOME=/root", nullptr};
   ConfigInputs inputs;
   inputs.config_file = dir.File("creditbot.toml");
@@ -38,7 +39,8 @@ TEST(Config, AnInvalidValueFailsNamingTheSettingAndItsSource) {
   inputs.environ = environ;
   absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(std::string(config.status().message()), "DRY_RUN='maybe' (from environment): expected true or false");
+  EXPECT_EQ(std::string(config.status().message()),
+            "DRY_RUN='maybe' (from environment): expected true or false");
 }
 
 TEST(Config, UnknownNamesInTheConfigFileAreRefused) {
@@ -63,7 +65,8 @@ TEST(Config, SecretsAreCollectedForTheRedactor) {
 }
 
 TEST(Config, TrinoUrlsAreRefusedClearlyUntilTheClientExists) {
-  absl::StatusOr<std::string> path = SqlitePathFromUrl("trino://user@host:443/hive/default", "CREDITBOT_WAREHOUSE");
+  absl::StatusOr<std::string> path =
+      SqlitePathFromUrl("trino://user@host:443/hive/default", "CREDITBOT_WAREHOUSE");
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(*SqlitePathFromUrl("sqlite:/tmp/w.db", "X"), "/tmp/w.db");

@@ -26,10 +26,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseEnvFile(st
     if (line.empty() || line.front() == '#') continue;
     if (absl::StartsWith(line, "export ")) line = absl::StripLeadingAsciiWhitespace(line.substr(7));
     std::size_t eq = line.find('=');
-    absl::string_view name = eq == absl::string_view::npos ? line : absl::StripTrailingAsciiWhitespace(line.substr(0, eq));
+    absl::string_view name =
+        eq == absl::string_view::npos ? line : absl::StripTrailingAsciiWhitespace(line.substr(0, eq));
     bool valid_name = eq != std::string_view::npos && !name.empty();
     for (std::size_t c = 0; valid_name && c < name.size(); ++c) valid_name = IsNameChar(name[c], c == 0);
-    if (!valid_name) return absl::InvalidArgumentError(absl::StrCat(".env line ", line_number, ": expected NAME=value"));
+    if (!valid_name)
+      return absl::InvalidArgumentError(absl::StrCat(".env line ", line_number, ": expected NAME=value"));
     absl::string_view raw = absl::StripLeadingAsciiWhitespace(line.substr(eq + 1));
     std::string value;
     if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
@@ -58,10 +60,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseEnvFile(st
         buffer = std::string(lines[i]);
         pos = 0;
       }
-      if (!closed) return absl::InvalidArgumentError(absl::StrCat(".env line ", line_number, ": unterminated quote"));
+      if (!closed)
+        return absl::InvalidArgumentError(absl::StrCat(".env line ", line_number, ": unterminated quote"));
       absl::string_view rest = absl::StripAsciiWhitespace(absl::string_view(buffer).substr(pos + 1));
       if (!rest.empty() && rest.front() != '#') {
-        return absl::InvalidArgumentError(absl::StrCat(".env line ", line_number, ": text after closing quote"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(".env line ", line_number, ": text after closing quote"));
       }
     } else {
       std::size_t comment = raw.find(" #");

@@ -10,7 +10,8 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 TEST(EnvFile, ReadsTheShapesTheSeedUsed) {
   absl::StatusOr<Pairs> pairs = ParseEnvFile(
-      "# Slack\nSLACK_BOT_TOKEN=xoxb-test-token\nexport DRY_RUN=false\n\nPRESTO_HOST = presto.internal # prod\n"
+      "# Slack\nSLACK_BOT_TOKEN=xoxb-test-token\nexport DRY_RUN=false\n\nPRESTO_HOST = presto.internal # "
+      "prod\n"
       "LOOKER_CLIENT_SECRET=\"a b\\\"c\"\nPRESTO_PASSWORD='lit$eral # not a comment'\nEMPTY=\n");
   ASSERT_TRUE(pairs.ok()) << pairs.status();
   EXPECT_EQ(*pairs, (Pairs{{"SLACK_BOT_TOKEN", "xoxb-test-token"},

@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
@@ -17,13 +16,15 @@ namespace creditbot {
 int LinksCommand(const GlobalOptions& global, const LinksOptions& options) {
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok()) {
-    std::fprintf(stderr, "creditbot links: configuration: %s\n", Redact(ToStd(config.status().message())).c_str());
+    std::fprintf(stderr, "creditbot links: configuration: %s\n",
+                 Redact(ToStd(config.status().message())).c_str());
     return 2;
   }
   std::string base_url = options.looker_base_url.empty() ? config->looker_base_url : options.looker_base_url;
   absl::StatusOr<LookerBase> base = ParseLookerBase(base_url);
   if (!base.ok()) {
-    std::fprintf(stderr, "creditbot links: Looker base URL: %s\n", std::string(base.status().message()).c_str());
+    std::fprintf(stderr, "creditbot links: Looker base URL: %s\n",
+                 std::string(base.status().message()).c_str());
     return 2;
   }
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());

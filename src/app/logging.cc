@@ -1,14 +1,13 @@
 // The process-wide logger: formatting, redaction, destinations.
 #include "app/logging.h"
 
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
-#include <re2/re2.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -61,7 +60,8 @@ std::string RenderText(absl::Time now, LogLevel level, std::string_view message,
                                   absl::AsciiStrToUpper(ToAbsl(LevelName(level))), " ", ToAbsl(message));
   for (const auto& [key, value] : fields) {
     bool quote = value.empty() || value.find_first_of(" \t\"=") != std::string::npos;
-    absl::StrAppend(&line, " ", key, "=", quote ? absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\\\""}}), "\"") : value);
+    absl::StrAppend(&line, " ", key, "=",
+                    quote ? absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\\\""}}), "\"") : value);
   }
   return line;
 }
@@ -79,20 +79,31 @@ std::string RenderJson(absl::Time now, LogLevel level, std::string_view message,
 
 absl::Status ParseLogLevel(std::string_view text, LogLevel& level) {
   std::string lower = absl::AsciiStrToLower(ToAbsl(text));
-  if (lower == "debug") level = LogLevel::kDebug;
-  else if (lower == "info") level = LogLevel::kInfo;
-  else if (lower == "warn" || lower == "warning") level = LogLevel::kWarn;
-  else if (lower == "error") level = LogLevel::kError;
-  else return absl::InvalidArgumentError(absl::StrCat("log level '", ToAbsl(text), "': expected debug, info, warn or error"));
+  if (lower == "debug")
+    level = LogLevel::kDebug;
+  else if (lower == "info")
+    level = LogLevel::kInfo;
+  else if (lower == "warn" || lower == "warning")
+    level = LogLevel::kWarn;
+  else if (lower == "error")
+    level = LogLevel::kError;
+  else
+    return absl::InvalidArgumentError(
+        absl::StrCat("log level '", ToAbsl(text), "': expected debug, info, warn or error"));
   return absl::OkStatus();
 }
 
 absl::Status ParseLogFormat(std::string_view text, LogFormat& format) {
   std::string lower = absl::AsciiStrToLower(ToAbsl(text));
-  if (lower == "auto") format = LogFormat::kAuto;
-  else if (lower == "text") format = LogFormat::kText;
-  else if (lower == "json") format = LogFormat::kJson;
-  else return absl::InvalidArgumentError(absl::StrCat("log format '", ToAbsl(text), "': expected auto, text or json"));
+  if (lower == "auto")
+    format = LogFormat::kAuto;
+  else if (lower == "text")
+    format = LogFormat::kText;
+  else if (lower == "json")
+    format = LogFormat::kJson;
+  else
+    return absl::InvalidArgumentError(
+        absl::StrCat("log format '", ToAbsl(text), "': expected auto, text or json"));
   return absl::OkStatus();
 }
 

@@ -24,7 +24,7 @@ using LogField = std::pair<std::string, std::string>;
 using LogFields = std::vector<LogField>;
 
 struct LogOptions {
-  LogLevel level = LogLevel::kInfo;    // Default: info
+  LogLevel level = LogLevel::kInfo;     // Default: info
   LogFormat format = LogFormat::kAuto;  // Default: text on a terminal, JSON lines otherwise
   std::string file;                     // Default: none; lines are appended, always as JSON
 };
@@ -44,10 +44,18 @@ void AddSecret(std::string_view secret);
 std::string Redact(std::string_view text);
 
 void Log(LogLevel level, std::string_view message, const LogFields& fields = {});
-inline void LogDebug(std::string_view message, const LogFields& fields = {}) { Log(LogLevel::kDebug, message, fields); }
-inline void LogInfo(std::string_view message, const LogFields& fields = {}) { Log(LogLevel::kInfo, message, fields); }
-inline void LogWarn(std::string_view message, const LogFields& fields = {}) { Log(LogLevel::kWarn, message, fields); }
-inline void LogError(std::string_view message, const LogFields& fields = {}) { Log(LogLevel::kError, message, fields); }
+inline void LogDebug(std::string_view message, const LogFields& fields = {}) {
+  Log(LogLevel::kDebug, message, fields);
+}
+inline void LogInfo(std::string_view message, const LogFields& fields = {}) {
+  Log(LogLevel::kInfo, message, fields);
+}
+inline void LogWarn(std::string_view message, const LogFields& fields = {}) {
+  Log(LogLevel::kWarn, message, fields);
+}
+inline void LogError(std::string_view message, const LogFields& fields = {}) {
+  Log(LogLevel::kError, message, fields);
+}
 
 class ScopedLogContext {
  public:

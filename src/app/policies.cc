@@ -21,7 +21,8 @@ absl::StatusOr<std::vector<CreditPolicy>> LoadPolicies(const std::string& policy
   std::vector<CreditPolicy> policies;
   if (policy_dir.empty()) {
     for (const EmbeddedFile& file : EmbeddedFiles()) {
-      if (!absl::StartsWith(ToAbsl(file.path), "policy/") || !absl::EndsWith(ToAbsl(file.path), ".toml")) continue;
+      if (!absl::StartsWith(ToAbsl(file.path), "policy/") || !absl::EndsWith(ToAbsl(file.path), ".toml"))
+        continue;
       CREDITBOT_ASSIGN_OR_RETURN(CreditPolicy policy, ParseCreditPolicy(file.content, file.path));
       policies.push_back(std::move(policy));
     }
@@ -32,7 +33,8 @@ absl::StatusOr<std::vector<CreditPolicy>> LoadPolicies(const std::string& policy
     }
     std::vector<std::string> paths;
     for (const auto& entry : std::filesystem::directory_iterator(policy_dir)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".toml") paths.push_back(entry.path().string());
+      if (entry.is_regular_file() && entry.path().extension() == ".toml")
+        paths.push_back(entry.path().string());
     }
     std::sort(paths.begin(), paths.end());
     for (const std::string& path : paths) {

@@ -8,13 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
 #include "app/logging.h"
-#include "common/strings.h"
 #include "app/policies.h"
 #include "app/warehouse_factory.h"
 #include "audit/audit_sink.h"
 #include "bot/pass.h"
 #include "bot/pipeline.h"
 #include "common/clock.h"
+#include "common/strings.h"
 #include "executor/executor.h"
 #include "looker/look_resolver.h"
 #include "slack/message_source.h"
@@ -25,23 +25,29 @@ namespace creditbot {
 namespace {
 
 int Fail(std::string_view what, const absl::Status& status) {
-  std::fprintf(stderr, "creditbot: %s: %s\n", std::string(what).c_str(), Redact(ToStd(status.message())).c_str());
-  return status.code() == absl::StatusCode::kInvalidArgument || status.code() == absl::StatusCode::kUnimplemented ? 2 : 1;
+  std::fprintf(stderr, "creditbot: %s: %s\n", std::string(what).c_str(),
+               Redact(ToStd(status.message())).c_str());
+  return status.code() == absl::StatusCode::kInvalidArgument ||
+                 status.code() == absl::StatusCode::kUnimplemented
+             ? 2
+             : 1;
 }
 
 }  // namespace
 
 int RunCommand(const GlobalOptions& global, const RunOptions& options) {
   if (!options.once) {
-    std::fprintf(stderr,
-                 "creditbot: run needs --once (one scheduled pass); the long-running service is `creditbot serve`, "
-                 "which comes with the Slack work (issue 3)\n");
+    std::fprintf(
+        stderr,
+        "creditbot: run needs --once (one scheduled pass); the long-running service is `creditbot serve`, "
+        "which comes with the Slack work (issue 3)\n");
     return 2;
   }
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok()) return Fail("configuration", config.status());
   if (config->inbox_path.empty()) {
-    return Fail("configuration", absl::InvalidArgumentError("CREDITBOT_INBOX is empty: set it to the local inbox file"));
+    return Fail("configuration",
+                absl::InvalidArgumentError("CREDITBOT_INBOX is empty: set it to the local inbox file"));
   }
   if (config->slack_user_id.empty()) {
     LogWarn("SLACK_USER_ID is not set: failures are only logged, not sent to an owner by DM");
@@ -87,7 +93,8 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
 
   LogInfo("pass starting", {{"dry_run", config->dry_run ? "true" : "false"}, {"inbox", config->inbox_path}});
   absl::StatusOr<PassSummary> summary =
-      RunPass(inbox, pipeline, **state, clock, PassOptions{holder, config->claim_lease, config->state_retention_days});
+      RunPass(inbox, pipeline, **state, clock,
+              PassOptions{holder, config->claim_lease, config->state_retention_days});
   if (!summary.ok()) return Fail("pass", summary.status());
   if (summary->lease_busy) {
     std::printf("another pass is running; nothing done\n");
@@ -96,8 +103,8 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
   std::vector<std::string> counts;
   for (const auto& [outcome, count] : summary->outcomes) counts.push_back(absl::StrCat(outcome, "=", count));
   std::printf("pass done: %d messages (%s)%s; outbox %s, audit %s\n", summary->items,
-              absl::StrJoin(counts, ", ").c_str(), config->dry_run ? ", dry run" : "", config->outbox_path.c_str(),
-              config->audit_dir.c_str());
+              absl::StrJoin(counts, ", ").c_str(), config->dry_run ? ", dry run" : "",
+              config->outbox_path.c_str(), config->audit_dir.c_str());
   return 0;
 }
 

@@ -1,6 +1,5 @@
 // `creditbot state stats|list`: read the state store.
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -22,7 +21,8 @@ std::string FormatTime(std::optional<absl::Time> time) {
 int StateCommand(const GlobalOptions& global, const StateOptions& options) {
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok()) {
-    std::fprintf(stderr, "creditbot state: configuration: %s\n", Redact(ToStd(config.status().message())).c_str());
+    std::fprintf(stderr, "creditbot state: configuration: %s\n",
+                 Redact(ToStd(config.status().message())).c_str());
     return 2;
   }
   absl::StatusOr<std::string> path = SqlitePathFromUrl(config->state_url, "CREDITBOT_STATE");
@@ -50,7 +50,8 @@ int StateCommand(const GlobalOptions& global, const StateOptions& options) {
     } else {
       std::printf("%d requests in %s\n", stats->total, path->c_str());
       for (const auto& [status, count] : stats->by_status) std::printf("  %-10s %d\n", status.c_str(), count);
-      std::printf("pending retries: %d\nlast update: %s\n", stats->pending_retries, FormatTime(stats->last_update).c_str());
+      std::printf("pending retries: %d\nlast update: %s\n", stats->pending_retries,
+                  FormatTime(stats->last_update).c_str());
     }
     return 0;
   }
@@ -69,11 +70,18 @@ int StateCommand(const GlobalOptions& global, const StateOptions& options) {
   }
   for (const RequestRecord& r : *records) {
     if (options.json) {
-      nlohmann::ordered_json json = {{"key", r.key}, {"status", RequestStatusName(r.status)}, {"outcome", r.outcome},
-                                     {"attempts", r.attempts}, {"dry_run", r.dry_run}, {"updated_at", FormatTime(r.updated_at)},
-                                     {"next_retry_at", FormatTime(r.next_retry_at)}, {"product", r.product},
-                                     {"credit_amount", r.credit_amount}, {"execution_id", r.execution_id},
-                                     {"reply_ts", r.reply_ts}, {"detail", r.detail}};
+      nlohmann::ordered_json json = {{"key", r.key},
+                                     {"status", RequestStatusName(r.status)},
+                                     {"outcome", r.outcome},
+                                     {"attempts", r.attempts},
+                                     {"dry_run", r.dry_run},
+                                     {"updated_at", FormatTime(r.updated_at)},
+                                     {"next_retry_at", FormatTime(r.next_retry_at)},
+                                     {"product", r.product},
+                                     {"credit_amount", r.credit_amount},
+                                     {"execution_id", r.execution_id},
+                                     {"reply_ts", r.reply_ts},
+                                     {"detail", r.detail}};
       std::printf("%s\n", json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf("%-32s %-9s %-14s %s%s\n", r.key.c_str(), std::string(RequestStatusName(r.status)).c_str(),

@@ -10,7 +10,8 @@ namespace creditbot {
 
 int SynthCommand(const GlobalOptions& global, const SynthOptionsCli& options) {
   if (absl::StatusOr<Config> config = LoadConfig(global); !config.ok()) {
-    std::fprintf(stderr, "creditbot synth: configuration: %s\n", Redact(ToStd(config.status().message())).c_str());
+    std::fprintf(stderr, "creditbot synth: configuration: %s\n",
+                 Redact(ToStd(config.status().message())).c_str());
     return 2;
   }
   SynthOptions synth;

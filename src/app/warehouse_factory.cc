@@ -23,7 +23,8 @@ absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, s
   }
   absl::StatusOr<std::unique_ptr<SqliteWarehouse>> warehouse = SqliteWarehouse::Open(path);
   if (!warehouse.ok()) {
-    return absl::Status(warehouse.status().code(), absl::StrCat(ToAbsl(setting), ": ", warehouse.status().message()));
+    return absl::Status(warehouse.status().code(),
+                        absl::StrCat(ToAbsl(setting), ": ", warehouse.status().message()));
   }
   return std::unique_ptr<Warehouse>(std::move(warehouse).value());
 }

@@ -10,7 +10,8 @@
 
 namespace creditbot {
 
-absl::StatusOr<std::string> FolderAuditSink::Write(std::string_view execution_id, std::string_view result_json) {
+absl::StatusOr<std::string> FolderAuditSink::Write(std::string_view execution_id,
+                                                   std::string_view result_json) {
   if (execution_id.empty() || execution_id.find_first_of("/\\.") != std::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
   }

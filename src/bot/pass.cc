@@ -7,10 +7,11 @@
 
 namespace creditbot {
 
-absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state, const Clock& clock,
-                                    const PassOptions& options) {
+absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state,
+                                    const Clock& clock, const PassOptions& options) {
   PassSummary summary;
-  CREDITBOT_ASSIGN_OR_RETURN(bool leased, state.AcquireLease("pass", options.holder, clock.Now(), options.lease_ttl));
+  CREDITBOT_ASSIGN_OR_RETURN(bool leased,
+                             state.AcquireLease("pass", options.holder, clock.Now(), options.lease_ttl));
   if (!leased) {
     summary.lease_busy = true;
     LogInfo("another pass holds the lease; nothing to do");

@@ -25,7 +25,7 @@ struct PassSummary {
 };
 
 // Errors: the source cannot be read, or the state store fails on the lease (nothing was processed).
-absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state, const Clock& clock,
-                                    const PassOptions& options);
+absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state,
+                                    const Clock& clock, const PassOptions& options);
 
 }  // namespace creditbot

@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "app/logging.h"
+#include "common/strings.h"
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
 #include "core/sql_guard.h"
-#include "common/strings.h"
 
 namespace creditbot {
 namespace {
@@ -34,16 +34,26 @@ absl::CivilDay ClaimDateOf(std::string_view ts) {
 
 std::string_view ItemOutcomeName(ItemOutcome outcome) {
   switch (outcome) {
-    case ItemOutcome::kReplied: return "replied";
-    case ItemOutcome::kAsked: return "asked";
-    case ItemOutcome::kIgnored: return "ignored";
-    case ItemOutcome::kSkipped: return "skipped";
-    case ItemOutcome::kRefused: return "refused";
-    case ItemOutcome::kFailed: return "failed";
-    case ItemOutcome::kRetrying: return "retrying";
-    case ItemOutcome::kRejected: return "rejected";
-    case ItemOutcome::kDeleted: return "deleted";
-    case ItemOutcome::kAlreadyHandled: return "already_handled";
+    case ItemOutcome::kReplied:
+      return "replied";
+    case ItemOutcome::kAsked:
+      return "asked";
+    case ItemOutcome::kIgnored:
+      return "ignored";
+    case ItemOutcome::kSkipped:
+      return "skipped";
+    case ItemOutcome::kRefused:
+      return "refused";
+    case ItemOutcome::kFailed:
+      return "failed";
+    case ItemOutcome::kRetrying:
+      return "retrying";
+    case ItemOutcome::kRejected:
+      return "rejected";
+    case ItemOutcome::kDeleted:
+      return "deleted";
+    case ItemOutcome::kAlreadyHandled:
+      return "already_handled";
   }
   return "failed";
 }
@@ -57,8 +67,8 @@ absl::Status Pipeline::Finish(RequestRecord& record, RequestStatus status, std::
   if (status != RequestStatus::kFailed) record.next_retry_at.reset();
   absl::Status written = deps_.state.Finish(record);
   if (!written.ok()) {
-    LogError("could not record the outcome", {{"status", std::string(RequestStatusName(status))},
-                                              {"error", std::string(written.message())}});
+    LogError("could not record the outcome",
+             {{"status", std::string(RequestStatusName(status))}, {"error", std::string(written.message())}});
   }
   return written;
 }
@@ -80,7 +90,9 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
         record.first_seen_at = record.updated_at = deps_.clock.Now();
         record.dry_run = options_.dry_run;
         absl::StatusOr<bool> written = deps_.state.RecordIfAbsent(record);
-        if (!written.ok()) LogError("could not record a skipped message", {{"error", std::string(written.status().message())}});
+        if (!written.ok())
+          LogError("could not record a skipped message",
+                   {{"error", std::string(written.status().message())}});
         LogDebug("skipped", {{"reason", decision.reason}});
         return ItemOutcome::kSkipped;
       }
@@ -95,7 +107,8 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
     absl::StatusOr<ClaimResult> claim =
         deps_.state.Claim(message.channel, message.ts, claim_context, options_.claim_lease, options_.holder);
     if (!claim.ok()) {
-      LogError("could not claim the request; it stays for the next pass", {{"error", std::string(claim.status().message())}});
+      LogError("could not claim the request; it stays for the next pass",
+               {{"error", std::string(claim.status().message())}});
       return ItemOutcome::kRetrying;
     }
     if (!claim->claimed) {
@@ -110,10 +123,12 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
     record.channel = message.channel;
     record.ts = message.ts;
     record.first_seen_at = deps_.clock.Now();
-    if (absl::StatusOr<std::optional<RequestRecord>> existing = deps_.state.Get(record.key); existing.ok() && *existing) {
+    if (absl::StatusOr<std::optional<RequestRecord>> existing = deps_.state.Get(record.key);
+        existing.ok() && *existing) {
       record = **existing;
     }
-    return Fail(record, absl::InternalError(absl::StrCat("internal error: ", error.what())), "creditbot crashed on this request");
+    return Fail(record, absl::InternalError(absl::StrCat("internal error: ", error.what())),
+                "creditbot crashed on this request");
   }
 }
 
@@ -142,10 +157,12 @@ ItemOutcome Pipeline::HandleDeleted(const SlackMessage& message) {
   std::string key = RequestKey(message.channel, ts);
   absl::StatusOr<std::optional<RequestRecord>> existing = deps_.state.Get(key);
   if (!existing.ok()) {
-    LogError("could not read state for a deleted message", {{"error", std::string(existing.status().message())}});
+    LogError("could not read state for a deleted message",
+             {{"error", std::string(existing.status().message())}});
     return ItemOutcome::kRetrying;
   }
-  if (*existing && ((*existing)->status == RequestStatus::kReplied || (*existing)->status == RequestStatus::kAsked)) {
+  if (*existing &&
+      ((*existing)->status == RequestStatus::kReplied || (*existing)->status == RequestStatus::kAsked)) {
     LogInfo("a request we already answered was deleted; the answer stays", {{"deleted", key}});
     return ItemOutcome::kAlreadyHandled;
   }
@@ -162,7 +179,8 @@ ItemOutcome Pipeline::HandleDeleted(const SlackMessage& message) {
   return ItemOutcome::kDeleted;
 }
 
-ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDecision& decision, RequestRecord record) {
+ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDecision& decision,
+                                    RequestRecord record) {
   record.dry_run = options_.dry_run;
   if (decision.action == TriageDecision::kAskForLink) {
     RenderedMessage ask = RenderAskForLink(message.user);
@@ -177,7 +195,8 @@ ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDec
   return Calculate(message, decision, record);
 }
 
-ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record) {
+ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecision& decision,
+                                RequestRecord& record) {
   ++record.attempts;
   const LookerRef* link = nullptr;
   for (const LookerRef& ref : decision.looker_links) {
@@ -187,8 +206,9 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
     }
   }
   if (link == nullptr) {
-    return Fail(record, absl::UnimplementedError(absl::StrCat("the Looker link ", decision.looker_links.front().url,
-                                                              " is not a Look, an Explore or a dashboard")),
+    return Fail(record,
+                absl::UnimplementedError(absl::StrCat("the Looker link ", decision.looker_links.front().url,
+                                                      " is not a Look, an Explore or a dashboard")),
                 "could not use the Looker link");
   }
   absl::Time now = deps_.clock.Now();
@@ -196,18 +216,21 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   ScopedLogContext context({{"execution_id", record.execution_id}});
 
   absl::StatusOr<ResolvedSql> resolved = deps_.looks.Resolve(*link);
-  if (!resolved.ok()) return Fail(record, resolved.status(), absl::StrCat("could not get the SQL behind ", link->url));
+  if (!resolved.ok())
+    return Fail(record, resolved.status(), absl::StrCat("could not get the SQL behind ", link->url));
 
   const CreditPolicy* policy = deps_.router.Route(resolved->sql);
   if (policy == nullptr) {
-    (void)Finish(record, RequestStatus::kIgnored, "no_policy", absl::StrCat(resolved->description, " matches no enabled credit policy"));
+    (void)Finish(record, RequestStatus::kIgnored, "no_policy",
+                 absl::StrCat(resolved->description, " matches no enabled credit policy"));
     LogInfo("no enabled policy matches this request's SQL; ignored", {{"sql", resolved->description}});
     return ItemOutcome::kIgnored;
   }
   record.product = policy->name;
   if (absl::Status guard = CheckReadOnlySql(resolved->sql); !guard.ok()) {
     (void)Finish(record, RequestStatus::kRefused, "sql_refused", ToStd(guard.message()));
-    LogWarn("SQL refused; not run", {{"sql", resolved->description}, {"reason", std::string(guard.message())}});
+    LogWarn("SQL refused; not run",
+            {{"sql", resolved->description}, {"reason", std::string(guard.message())}});
     AlertOwner(message.channel, message.ts, record.key, "The SQL behind a request was refused and not run",
                absl::StrCat(resolved->description, ": ", guard.message()));
     return ItemOutcome::kRefused;
@@ -230,17 +253,19 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
     record.execution_id = meta.execution_id = MakeExecutionId(now, record.key);
     audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
   }
-  if (!audit.ok()) return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
+  if (!audit.ok())
+    return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
 
   RenderedMessage rendered = RenderCreditReply(*report, record.execution_id);
-  Reply reply{message.channel, message.ts, record.key, "credit", rendered.text, rendered.blocks_json, record.execution_id};
+  Reply reply{message.channel, message.ts,           record.key,         "credit",
+              rendered.text,   rendered.blocks_json, record.execution_id};
   absl::StatusOr<std::string> posted = PostOnce(reply);
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
   record.reply_ts = *posted;
   record.credit_amount = report->credit_amount.ToFixed(2);
   (void)Finish(record, RequestStatus::kReplied, "credit",
-               absl::StrCat("credit ", FormatUsd(report->credit_amount), report->needs_approval ? ", needs approval" : "",
-                            "; audit ", *audit));
+               absl::StrCat("credit ", FormatUsd(report->credit_amount),
+                            report->needs_approval ? ", needs approval" : "", "; audit ", *audit));
   LogInfo("replied", {{"credit", record.credit_amount}, {"audit", *audit}});
   return ItemOutcome::kReplied;
 }
@@ -248,10 +273,13 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
 ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, std::string_view what) {
   std::string reason = Redact(ToStd(status.message()));
   if (IsTransient(status.code()) && record.attempts < options_.max_attempts) {
-    absl::Duration delay = options_.retry_backoff * (int64_t{1} << std::min(record.attempts > 0 ? record.attempts - 1 : 0, 20));
+    absl::Duration delay =
+        options_.retry_backoff * (int64_t{1} << std::min(record.attempts > 0 ? record.attempts - 1 : 0, 20));
     record.next_retry_at = deps_.clock.Now() + delay;
     (void)Finish(record, RequestStatus::kFailed, "retrying", absl::StrCat(ToAbsl(what), ": ", reason));
-    LogWarn("will retry", {{"what", std::string(what)}, {"error", reason}, {"attempts", std::to_string(record.attempts)},
+    LogWarn("will retry", {{"what", std::string(what)},
+                           {"error", reason},
+                           {"attempts", std::to_string(record.attempts)},
                            {"next_retry_at", absl::FormatTime(*record.next_retry_at)}});
     return ItemOutcome::kRetrying;
   }
@@ -282,7 +310,8 @@ void Pipeline::AlertOwner(std::string_view channel, std::string_view ts, std::st
   RenderedMessage alert = RenderOwnerAlert(channel, ts, headline, Redact(what));
   Reply reply{options_.owner_user_id, "", std::string(key), "owner_alert", alert.text, "", ""};
   absl::StatusOr<std::string> posted = deps_.replier.Post(reply);
-  if (!posted.ok()) LogError("could not alert the owner", {{"error", std::string(posted.status().message())}});
+  if (!posted.ok())
+    LogError("could not alert the owner", {{"error", std::string(posted.status().message())}});
 }
 
 }  // namespace creditbot

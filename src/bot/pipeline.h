@@ -47,7 +47,16 @@ struct PipelineOptions {
 
 // What happened to one item, for the pass summary.
 enum class ItemOutcome {
-  kReplied, kAsked, kIgnored, kSkipped, kRefused, kFailed, kRetrying, kRejected, kDeleted, kAlreadyHandled
+  kReplied,
+  kAsked,
+  kIgnored,
+  kSkipped,
+  kRefused,
+  kFailed,
+  kRetrying,
+  kRejected,
+  kDeleted,
+  kAlreadyHandled
 };
 std::string_view ItemOutcomeName(ItemOutcome outcome);
 
@@ -60,14 +69,16 @@ class Pipeline {
  private:
   ItemOutcome HandleRejected(const InboxItem& item);
   ItemOutcome HandleDeleted(const SlackMessage& message);
-  ItemOutcome HandleClaimed(const SlackMessage& message, const TriageDecision& decision, RequestRecord record);
+  ItemOutcome HandleClaimed(const SlackMessage& message, const TriageDecision& decision,
+                            RequestRecord record);
   ItemOutcome Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record);
   ItemOutcome Fail(RequestRecord& record, const absl::Status& status, std::string_view what);
   // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
   absl::StatusOr<std::string> PostOnce(const Reply& reply);
-  void AlertOwner(std::string_view channel, std::string_view ts, std::string_view key, std::string_view headline,
-                  std::string_view what);
-  absl::Status Finish(RequestRecord& record, RequestStatus status, std::string_view outcome, std::string_view detail);
+  void AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
+                  std::string_view headline, std::string_view what);
+  absl::Status Finish(RequestRecord& record, RequestStatus status, std::string_view outcome,
+                      std::string_view detail);
 
   PipelineDeps deps_;
   PipelineOptions options_;

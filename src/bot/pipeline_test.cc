@@ -3,10 +3,10 @@
 // scripted stand-in for the Executor seam; everything else is the real code on temporary files.
 #include "bot/pipeline.h"
 
-#include <deque>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <deque>
 
 #include "state/sqlite_state_store.h"
 #include "tests/test_support.h"
@@ -56,7 +56,8 @@ class PipelineRetryTest : public ::testing::Test {
   RequestRecord Record() { return **state_->Get("C1:1752588191.000100"); }
   int OwnerDms() {
     int dms = 0;
-    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl"))) dms += line.find("U0OWNER") != std::string::npos;
+    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl")))
+      dms += line.find("U0OWNER") != std::string::npos;
     return dms;
   }
 

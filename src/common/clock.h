@@ -1,7 +1,11 @@
-// Clock: the only way creditbot reads the time, so tests can move time by hand and never sleep.
+// Clock and Sleeper: the only ways creditbot reads the time and waits, so retry and timeout tests move
+// time by hand and never sleep for real.
 //
-// SystemClock is thread-safe. FakeClock is for tests on one thread.
+// SystemClock and SystemSleeper are thread-safe. FakeClock and FakeSleeper are for tests on one thread; a
+// FakeSleeper advances its FakeClock by each requested delay and records it.
 #pragma once
+
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -28,6 +32,31 @@ class FakeClock final : public Clock {
 
  private:
   absl::Time now_;
+};
+
+class Sleeper {
+ public:
+  virtual ~Sleeper() = default;
+  virtual void Sleep(absl::Duration duration) = 0;
+};
+
+class SystemSleeper final : public Sleeper {
+ public:
+  void Sleep(absl::Duration duration) override { absl::SleepFor(duration); }
+};
+
+class FakeSleeper final : public Sleeper {
+ public:
+  explicit FakeSleeper(FakeClock& clock) : clock_(clock) {}
+  void Sleep(absl::Duration duration) override {
+    sleeps_.push_back(duration);
+    clock_.Advance(duration);
+  }
+  const std::vector<absl::Duration>& sleeps() const { return sleeps_; }
+
+ private:
+  FakeClock& clock_;
+  std::vector<absl::Duration> sleeps_;
 };
 
 }  // namespace creditbot

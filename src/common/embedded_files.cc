@@ -36,7 +36,8 @@ absl::StatusOr<std::string> ReadDataFile(std::string_view path, std::string_view
   for (const EmbeddedFile& file : EmbeddedFiles()) {
     if (file.path == path) return std::string(file.content);
   }
-  return absl::NotFoundError(absl::StrCat("no data file ", ToAbsl(path), " (embedded or in '", ToAbsl(override_root), "')"));
+  return absl::NotFoundError(
+      absl::StrCat("no data file ", ToAbsl(path), " (embedded or in '", ToAbsl(override_root), "')"));
 }
 
 absl::Status WriteFileAtomically(const std::string& path, std::string_view content) {

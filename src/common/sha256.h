@@ -1,4 +1,5 @@
-// SHA-256 (OpenSSL's libcrypto), as lower-case hex: policy files and SQL are stamped with it in audit records.
+// SHA-256 (OpenSSL's libcrypto), as lower-case hex: policy files and SQL are stamped with it in audit
+// records.
 #pragma once
 
 #include <string>

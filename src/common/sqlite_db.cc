@@ -12,7 +12,8 @@ namespace creditbot {
 namespace {
 
 absl::Status SqliteError(sqlite3* db, std::string_view what) {
-  std::string message = absl::StrCat(ToAbsl(what), ": ", db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+  std::string message =
+      absl::StrCat(ToAbsl(what), ": ", db != nullptr ? sqlite3_errmsg(db) : "out of memory");
   int code = db != nullptr ? sqlite3_errcode(db) & 0xff : SQLITE_NOMEM;
   switch (code) {
     case SQLITE_BUSY:
@@ -107,7 +108,8 @@ double Statement::ColumnDouble(int index) const { return sqlite3_column_double(s
 std::string Statement::ColumnText(int index) const {
   const unsigned char* text = sqlite3_column_text(stmt_, index);
   if (text == nullptr) return "";
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)));
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)));
 }
 std::optional<std::string> Statement::ColumnOptionalText(int index) const {
   if (IsNull(index)) return std::nullopt;
@@ -143,7 +145,8 @@ absl::StatusOr<SqliteDb> SqliteDb::Open(const std::string& path, OpenMode mode) 
   // Reading the schema proves the file is a database now, not at the first query.
   absl::Status probe = result.Exec("SELECT count(*) FROM sqlite_schema");
   if (!probe.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot read SQLite database ", path, ": ", probe.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read SQLite database ", path, ": ", probe.message()));
   }
   return result;
 }

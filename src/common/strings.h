@@ -9,7 +9,7 @@
 
 namespace creditbot {
 
-inline absl::string_view ToAbsl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
-inline std::string_view ToStd(absl::string_view text) { return std::string_view(text.data(), text.size()); }
+inline absl::string_view ToAbsl(std::string_view text) { return {text.data(), text.size()}; }
+inline std::string_view ToStd(absl::string_view text) { return {text.data(), text.size()}; }
 
 }  // namespace creditbot

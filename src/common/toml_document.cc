@@ -70,11 +70,11 @@ absl::StatusOr<toml::table> ParseTomlDocument(std::string_view text, std::string
     return toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
     const toml::source_position& begin = error.source().begin;
-    return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ":", begin.line, ":", begin.column,
-                                                   ": ", std::string(error.description())));
+    return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ":", begin.line, ":",
+                                                   begin.column, ": ", std::string(error.description())));
   } catch (const TomlPreconditionFailed&) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(source_name), ": not valid TOML (the parser stopped at a malformed construct)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(source_name), ": not valid TOML (the parser stopped at a malformed construct)"));
   }
 }
 

@@ -46,8 +46,8 @@ struct CreditPolicy {
   Decimal approval_mrr_multiple = Decimal::FromInt(1);
   int repeat_window_days = 365;
   Decimal repeat_factor = Decimal::FromRaw(Decimal::FromInt(1).raw() / 2);  // 0.5
-  std::array<std::optional<Decimal>, 4> default_block_rate;  // by ModeIndex; unset = fail
-  std::optional<Decimal> default_cost_usd;                   // unset = fail
+  std::array<std::optional<Decimal>, 4> default_block_rate;                 // by ModeIndex; unset = fail
+  std::optional<Decimal> default_cost_usd;                                  // unset = fail
 
   std::vector<ColumnRole> columns = DefaultColumns();
   std::vector<std::string> product_match = {"(?i)authy"};

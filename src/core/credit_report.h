@@ -23,40 +23,40 @@ struct ModeBreakdown {
 
 // How one fraud-report row was treated.
 enum class Treatment {
-  kPromise,           // max, claim on time: E(max), uncapped
-  kGoodwill,          // basic/standard, or late max with late_max_policy = goodwill
-  kLateMaxZero,       // max, late claim, late_max_policy = zero
-  kOff,               // Fraud Guard off: b(off) = 0
-  kOverrideGeoAllow,  // Geo Permission "allow" for the row's country bypasses Fraud Guard
+  kPromise,                  // max, claim on time: E(max), uncapped
+  kGoodwill,                 // basic/standard, or late max with late_max_policy = goodwill
+  kLateMaxZero,              // max, late claim, late_max_policy = zero
+  kOff,                      // Fraud Guard off: b(off) = 0
+  kOverrideGeoAllow,         // Geo Permission "allow" for the row's country bypasses Fraud Guard
   kOverrideCustomCodeBasic,  // custom-code service in Basic: Fraud Guard unsupported
 };
 
 struct CreditLine {
   absl::CivilDay day;
   std::string account_sid, service_sid, mcc, mnc, country;
-  Mode mode = Mode::kOff;       // M*, the mode in force
-  bool mode_mixed_day = false;  // the mode changed during the day; M* is the majority mode
-  int64_t attempts_sent = 0;    // A
-  int64_t attempts_blocked = 0; // B
-  int64_t total_attempts = 0;   // T = A + B
-  Decimal charges;              // F
-  Decimal unit_charge;          // u = F / A (0 when A = 0)
-  Decimal provider_cost;        // c
-  Decimal shortfall;            // S(M*)
-  Decimal eligible;             // E(M*) (E(max) for promise rows)
-  Decimal credited;             // what the row received, after caps and the minimum
+  Mode mode = Mode::kOff;        // M*, the mode in force
+  bool mode_mixed_day = false;   // the mode changed during the day; M* is the majority mode
+  int64_t attempts_sent = 0;     // A
+  int64_t attempts_blocked = 0;  // B
+  int64_t total_attempts = 0;    // T = A + B
+  Decimal charges;               // F
+  Decimal unit_charge;           // u = F / A (0 when A = 0)
+  Decimal provider_cost;         // c
+  Decimal shortfall;             // S(M*)
+  Decimal eligible;              // E(M*) (E(max) for promise rows)
+  Decimal credited;              // what the row received, after caps and the minimum
   Treatment treatment = Treatment::kOff;
-  std::string why;              // one sentence for an auditor
+  std::string why;  // one sentence for an auditor
 };
 
 struct CreditSummary {
-  Decimal promise;           // PROMISE
-  Decimal goodwill_raw;      // Σ goodwill rows (after k and rf)
-  Decimal goodwill_cap;      // Σ A·c over goodwill rows
-  Decimal goodwill;          // GOODWILL (capped when cap_goodwill_at_cost)
-  Decimal raw;               // PROMISE + GOODWILL, unrounded
+  Decimal promise;       // PROMISE
+  Decimal goodwill_raw;  // Σ goodwill rows (after k and rf)
+  Decimal goodwill_cap;  // Σ A·c over goodwill rows
+  Decimal goodwill;      // GOODWILL (capped when cap_goodwill_at_cost)
+  Decimal raw;           // PROMISE + GOODWILL, unrounded
   Decimal approval_threshold;
-  Decimal repeat_factor;     // rf applied to goodwill rows (1 when no repeat incident)
+  Decimal repeat_factor;  // rf applied to goodwill rows (1 when no repeat incident)
   bool cap_binds = false;
   int rows = 0;
   std::vector<std::string> accounts;  // distinct accounts of the report
@@ -76,7 +76,7 @@ struct CreditReport {
   bool needs_approval = false;
   std::optional<std::string> reason;  // below_minimum, fraud_guard_off, no_shortfall
   std::vector<std::string> warnings;
-  Mode fraud_guard_mode = Mode::kOff;  // the mode in force for the largest share of fraud charges
+  Mode fraud_guard_mode = Mode::kOff;      // the mode in force for the largest share of fraud charges
   std::array<ModeBreakdown, 4> output_df;  // by ModeIndex: off, basic, standard, max
   std::vector<CreditLine> lines;
   CreditSummary summary;

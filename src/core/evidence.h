@@ -21,10 +21,10 @@ namespace creditbot {
 struct FraudRow {
   absl::CivilDay day;
   std::string account_sid;
-  std::string service_sid;  // empty when the report has no service column
-  std::string mcc;          // 3 digits, kept as text
-  std::string mnc;          // empty when absent
-  std::string country;      // ISO 3166 alpha-2; empty when absent
+  std::string service_sid;       // empty when the report has no service column
+  std::string mcc;               // 3 digits, kept as text
+  std::string mnc;               // empty when absent
+  std::string country;           // ISO 3166 alpha-2; empty when absent
   int64_t attempts_sent = 0;     // A
   int64_t attempts_blocked = 0;  // B; 0 when the report has no blocked column
   Decimal fraud_charges;         // F, USD
@@ -34,7 +34,7 @@ struct FraudReport {
   std::vector<FraudRow> rows;
   std::vector<std::string> columns;  // the column names the report had, in order
   bool has_service_column = true;
-  bool has_blocked_column = true;    // false: B was taken as 0 (CREDIT_POLICY.md edge case F)
+  bool has_blocked_column = true;  // false: B was taken as 0 (CREDIT_POLICY.md edge case F)
 };
 
 struct AccountInfo {
@@ -87,14 +87,14 @@ struct PriorCredit {
 
 struct Evidence {
   FraudReport report;
-  absl::CivilDay claim_date;               // the date of the Slack request message
-  std::vector<AccountInfo> accounts;       // the report's accounts that the warehouse knows
-  std::vector<ServiceInfo> services;       // the report's services (or its accounts' services)
-  std::vector<ModeInterval> modes;         // Fraud Guard history of those services
+  absl::CivilDay claim_date;                           // the date of the Slack request message
+  std::vector<AccountInfo> accounts;                   // the report's accounts that the warehouse knows
+  std::vector<ServiceInfo> services;                   // the report's services (or its accounts' services)
+  std::vector<ModeInterval> modes;                     // Fraud Guard history of those services
   std::vector<GeoPermissionInterval> geo_permissions;  // SMS channel, the report's accounts
-  std::vector<ProviderCost> costs;         // for the report's MCCs
-  std::vector<BlockRate> block_rates;      // for the report's MCCs
-  std::optional<Decimal> mrr;              // the parent's MRR for the claim month (or latest earlier)
+  std::vector<ProviderCost> costs;                     // for the report's MCCs
+  std::vector<BlockRate> block_rates;                  // for the report's MCCs
+  std::optional<Decimal> mrr;  // the parent's MRR for the claim month (or latest earlier)
   std::optional<absl::CivilMonth> mrr_month;
   std::vector<PriorCredit> prior_credits;  // the parent's earlier credits for this product
 };

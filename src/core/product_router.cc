@@ -24,8 +24,8 @@ absl::StatusOr<ProductRouter> ProductRouter::Create(std::vector<CreditPolicy> po
     for (const std::string& pattern : policy.product_match) {
       auto regex = std::make_unique<re2::RE2>(pattern, re2::RE2::Quiet);
       if (!regex->ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(policy.source_name, ": product.match pattern '", pattern,
-                                                       "' does not compile: ", regex->error()));
+        return absl::InvalidArgumentError(absl::StrCat(policy.source_name, ": product.match pattern '",
+                                                       pattern, "' does not compile: ", regex->error()));
       }
       compiled.push_back(std::move(regex));
     }

@@ -13,7 +13,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json Section(std::string_view mrkdwn) { return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", mrkdwn}}}}; }
+Json Section(std::string_view mrkdwn) {
+  return {{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", mrkdwn}}}};
+}
 
 std::string ModeTitle(Mode mode) {
   std::string name(ModeName(mode));
@@ -43,20 +45,23 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
                                           absl::FormatCivilTime(*report.fraud_end))
                            : "no billed fraud";
   std::string approval = report.needs_approval
-                             ? absl::StrCat("needs approval (above the ", FormatUsd(report.summary.approval_threshold),
-                                            " threshold)")
+                             ? absl::StrCat("needs approval (above the ",
+                                            FormatUsd(report.summary.approval_threshold), " threshold)")
                              : "within the auto-approval limit";
   std::string headline =
       report.credit_amount.IsZero()
           ? absl::StrCat("No credit recommended (", report.reason.value_or("no_shortfall"), ")")
-          : absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ", report.currency, ", ", approval);
+          : absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ", report.currency, ", ",
+                         approval);
   RenderedMessage message;
-  message.text = absl::StrCat(headline, ". Parent account ", report.parent_account_sid,
-                              ", fraud ", window, ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ",
-                              report.policy_name, "/", report.policy_version, ", execution ", ToAbsl(execution_id), ".");
+  message.text =
+      absl::StrCat(headline, ". Parent account ", report.parent_account_sid, ", fraud ", window,
+                   ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ", report.policy_name, "/",
+                   report.policy_version, ", execution ", ToAbsl(execution_id), ".");
 
   Json blocks = Json::array();
-  blocks.push_back({{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", headline.substr(0, 150)}}}});
+  blocks.push_back(
+      {{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", headline.substr(0, 150)}}}});
   Json fields = Json::array();
   auto field = [&fields](std::string_view label, std::string_view value) {
     fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", ToAbsl(label), "*\n", ToAbsl(value))}});
@@ -71,8 +76,9 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
 
   std::string table = "```\nmode      charges      credited     if all in mode\n";
   for (const ModeBreakdown& mode : report.output_df) {
-    absl::StrAppendFormat(&table, "%-9s %-12s %-12s %s\n", ModeTitle(mode.mode), FormatUsd(mode.fraud_charges_in_mode),
-                          FormatUsd(mode.credit_in_mode), FormatUsd(mode.credit_if_mode));
+    absl::StrAppendFormat(&table, "%-9s %-12s %-12s %s\n", ModeTitle(mode.mode),
+                          FormatUsd(mode.fraud_charges_in_mode), FormatUsd(mode.credit_in_mode),
+                          FormatUsd(mode.credit_if_mode));
   }
   table += "```";
   blocks.push_back(Section(absl::StrCat("*Breakdown by Fraud Guard mode*\n", table)));
@@ -84,24 +90,28 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
   blocks.push_back({{"type", "context"},
                     {"elements",
                      {{{"type", "mrkdwn"},
-                       {"text", absl::StrCat("Policy ", report.policy_name, "/",
-                                             report.policy_version, " · execution ", ToAbsl(execution_id))}}}}});
+                       {"text", absl::StrCat("Policy ", report.policy_name, "/", report.policy_version,
+                                             " · execution ", ToAbsl(execution_id))}}}}});
   message.blocks_json = blocks.dump();
   return message;
 }
 
 RenderedMessage RenderAskForLink(std::string_view requester_user_id) {
-  std::string greeting = requester_user_id.empty() ? "Hi" : absl::StrCat("Hi <@", ToAbsl(requester_user_id), ">");
-  return {absl::StrCat(greeting,
-                       ", I could not find a Looker link in this request. Please edit the message to add the link "
-                       "to the Looker report of the fraudulent traffic (a Look or an Explore), and I will "
-                       "calculate the credit."),
+  std::string greeting =
+      requester_user_id.empty() ? "Hi" : absl::StrCat("Hi <@", ToAbsl(requester_user_id), ">");
+  return {absl::StrCat(
+              greeting,
+              ", I could not find a Looker link in this request. Please edit the message to add the link "
+              "to the Looker report of the fraudulent traffic (a Look or an Explore), and I will "
+              "calculate the credit."),
           ""};
 }
 
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
                                  std::string_view what) {
-  return {absl::StrCat(":warning: ", ToAbsl(headline), " (request ", ToAbsl(channel), " ", ToAbsl(ts), "): ", ToAbsl(what)), ""};
+  return {absl::StrCat(":warning: ", ToAbsl(headline), " (request ", ToAbsl(channel), " ", ToAbsl(ts),
+                       "): ", ToAbsl(what)),
+          ""};
 }
 
 }  // namespace creditbot

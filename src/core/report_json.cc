@@ -2,7 +2,6 @@
 #include "core/report_json.h"
 
 #include <array>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/random/random.h"
@@ -25,7 +24,8 @@ Json OptionalDay(const std::optional<absl::CivilDay>& day) { return day ? Json(D
 std::string MakeExecutionId(absl::Time now, std::string_view salt) {
   static absl::BitGen* random = new absl::BitGen();
   std::string stamp = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
-  std::string digest = Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", absl::Uniform<uint64_t>(*random)));
+  std::string digest =
+      Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", absl::Uniform<uint64_t>(*random)));
   return absl::StrCat(stamp, "-", digest.substr(0, 4));
 }
 
@@ -96,7 +96,8 @@ std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& me
                      {"rows", s.rows},
                      {"accounts", s.accounts},
                      {"rounding", "once, at the end, to cents: half away from zero"}};
-  json["policy"] = {{"name", report.policy_name}, {"version", report.policy_version}, {"sha256", report.policy_sha256}};
+  json["policy"] = {
+      {"name", report.policy_name}, {"version", report.policy_version}, {"sha256", report.policy_sha256}};
   Json source = Json::object();
   if (!meta.source_channel.empty()) {
     source["channel"] = meta.source_channel;

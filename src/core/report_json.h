@@ -18,7 +18,7 @@ struct ExecutionMeta {
   std::string execution_id;  // e.g. "20260115T123456Z-3f9c"
   absl::Time timestamp;
   std::string source_channel, source_ts, looker_url;  // empty for `creditbot calc`
-  std::string sql_file;                                // set by `creditbot calc`
+  std::string sql_file;                               // set by `creditbot calc`
   std::string sql_sha256;
   bool dry_run = true;
 };
@@ -30,6 +30,5 @@ std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& me
 // so executions in the same second almost never collide; the audit sink refuses to overwrite, and the
 // pipeline then draws another id.
 std::string MakeExecutionId(absl::Time now, std::string_view salt);
-
 
 }  // namespace creditbot

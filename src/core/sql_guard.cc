@@ -170,7 +170,8 @@ absl::Status CheckReadOnlySql(std::string_view sql) {
     }
     if (token.kind != TokenKind::kWord || !IsForbidden(token.text)) continue;
     // `t.comment` or `report.set`: a qualified column name, which no statement can start with.
-    const bool is_qualified_name = i > 0 && tokens[i - 1].kind == TokenKind::kOther && tokens[i - 1].text == "'.'";
+    const bool is_qualified_name =
+        i > 0 && tokens[i - 1].kind == TokenKind::kOther && tokens[i - 1].text == "'.'";
     if (is_qualified_name) continue;
     const bool is_function_call = i + 1 < tokens.size() && tokens[i + 1].kind == TokenKind::kOpenParen;
     if (token.text == "REPLACE" && is_function_call) continue;

@@ -181,7 +181,8 @@ namespace creditbot {
 namespace {
 
 TEST(SqlGuard, AcceptsQualifiedColumnsNamedLikeKeywords) {
-  ExpectAccepted("SELECT t.comment, t.start, r.set AS \"r.set\" FROM tickets AS t JOIN rules AS r ON t.id = r.id");
+  ExpectAccepted(
+      "SELECT t.comment, t.start, r.set AS \"r.set\" FROM tickets AS t JOIN rules AS r ON t.id = r.id");
 }
 
 TEST(SqlGuard, StillRefusesABareKeywordAfterAQualifiedOne) {

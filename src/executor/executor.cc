@@ -10,8 +10,7 @@ namespace creditbot {
 absl::StatusOr<CreditReport> NativeExecutor::Execute(const CalcRequest& request) {
   if (request.policy == nullptr) return absl::InvalidArgumentError("no credit policy for this request");
   EvidenceLoader loader(warehouse_, *request.policy);
-  CREDITBOT_ASSIGN_OR_RETURN(Evidence evidence,
-                             loader.Load({request.sql, request.claim_date, sql_dir_}));
+  CREDITBOT_ASSIGN_OR_RETURN(Evidence evidence, loader.Load({request.sql, request.claim_date, sql_dir_}));
   return ComputeCredit(*request.policy, evidence);
 }
 

@@ -17,8 +17,8 @@
 namespace creditbot {
 
 struct CalcRequest {
-  std::string sql;                         // the fraud report, already accepted by the SQL guard
-  const CreditPolicy* policy = nullptr;    // the routed policy
+  std::string sql;                       // the fraud report, already accepted by the SQL guard
+  const CreditPolicy* policy = nullptr;  // the routed policy
   absl::CivilDay claim_date;
 };
 
@@ -30,7 +30,8 @@ class Executor {
 
 class NativeExecutor final : public Executor {
  public:
-  NativeExecutor(Warehouse& warehouse, std::string sql_dir) : warehouse_(warehouse), sql_dir_(std::move(sql_dir)) {}
+  NativeExecutor(Warehouse& warehouse, std::string sql_dir)
+      : warehouse_(warehouse), sql_dir_(std::move(sql_dir)) {}
   absl::StatusOr<CreditReport> Execute(const CalcRequest& request) override;
 
  private:

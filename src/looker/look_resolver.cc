@@ -42,9 +42,10 @@ absl::StatusOr<ResolvedSql> LookCatalog::Resolve(const LookerRef& ref) {
       break;
     case LinkKind::kDashboard:
     case LinkKind::kLookmlDashboard:
-      return absl::UnimplementedError(absl::StrCat(
-          "dashboard ", ref.id, ": dashboards need the Looker API, which the local look catalog does not have; "
-          "link the tile's Look or Explore instead"));
+      return absl::UnimplementedError(
+          absl::StrCat("dashboard ", ref.id,
+                       ": dashboards need the Looker API, which the local look catalog does not have; "
+                       "link the tile's Look or Explore instead"));
     case LinkKind::kLookerOther:
     case LinkKind::kOther:
       return absl::UnimplementedError(absl::StrCat("not a Look, Explore or dashboard link: ", ref.url));
@@ -55,7 +56,8 @@ absl::StatusOr<ResolvedSql> LookCatalog::Resolve(const LookerRef& ref) {
   if (absl::IsNotFound(sql.status())) {
     return absl::NotFoundError(absl::StrCat("no ", what, " in the look catalog (", path, ")"));
   }
-  if (!sql.ok()) return absl::UnavailableError(absl::StrCat("cannot read ", path, ": ", sql.status().message()));
+  if (!sql.ok())
+    return absl::UnavailableError(absl::StrCat("cannot read ", path, ": ", sql.status().message()));
   return ResolvedSql{*std::move(sql), absl::StrCat(what, " (", path, ")")};
 }
 

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/embedded_files.h"
-#include "core/report_json.h"
 #include "common/strings.h"
+#include "core/report_json.h"
 
 namespace creditbot {
 

@@ -26,8 +26,8 @@ struct InboxItem {
 class MessageSource {
  public:
   virtual ~MessageSource() = default;
-  // The messages to consider in this pass, in the order they were posted (the inbox's line order). kNotFound / kUnavailable when the source itself
-  // cannot be read (the pass then stops with that error).
+  // The messages to consider in this pass, in the order they were posted (the inbox's line order). kNotFound
+  // / kUnavailable when the source itself cannot be read (the pass then stops with that error).
   virtual absl::StatusOr<std::vector<InboxItem>> Fetch() = 0;
 };
 

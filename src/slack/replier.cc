@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -49,8 +48,9 @@ absl::Status LocalOutbox::LoadIndex() {
     if (metadata == nullptr || !metadata->is_object() || !metadata->contains("event_payload")) continue;
     const Json& event = (*metadata)["event_payload"];
     if (!event.is_object() || event.value("dry_run", false) || !event.contains("request_key")) continue;
-    answered_.insert(IndexKey(payload.value("channel", ""), payload.value("thread_ts", ""),
-                              event["request_key"].is_string() ? event["request_key"].get<std::string>() : ""));
+    answered_.insert(
+        IndexKey(payload.value("channel", ""), payload.value("thread_ts", ""),
+                 event["request_key"].is_string() ? event["request_key"].get<std::string>() : ""));
   }
   loaded_ = true;
   return absl::OkStatus();

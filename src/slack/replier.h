@@ -21,8 +21,8 @@ struct Reply {
   std::string channel;    // a channel id, or the owner's user id for a DM
   std::string thread_ts;  // empty for a DM
   std::string request_key;
-  std::string kind;       // "credit", "ask_link", "owner_alert"
-  std::string text;       // plain-text fallback
+  std::string kind;         // "credit", "ask_link", "owner_alert"
+  std::string text;         // plain-text fallback
   std::string blocks_json;  // JSON array, may be empty
   std::string execution_id;
 };
@@ -47,7 +47,8 @@ class LocalOutbox final : public Replier {
  public:
   explicit LocalOutbox(std::string path, bool mark_dry_run = false)
       : path_(std::move(path)), mark_dry_run_(mark_dry_run) {}
-  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel, std::string_view thread_ts,
+  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
+                                                          std::string_view thread_ts,
                                                           std::string_view request_key) override;
   absl::StatusOr<std::string> Post(const Reply& reply) override;
 
@@ -65,7 +66,8 @@ class LocalOutbox final : public Replier {
 class DryRunReplier final : public Replier {
  public:
   DryRunReplier(Replier& live, LocalOutbox& outbox) : live_(live), outbox_(outbox) {}
-  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel, std::string_view thread_ts,
+  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
+                                                          std::string_view thread_ts,
                                                           std::string_view request_key) override {
     return live_.FindOurReply(channel, thread_ts, request_key);
   }

@@ -38,7 +38,9 @@ std::optional<RequestStatus> ParseRequestStatus(std::string_view name) {
   return std::nullopt;
 }
 
-std::string RequestKey(std::string_view channel, std::string_view ts) { return absl::StrCat(ToAbsl(channel), ":", ToAbsl(ts)); }
+std::string RequestKey(std::string_view channel, std::string_view ts) {
+  return absl::StrCat(ToAbsl(channel), ":", ToAbsl(ts));
+}
 
 bool MayClaim(const RequestRecord* existing, const ClaimContext& context) {
   if (existing == nullptr) return true;

@@ -37,10 +37,10 @@ struct RequestRecord {
   std::optional<absl::Time> next_retry_at;
   std::optional<absl::Time> lease_until;
   std::string lease_holder;
-  bool dry_run = false;     // the outcome was produced by a dry run
-  std::string outcome;      // short machine word: credit, ask_link, no_policy, bot_message, …
-  std::string detail;       // one human line (error message, credit amount…), already redacted
-  std::string reply_ts;     // ts of our reply, when posted
+  bool dry_run = false;  // the outcome was produced by a dry run
+  std::string outcome;   // short machine word: credit, ask_link, no_policy, bot_message, …
+  std::string detail;    // one human line (error message, credit amount…), already redacted
+  std::string reply_ts;  // ts of our reply, when posted
   std::string execution_id;
   std::string product;
   std::string credit_amount;

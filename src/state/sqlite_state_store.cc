@@ -56,16 +56,18 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   absl::StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
   if (!db.ok()) {
-    return absl::Status(db.status().code(), absl::StrCat("state store ", path, " is unreadable (left untouched): ",
-                                                         db.status().message()));
+    return absl::Status(
+        db.status().code(),
+        absl::StrCat("state store ", path, " is unreadable (left untouched): ", db.status().message()));
   }
   CREDITBOT_ASSIGN_OR_RETURN(Statement version, db->Prepare("PRAGMA user_version"));
   CREDITBOT_ASSIGN_OR_RETURN(bool has_row, version.Step());
   const int64_t found_version = has_row ? version.ColumnInt(0) : 0;
   version.Reset();
   if (found_version > kSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrCat("state store ", path, " has schema version ", found_version,
-                                                      ", newer than this creditbot understands (", kSchemaVersion, ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("state store ", path, " has schema version ", found_version,
+                     ", newer than this creditbot understands (", kSchemaVersion, ")"));
   }
   CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
   CREDITBOT_ASSIGN_OR_RETURN(std::string schema, ReadDataFile("sql/state/schema.sql"));
@@ -74,8 +76,8 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
 }
 
 absl::StatusOr<std::optional<RequestRecord>> SqliteStateStore::Get(std::string_view key) {
-  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
-                             db_.Prepare(absl::StrCat("SELECT ", kColumns, " FROM requests WHERE request_key = ?")));
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement stmt, db_.Prepare(absl::StrCat("SELECT ", kColumns, " FROM requests WHERE request_key = ?")));
   stmt.Bind(1, key);
   CREDITBOT_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return std::nullopt;
@@ -87,11 +89,19 @@ absl::Status SqliteStateStore::Upsert(const RequestRecord& record) {
       Statement stmt,
       db_.Prepare(absl::StrCat("INSERT OR REPLACE INTO requests (", kColumns,
                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")));
-  stmt.Bind(1, record.key).Bind(2, record.channel).Bind(3, record.ts).Bind(4, RequestStatusName(record.status));
+  stmt.Bind(1, record.key)
+      .Bind(2, record.channel)
+      .Bind(3, record.ts)
+      .Bind(4, RequestStatusName(record.status));
   stmt.Bind(5, static_cast<int64_t>(record.attempts)).Bind(6, absl::ToUnixSeconds(record.first_seen_at));
   stmt.Bind(7, absl::ToUnixSeconds(record.updated_at)).BindOptional(8, ToSeconds(record.next_retry_at));
-  stmt.BindOptional(9, ToSeconds(record.lease_until)).Bind(10, record.lease_holder).Bind(11, int64_t{record.dry_run ? 1 : 0});
-  stmt.Bind(12, record.outcome).Bind(13, record.detail).Bind(14, record.reply_ts).Bind(15, record.execution_id);
+  stmt.BindOptional(9, ToSeconds(record.lease_until))
+      .Bind(10, record.lease_holder)
+      .Bind(11, int64_t{record.dry_run ? 1 : 0});
+  stmt.Bind(12, record.outcome)
+      .Bind(13, record.detail)
+      .Bind(14, record.reply_ts)
+      .Bind(15, record.execution_id);
   stmt.Bind(16, record.product).Bind(17, record.credit_amount);
   return stmt.Run();
 }
@@ -145,8 +155,9 @@ absl::StatusOr<bool> SqliteStateStore::RecordIfAbsent(const RequestRecord& recor
 
 absl::StatusOr<StateStats> SqliteStateStore::Stats() {
   StateStats stats;
-  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT status, count(*), max(updated_at), "
-                                                         "sum(next_retry_at IS NOT NULL) FROM requests GROUP BY status"));
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
+                             db_.Prepare("SELECT status, count(*), max(updated_at), "
+                                         "sum(next_retry_at IS NOT NULL) FROM requests GROUP BY status"));
   while (true) {
     CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
@@ -160,7 +171,8 @@ absl::StatusOr<StateStats> SqliteStateStore::Stats() {
   return stats;
 }
 
-absl::StatusOr<std::vector<RequestRecord>> SqliteStateStore::List(std::optional<RequestStatus> status, int limit) {
+absl::StatusOr<std::vector<RequestRecord>> SqliteStateStore::List(std::optional<RequestStatus> status,
+                                                                  int limit) {
   std::string sql = absl::StrCat("SELECT ", kColumns, " FROM requests ", status ? "WHERE status = ? " : "",
                                  "ORDER BY updated_at DESC, request_key LIMIT ?");
   CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
@@ -185,18 +197,20 @@ absl::StatusOr<int> SqliteStateStore::Cleanup(absl::Time before) {
   return static_cast<int>(db_.Changes());
 }
 
-absl::StatusOr<bool> SqliteStateStore::AcquireLease(std::string_view name, std::string_view holder, absl::Time now,
-                                                    absl::Duration ttl) {
+absl::StatusOr<bool> SqliteStateStore::AcquireLease(std::string_view name, std::string_view holder,
+                                                    absl::Time now, absl::Duration ttl) {
   CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
-  CREDITBOT_ASSIGN_OR_RETURN(Statement read, db_.Prepare("SELECT holder, expires_at FROM leases WHERE name = ?"));
+  CREDITBOT_ASSIGN_OR_RETURN(Statement read,
+                             db_.Prepare("SELECT holder, expires_at FROM leases WHERE name = ?"));
   read.Bind(1, name);
   CREDITBOT_ASSIGN_OR_RETURN(bool found, read.Step());
   const bool held_by_other =
       found && read.ColumnText(0) != holder && absl::FromUnixSeconds(read.ColumnInt(1)) > now;
   read.Reset();
   if (held_by_other) return false;
-  CREDITBOT_ASSIGN_OR_RETURN(Statement write,
-                             db_.Prepare("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)"));
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement write,
+      db_.Prepare("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)"));
   write.Bind(1, name).Bind(2, holder).Bind(3, absl::ToUnixSeconds(now + ttl));
   CREDITBOT_RETURN_IF_ERROR(write.Run());
   CREDITBOT_RETURN_IF_ERROR(transaction.Commit());

@@ -1,10 +1,10 @@
 // Tests of the SQLite state store and the claim rule.
 #include "state/sqlite_state_store.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "tests/test_support.h"
 
@@ -21,7 +21,8 @@ class SqliteStateStoreTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
   ClaimResult Claim(const std::string& ts, absl::Time now, bool dry_run = false, bool reopen = false) {
-    absl::StatusOr<ClaimResult> result = store_->Claim("C1", ts, {now, dry_run, reopen}, absl::Minutes(10), "me");
+    absl::StatusOr<ClaimResult> result =
+        store_->Claim("C1", ts, {now, dry_run, reopen}, absl::Minutes(10), "me");
     EXPECT_TRUE(result.ok()) << result.status();
     return result.value_or(ClaimResult{});
   }

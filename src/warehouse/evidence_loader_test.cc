@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/embedded_files.h"
 #include "synth/synthetic_warehouse.h"
-#include "warehouse/sqlite_warehouse.h"
 #include "tests/test_support.h"
+#include "warehouse/sqlite_warehouse.h"
 
 namespace creditbot {
 namespace {
@@ -323,11 +323,12 @@ TEST_F(EvidenceLoaderTest, LookThatWritesIsRefused) {
 
 TEST_F(EvidenceLoaderTest, SqlFolderOverridesTheEmbeddedFiles) {
   TempDir sql_dir;
-  std::filesystem::create_directories(sql_dir.path() / "sql" / "sqlite");
-  std::ofstream(sql_dir.path() / "sql" / "sqlite" / "accounts.sql")
+  const std::filesystem::path root(sql_dir.path());
+  std::filesystem::create_directories(root / "sql" / "sqlite");
+  std::ofstream(root / "sql" / "sqlite" / "accounts.sql")
       << "-- :account_sids in a comment is left alone\nSELECT account_sid FROM accounts WHERE account_sid IN "
          ":account_sids";
-  absl::StatusOr<Evidence> evidence = Load(Look("101"), absl::CivilDay(2025, 7, 15), sql_dir.path().string());
+  absl::StatusOr<Evidence> evidence = Load(Look("101"), absl::CivilDay(2025, 7, 15), sql_dir.path());
   ASSERT_EQ(evidence.status().code(), absl::StatusCode::kFailedPrecondition) << evidence.status();
   EXPECT_THAT(std::string(evidence.status().message()),
               AllOf(HasSubstr("sql/sqlite/accounts.sql"), HasSubstr("parent_account_sid")));

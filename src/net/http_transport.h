@@ -1,0 +1,72 @@
+// HttpTransport: the one way creditbot reaches the network. Every client (Trino, Looker, and later Slack
+// and AWS) sends its requests through it, so timeouts, TLS settings, error mapping and redaction live in
+// one place, and tests run the real clients against fake servers on loopback.
+//
+// Send returns a response for every HTTP status, 4xx and 5xx included; it returns an error status only
+// when no response arrived: kDeadlineExceeded for a timeout, kUnavailable for connection failures (refused,
+// reset, DNS, TLS handshake), kInvalidArgument for a malformed request (bad URL). Clients turn HTTP
+// statuses into errors with HttpStatusToError. Nothing here retries: retrying is the client's decision,
+// since only it knows whether a request is idempotent.
+//
+// An instance is used by one thread at a time (libcurl's rule for easy handles); it keeps connections
+// alive between requests.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace creditbot {
+
+struct HttpRequest {
+  std::string method = "GET";  // GET, POST, DELETE, PUT, HEAD
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent in this order
+  std::string body;
+  absl::Duration timeout = absl::Seconds(30);  // whole request
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  // The first header named `name` (case-insensitive), or nullopt.
+  std::optional<std::string> Header(std::string_view name) const;
+};
+
+struct HttpTransportOptions {
+  bool verify_tls = true;           // Default: true; never turned off by default anywhere
+  std::string ca_bundle;            // Default: the system's; a PEM file to trust instead
+  absl::Duration connect_timeout = absl::Seconds(10);
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual absl::StatusOr<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+// The libcurl transport (one easy handle, reused for keep-alive).
+std::unique_ptr<HttpTransport> MakeCurlTransport(const HttpTransportOptions& options = {});
+
+// Maps an HTTP status to the canonical code that decides retries (STYLE.md): 2xx → OK; 429, 502, 503,
+// 504 → kUnavailable; 408 → kDeadlineExceeded; 401 → kUnauthenticated; 403 → kPermissionDenied; 404 →
+// kNotFound; 409 → kAborted; 400, 422 and other 4xx → kInvalidArgument; other 5xx → kInternal. `what`
+// names the call in the message (e.g. "Trino GET nextUri"); the body is not included (it may echo secrets).
+absl::Status HttpStatusToError(int status, std::string_view what);
+
+// The delay a 429/503 asks for: Retry-After as seconds or an HTTP date (relative to `now`), capped at
+// `cap`; nullopt when absent or unparsable.
+std::optional<absl::Duration> RetryAfter(const HttpResponse& response, absl::Time now,
+                                         absl::Duration cap = absl::Minutes(5));
+
+}  // namespace creditbot
