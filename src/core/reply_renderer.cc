@@ -109,9 +109,9 @@ RenderedMessage RenderAskForLink(std::string_view requester_user_id) {
 
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
                                  std::string_view what) {
-  return {absl::StrCat(":warning: ", ToAbsl(headline), " (request ", ToAbsl(channel), " ", ToAbsl(ts),
-                       "): ", ToAbsl(what)),
-          ""};
+  std::string request =
+      channel.empty() ? std::string() : absl::StrCat(" (request ", ToAbsl(channel), " ", ToAbsl(ts), ")");
+  return {absl::StrCat(":warning: ", ToAbsl(headline), request, ": ", ToAbsl(what)), ""};
 }
 
 }  // namespace creditbot
