@@ -10,11 +10,31 @@
 #include "common/strings.h"
 #include "synth/synthetic_warehouse.h"
 #include "warehouse/sqlite_warehouse.h"
+#include "warehouse/trino_warehouse.h"
 
 namespace creditbot {
 
+namespace {
+
+absl::Status Named(std::string_view setting, const absl::Status& status) {
+  return {status.code(), absl::StrCat(ToAbsl(setting), ": ", status.message())};
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
-                                                         bool create_if_missing) {
+                                                         bool create_if_missing,
+                                                         std::string_view trino_password) {
+  if (url.starts_with("trino://") || url.starts_with("presto://")) {
+    absl::StatusOr<TrinoOptions> options = ParseTrinoUrl(url);
+    if (!options.ok()) return Named(setting, options.status());
+    options->password = std::string(trino_password);
+    const std::string base_url = options->base_url;
+    absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = MakeTrinoWarehouse(*std::move(options));
+    if (!warehouse.ok()) return Named(setting, warehouse.status());
+    LogInfo("using the Trino/Presto warehouse", {{"server", base_url}});
+    return warehouse;
+  }
   CREDITBOT_ASSIGN_OR_RETURN(std::string path, SqlitePathFromUrl(url, setting));
   std::error_code ec;
   if (create_if_missing && !std::filesystem::exists(path, ec)) {
@@ -22,10 +42,7 @@ absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, s
     CREDITBOT_RETURN_IF_ERROR(GenerateSyntheticWarehouse(path, SynthOptions{}));
   }
   absl::StatusOr<std::unique_ptr<SqliteWarehouse>> warehouse = SqliteWarehouse::Open(path);
-  if (!warehouse.ok()) {
-    return absl::Status(warehouse.status().code(),
-                        absl::StrCat(ToAbsl(setting), ": ", warehouse.status().message()));
-  }
+  if (!warehouse.ok()) return Named(setting, warehouse.status());
   return std::unique_ptr<Warehouse>(std::move(warehouse).value());
 }
 

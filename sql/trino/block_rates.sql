@@ -1,0 +1,10 @@
+-- Trino dialect of sql/sqlite/block_rates.sql (same question, placeholders and result columns).
+-- Question: what share of pumping traffic does each Fraud Guard mode block on each of the report's MCCs
+-- (fleet estimate b(M, mcc); b(off) = 0 is implied)? block_rate may be double or decimal in Trino; both
+-- reach the engine exactly as the warehouse renders them.
+-- Placeholders: :mccs
+-- Returns: protection_mode, mcc, block_rate (0..1)
+SELECT protection_mode, mcc, block_rate
+FROM block_rates
+WHERE mcc IN :mccs
+ORDER BY mcc, protection_mode

@@ -1,0 +1,231 @@
+// The libcurl HttpTransport (see http_transport.h): one easy handle per instance, reset and reused for
+// every request so connections stay alive.
+//
+// Safety choices: TLS peer and host verification always on unless HttpTransportOptions says otherwise; no
+// redirects are followed (a redirect is returned as its 3xx response, so credentials never travel to
+// another host); only http and https; no proxy from the environment (CURLOPT_PROXY ""), so a stray
+// HTTPS_PROXY cannot silently route credentials elsewhere; no signals (CURLOPT_NOSIGNAL, safe in threads).
+// Error messages name the method and the URL without userinfo, query or fragment (they may carry
+// tokens), and never a header value.
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/strings.h"
+#include "net/http_transport.h"
+
+namespace creditbot {
+namespace {
+
+// "https://user:pw@host/path?token=x#f" → "https://host/path".
+std::string RedactedUrl(std::string_view url) {
+  std::string_view rest = url;
+  std::string out;
+  if (std::size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
+    out.append(rest.substr(0, scheme + 3));
+    rest.remove_prefix(scheme + 3);
+    const std::size_t authority_end = rest.find_first_of("/?#");
+    const std::string_view authority = rest.substr(0, authority_end);
+    if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  }
+  out.append(rest.substr(0, rest.find_first_of("?#")));
+  return out;
+}
+
+long ToMillis(absl::Duration duration) {
+  const int64_t millis = absl::ToInt64Milliseconds(duration);
+  if (millis < 1) return 1;  // 0 would mean "no timeout" to libcurl
+  if (millis > INT32_MAX) return INT32_MAX;
+  return static_cast<long>(millis);
+}
+
+size_t WriteBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+// Collects "Name: value" lines with lower-cased names; a new status line (after 1xx) starts over.
+size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    headers->clear();
+    return size * count;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * count;  // the blank line, or junk
+  std::string name = absl::AsciiStrToLower(ToAbsl(line.substr(0, colon)));
+  const absl::string_view value = absl::StripAsciiWhitespace(ToAbsl(line.substr(colon + 1)));
+  headers->emplace_back(std::move(name), std::string(value));
+  return size * count;
+}
+
+absl::Status CurlError(CURLcode code, const HttpRequest& request, const char* detail) {
+  std::string message =
+      absl::StrCat(request.method, " ", RedactedUrl(request.url), ": ", curl_easy_strerror(code));
+  // libcurl's detail names hosts and ports, never the query; keep it unless it could echo the URL.
+  const std::string_view detail_text(detail);
+  if (!detail_text.empty() && detail_text.find('?') == std::string_view::npos &&
+      detail_text.find('@') == std::string_view::npos) {
+    absl::StrAppend(&message, " (", ToAbsl(detail_text), ")");
+  }
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return absl::DeadlineExceededError(message);
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_PEER_FAILED_VERIFICATION:  // a certificate problem: not transient, but no response came
+      return absl::UnavailableError(message);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return absl::InvalidArgumentError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+// Owns a curl_slist of request headers.
+class HeaderList {
+ public:
+  HeaderList() = default;
+  ~HeaderList() { curl_slist_free_all(head_); }
+  HeaderList(const HeaderList&) = delete;
+  HeaderList& operator=(const HeaderList&) = delete;
+  bool Append(const std::string& line) {
+    curl_slist* appended = curl_slist_append(head_, line.c_str());
+    if (appended == nullptr) return false;
+    head_ = appended;
+    return true;
+  }
+  curl_slist* head() const { return head_; }
+
+ private:
+  curl_slist* head_ = nullptr;
+};
+
+class CurlTransport final : public HttpTransport {
+ public:
+  explicit CurlTransport(HttpTransportOptions options) : options_(std::move(options)) {
+    static std::once_flag global_init;
+    std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    handle_ = curl_easy_init();
+  }
+  ~CurlTransport() override {
+    if (handle_ != nullptr) curl_easy_cleanup(handle_);
+  }
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    if (handle_ == nullptr) return absl::InternalError("libcurl: curl_easy_init failed");
+    CURL* curl = handle_;
+    curl_easy_reset(curl);  // keeps the connection cache
+    char error_buffer[CURL_ERROR_SIZE] = {};
+    HttpResponse response;
+
+    HeaderList header_list;
+    bool has_expect = false;
+    for (const auto& [name, value] : request.headers) {
+      if (name.find_first_of("\r\n:") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                       ": header '", name, "' holds a line break or colon"));
+      }
+      if (absl::EqualsIgnoreCase(name, "expect")) has_expect = true;
+      // "Name;" is libcurl's way to send a header with an empty value.
+      if (!header_list.Append(value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value))) {
+        return absl::ResourceExhaustedError("libcurl: out of memory for headers");
+      }
+    }
+    // No "Expect: 100-continue" round trip for bodies over 1 kB.
+    if (!has_expect && !header_list.Append("Expect:")) {
+      return absl::ResourceExhaustedError("libcurl: out of memory for headers");
+    }
+
+    bool ok = true;
+    auto set = [&ok](CURLcode code) { ok = ok && code == CURLE_OK; };
+    set(curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str()));
+    set(curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer));
+    set(curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L));
+    set(curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https"));
+    set(curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L));
+    set(curl_easy_setopt(curl, CURLOPT_PROXY, ""));
+    set(curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ToMillis(request.timeout)));
+    set(curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                         ToMillis(std::min(options_.connect_timeout, request.timeout))));
+    set(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L));
+    set(curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L));
+    if (!options_.ca_bundle.empty()) set(curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
+    set(curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.head()));
+    set(curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody));
+    set(curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body));
+    set(curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &WriteHeader));
+    set(curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers));
+    set(curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""));  // whatever libcurl can decode
+
+    if (request.method == "GET") {
+      set(curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L));
+    } else if (request.method == "HEAD") {
+      set(curl_easy_setopt(curl, CURLOPT_NOBODY, 1L));
+    } else {
+      if (request.method.empty() ||
+          request.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("HTTP method '", request.method, "' is not valid"));
+      }
+      if (request.method != "POST" && request.body.empty()) {
+        set(curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L));
+      } else {
+        set(curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(request.body.size())));
+        set(curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data()));
+      }
+      if (request.method != "POST")
+        set(curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str()));
+    }
+    if (!ok) {
+      return absl::InternalError(
+          absl::StrCat(request.method, " ", RedactedUrl(request.url), ": libcurl refused an option"));
+    }
+
+    const CURLcode code = curl_easy_perform(curl);
+    // The list and buffer die with this call; make sure the handle no longer points at them.
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
+    if (code != CURLE_OK) return CurlError(code, request, error_buffer);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+    return response;
+  }
+
+ private:
+  HttpTransportOptions options_;
+  CURL* handle_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpTransport> MakeCurlTransport(const HttpTransportOptions& options) {
+  return std::make_unique<CurlTransport>(options);
+}
+
+}  // namespace creditbot
