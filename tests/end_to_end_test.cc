@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "tests/fake_looker_server.h"
 #include "tests/test_support.h"
 
 namespace creditbot::testing {
@@ -291,19 +292,43 @@ TEST_F(EndToEnd, LinksClassifiesASlackMessage) {
 }
 
 TEST_F(EndToEnd, SecretsNeverAppearInLogsOutputsStateOrAudit) {
+  // The Looker secret is really used (the binary logs in to a fake Looker on loopback), the others are set
+  // but idle; none may appear anywhere the run writes.
+  FakeLookerServer looker;
+  looker.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, ReadFile(kLooks + "/101.sql"),
+                     "application/sql");
   const std::string canary = "canary-secret-5f0d9a7c";
   const std::string inbox = shared_->File("inbox-canary.jsonl");
-  WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")) +
+  WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/42>")) +
                        Line(UserMessage("1752600000.000002", "<https://looker.example.com/looks/424242>")));
-  RunResult run = Run({"run", "--once", "--log-level", "debug", "--log-file", home_.File("creditbot.log")},
-                      inbox, {{"LOOKER_CLIENT_SECRET", canary}, {"PRESTO_PASSWORD", canary + "-presto"}});
+  std::map<std::string, std::string> secrets = {{"LOOKER_CLIENT_ID", FakeLookerServer::kClientId},
+                                                {"LOOKER_CLIENT_SECRET", FakeLookerServer::kClientSecret},
+                                                {"CREDITBOT_LOOKER_API_URL", looker.base_url()},
+                                                {"PRESTO_PASSWORD", canary},
+                                                {"SLACK_SIGNING_SECRET", canary + "-signing"}};
+  RunResult run =
+      Run({"run", "--once", "--log-level", "debug", "--log-file", home_.File("creditbot.log")}, inbox, secrets);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  RunResult config = Run({"config"}, inbox, {{"LOOKER_CLIENT_SECRET", canary}});
+  // Through the Looker API: look 42 → query 48213 → its SQL (look 101's) → test case 1's credit.
+  EXPECT_THAT(run.out, HasSubstr("Recommended credit: $255.00 USD"));
+  EXPECT_EQ(looker.Count("POST", "/api/4.0/login"), 1);
+  RunResult config = Run({"config"}, inbox, secrets);
   std::string everything = run.out + run.err + config.out + config.err;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(home_.path())) {
     if (entry.is_regular_file()) everything += ReadFile(entry.path().string());
   }
   EXPECT_THAT(everything, Not(HasSubstr(canary)));
+  EXPECT_THAT(everything, Not(HasSubstr(FakeLookerServer::kClientSecret)));
+  EXPECT_THAT(everything, Not(HasSubstr("s3cr3t%2FPass")));  // the form-encoded secret
+}
+
+TEST_F(EndToEnd, HalfTheLookerCredentialsIsAConfigurationErrorThatHidesTheSecret) {
+  const std::string inbox = shared_->File("inbox-half.jsonl");
+  WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")));
+  RunResult run = Run({"run", "--once"}, inbox, {{"LOOKER_CLIENT_SECRET", "canary-secret-only"}});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_THAT(run.err, HasSubstr("LOOKER_CLIENT_ID"));
+  EXPECT_THAT(run.out + run.err, Not(HasSubstr("canary-secret-only")));
 }
 
 }  // namespace

@@ -35,11 +35,15 @@ const std::vector<SettingInfo>& AllSettings() {
       // Looker
       {"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com", false,
        "the only Looker host whose links are followed"},
+      {"CREDITBOT_LOOKER_API_URL", "", false,
+       "Looker API address (/api/4.0 is appended), e.g. https://acme.looker.com:19999; default "
+       "CREDITBOT_LOOKER_BASE_URL"},
       {"LOOKER_CLIENT_ID", "", false, "Looker API client id"},
       {"LOOKER_CLIENT_SECRET", "", true, "Looker API client secret"},
       // Warehouse
       {"CREDITBOT_WAREHOUSE", "", false,
-       "warehouse URL (sqlite:PATH); default sqlite:$CREDITBOT_HOME/warehouse.db, generated on first use"},
+       "warehouse URL: sqlite:PATH, or trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]][?ssl=false] (presto:// "
+       "for PrestoDB); default sqlite:$CREDITBOT_HOME/warehouse.db, generated on first use"},
       {"PRESTO_HOST", "", false, "Presto/Trino host (seed name)"},
       {"PRESTO_PORT", "", false, "Presto/Trino port (seed name)"},
       {"PRESTO_USERNAME", "", false, "Presto/Trino user (seed name)"},
@@ -216,8 +220,9 @@ absl::StatusOr<std::string> SqlitePathFromUrl(std::string_view url_text, std::st
     return std::string(path);
   }
   if (absl::StartsWith(url, "trino://") || absl::StartsWith(url, "presto://")) {
-    return absl::UnimplementedError(absl::StrCat(
-        setting, "='", url, "': the Trino/Presto client is not built yet (issue 4); use sqlite:PATH"));
+    return absl::UnimplementedError(
+        absl::StrCat(setting, "='", url, "': trino:// and presto:// name a warehouse (CREDITBOT_WAREHOUSE), ",
+                     "not a SQLite file; use sqlite:PATH"));
   }
   if (absl::StartsWith(url, "s3://")) {
     return absl::UnimplementedError(
@@ -238,6 +243,8 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.slack_own_user_id = get("CREDITBOT_SLACK_OWN_USER_ID");
   config.slack_own_bot_id = get("CREDITBOT_SLACK_OWN_BOT_ID");
   config.looker_base_url = get("CREDITBOT_LOOKER_BASE_URL");
+  config.looker_api_url = get("CREDITBOT_LOOKER_API_URL");
+  if (config.looker_api_url.empty()) config.looker_api_url = config.looker_base_url;
   config.looker_client_id = get("LOOKER_CLIENT_ID");
   config.looker_client_secret = get("LOOKER_CLIENT_SECRET");
   config.work_dir = get("CREDITBOT_HOME");
@@ -245,6 +252,7 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.outbox_path = get("CREDITBOT_OUTBOX");
   config.look_catalog_dir = get("CREDITBOT_LOOK_CATALOG");
   config.warehouse_url = get("CREDITBOT_WAREHOUSE");
+  config.presto_password = get("PRESTO_PASSWORD");
   config.state_url = get("CREDITBOT_STATE");
   config.audit_dir = get("CREDITBOT_AUDIT_DIR");
   config.policy_dir = get("CREDITBOT_POLICY_DIR");

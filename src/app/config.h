@@ -65,6 +65,7 @@ struct Config {
 
   // Looker
   std::string looker_base_url;
+  std::string looker_api_url;  // the Looker API address; default = looker_base_url
   std::string looker_client_id, looker_client_secret;
 
   // Local far ends of the embedded default.
@@ -74,7 +75,8 @@ struct Config {
   std::string work_dir;
 
   // Stores and data
-  std::string warehouse_url;  // "sqlite:PATH"
+  std::string warehouse_url;    // "sqlite:PATH" or "trino://USER@HOST:PORT/CATALOG/SCHEMA"
+  std::string presto_password;  // PRESTO_PASSWORD: HTTP basic for a trino:// warehouse (https only)
   std::string state_url;      // "sqlite:PATH"
   std::string audit_dir;
   std::string policy_dir;  // empty = the embedded policies
@@ -95,8 +97,9 @@ struct Config {
 // Types and validates the raw settings. One error line naming the first bad setting and its source.
 absl::StatusOr<Config> BuildConfig(const RawSettings& raw);
 
-// "sqlite:PATH" → PATH. kInvalidArgument naming `setting` for other schemes (trino:// arrives with
-// issue 4) or an empty path.
+// "sqlite:PATH" → PATH. kInvalidArgument naming `setting` for other schemes or an empty path;
+// kUnimplemented for trino:// and presto:// (they name a warehouse, which OpenWarehouse opens itself, never
+// a SQLite file).
 absl::StatusOr<std::string> SqlitePathFromUrl(std::string_view url, std::string_view setting);
 
 }  // namespace creditbot

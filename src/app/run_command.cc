@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,6 +19,8 @@
 #include "common/strings.h"
 #include "executor/executor.h"
 #include "looker/look_resolver.h"
+#include "looker/looker_api_resolver.h"
+#include "net/http_transport.h"
 #include "slack/message_source.h"
 #include "slack/replier.h"
 #include "state/sqlite_state_store.h"
@@ -66,11 +70,27 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
 
   bool default_warehouse = config->warehouse_url == "sqlite:" + config->work_dir + "/warehouse.db";
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
-      OpenWarehouse(config->warehouse_url, "CREDITBOT_WAREHOUSE", default_warehouse);
+      OpenWarehouse(config->warehouse_url, "CREDITBOT_WAREHOUSE", default_warehouse, config->presto_password);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status());
 
   SystemClock clock;
-  LookCatalog looks(config->look_catalog_dir);
+  // The Looker API when its credentials are set (one alone is a configuration error), else the catalog.
+  SystemSleeper looker_sleeper;
+  std::unique_ptr<HttpTransport> looker_transport;
+  std::unique_ptr<LookResolver> looks;
+  if (config->looker_client_id.empty() && config->looker_client_secret.empty()) {
+    looks = std::make_unique<LookCatalog>(config->look_catalog_dir);
+  } else {
+    LookerApiOptions looker_api;
+    looker_api.api_base_url = config->looker_api_url;
+    looker_api.client_id = config->looker_client_id;
+    looker_api.client_secret = config->looker_client_secret;
+    if (absl::Status valid = LookerApiResolver::ValidateOptions(looker_api); !valid.ok())
+      return Fail("configuration", valid);
+    looker_transport = MakeCurlTransport();
+    looks =
+        std::make_unique<LookerApiResolver>(*looker_transport, clock, looker_sleeper, std::move(looker_api));
+  }
   NativeExecutor executor(**warehouse, config->sql_dir);
   FolderAuditSink audit(config->audit_dir);
   LocalOutbox outbox(config->outbox_path);
@@ -89,7 +109,7 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
   pipeline_options.retry_backoff = config->retry_backoff;
   pipeline_options.claim_lease = config->claim_lease;
   pipeline_options.holder = holder;
-  Pipeline pipeline({**state, looks, executor, audit, replier, *router, clock}, pipeline_options);
+  Pipeline pipeline({**state, *looks, executor, audit, replier, *router, clock}, pipeline_options);
 
   LogInfo("pass starting", {{"dry_run", config->dry_run ? "true" : "false"}, {"inbox", config->inbox_path}});
   absl::StatusOr<PassSummary> summary =
