@@ -1,5 +1,5 @@
 // LookResolver: turns a Looker link into the SQL behind it, without running the query. The embedded
-// default is LookCatalog (a local folder); the Looker API 4.0 client comes with issue 4.
+// default is LookCatalog (a local folder); LookerApiResolver (looker_api_resolver.h) asks Looker API 4.0.
 //
 // Errors decide what happens to the request: kNotFound (no such look/query — final, the owner is told),
 // kUnimplemented (a link kind this resolver cannot follow — final), kUnavailable / kDeadlineExceeded
