@@ -259,6 +259,15 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   if (config.work_dir.empty())
     return absl::InvalidArgumentError("CREDITBOT_HOME is empty: set it to a working folder");
   if (config.outbox_path.empty()) config.outbox_path = config.work_dir + "/outbox.jsonl";
+  if (config.warehouse_url.empty() && !get("PRESTO_HOST").empty()) {
+    // The seed's way of naming the warehouse: PRESTO_HOST, PRESTO_PORT, PRESTO_USERNAME (TLS on).
+    if (get("PRESTO_USERNAME").empty()) {
+      return absl::InvalidArgumentError(
+          "PRESTO_HOST is set but PRESTO_USERNAME is not: set the warehouse user");
+    }
+    config.warehouse_url = absl::StrCat("trino://", get("PRESTO_USERNAME"), "@", get("PRESTO_HOST"),
+                                        get("PRESTO_PORT").empty() ? "" : ":", get("PRESTO_PORT"));
+  }
   if (config.warehouse_url.empty()) config.warehouse_url = "sqlite:" + config.work_dir + "/warehouse.db";
   if (config.state_url.empty()) config.state_url = "sqlite:" + config.work_dir + "/state.db";
   if (config.audit_dir.empty()) config.audit_dir = config.work_dir + "/audit";

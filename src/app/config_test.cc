@@ -64,7 +64,24 @@ TEST(Config, SecretsAreCollectedForTheRedactor) {
   EXPECT_EQ(config->secret_values, (std::vector<std::string>{"s3cr3t-value", "pw-value"}));
 }
 
-TEST(Config, TrinoUrlsAreRefusedClearlyUntilTheClientExists) {
+TEST(Config, TheSeedsPrestoSettingsNameATrinoWarehouse) {
+  const char* environ[] = {"PRESTO_HOST=presto.internal.example", "PRESTO_PORT=8443",
+                           "PRESTO_USERNAME=creditbot", nullptr};
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->warehouse_url, "trino://creditbot@presto.internal.example:8443");
+
+  const char* without_user[] = {"PRESTO_HOST=presto.internal.example", nullptr};
+  inputs.environ = without_user;
+  absl::StatusOr<Config> refused = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(std::string(refused.status().message()).find("PRESTO_USERNAME"), std::string::npos);
+}
+
+TEST(Config, SqlitePathsAreNotTrinoUrls) {
   absl::StatusOr<std::string> path =
       SqlitePathFromUrl("trino://user@host:443/hive/default", "CREDITBOT_WAREHOUSE");
   ASSERT_FALSE(path.ok());
