@@ -7,6 +7,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "common/strings.h"
 
@@ -22,10 +23,15 @@ Json OptionalDay(const std::optional<absl::CivilDay>& day) { return day ? Json(D
 }  // namespace
 
 std::string MakeExecutionId(absl::Time now, std::string_view salt) {
+  static absl::Mutex mutex(absl::kConstInit);
   static absl::BitGen* random = new absl::BitGen();
+  uint64_t draw = 0;
+  {
+    absl::MutexLock lock(&mutex);
+    draw = absl::Uniform<uint64_t>(*random);
+  }
   std::string stamp = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
-  std::string digest =
-      Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", absl::Uniform<uint64_t>(*random)));
+  std::string digest = Sha256Hex(absl::StrCat(ToAbsl(salt), "|", stamp, "|", draw));
   return absl::StrCat(stamp, "-", digest.substr(0, 4));
 }
 

@@ -26,9 +26,9 @@ struct ExecutionMeta {
 // Pretty-printed JSON (2-space indent), keys in the documented order.
 std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& meta);
 
-// "YYYYMMDDTHHMMSSZ-xxxx": the time, then 4 random hex digits (mixed with `salt`, e.g. the request key),
-// so executions in the same second almost never collide; the audit sink refuses to overwrite, and the
-// pipeline then draws another id.
+// Thread-safe. "YYYYMMDDTHHMMSSZ-xxxx": the time, then 4 random hex digits (mixed with `salt`, e.g. the
+// request key), so executions in the same second almost never collide; the audit sink refuses to overwrite,
+// and the pipeline then draws another id.
 std::string MakeExecutionId(absl::Time now, std::string_view salt);
 
 }  // namespace creditbot
