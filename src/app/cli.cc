@@ -98,6 +98,9 @@ int RunCli(int argc, char** argv, char** environ) {
   CLI::App* config = app.add_subcommand("config", "print every setting, its value and where it came from");
   add_globals(config);
 
+  CLI::App* doctor = app.add_subcommand("doctor", "check every configured part: one line per check");
+  add_globals(doctor);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -116,6 +119,7 @@ int RunCli(int argc, char** argv, char** environ) {
   }
   if (synth->parsed()) return SynthCommand(global, synth_options);
   if (config->parsed()) return ConfigCommand(global);
+  if (doctor->parsed()) return DoctorCommand(global);
   return 2;
 }
 

@@ -56,6 +56,9 @@ int SynthCommand(const GlobalOptions& global, const SynthOptionsCli& options);
 
 int ConfigCommand(const GlobalOptions& global);
 
+// Checks every configured part; one line per check; exit 1 when any fails.
+int DoctorCommand(const GlobalOptions& global);
+
 // Parses argv and runs the chosen command.
 int RunCli(int argc, char** argv, char** environ);
 

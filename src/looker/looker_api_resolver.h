@@ -87,6 +87,10 @@ class LookerApiResolver final : public LookResolver {
   //                         unreadable reply; kDeadlineExceeded on a timeout (both retried on later passes)
   absl::StatusOr<ResolvedSql> Resolve(const LookerRef& ref) override;
 
+  // Logs in (or reuses a valid token) without touching any content: `creditbot doctor`'s Looker check.
+  // The errors of Resolve's login: kUnauthenticated, kFailedPrecondition, kUnavailable, kDeadlineExceeded.
+  absl::Status CheckLogin() { return Scrub(EnsureToken()); }
+
  private:
   struct Token {
     std::string value;
