@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "app/logging.h"
+#include "common/requester_error.h"
 #include "common/strings.h"
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
@@ -206,18 +207,18 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
     }
   }
   if (link == nullptr) {
-    return Fail(record,
-                absl::UnimplementedError(absl::StrCat("the Looker link ", decision.looker_links.front().url,
-                                                      " is not a Look, an Explore or a dashboard")),
-                "could not use the Looker link");
+    return AskToFix(message, record, decision.looker_links.front().url,
+                    absl::UnimplementedError("it is not a Look, an Explore or a dashboard"));
   }
   absl::Time now = deps_.clock.Now();
   record.execution_id = MakeExecutionId(now, record.key);
   ScopedLogContext context({{"execution_id", record.execution_id}});
 
   absl::StatusOr<ResolvedSql> resolved = deps_.looks.Resolve(*link);
-  if (!resolved.ok())
+  if (!resolved.ok()) {
+    if (ShouldAskRequester(resolved.status())) return AskToFix(message, record, link->url, resolved.status());
     return Fail(record, resolved.status(), absl::StrCat("could not get the SQL behind ", link->url));
+  }
 
   const CreditPolicy* policy = deps_.router.Route(resolved->sql);
   if (policy == nullptr) {
@@ -291,6 +292,19 @@ ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, st
   LogError("failed", {{"error", detail}});
   AlertOwner(record.channel, record.ts, record.key, "A credit request failed", detail);
   return ItemOutcome::kFailed;
+}
+
+ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& record, std::string_view url,
+                               const absl::Status& status) {
+  const std::string what = Redact(ToStd(status.message()));
+  RenderedMessage ask = RenderAskToFix(message.user, url, what);
+  Reply reply{message.channel, message.ts, record.key, "ask_fix", ask.text, ask.blocks_json, ""};
+  absl::StatusOr<std::string> posted = PostOnce(reply);
+  if (!posted.ok()) return Fail(record, posted.status(), "could not ask the requester for a usable link");
+  record.reply_ts = *posted;
+  (void)Finish(record, RequestStatus::kAsked, "ask_fix", what);
+  LogInfo("asked the requester for a usable link", {{"reason", what}});
+  return ItemOutcome::kAsked;
 }
 
 absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply) {

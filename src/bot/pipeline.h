@@ -73,6 +73,9 @@ class Pipeline {
                             RequestRecord record);
   ItemOutcome Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record);
   ItemOutcome Fail(RequestRecord& record, const absl::Status& status, std::string_view what);
+  // Answers in the thread with what the requester can fix (a status marked with AskRequester); `asked`.
+  ItemOutcome AskToFix(const SlackMessage& message, RequestRecord& record, std::string_view url,
+                       const absl::Status& status);
   // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
   absl::StatusOr<std::string> PostOnce(const Reply& reply);
   void AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,

@@ -45,13 +45,15 @@ class PipelineRetryTest : public ::testing::Test {
     options_.max_attempts = 3;
     options_.retry_backoff = absl::Minutes(15);
   }
-  ItemOutcome HandleRequest() {
+  ItemOutcome HandleLine(const std::string& line) {
     Pipeline pipeline({*state_, *looks_, executor_, *audit_, *outbox_, *router_, clock_}, options_);
     InboxItem item;
-    item.message = *ParseSlackMessageLine(
-        R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100","text":"<https://looker.example.com/looks/101>"})",
-        "");
+    item.message = *ParseSlackMessageLine(line, "");
     return pipeline.Handle(item);
+  }
+  ItemOutcome HandleRequest() {
+    return HandleLine(
+        R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100","text":"<https://looker.example.com/looks/101>"})");
   }
   RequestRecord Record() { return **state_->Get("C1:1752588191.000100"); }
   int OwnerDms() {
@@ -116,6 +118,31 @@ TEST_F(PipelineRetryTest, SucceedsOnARetryAndRepliesOnce) {
   EXPECT_EQ(HandleRequest(), ItemOutcome::kReplied);
   EXPECT_EQ(Record().status, RequestStatus::kReplied);
   EXPECT_EQ(testing::ReadLines(dir_.File("outbox.jsonl")).size(), 1u);
+}
+
+TEST_F(PipelineRetryTest, ALinkTheRequesterCanFixIsAskedAboutInTheThreadThenTheEditIsAnswered) {
+  // The local catalog cannot open dashboards: the requester is asked for the tile's link, the owner is not.
+  EXPECT_EQ(HandleLine(R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100",)"
+                       R"("text":"<https://looker.example.com/dashboards/7>"})"),
+            ItemOutcome::kAsked);
+  std::vector<std::string> lines = testing::ReadLines(dir_.File("outbox.jsonl"));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr("\"thread_ts\":\"1752588191.000100\""));
+  EXPECT_THAT(lines[0], HasSubstr("link the tile's Look or Explore instead"));
+  EXPECT_THAT(lines[0], HasSubstr("\"kind\":\"ask_fix\""));
+  EXPECT_EQ(OwnerDms(), 0);
+  EXPECT_EQ(Record().status, RequestStatus::kAsked);
+  EXPECT_EQ(executor_.calls, 0);
+
+  // The requester edits the message to link the tile's Look: the request is reopened and answered.
+  EXPECT_EQ(
+      HandleLine(R"({"type":"message","subtype":"message_changed","channel":"C1","ts":"1752590000.000001",)"
+                 R"("message":{"type":"message","user":"U1","ts":"1752588191.000100",)"
+                 R"("text":"<https://looker.example.com/looks/101>"},)"
+                 R"("previous_message":{"type":"message","user":"U1","ts":"1752588191.000100",)"
+                 R"("text":"<https://looker.example.com/dashboards/7>"}})"),
+      ItemOutcome::kReplied);
+  EXPECT_EQ(Record().status, RequestStatus::kReplied);
 }
 
 }  // namespace

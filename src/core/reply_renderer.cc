@@ -107,6 +107,15 @@ RenderedMessage RenderAskForLink(std::string_view requester_user_id) {
           ""};
 }
 
+RenderedMessage RenderAskToFix(std::string_view requester_user_id, std::string_view url,
+                               std::string_view what) {
+  std::string greeting =
+      requester_user_id.empty() ? "Hi" : absl::StrCat("Hi <@", ToAbsl(requester_user_id), ">");
+  return {absl::StrCat(greeting, ", I could not use ", ToAbsl(url), ": ", ToAbsl(what),
+                       ". Please edit the message with a link I can use, and I will calculate the credit."),
+          ""};
+}
+
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
                                  std::string_view what) {
   std::string request =

@@ -24,6 +24,11 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
 // Asks the requester (a user id, may be empty) for the Looker link.
 RenderedMessage RenderAskForLink(std::string_view requester_user_id);
 
+// Tells the requester why `url` could not be used (`what`, one line a requester can act on, e.g. "which
+// tile?") and asks for a usable link.
+RenderedMessage RenderAskToFix(std::string_view requester_user_id, std::string_view url,
+                               std::string_view what);
+
 // A private alert for the owner about one request. `what` is one line (already redacted).
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
                                  std::string_view what);

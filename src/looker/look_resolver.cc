@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/embedded_files.h"
+#include "common/requester_error.h"
 
 namespace creditbot {
 namespace {
@@ -33,19 +34,19 @@ absl::StatusOr<ResolvedSql> LookCatalog::Resolve(const LookerRef& ref) {
     case LinkKind::kShare:
     case LinkKind::kQueryVisualization:
       if (ref.id.empty()) {
-        return absl::UnimplementedError(
+        return AskRequester(absl::UnimplementedError(
             "an Explore link without a qid cannot be resolved by the local look catalog; share the Explore "
-            "(its link then carries qid=…) or save it as a Look");
+            "(its link then carries qid=…) or save it as a Look"));
       }
       file = absl::StrCat("query-", ref.id, ".sql");
       what = absl::StrCat("query ", ref.id);
       break;
     case LinkKind::kDashboard:
     case LinkKind::kLookmlDashboard:
-      return absl::UnimplementedError(
+      return AskRequester(absl::UnimplementedError(
           absl::StrCat("dashboard ", ref.id,
                        ": dashboards need the Looker API, which the local look catalog does not have; "
-                       "link the tile's Look or Explore instead"));
+                       "link the tile's Look or Explore instead")));
     case LinkKind::kLookerOther:
     case LinkKind::kOther:
       return absl::UnimplementedError(absl::StrCat("not a Look, Explore or dashboard link: ", ref.url));

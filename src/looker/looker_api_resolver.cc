@@ -21,6 +21,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/requester_error.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "core/looker_url.h"
@@ -495,16 +496,16 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
   }
   const std::string wanted = absl::StrJoin(options_.required_field_suffixes, ", ");
   if (fitting.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return AskRequester(absl::FailedPreconditionError(absl::StrCat(
         what, ": no tile has the fraud-report columns (", wanted, ")",
         with_query.empty() ? "; it has no tile with a single query (merged results and text tiles have none)"
                            : absl::StrCat("; tiles with a query: ", DescribeTiles(with_query)),
-        ". Link the Look or Explore of the fraud report instead"));
+        ". Link the Look or Explore of the fraud report instead")));
   }
   if (fitting.size() > 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return AskRequester(absl::FailedPreconditionError(absl::StrCat(
         what, " has ", fitting.size(), " tiles with the fraud-report columns: ", DescribeTiles(fitting),
-        ". Which tile? Link that tile's Look or Explore instead"));
+        ". Which tile? Link that tile's Look or Explore instead")));
   }
   const Tile& tile = fitting.front();
   // The tile's stored query does not hold the dashboard's filter values (research notes §1.3). Applying
@@ -529,11 +530,11 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
     }
   }
   if (!differing.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return AskRequester(absl::FailedPreconditionError(absl::StrCat(
         what, ", tile ", tile.id, " \"", tile.title, "\": the dashboard filter ",
         absl::StrJoin(differing, ", "),
         " changes the tile's data, and dashboard filters are not applied yet; use the tile's \"Explore from "
-        "here\" and share that link"));
+        "here\" and share that link")));
   }
   CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(tile.query_id));
   return ResolvedSql{std::move(sql), absl::StrCat(what, ", tile ", tile.id, " \"", tile.title,
@@ -694,7 +695,10 @@ absl::Status LookerApiResolver::Scrub(const absl::Status& status) const {
   std::string message(status.message());
   const std::string encoded = FormEncode(secret);
   message = absl::StrReplaceAll(message, {{secret, "[redacted]"}, {encoded, "[redacted]"}});
-  return absl::Status(status.code(), message);
+  absl::Status scrubbed(status.code(), message);
+  status.ForEachPayload(
+      [&scrubbed](absl::string_view type, const absl::Cord& payload) { scrubbed.SetPayload(type, payload); });
+  return scrubbed;
 }
 
 }  // namespace creditbot

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/requester_error.h"
 #include "core/looker_url.h"
 #include "net/http_transport.h"
 #include "tests/fake_looker_server.h"
@@ -257,6 +258,9 @@ TEST_F(LookerApiResolverTest, DashboardWithTwoFittingTilesAsksWhichTile) {
   EXPECT_EQ(server_.Count("GET", "/api/4.0/queries/48990/run/sql"), 0);
   EXPECT_EQ(server_.Count("GET", "/api/4.0/queries/48213/run/sql"), 0);
   ExpectNoSecret(resolved.status());
+  // The requester can answer "which tile?", so the pipeline asks in the thread rather than alerting the
+  // owner.
+  EXPECT_TRUE(ShouldAskRequester(resolved.status()));
 }
 
 TEST_F(LookerApiResolverTest, DashboardWithoutFittingTileSaysSo) {
@@ -266,6 +270,7 @@ TEST_F(LookerApiResolverTest, DashboardWithoutFittingTileSaysSo) {
   EXPECT_THAT(std::string(resolved.status().message()),
               AllOf(HasSubstr("no tile has the fraud-report columns"), HasSubstr("tile 101"),
                     Not(HasSubstr("tile 103")), Not(HasSubstr("tile 104"))));  // merged and text: no query
+  EXPECT_TRUE(ShouldAskRequester(resolved.status()));
 }
 
 TEST_F(LookerApiResolverTest, RequiredFieldsAreAnOption) {
