@@ -64,9 +64,8 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   }
 
   std::string warehouse_url = options.warehouse.empty() ? config->warehouse_url : options.warehouse;
-  absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
-      OpenWarehouse(warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse", false,
-                    config->presto_password);
+  absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = OpenWarehouse(
+      warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse", false, config->trino);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
 
   NativeExecutor executor(**warehouse, config->sql_dir);

@@ -49,6 +49,13 @@ const std::vector<SettingInfo>& AllSettings() {
       {"PRESTO_USERNAME", "", false, "Presto/Trino user (seed name)"},
       {"PRESTO_PASSWORD", "", true, "Presto/Trino password (seed name)"},
       {"PRESTO_SECRET_NAME", "", false, "Secrets Manager secret with the Presto credentials"},
+      {"CREDITBOT_TRINO_TOKEN", "", true,
+       "JWT bearer token for the Trino warehouse (instead of PRESTO_PASSWORD; https only)"},
+      {"CREDITBOT_TRINO_CA_BUNDLE", "", false,
+       "PEM file of the CAs to trust for the Trino warehouse; empty = the system's"},
+      {"CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS", "300", false,
+       "a warehouse query running longer is cancelled"},
+      {"CREDITBOT_TRINO_SESSION", "", false, "Trino session properties, name=value,name=value"},
       // Local far ends and stores
       {"CREDITBOT_HOME", ".creditbot", false,
        "working folder of the embedded default (state, outbox, audit, warehouse)"},
@@ -252,7 +259,21 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.outbox_path = get("CREDITBOT_OUTBOX");
   config.look_catalog_dir = get("CREDITBOT_LOOK_CATALOG");
   config.warehouse_url = get("CREDITBOT_WAREHOUSE");
-  config.presto_password = get("PRESTO_PASSWORD");
+  config.trino.password = get("PRESTO_PASSWORD");
+  config.trino.bearer_token = get("CREDITBOT_TRINO_TOKEN");
+  config.trino.ca_bundle = get("CREDITBOT_TRINO_CA_BUNDLE");
+  int query_timeout_seconds = 0;
+  CREDITBOT_RETURN_IF_ERROR(
+      ParsePositiveInt(raw, "CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS", query_timeout_seconds));
+  config.trino.query_timeout = absl::Seconds(query_timeout_seconds);
+  for (const std::string& property : ParseList(get("CREDITBOT_TRINO_SESSION"))) {
+    const std::size_t eq = property.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("CREDITBOT_TRINO_SESSION: '", property, "' is not name=value"));
+    }
+    config.trino.session.emplace_back(property.substr(0, eq), property.substr(eq + 1));
+  }
   config.state_url = get("CREDITBOT_STATE");
   config.audit_dir = get("CREDITBOT_AUDIT_DIR");
   config.policy_dir = get("CREDITBOT_POLICY_DIR");

@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -53,6 +54,15 @@ struct ConfigInputs {
 // name in the config file or in --set (named), a --set without '='.
 absl::StatusOr<RawSettings> LoadRawSettings(const ConfigInputs& inputs);
 
+// How to reach a Trino/Presto warehouse (CREDITBOT_WAREHOUSE=trino://…).
+struct TrinoSettings {
+  std::string password;                             // PRESTO_PASSWORD
+  std::string bearer_token;                         // CREDITBOT_TRINO_TOKEN
+  std::string ca_bundle;                            // CREDITBOT_TRINO_CA_BUNDLE; empty = the system's
+  absl::Duration query_timeout = absl::Minutes(5);  // CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS
+  std::vector<std::pair<std::string, std::string>> session;  // CREDITBOT_TRINO_SESSION
+};
+
 // The typed configuration the commands use.
 struct Config {
   // Slack (the Web API client arrives with issue 3; until then a token selects nothing and is refused).
@@ -75,9 +85,9 @@ struct Config {
   std::string work_dir;
 
   // Stores and data
-  std::string warehouse_url;    // "sqlite:PATH" or "trino://USER@HOST:PORT/CATALOG/SCHEMA"
-  std::string presto_password;  // PRESTO_PASSWORD: HTTP basic for a trino:// warehouse (https only)
-  std::string state_url;      // "sqlite:PATH"
+  std::string warehouse_url;  // "sqlite:PATH" or "trino://USER@HOST:PORT/CATALOG/SCHEMA"
+  TrinoSettings trino;
+  std::string state_url;  // "sqlite:PATH"
   std::string audit_dir;
   std::string policy_dir;  // empty = the embedded policies
   std::string sql_dir;     // empty = the embedded SQL

@@ -81,6 +81,28 @@ TEST(Config, TheSeedsPrestoSettingsNameATrinoWarehouse) {
   EXPECT_NE(std::string(refused.status().message()).find("PRESTO_USERNAME"), std::string::npos);
 }
 
+TEST(Config, TrinoSettingsAreTyped) {
+  const char* environ[] = {"CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS=90",
+                           "CREDITBOT_TRINO_SESSION=query_max_run_time=2m, task_concurrency=4",
+                           "CREDITBOT_TRINO_TOKEN=jwt-canary-value", nullptr};
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->trino.query_timeout, absl::Seconds(90));
+  EXPECT_EQ(config->trino.session, (std::vector<std::pair<std::string, std::string>>{
+                                       {"query_max_run_time", "2m"}, {"task_concurrency", "4"}}));
+  EXPECT_EQ(config->trino.bearer_token, "jwt-canary-value");
+  EXPECT_EQ(config->secret_values, (std::vector<std::string>{"jwt-canary-value"}));
+
+  const char* bad[] = {"CREDITBOT_TRINO_SESSION=no-equals-sign", nullptr};
+  inputs.environ = bad;
+  absl::StatusOr<Config> refused = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(std::string(refused.status().message()).find("CREDITBOT_TRINO_SESSION"), std::string::npos);
+}
+
 TEST(Config, SqlitePathsAreNotTrinoUrls) {
   absl::StatusOr<std::string> path =
       SqlitePathFromUrl("trino://user@host:443/hive/default", "CREDITBOT_WAREHOUSE");

@@ -70,7 +70,7 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
 
   bool default_warehouse = config->warehouse_url == "sqlite:" + config->work_dir + "/warehouse.db";
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
-      OpenWarehouse(config->warehouse_url, "CREDITBOT_WAREHOUSE", default_warehouse, config->presto_password);
+      OpenWarehouse(config->warehouse_url, "CREDITBOT_WAREHOUSE", default_warehouse, config->trino);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status());
 
   SystemClock clock;

@@ -23,14 +23,18 @@ absl::Status Named(std::string_view setting, const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
-                                                         bool create_if_missing,
-                                                         std::string_view trino_password) {
+                                                         bool create_if_missing, const TrinoSettings& trino) {
   if (url.starts_with("trino://") || url.starts_with("presto://")) {
     absl::StatusOr<TrinoOptions> options = ParseTrinoUrl(url);
     if (!options.ok()) return Named(setting, options.status());
-    options->password = std::string(trino_password);
+    options->password = trino.password;
+    options->bearer_token = trino.bearer_token;
+    options->query_timeout = trino.query_timeout;
+    options->session_properties = trino.session;
+    HttpTransportOptions http;
+    http.ca_bundle = trino.ca_bundle;
     const std::string base_url = options->base_url;
-    absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = MakeTrinoWarehouse(*std::move(options));
+    absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = MakeTrinoWarehouse(*std::move(options), http);
     if (!warehouse.ok()) return Named(setting, warehouse.status());
     LogInfo("using the Trino/Presto warehouse", {{"server", base_url}});
     return warehouse;

@@ -2,21 +2,24 @@
 // and PATH does not exist yet, the deterministic synthetic warehouse is generated there first (seed 42,
 // scale 1), so `creditbot run --once` works with no configuration at all.
 // "trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]][?ssl=false]" (or presto://…, see ParseTrinoUrl) opens the
-// Trino/Presto client; `trino_password` (PRESTO_PASSWORD) is sent as HTTP basic when non-empty, which
-// needs TLS. Errors name `setting`.
+// Trino/Presto client with `trino` (PRESTO_PASSWORD as HTTP basic, or a bearer token — both need TLS —, a
+// CA bundle, the query timeout and session properties). Errors name `setting`.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "app/config.h"
 #include "warehouse/warehouse.h"
 
 namespace creditbot {
 
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
-                                                         bool create_if_missing,
-                                                         std::string_view trino_password);
+                                                         bool create_if_missing, const TrinoSettings& trino);
 
 }  // namespace creditbot
