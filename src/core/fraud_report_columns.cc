@@ -11,14 +11,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 #include "re2/re2.h"
 
 namespace creditbot {
 namespace {
-
-// Debian's abseil keeps its own absl::string_view; convert explicitly at the boundary.
-absl::string_view Absl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
-std::string_view Std(absl::string_view text) { return std::string_view(text.data(), text.size()); }
 
 constexpr std::string_view kAlwaysRequired[] = {kRoleDay, kRoleAccountSid, kRoleMcc, kRoleAttemptsSent,
                                                 kRoleFraudCharges};
@@ -56,7 +53,7 @@ bool AllDigits(std::string_view text) {
   return true;
 }
 
-std::string Quoted(std::string_view text) { return absl::StrCat("'", Absl(text), "'"); }
+std::string Quoted(std::string_view text) { return absl::StrCat("'", ToAbsl(text), "'"); }
 
 }  // namespace
 
@@ -109,7 +106,7 @@ absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell) {
 absl::StatusOr<int64_t> CellToCount(const Value& cell) {
   auto bad = [&](std::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("expected a non-negative whole count, got ",
-                                                   CellDebugString(cell), " (", Absl(why), ")"));
+                                                   CellDebugString(cell), " (", ToAbsl(why), ")"));
   };
   if (const int64_t* i = std::get_if<int64_t>(&cell)) {
     if (*i < 0) return bad("negative");
@@ -123,7 +120,7 @@ absl::StatusOr<int64_t> CellToCount(const Value& cell) {
     return static_cast<int64_t>(*d);
   }
   if (const std::string* text = std::get_if<std::string>(&cell)) {
-    absl::StatusOr<Decimal> value = Decimal::Parse(Std(absl::StripAsciiWhitespace(*text)));
+    absl::StatusOr<Decimal> value = Decimal::Parse(ToStd(absl::StripAsciiWhitespace(*text)));
     if (!value.ok()) return bad("not a number");
     if (value->IsNegative()) return bad("negative");
     if (value->raw() % kDecimalOne != 0) return bad("a fraction");
@@ -142,7 +139,7 @@ absl::StatusOr<Decimal> CellToDecimal(const Value& cell) {
   }
   if (const double* d = std::get_if<double>(&cell)) return Decimal::FromDouble(*d);
   if (const std::string* text = std::get_if<std::string>(&cell)) {
-    return Decimal::Parse(Std(absl::StripAsciiWhitespace(*text)));
+    return Decimal::Parse(ToStd(absl::StripAsciiWhitespace(*text)));
   }
   return absl::InvalidArgumentError("expected an amount, got NULL");
 }
@@ -257,7 +254,7 @@ absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>
     if (!text.ok()) return bad(index, text.status());
     if (text->empty()) {
       return bad(index, absl::InvalidArgumentError(
-                            absl::StrCat("expected ", Absl(what), ", got ", CellDebugString(cell(index)))));
+                            absl::StrCat("expected ", ToAbsl(what), ", got ", CellDebugString(cell(index)))));
     }
     return text;
   };

@@ -13,13 +13,12 @@
 #include "absl/strings/str_join.h"
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 #include "core/fraud_report_columns.h"
 #include "core/mode.h"
 
 namespace creditbot {
 namespace {
-
-absl::string_view Absl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
 
 bool IsIdentifierStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsIdentifierChar(char c) { return IsIdentifierStart(c) || (c >= '0' && c <= '9'); }
@@ -93,7 +92,7 @@ class FollowUp {
 
   absl::Status Bad(std::size_t row, std::string_view name, const absl::Status& why) const {
     return absl::FailedPreconditionError(
-        absl::StrCat(file_, " row ", row + 1, ", column '", Absl(name), "': ", why.message()));
+        absl::StrCat(file_, " row ", row + 1, ", column '", ToAbsl(name), "': ", why.message()));
   }
 
   absl::StatusOr<std::string> Text(std::size_t row, std::string_view name) const {
@@ -218,21 +217,22 @@ absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const Sq
       auto has_nul = [](std::string_view value) { return value.find('\0') != std::string_view::npos; };
       if (auto text = values.texts.find(name); text != values.texts.end()) {
         if (has_nul(text->second)) {
-          return absl::InvalidArgumentError(absl::StrCat("value of :", Absl(name), " holds a NUL byte"));
+          return absl::InvalidArgumentError(absl::StrCat("value of :", ToAbsl(name), " holds a NUL byte"));
         }
         out += SqlLiteral(text->second);
       } else if (auto list = values.lists.find(name); list != values.lists.end()) {
         std::vector<std::string> literals;
         for (const std::string& value : list->second) {
           if (has_nul(value)) {
-            return absl::InvalidArgumentError(absl::StrCat("a value of :", Absl(name), " holds a NUL byte"));
+            return absl::InvalidArgumentError(
+                absl::StrCat("a value of :", ToAbsl(name), " holds a NUL byte"));
           }
           literals.push_back(SqlLiteral(value));
         }
         if (literals.empty()) literals.push_back("''");
         out += absl::StrCat("(", absl::StrJoin(literals, ", "), ")");
       } else {
-        return absl::InvalidArgumentError(absl::StrCat("SQL uses the unknown placeholder :", Absl(name)));
+        return absl::InvalidArgumentError(absl::StrCat("SQL uses the unknown placeholder :", ToAbsl(name)));
       }
       i = end;
     } else {
@@ -244,11 +244,11 @@ absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const Sq
 }
 
 absl::StatusOr<absl::Time> ParseWarehouseTimestamp(std::string_view text) {
-  const absl::string_view trimmed = absl::StripAsciiWhitespace(Absl(text));
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(ToAbsl(text));
   const std::string_view value(trimmed.data(), trimmed.size());
   auto bad = [&] {
     return absl::InvalidArgumentError(absl::StrCat("expected a UTC timestamp 'YYYY-MM-DD HH:MM:SS', got '",
-                                                   Absl(value.substr(0, 60)), "'"));
+                                                   ToAbsl(value.substr(0, 60)), "'"));
   };
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!ReadDigits(value, 0, 4, year) || value.size() < 10 || value[4] != '-' ||
@@ -346,7 +346,7 @@ absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
 
   const std::string dialect(warehouse_.dialect());
   auto run = [&](std::string_view question) -> absl::StatusOr<FollowUp> {
-    const std::string file = absl::StrCat("sql/", dialect, "/", Absl(question), ".sql");
+    const std::string file = absl::StrCat("sql/", dialect, "/", ToAbsl(question), ".sql");
     CREDITBOT_ASSIGN_OR_RETURN(std::string sql, ReadDataFile(file, request.sql_dir));
     absl::StatusOr<std::string> expanded = ExpandSqlPlaceholders(sql, values);
     if (!expanded.ok())
