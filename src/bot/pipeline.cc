@@ -59,6 +59,16 @@ std::string_view ItemOutcomeName(ItemOutcome outcome) {
   return "failed";
 }
 
+RequestRecord Pipeline::NewRecord(std::string_view channel, std::string_view ts) const {
+  RequestRecord record;
+  record.key = RequestKey(channel, ts);
+  record.channel = std::string(channel);
+  record.ts = std::string(ts);
+  record.first_seen_at = record.updated_at = deps_.clock.Now();
+  record.dry_run = options_.dry_run;
+  return record;
+}
+
 absl::Status Pipeline::Finish(RequestRecord& record, RequestStatus status, std::string_view outcome,
                               std::string_view detail) {
   record.status = status;
@@ -82,14 +92,9 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
     TriageDecision decision = Triage(message, options_.triage);
     switch (decision.action) {
       case TriageDecision::kSkip: {
-        RequestRecord record;
-        record.key = RequestKey(message.channel, message.ts);
-        record.channel = message.channel;
-        record.ts = message.ts;
+        RequestRecord record = NewRecord(message.channel, message.ts);
         record.status = RequestStatus::kSkipped;
         record.outcome = decision.reason;
-        record.first_seen_at = record.updated_at = deps_.clock.Now();
-        record.dry_run = options_.dry_run;
         absl::StatusOr<bool> written = deps_.state.RecordIfAbsent(record);
         if (!written.ok())
           LogError("could not record a skipped message",
@@ -119,11 +124,7 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
     return HandleClaimed(message, decision, claim->record);
   } catch (const std::exception& error) {
     // A bug or absurd input: never let one message stop the pass.
-    RequestRecord record;
-    record.key = RequestKey(message.channel, message.ts);
-    record.channel = message.channel;
-    record.ts = message.ts;
-    record.first_seen_at = deps_.clock.Now();
+    RequestRecord record = NewRecord(message.channel, message.ts);
     if (absl::StatusOr<std::optional<RequestRecord>> existing = deps_.state.Get(record.key);
         existing.ok() && *existing) {
       record = **existing;
@@ -167,13 +168,7 @@ ItemOutcome Pipeline::HandleDeleted(const SlackMessage& message) {
     LogInfo("a request we already answered was deleted; the answer stays", {{"deleted", key}});
     return ItemOutcome::kAlreadyHandled;
   }
-  RequestRecord record = existing->value_or(RequestRecord{});
-  if (!*existing) {
-    record.key = key;
-    record.channel = message.channel;
-    record.ts = ts;
-    record.first_seen_at = deps_.clock.Now();
-  }
+  RequestRecord record = existing->has_value() ? **existing : NewRecord(message.channel, ts);
   record.dry_run = options_.dry_run;
   (void)Finish(record, RequestStatus::kDeleted, "deleted", "the message was deleted before it was answered");
   LogInfo("deleted before it was answered; not answering", {{"deleted", key}});

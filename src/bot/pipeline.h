@@ -80,6 +80,8 @@ class Pipeline {
   absl::StatusOr<std::string> PostOnce(const Reply& reply);
   void AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
                   std::string_view headline, std::string_view what);
+  // A record for a message never seen before: key, channel, ts, first seen now, this pass's dry_run.
+  RequestRecord NewRecord(std::string_view channel, std::string_view ts) const;
   absl::Status Finish(RequestRecord& record, RequestStatus status, std::string_view outcome,
                       std::string_view detail);
 
