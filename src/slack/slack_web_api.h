@@ -1,0 +1,172 @@
+// SlackWebApi: the Slack Web API client creditbot uses (research: ../shared/research/slack.md §2–§4),
+// on the project's HTTP layer (HttpTransport). It speaks Slack's wire format exactly: POST
+// https://slack.com/api/<method> with `Authorization: Bearer <token>`, JSON bodies sent as
+// `application/json; charset=utf-8` (form bodies for the GET-only-style methods conversations.history,
+// conversations.replies and conversations.list, as `application/x-www-form-urlencoded` without a charset),
+// every answer an object with a boolean `ok`.
+//
+// Retries, inside one call: HTTP 429 (Retry-After honoured, capped at options.max_retry_wait; 30 s when
+// absent), HTTP 5xx, transport errors and the `ok:false` codes internal_error, fatal_error,
+// request_timeout, service_unavailable, ratelimited and rate_limited are retried with backoff up to
+// options.max_attempts; then the call fails with kUnavailable. Nothing else is retried.
+//
+// Pacing, so a large backlog never trips Slack's limits: every method has a token bucket sized by its rate
+// tier (Tier 2: 20/min, Tier 3: 50/min, Tier 4: 100/min, auth.test and apps.connections.open: 20/min),
+// and chat.postMessage additionally waits options.post_interval between two posts to the same channel
+// (Slack's "one message per second per channel"). Waiting goes through the Sleeper, so tests never sleep.
+//
+// Errors: an `ok:false` answer becomes a status whose message is "Slack <method>: <error>" plus what to do,
+// and which carries the Slack error code (SlackErrorCode). Codes map to canonical codes:
+//   invalid_auth, not_authed, account_inactive, token_revoked, token_expired   → kUnauthenticated
+//   missing_scope, not_in_channel, no_permission, restricted_action*,
+//   channel_is_limited_access, ekm_access_denied                                → kPermissionDenied
+//   channel_not_found, thread_not_found, message_not_found, user_not_found     → kNotFound
+//   the retryable codes above, after the last attempt                          → kUnavailable
+//   anything else (invalid_blocks, msg_too_long, invalid_metadata_*, …)        → kInvalidArgument
+// An answer that is not JSON, or has no boolean `ok`, is kUnavailable (a proxy's error page) and retried.
+// `ok:false` without `error` is reported as error "unknown_error". Warnings (`ok:true` with `warning`) are
+// logged, not errors. Tokens never appear in a message.
+//
+// Thread-compatible: one thread at a time (as its HttpTransport). The transport, clock and sleeper must
+// outlive the client.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "net/http_transport.h"
+
+namespace creditbot {
+
+struct SlackApiOptions {
+  // Default: https://slack.com/api/ (CREDITBOT_SLACK_API_URL). Must be https, or http on loopback (tests).
+  // Method names are appended; a missing trailing slash is added.
+  std::string api_base_url = "https://slack.com/api/";
+  std::string bot_token;  // xoxb-… (SLACK_BOT_TOKEN): every method but apps.connections.open
+  std::string app_token;  // xapp-… (SLACK_APP_TOKEN): apps.connections.open only (Socket Mode)
+  // Default: 5 attempts per call for the retryable failures above.
+  int max_attempts = 5;
+  // Default: 2 minutes; the longest Retry-After honoured (a longer one is waited for this long).
+  absl::Duration max_retry_wait = absl::Minutes(2);
+  // Default: 1 s; the least time between two chat.postMessage calls to one channel (CREDITBOT_SLACK_POST_INTERVAL_MS).
+  absl::Duration post_interval = absl::Seconds(1);
+  // Default: 30 s; one HTTP exchange.
+  absl::Duration call_timeout = absl::Seconds(30);
+};
+
+// Who the bot token belongs to (auth.test). Cached by the client after the first success.
+struct SlackIdentity {
+  std::string user_id;  // the bot user, e.g. "U0BOT…"; its own messages carry it as `user`
+  std::string bot_id;   // "B…"; its own messages carry it as `bot_id`
+  std::string team_id;
+  std::string team;
+  std::string url;
+};
+
+// One page of messages (conversations.history / conversations.replies), in Slack's order: history is
+// newest first; replies start with the thread's parent and go oldest first.
+struct SlackMessagePage {
+  std::vector<nlohmann::json> messages;  // the raw message objects, exactly as Slack sent them
+  std::string next_cursor;               // "" on the last page
+  bool has_more = false;
+};
+
+struct SlackHistoryQuery {
+  std::string channel;  // a channel id
+  std::string oldest;   // "" = from the beginning; a Slack ts, exclusive unless `inclusive`
+  std::string latest;   // "" = now
+  bool inclusive = false;
+  int limit = 200;     // Slack's maximum is 999
+  std::string cursor;  // "" for the first page
+  bool include_all_metadata = true;
+};
+
+struct SlackChannel {
+  std::string id;
+  std::string name;
+  bool is_private = false;
+  bool is_member = false;
+  bool is_archived = false;
+};
+
+struct SlackPosted {
+  std::string channel;  // the channel id Slack posted to (a D… id for a DM)
+  std::string ts;
+};
+
+// The Slack error code a status from this client carries ("not_in_channel", "ratelimited"…), or "" when it
+// did not come from an `ok:false` answer.
+std::string SlackErrorCode(const absl::Status& status);
+
+class SlackWebApi {
+ public:
+  SlackWebApi(HttpTransport& transport, const Clock& clock, Sleeper& sleeper, SlackApiOptions options);
+
+  // kInvalidArgument when the base URL is not https (http only on 127.0.0.1/localhost/[::1]), or a token
+  // has the wrong prefix (bot: xoxb-, app: xapp-; empty is allowed here and refused by the calls needing it).
+  static absl::Status ValidateOptions(const SlackApiOptions& options);
+
+  // auth.test with the bot token. Cached after the first success.
+  absl::StatusOr<SlackIdentity> AuthTest();
+
+  // One page of conversations.history.
+  absl::StatusOr<SlackMessagePage> History(const SlackHistoryQuery& query);
+
+  // One page of conversations.replies for the thread whose parent is `thread_ts` (include_all_metadata=true,
+  // so our replies' metadata comes back). `cursor` "" for the first page.
+  absl::StatusOr<SlackMessagePage> Replies(std::string_view channel, std::string_view thread_ts,
+                                           std::string_view cursor = "", int limit = 200);
+
+  // Every channel the bot can see (conversations.list, types public_channel,private_channel,
+  // exclude_archived=true, all pages). Needs channels:read (and groups:read for private ones); used only
+  // to resolve channel names given in CREDITBOT_SLACK_CHANNELS.
+  absl::StatusOr<std::vector<SlackChannel>> ListChannels();
+
+  // chat.postMessage with `payload_json`, a JSON object as PostMessagePayload (slack/replier.h) builds it.
+  // Paced per channel. Not idempotent: never retried once Slack may have accepted it — only 429 answers,
+  // `ok:false` rate limits and 5xx answers that carry Slack's JSON `ok:false` are retried; a transport
+  // error or timeout after sending returns kUnknown ("may have been posted") so the caller looks in the
+  // thread before trying again.
+  absl::StatusOr<SlackPosted> PostMessage(std::string_view payload_json);
+
+  // chat.update of `ts` in `channel` with the fields of `payload_json` (text, blocks, metadata).
+  absl::Status UpdateMessage(std::string_view channel, std::string_view ts, std::string_view payload_json);
+
+  // conversations.open users=`user_id` → the DM channel id ("D…"). Cached per user.
+  absl::StatusOr<std::string> OpenDm(std::string_view user_id);
+
+  // reactions.add; already_reacted is success.
+  absl::Status AddReaction(std::string_view channel, std::string_view ts, std::string_view name);
+
+  // apps.connections.open with the app token → the Socket Mode websocket URL (wss://…). Never cached.
+  absl::StatusOr<std::string> OpenSocketModeUrl();
+
+ private:
+  // One method call with retries and pacing; returns the parsed `ok:true` answer.
+  absl::StatusOr<nlohmann::json> Call(std::string_view method, const std::string& body, bool json_body,
+                                      bool use_app_token, bool idempotent);
+  void Pace(std::string_view method, std::string_view channel);
+
+  HttpTransport& transport_;
+  const Clock& clock_;
+  Sleeper& sleeper_;
+  SlackApiOptions options_;
+  std::optional<SlackIdentity> identity_;
+  std::map<std::string, std::string, std::less<>> dm_channels_;
+  struct Bucket {
+    double tokens = -1;  // < 0: not started (full)
+    absl::Time refilled;
+  };
+  std::map<std::string, Bucket, std::less<>> buckets_;           // by method
+  std::map<std::string, absl::Time, std::less<>> last_post_at_;  // by channel
+};
+
+}  // namespace creditbot
