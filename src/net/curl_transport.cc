@@ -7,6 +7,14 @@
 // HTTPS_PROXY cannot silently route credentials elsewhere; no signals (CURLOPT_NOSIGNAL, safe in threads).
 // Error messages name the method and the URL without userinfo, query or fragment (they may carry
 // tokens), and never a header value.
+//
+// AWS SigV4 (HttpRequest::aws_sigv4): CURLOPT_AWS_SIGV4 "aws:amz:REGION:SERVICE" always spelled out (libcurl
+// 7.88 guesses region and service from the host name otherwise, wrongly for SageMaker, virtual-hosted S3 and
+// STS), the key pair through CURLOPT_USERNAME/CURLOPT_PASSWORD (the secret may hold any character), and the
+// session token as an x-amz-security-token header, which libcurl signs with the others. 7.88 signs every
+// user header, so the "Expect:" suppression line (an empty-valued header) is not added to signed requests,
+// and a signed PUT or POST always goes through CURLOPT_POSTFIELDS (hashed by libcurl, and sent with a
+// Content-Length even when empty).
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -71,13 +79,31 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// True when `text` contains one of the request's AWS credentials (the access key id included: it is not a
+// secret, but there is no reason to print it either).
+bool EchoesAwsCredentials(std::string_view text, const HttpRequest& request) {
+  if (!request.aws_sigv4) return false;
+  for (const std::string* secret : {&request.aws_sigv4->access_key_id, &request.aws_sigv4->secret_access_key,
+                                    &request.aws_sigv4->session_token}) {
+    if (!secret->empty() && text.find(*secret) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// A region or signing name libcurl can take in "aws:amz:REGION:SERVICE": lower-case letters, digits, '-'.
+bool IsAwsScopePart(std::string_view part) {
+  return !part.empty() && part.size() <= 64 &&
+         part.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
+
 absl::Status CurlError(CURLcode code, const HttpRequest& request, const char* detail) {
   std::string message =
       absl::StrCat(request.method, " ", RedactedUrl(request.url), ": ", curl_easy_strerror(code));
-  // libcurl's detail names hosts and ports, never the query; keep it unless it could echo the URL.
+  // libcurl's detail names hosts and ports, never the query; keep it unless it could echo the URL or a
+  // credential.
   const std::string_view detail_text(detail);
   if (!detail_text.empty() && detail_text.find('?') == std::string_view::npos &&
-      detail_text.find('@') == std::string_view::npos) {
+      detail_text.find('@') == std::string_view::npos && !EchoesAwsCredentials(detail_text, request)) {
     absl::StrAppend(&message, " (", ToAbsl(detail_text), ")");
   }
   switch (code) {
@@ -142,6 +168,23 @@ class CurlTransport final : public HttpTransport {
     char error_buffer[CURL_ERROR_SIZE] = {};
     HttpResponse response;
 
+    const bool signed_request = request.aws_sigv4.has_value();
+    if (signed_request) {
+      const AwsSigning& signing = *request.aws_sigv4;
+      if (!IsAwsScopePart(signing.region) || !IsAwsScopePart(signing.service)) {
+        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                       ": AWS signing needs a region and a service name"));
+      }
+      if (signing.access_key_id.empty() || signing.secret_access_key.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                       ": AWS signing needs an access key id and a secret"));
+      }
+      if (signing.session_token.find_first_of("\r\n") != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                       ": the AWS session token holds a line break"));
+      }
+    }
+
     HeaderList header_list;
     bool has_expect = false;
     for (const auto& [name, value] : request.headers) {
@@ -150,14 +193,30 @@ class CurlTransport final : public HttpTransport {
         return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
                                                        ": header '", name, "' holds a line break or colon"));
       }
+      if (signed_request) {
+        // libcurl 7.88 would sign these wrongly (empty values, a second X-Amz-Date), or not sign at all (an
+        // Authorization header); the token header is the transport's to add.
+        if (value.empty() || absl::EqualsIgnoreCase(name, "authorization") ||
+            absl::EqualsIgnoreCase(name, "x-amz-date") ||
+            absl::EqualsIgnoreCase(name, "x-amz-security-token")) {
+          return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                         ": header '", name,
+                                                         "' cannot be sent on a signed request"));
+        }
+      }
       if (absl::EqualsIgnoreCase(name, "expect")) has_expect = true;
       // "Name;" is libcurl's way to send a header with an empty value.
       if (!header_list.Append(value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value))) {
         return absl::ResourceExhaustedError("libcurl: out of memory for headers");
       }
     }
-    // No "Expect: 100-continue" round trip for bodies over 1 kB.
-    if (!has_expect && !header_list.Append("Expect:")) {
+    // No "Expect: 100-continue" round trip for bodies over 1 kB (unsigned requests only: libcurl 7.88 would
+    // sign the empty "Expect:" line and get the signature wrong).
+    if (!has_expect && !signed_request && !header_list.Append("Expect:")) {
+      return absl::ResourceExhaustedError("libcurl: out of memory for headers");
+    }
+    if (signed_request && !request.aws_sigv4->session_token.empty() &&
+        !header_list.Append(absl::StrCat("x-amz-security-token: ", request.aws_sigv4->session_token))) {
       return absl::ResourceExhaustedError("libcurl: out of memory for headers");
     }
 
@@ -181,6 +240,14 @@ class CurlTransport final : public HttpTransport {
     set(curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &WriteHeader));
     set(curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers));
     set(curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""));  // whatever libcurl can decode
+    std::string aws_sigv4_parameter;
+    if (signed_request) {
+      const AwsSigning& signing = *request.aws_sigv4;
+      aws_sigv4_parameter = absl::StrCat("aws:amz:", signing.region, ":", signing.service);
+      set(curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, aws_sigv4_parameter.c_str()));
+      set(curl_easy_setopt(curl, CURLOPT_USERNAME, signing.access_key_id.c_str()));
+      set(curl_easy_setopt(curl, CURLOPT_PASSWORD, signing.secret_access_key.c_str()));
+    }
 
     if (request.method == "GET") {
       set(curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L));
@@ -191,7 +258,8 @@ class CurlTransport final : public HttpTransport {
           request.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
         return absl::InvalidArgumentError(absl::StrCat("HTTP method '", request.method, "' is not valid"));
       }
-      if (request.method != "POST" && request.body.empty()) {
+      const bool body_method = request.method == "PUT" || request.method == "POST";
+      if (request.method != "POST" && request.body.empty() && !(signed_request && body_method)) {
         set(curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L));
       } else {
         set(curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -210,6 +278,10 @@ class CurlTransport final : public HttpTransport {
     // The list and buffer die with this call; make sure the handle no longer points at them.
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, static_cast<char*>(nullptr));
+    if (signed_request) {  // no copy of the key pair stays in the handle between requests
+      curl_easy_setopt(curl, CURLOPT_USERNAME, static_cast<char*>(nullptr));
+      curl_easy_setopt(curl, CURLOPT_PASSWORD, static_cast<char*>(nullptr));
+    }
     if (code != CURLE_OK) return CurlError(code, request, error_buffer);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

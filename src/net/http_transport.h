@@ -8,6 +8,13 @@
 // statuses into errors with HttpStatusToError. Nothing here retries: retrying is the client's decision,
 // since only it knows whether a request is idempotent.
 //
+// AWS: a request with `aws_sigv4` set is signed by libcurl (CURLOPT_AWS_SIGV4, Signature Version 4). The
+// caller builds the URL already canonical (RFC 3986 percent-encoding with upper-case hex, query parameters
+// sorted, valueless ones written `name=`), sets `x-amz-content-sha256` itself for S3 and never sets
+// `X-Amz-Date` or `Authorization`; the transport adds `x-amz-security-token` for temporary credentials.
+// libcurl 7.88 signs every header in `headers`, so a signed request must not carry headers with empty
+// values (kInvalidArgument). Credentials never appear in an error message.
+//
 // An instance is used by one thread at a time (libcurl's rule for easy handles); it keeps connections
 // alive between requests.
 #pragma once
@@ -27,12 +34,22 @@
 
 namespace creditbot {
 
+// What an AWS Signature Version 4 needs besides the request itself.
+struct AwsSigning {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // temporary credentials only; sent as x-amz-security-token (signed)
+  std::string region;         // e.g. "eu-west-1": always explicit (libcurl's guess from the host is wrong)
+  std::string service;        // signing name: "s3", "sts", "secretsmanager", "sagemaker"
+};
+
 struct HttpRequest {
   std::string method = "GET";  // GET, POST, DELETE, PUT, HEAD
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent in this order
   std::string body;
   absl::Duration timeout = absl::Seconds(30);  // whole request
+  std::optional<AwsSigning> aws_sigv4;         // Default: unsigned
 };
 
 struct HttpResponse {

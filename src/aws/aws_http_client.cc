@@ -1,0 +1,104 @@
+// Signed AWS calls with the shared retry rules; see aws_http_client.h.
+#include "aws/aws_http_client.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/strings.h"
+
+namespace creditbot {
+namespace {
+
+bool IsThrottling(const AwsError& error) {
+  return error.http_status == 429 || error.http_status == 503 ||
+         (IsRetryableAwsError(error) && error.http_status < 500 && error.code != "RequestTimeout" &&
+          error.code != "RequestTimeoutException");
+}
+
+}  // namespace
+
+AwsHttpClient::AwsHttpClient(HttpTransport& transport, AwsCredentialsProvider& credentials,
+                             const Clock& clock, Sleeper& sleeper, std::string region, AwsService service,
+                             AwsErrorFormat format, AwsRetryOptions retry)
+    : transport_(transport),
+      credentials_(credentials),
+      clock_(clock),
+      sleeper_(sleeper),
+      region_(std::move(region)),
+      service_(service),
+      format_(format),
+      retry_(retry) {}
+
+absl::Duration AwsHttpClient::Backoff(int retry) {
+  absl::Duration delay = retry_.base_delay;
+  for (int i = 1; i < retry && delay < retry_.max_delay; ++i) delay *= 2;
+  delay = std::min(delay, retry_.max_delay);
+  // Half fixed, half random: never zero, and concurrent runners spread out.
+  return delay / 2 +
+         absl::Milliseconds(absl::Uniform<int64_t>(random_, 0, absl::ToInt64Milliseconds(delay / 2) + 1));
+}
+
+absl::StatusOr<HttpResponse> AwsHttpClient::Send(HttpRequest request, std::string_view what,
+                                                 const ErrorCodeMapper& mapper, bool idempotent) {
+  bool refreshed = false;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<AwsCredentials> credentials = credentials_.Get();
+    if (!credentials.ok()) {
+      return absl::Status(
+          credentials.status().code(),
+          absl::StrCat(ToAbsl(what), ": no AWS credentials: ", credentials.status().message()));
+    }
+    request.aws_sigv4 =
+        AwsSigning{credentials->access_key_id, credentials->secret_access_key, credentials->session_token,
+                   region_, std::string(AwsSigningName(service_))};
+    auto scrub = [&credentials](const absl::Status& status) {
+      return ScrubSecrets(status, {credentials->secret_access_key, credentials->session_token});
+    };
+    absl::StatusOr<HttpResponse> response = transport_.Send(request);
+    std::optional<absl::Duration> asked_delay;
+    absl::Status failure;
+    bool retry = false;
+    if (!response.ok()) {
+      failure = response.status();
+      retry = idempotent && (failure.code() == absl::StatusCode::kUnavailable ||
+                             failure.code() == absl::StatusCode::kDeadlineExceeded);
+    } else if (response->status >= 200 && response->status < 300) {
+      return response;
+    } else {
+      const AwsError error = format_ == AwsErrorFormat::kXml ? AwsErrorFromXmlResponse(*response)
+                                                             : AwsErrorFromJsonResponse(*response);
+      if (IsExpiredCredentialsError(error) && !refreshed) {
+        refreshed = true;
+        credentials_.Invalidate();
+        --attempt;  // a fresh start with new credentials, not a retry
+        continue;
+      }
+      failure = AwsErrorStatus(mapper ? mapper(error) : DefaultAwsErrorCode(error), error, what);
+      retry = idempotent ? IsRetryableAwsError(error) : IsThrottling(error);
+      asked_delay = RetryAfter(*response, clock_.Now(), retry_.max_delay);
+    }
+    if (!retry || attempt >= retry_.max_attempts) return scrub(failure);
+    sleeper_.Sleep(asked_delay.value_or(Backoff(attempt)));
+  }
+}
+
+std::string AwsUriEncode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
+        byte == '-' || byte == '.' || byte == '_' || byte == '~' || (keep_slash && byte == '/')) {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0x0F]);
+    }
+  }
+  return out;
+}
+
+}  // namespace creditbot

@@ -1,0 +1,201 @@
+// FakeAwsServer: one loopback server (cpp-httplib, port 0) that plays every AWS endpoint creditbot talks
+// to, so the real clients (S3Client, SecretsManagerClient, the credential chain) run over real HTTP with
+// libcurl's real SigV4 signatures. Bodies come from the shared fixtures (../shared/fixtures/aws, see its
+// README) with the values swapped in.
+//
+// Every signed request is VERIFIED independently of libcurl (VerifySigV4 below: the canonical request,
+// string to sign and signature recomputed here with OpenSSL HMAC-SHA256 from what arrived on the wire),
+// against the credentials the fake knows, the region kRegion and the service the route expects; S3 also
+// needs x-amz-content-sha256 equal to the body's hash. Failures answer like AWS: S3 403
+// SignatureDoesNotMatch (XML with the fake's CanonicalRequest and StringToSign, for debugging), 403
+// InvalidAccessKeyId, 403 InvalidToken (session token missing or wrong), 400 ExpiredToken,
+// 400 XAmzContentSHA256Mismatch, 400 InvalidRequest (no x-amz-content-sha256); Secrets Manager the JSON
+// equivalents (InvalidSignatureException, UnrecognizedClientException, ExpiredTokenException).
+//
+// Routes (chosen by path and headers, since every service shares the one port):
+//   PUT  /latest/api/token, GET /latest/meta-data/iam/security-credentials/[ROLE]   IMDSv2 (token checked)
+//   GET  /v1/credentials, GET /v2/credentials/…   container endpoint (Authorization checked when set)
+//   POST / with X-Amz-Target: secretsmanager.GetSecretValue                        Secrets Manager (signed)
+//   POST / with a form body Action=AssumeRoleWithWebIdentity                       STS (unsigned)
+//   anything else                                                                  S3, path style /BUCKET/KEY
+// S3 keeps objects in memory with MD5 ETags (quoted), honours If-None-Match: * and If-Match (412
+// PreconditionFailed; If-Match on a missing key 404 NoSuchKey), records x-amz-server-side-encryption and
+// echoes it. STS, the container endpoint and IMDS issue fresh temporary credentials on every call
+// (registered with the verifier, expiring at SetIssuedExpiration's time); ExpireCredentials makes the fake
+// refuse a key with ExpiredToken from then on.
+//
+// Thread-safe: the server thread and the test thread share state under a mutex.
+#pragma once
+
+#include <httplib.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace creditbot::testing {
+
+// ---- The independent SigV4 verifier (pure; self-tested against AWS's published example). ----
+
+struct SigV4Request {
+  std::string method;
+  std::string target;  // path and raw query as received ("/bucket/a%20b?x=1")
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, any case
+  std::string body;
+};
+
+struct SigV4Result {
+  bool ok = false;
+  int http_status = 0;     // the status AWS would answer when !ok
+  std::string error_code;  // SignatureDoesNotMatch, InvalidAccessKeyId, IncompleteSignature, …
+  std::string error_message;
+  std::string access_key_id;
+  std::string region;
+  std::string service;
+  std::string canonical_request;
+  std::string string_to_sign;
+};
+
+// Checks `request`'s Authorization header (AWS4-HMAC-SHA256) with the secret `secret_for` gives for its
+// access key id (nullopt: unknown key). `s3` selects S3's rules (single-encoded path, x-amz-content-sha256
+// required and checked against the body). When `now` is set, x-amz-date must be within 15 minutes of it.
+SigV4Result VerifySigV4(const SigV4Request& request,
+                        const std::function<std::optional<std::string>(const std::string&)>& secret_for,
+                        bool s3, std::optional<absl::Time> now);
+
+std::string HexSha256(const std::string& data);
+std::string HmacSha256(const std::string& key, const std::string& data);  // raw bytes
+
+// ---- The server. ----
+
+enum class FakeAwsService { kS3, kSts, kSecretsManager, kContainer, kImds };
+
+struct FakeAwsRequest {
+  FakeAwsService service = FakeAwsService::kS3;
+  std::string method;
+  std::string target;  // path and raw query, as sent
+  std::string body;
+  httplib::Headers headers;
+  std::string signature_error;  // "" when the signature verified (or the route is unsigned)
+  std::string Header(const std::string& name) const;  // "" when absent
+};
+
+struct FakeS3Object {
+  std::string body;
+  std::string etag;  // quoted MD5
+  std::string content_type;
+  std::string server_side_encryption;  // "" when the PUT had no x-amz-server-side-encryption
+};
+
+class FakeAwsServer {
+ public:
+  static constexpr const char* kRegion = "eu-west-1";
+  // Long-term keys the fake always accepts. The secret holds '/', '+' and '=' on purpose.
+  static constexpr const char* kAccessKeyId = "AKIAFAKECREDITBOT001";
+  static constexpr const char* kSecretAccessKey = "fake/Secret+Key=0001/ForCreditbotTestsOnly";
+  // Temporary keys the fake always accepts, only with their session token.
+  static constexpr const char* kSessionAccessKeyId = "ASIAFAKECREDITBOT002";
+  static constexpr const char* kSessionSecretAccessKey = "fake/Session+Secret=0002/ForCreditbotTests";
+  static constexpr const char* kSessionToken = "FwoGZXIvYXdzEFAKE//session+token=0002";
+  // IRSA: what the fake's STS accepts.
+  static constexpr const char* kRoleArn = "arn:aws:iam::123456789012:role/creditbot-irsa";
+  static constexpr const char* kWebIdentityToken = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJzdHMifQ.FAKE-SIGNATURE";
+  static constexpr const char* kImdsRole = "creditbot-node-role";
+
+  FakeAwsServer();
+  ~FakeAwsServer();
+  FakeAwsServer(const FakeAwsServer&) = delete;
+  FakeAwsServer& operator=(const FakeAwsServer&) = delete;
+
+  std::string base_url() const;  // "http://127.0.0.1:PORT"
+  int port() const { return port_; }
+
+  // The text of `name` in the shared AWS fixtures folder.
+  static std::string Fixture(const std::string& name);
+
+  // Requests seen, oldest first.
+  std::vector<FakeAwsRequest> requests() const;
+  int Count(FakeAwsService service) const;
+
+  // Credentials.
+  void AddCredentials(const std::string& access_key_id, const std::string& secret,
+                      const std::string& token = "");
+  void ExpireCredentials(const std::string& access_key_id);  // answered ExpiredToken from now on
+  void ExpireAllIssuedCredentials();
+  // The Expiration written into credentials STS / the container endpoint / IMDS issue from now on.
+  // Default: one hour after the server started.
+  void SetIssuedExpiration(absl::Time expiration);
+  std::vector<std::string> issued_access_key_ids() const;
+  // The container endpoint's expected Authorization value ("" = none required; the default).
+  void SetContainerAuthorization(const std::string& token);
+  std::vector<std::string> sts_session_names() const;
+
+  // S3.
+  void CreateBucket(const std::string& bucket);
+  void PutObjectDirect(const std::string& bucket, const std::string& key, const std::string& body);
+  std::optional<FakeS3Object> Object(const std::string& bucket, const std::string& key) const;
+
+  // Secrets Manager.
+  void PutSecret(const std::string& name, const std::string& secret_string);
+  void DenySecret(const std::string& name);  // AccessDeniedException for it
+
+  // The next `times` requests to `service` answer `http_status` with error `code` in the service's shape
+  // (after the signature check), with Retry-After when given.
+  void FailNext(FakeAwsService service, int times, int http_status, const std::string& code,
+                const std::string& retry_after = "");
+
+ private:
+  struct Credential {
+    std::string secret;
+    std::string token;
+    bool expired = false;
+  };
+  struct Failure {
+    int times = 0;
+    int status = 0;
+    std::string code;
+    std::string retry_after;
+  };
+
+  void Handle(const httplib::Request& request, httplib::Response& response);
+  FakeAwsService Classify(const httplib::Request& request) const;
+  // Verifies the signature; on failure fills `response` in the service's shape and returns false.
+  bool CheckSignature(const httplib::Request& request, FakeAwsService service, FakeAwsRequest& record,
+                      httplib::Response& response);
+  bool InjectFailure(FakeAwsService service, httplib::Response& response);
+  void HandleS3(const httplib::Request& request, httplib::Response& response);
+  void HandleSts(const httplib::Request& request, httplib::Response& response);
+  void HandleSecrets(const httplib::Request& request, httplib::Response& response);
+  void HandleContainer(const httplib::Request& request, httplib::Response& response);
+  void HandleImds(const httplib::Request& request, httplib::Response& response);
+  // New temporary credentials, registered; the JSON shape of the container/IMDS fixtures.
+  Credential& Issue(std::string& access_key_id);
+
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mutex_;
+  std::vector<FakeAwsRequest> requests_;
+  std::map<std::string, Credential> credentials_;
+  std::vector<std::string> issued_;
+  int issued_count_ = 0;
+  absl::Time issued_expiration_;
+  std::string container_authorization_;
+  std::vector<std::string> sts_session_names_;
+  std::set<std::string> imds_tokens_;
+  std::map<std::string, std::map<std::string, FakeS3Object>> buckets_;
+  std::map<std::string, std::string> secrets_;
+  std::set<std::string> denied_secrets_;
+  std::map<FakeAwsService, Failure> failures_;
+};
+
+}  // namespace creditbot::testing
