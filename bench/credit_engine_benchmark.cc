@@ -1,6 +1,9 @@
 // Credit engine throughput: fraud-report rows per second for one parent with a few services and MCCs,
-// a mode change and the cost cap, as the synthetic warehouse shapes them.
+// a mode change and the cost cap, as the synthetic warehouse shapes them; and the cost of wording the
+// lines' `why` sentences, which the engine defers to whoever reads them.
 #include <benchmark/benchmark.h>
+
+#include <string>
 
 #include "core/credit_engine.h"
 
@@ -50,6 +53,20 @@ void BM_ComputeCredit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_ComputeCredit)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// Wording every line's `why` (what rendering the result JSON adds; the engine leaves it to the reader).
+void BM_WordCreditLines(benchmark::State& state) {
+  const Evidence evidence = MakeEvidence(state.range(0));
+  const CreditReport report = *ComputeCredit(CreditPolicy(), evidence);
+  for (auto _ : state) {
+    for (const CreditLine& line : report.lines) {
+      std::string why = line.why.Text();
+      benchmark::DoNotOptimize(why);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_WordCreditLines)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace creditbot

@@ -5,6 +5,17 @@
 // of the day), overrides, provider cost and block rates, X/S/E for every mode and the row's treatment;
 // then the parent-level totals (goodwill cap, minimum, approval) and the outputs (lines, output_df,
 // warnings).
+//
+// Speed (issue 7: at least 5M rows/s on one core): the per-row path formats no text and allocates nothing
+// but the line's own copies of the row's strings. A row's strings are looked up once per distinct (account,
+// service, MCC, MNC, country), its "cell"; each reference-data answer is worked out once for what it depends
+// on (the mode in force per (service, day), Geo Permission per (account, country, day), block rates per (MCC,
+// mode)), and provider costs are chosen among the few candidates of the row's (MCC, MNC). Every answer is
+// worked out at the first row that needs it, in the order a plain row-by-row loop would ask for it, so errors
+// and warnings, and their order, are exactly those of the row-by-row definition. Sums that need no
+// parent-level total are added during the row pass, still in row order (the same values). Arithmetic skips
+// only divisions whose result is known exactly (E with S = 0 or S = A, a factor of exactly 1); no value
+// changes. Text is made only for errors, warnings and, once read, each line's `why` (LineWhy).
 #include "core/credit_engine.h"
 
 #include <algorithm>
@@ -16,11 +27,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 
@@ -32,10 +46,13 @@ constexpr int64_t kMaxAttempts = 100'000'000'000'000;  // 10^14
 
 constexpr std::array<Mode, 3> kProtectingModes = {Mode::kBasic, Mode::kStandard, Mode::kMax};
 
-std::string Money(Decimal value) { return value.ToString(2); }
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 absl::Time StartOfDay(absl::CivilDay day) { return absl::FromCivil(day, absl::UTCTimeZone()); }
+
+// Days and months as numbers, for hash keys.
+int64_t DayNumber(absl::CivilDay day) { return day - absl::CivilDay(); }
+int64_t MonthNumber(absl::CivilMonth month) { return month - absl::CivilMonth(); }
 
 // One labelled half-open time interval, e.g. a Fraud Guard mode or a Geo Permission.
 struct Span {
@@ -49,13 +66,26 @@ struct Majority {
   bool mixed = false;  // more than one label was in force during the day
 };
 
+// Geo Permission labels.
+constexpr int kGeoOther = 0;
+constexpr int kGeoAllow = 1;
+constexpr int kGeoDisable = 2;
+constexpr int kGeoMonitor = 3;
+constexpr int kGeoLabels = 4;
+
+// Labels of any span: a mode (by ModeIndex) or a Geo Permission label.
+constexpr int kLabels = 4;
+static_assert(static_cast<int>(kAllModes.size()) == kLabels && kGeoLabels == kLabels);
+static_assert(Decimal::kScale == 12);
+
 // The label in force for most of the UTC day, over the parts of the day the spans cover. Ties go to the
 // label in force later in the day (the latest setting). nullopt when no span overlaps the day.
-std::optional<Majority> MajorityOnDay(const std::vector<Span>& spans, absl::CivilDay day, int labels) {
+std::optional<Majority> MajorityOnDay(const std::vector<Span>& spans, absl::CivilDay day) {
   const absl::Time start = StartOfDay(day);
   const absl::Time end = StartOfDay(day + 1);
-  std::vector<absl::Duration> covered(static_cast<size_t>(labels), absl::ZeroDuration());
-  std::vector<absl::Time> last(static_cast<size_t>(labels), absl::InfinitePast());
+  std::array<absl::Duration, kLabels> covered{};  // zero
+  std::array<absl::Time, kLabels> last;
+  last.fill(absl::InfinitePast());
   for (const Span& span : spans) {
     absl::Time lo = std::max(span.from, start);
     absl::Time hi = std::min(span.to.value_or(absl::InfiniteFuture()), end);
@@ -66,7 +96,7 @@ std::optional<Majority> MajorityOnDay(const std::vector<Span>& spans, absl::Civi
   }
   std::optional<Majority> best;
   int in_force = 0;
-  for (int label = 0; label < labels; ++label) {
+  for (int label = 0; label < kLabels; ++label) {
     auto index = static_cast<size_t>(label);
     if (covered[index] <= absl::ZeroDuration()) continue;
     ++in_force;
@@ -80,19 +110,30 @@ std::optional<Majority> MajorityOnDay(const std::vector<Span>& spans, absl::Civi
   return best;
 }
 
-// Geo Permission labels.
-constexpr int kGeoOther = 0;
-constexpr int kGeoAllow = 1;
-constexpr int kGeoDisable = 2;
-constexpr int kGeoMonitor = 3;
-constexpr int kGeoLabels = 4;
-
 int GeoLabel(const std::string& permission) {
   std::string lower = absl::AsciiStrToLower(permission);
   if (lower == "allow") return kGeoAllow;
   if (lower == "disable") return kGeoDisable;
   if (lower == "monitor") return kGeoMonitor;
   return kGeoOther;
+}
+
+constexpr Decimal kOne = Decimal::FromRaw(1'000'000'000'000);  // 1, at Decimal::kScale = 12
+
+// Decimal::Mul(factor, value), without its division where the product is known exactly: a factor of 1
+// (the default k and repeat factor) or a zero value.
+Decimal Scale(Decimal factor, Decimal value) {
+  if (factor == kOne) return value;
+  if (value.IsZero()) return Decimal();
+  return Decimal::Mul(factor, value);
+}
+
+// E = S·F/A for A > 0: one exact MulDiv, skipped where its result is known exactly (S = 0 gives 0,
+// S = A gives F).
+Decimal Eligible(Decimal shortfall, Decimal charges, Decimal sent) {
+  if (shortfall.IsZero()) return Decimal();
+  if (shortfall == sent) return charges;
+  return Decimal::MulDiv(shortfall, charges, sent);
 }
 
 // Keeps warnings unique and in the order first raised.
@@ -107,10 +148,9 @@ class Warnings {
   std::vector<std::string> list_;
 };
 
-// Everything the engine works out for one fraud-report row.
+// Everything the engine works out for one fraud-report row (scratch, reused row after row).
 struct RowCalc {
-  const FraudRow* row = nullptr;
-  std::string service_sid;
+  int service = 0;         // index of its service in the RowCalculator
   Mode mode = Mode::kOff;  // M*
   bool mixed = false;
   std::optional<Treatment> override_treatment;
@@ -120,27 +160,36 @@ struct RowCalc {
   std::array<Decimal, 4> shortfall;  // S(M), by ModeIndex
   std::array<Decimal, 4> eligible;   // E(M), by ModeIndex
   Treatment treatment = Treatment::kOff;
-  absl::CivilDay deadline;  // promise deadline of the row's month
+  absl::CivilDay deadline;  // promise deadline of the row's month (max rows only)
   Decimal earned;           // promise or goodwill before the cap
-  Decimal credited;
 };
 
-bool IsGoodwill(const RowCalc& calc) { return calc.treatment == Treatment::kGoodwill; }
+// What the engine keeps of a row until the parent-level totals are known (its line has the rest).
+struct RowKept {
+  Decimal earned;           // promise or goodwill before the cap
+  Decimal cost;             // c
+  absl::CivilDay deadline;  // promise deadline of the row's month (max rows only)
+  int64_t sent = 0;         // A
+  Treatment treatment = Treatment::kOff;
+  bool overridden = false;  // an override set b(M) = 0 for every M
+};
 
 absl::Status ValidateRows(const FraudReport& report) {
   if (report.rows.empty()) return absl::InvalidArgumentError("the fraud report has no rows");
   for (size_t i = 0; i < report.rows.size(); ++i) {
     const FraudRow& row = report.rows[i];
-    std::string where = absl::StrCat("fraud report row ", i + 1, " (", Day(row.day), ", ", row.account_sid,
-                                     ", MCC ", row.mcc, ")");
+    auto where = [&] {
+      return absl::StrCat("fraud report row ", i + 1, " (", Day(row.day), ", ", row.account_sid, ", MCC ",
+                          row.mcc, ")");
+    };
     if (row.attempts_sent < 0 || row.attempts_blocked < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(where, " has negative attempts"));
+      return absl::InvalidArgumentError(absl::StrCat(where(), " has negative attempts"));
     }
     if (row.attempts_sent >= kMaxAttempts || row.attempts_blocked >= kMaxAttempts) {
-      return absl::InvalidArgumentError(absl::StrCat(where, " has an implausible number of attempts"));
+      return absl::InvalidArgumentError(absl::StrCat(where(), " has an implausible number of attempts"));
     }
     if (row.fraud_charges.IsNegative()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, " has negative fraud charges"));
+      return absl::InvalidArgumentError(absl::StrCat(where(), " has negative fraud charges"));
     }
   }
   return absl::OkStatus();
@@ -149,17 +198,18 @@ absl::Status ValidateRows(const FraudReport& report) {
 // The one parent account of the report's accounts, or the error naming unknown accounts / the parents.
 absl::StatusOr<std::string> ResolveParent(const Evidence& evidence,
                                           const std::vector<std::string>& accounts) {
+  absl::flat_hash_map<absl::string_view, const AccountInfo*> known;  // the last entry of an account wins
+  for (const AccountInfo& candidate : evidence.accounts)
+    known.insert_or_assign(candidate.account_sid, &candidate);
   std::vector<std::string> unknown;
   std::vector<std::pair<std::string, std::vector<std::string>>> parents;  // parent → its report accounts
   for (const std::string& account : accounts) {
-    const AccountInfo* info = nullptr;
-    for (const AccountInfo& candidate : evidence.accounts) {
-      if (candidate.account_sid == account) info = &candidate;
-    }
-    if (info == nullptr) {
+    auto found = known.find(account);
+    if (found == known.end()) {
       unknown.push_back(account);
       continue;
     }
+    const AccountInfo* info = found->second;
     std::string parent = info->parent_account_sid.empty() ? account : info->parent_account_sid;
     auto it = std::find_if(parents.begin(), parents.end(), [&](const auto& p) { return p.first == parent; });
     if (it == parents.end()) {
@@ -186,9 +236,10 @@ absl::StatusOr<std::string> ResolveParent(const Evidence& evidence,
 }
 
 // The service of a row: its own service_sid, or (no service column) the one service of its account.
-absl::StatusOr<std::string> ResolveService(const Evidence& evidence, const FraudRow& row) {
-  if (!row.service_sid.empty()) return row.service_sid;
-  std::vector<std::string> found;
+// The result views a string of `evidence`.
+absl::StatusOr<absl::string_view> ResolveService(const Evidence& evidence, const FraudRow& row) {
+  if (!row.service_sid.empty()) return absl::string_view(row.service_sid);
+  std::vector<absl::string_view> found;
   auto add = [&](const std::string& service_sid, const std::string& account_sid) {
     if (account_sid == row.account_sid && std::find(found.begin(), found.end(), service_sid) == found.end()) {
       found.push_back(service_sid);
@@ -209,41 +260,8 @@ absl::StatusOr<std::string> ResolveService(const Evidence& evidence, const Fraud
   return found.front();
 }
 
-// Provider cost: mcc+mnc before mcc alone, in force on the day (the latest start wins among overlaps);
-// else the policy's default (with a warning); else an error naming the MCC.
-absl::StatusOr<Decimal> LookUpCost(const CreditPolicy& policy, const Evidence& evidence, const FraudRow& row,
-                                   Warnings& warnings) {
-  const ProviderCost* best = nullptr;
-  auto rank = [&](const ProviderCost& cost) { return cost.mnc.empty() ? 1 : 2; };
-  for (const ProviderCost& cost : evidence.costs) {
-    if (cost.mcc != row.mcc) continue;
-    if (!cost.mnc.empty() && cost.mnc != row.mnc) continue;
-    if (row.day < cost.from || (cost.to && row.day >= *cost.to)) continue;
-    if (best == nullptr || rank(cost) > rank(*best) ||
-        (rank(cost) == rank(*best) && cost.from > best->from)) {
-      best = &cost;
-    }
-  }
-  if (best != nullptr) {
-    if (best->cost_usd_per_sms.IsNegative()) {
-      return absl::FailedPreconditionError(absl::StrCat("the provider cost of MCC ", row.mcc, " on ",
-                                                        Day(row.day), " is negative (",
-                                                        best->cost_usd_per_sms.ToString(), ")"));
-    }
-    return best->cost_usd_per_sms;
-  }
-  if (policy.default_cost_usd) {
-    warnings.Add(absl::StrCat("no provider cost for MCC ", row.mcc, " on ", Day(row.day),
-                              ": used the policy's default_cost_usd ", policy.default_cost_usd->ToString()));
-    return *policy.default_cost_usd;
-  }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "no provider cost for MCC ", row.mcc, row.mnc.empty() ? "" : absl::StrCat(" (MNC ", row.mnc, ")"),
-      " on ", Day(row.day), " and the policy sets no default_cost_usd"));
-}
-
 absl::StatusOr<Decimal> LookUpBlockRate(const CreditPolicy& policy, const Evidence& evidence, Mode mode,
-                                        const std::string& mcc, Warnings& warnings) {
+                                        absl::string_view mcc, Warnings& warnings) {
   for (const BlockRate& rate : evidence.block_rates) {
     if (rate.mode != mode || rate.mcc != mcc) continue;
     if (rate.rate.IsNegative() || rate.rate > Decimal::FromInt(1)) {
@@ -279,147 +297,360 @@ bool HadRecentCredit(const CreditPolicy& policy, const Evidence& evidence) {
   return false;
 }
 
-// Works out a row's mode, overrides, cost, block rates, X/S/E and treatment (not yet the cap).
-absl::StatusOr<RowCalc> CalculateRow(const CreditPolicy& policy, const Evidence& evidence,
-                                     const FraudRow& row, Decimal repeat_factor, Warnings& warnings) {
-  RowCalc calc;
-  calc.row = &row;
-  CREDITBOT_ASSIGN_OR_RETURN(calc.service_sid, ResolveService(evidence, row));
+// Works out the rows of one request with its lookups (see the top comment). The constructor files every
+// row under its cell; Calculate then works out rows one by one, in order. Holds views of the Evidence's
+// strings, so it lives inside one Compute call.
+class RowCalculator {
+ public:
+  RowCalculator(const CreditPolicy& policy, const Evidence& evidence, Decimal repeat_factor,
+                Warnings& warnings);
 
-  std::vector<Span> mode_spans;
-  for (const ModeInterval& interval : evidence.modes) {
-    if (interval.service_sid == calc.service_sid) {
-      mode_spans.push_back(Span{static_cast<int>(ModeIndex(interval.mode)), interval.from, interval.to});
+  // The report's distinct accounts, in the order its rows first name them.
+  const std::vector<absl::string_view>& accounts() const { return accounts_; }
+
+  absl::string_view ServiceSid(int service) const { return services_[static_cast<size_t>(service)].sid; }
+
+  // Works out the mode, overrides, cost, block rates, X/S/E and treatment (not yet the cap) of report row
+  // `index` into `calc`.
+  absl::Status Calculate(size_t index, RowCalc& calc);
+
+ private:
+  // The strings of a row that decide its lookups: everything but the day and the numbers.
+  struct CellKey {
+    absl::string_view account_sid, service_sid, mcc, mnc, country;
+    friend bool operator==(const CellKey&, const CellKey&) = default;
+    template <typename H>
+    friend H AbslHashValue(H state, const CellKey& key) {
+      return H::combine(std::move(state), key.account_sid, key.service_sid, key.mcc, key.mnc, key.country);
+    }
+  };
+  struct Cell {
+    int cost_key = 0;             // index into cost_keys_
+    int account = 0;              // index into accounts_
+    std::optional<int> service;   // index into services_, once resolved
+    std::optional<int> geo;       // index into span_sets_ of the (account, country), once needed
+    bool country_warned = false;  // the rows have no country and the account's Geo Permissions were checked
+  };
+  // The answer of MajorityOnDay for one day, once worked out.
+  struct DayMajority {
+    bool known = false;
+    std::optional<Majority> majority;
+  };
+  struct SpanSet {
+    std::vector<Span> spans;
+    bool allows = false;              // some span is a Geo Permission "allow"
+    std::vector<DayMajority> by_day;  // by day − first_day_, when the report spans few days
+  };
+  struct Service {
+    absl::string_view sid;
+    int modes = 0;             // index into span_sets_: its Fraud Guard history
+    bool custom_code = false;  // some ServiceInfo of it has custom code enabled
+  };
+  struct Mcc {
+    absl::string_view mcc;
+    std::array<std::optional<Decimal>, 4> block_rate;  // by ModeIndex, once looked up
+  };
+  // A provider cost that may apply to a (MCC, MNC): for every network of the MCC, or for that MNC.
+  struct CostCandidate {
+    int64_t from = 0;  // day numbers; `to` is exclusive (INT64_MAX: still in force)
+    int64_t to = 0;
+    int rank = 1;  // 2 for an MCC+MNC cost, 1 for the MCC's every-network cost
+    const ProviderCost* cost = nullptr;
+  };
+  struct CostKey {                          // one (MCC, MNC) of the report
+    int mcc = 0;                            // index into mccs_
+    std::vector<CostCandidate> candidates;  // in the Evidence's order
+  };
+
+  // Reports rarely span more days than this; beyond it, day answers are kept in a hash map instead.
+  static constexpr int64_t kDenseDays = 4096;
+
+  int CellOf(const FraudRow& row);
+  int ServiceIndex(absl::string_view sid);
+  int GeoSetOf(int account, const std::string& country);
+  // The majority label of span set `set` on `day`, worked out once; `first` tells whether this call did.
+  std::optional<Majority> MajorityOf(int set, absl::CivilDay day, int64_t day_number, bool& first);
+  bool GeoAllows(Cell& cell, const FraudRow& row, int64_t day_number);
+  absl::StatusOr<Decimal> CostOf(const CostKey& key, const FraudRow& row, int64_t day_number);
+  absl::StatusOr<Decimal> BlockRateOf(Mcc& mcc, Mode mode);
+  Decimal GoodwillShare(Mode mode);
+  absl::CivilDay DeadlineOf(absl::CivilDay day);
+
+  const CreditPolicy& policy_;
+  const Evidence& evidence_;
+  const Decimal repeat_factor_;
+  Warnings& warnings_;
+
+  std::vector<int> row_cells_;  // by report row
+  int64_t first_day_ = 0;       // the report's first and last day numbers
+  int64_t last_day_ = 0;
+  absl::flat_hash_map<CellKey, int> cell_index_;
+  std::vector<Cell> cells_;
+  absl::flat_hash_map<absl::string_view, int> account_index_;
+  std::vector<absl::string_view> accounts_;
+  absl::flat_hash_map<absl::string_view, int> service_index_;
+  std::vector<Service> services_;
+  absl::flat_hash_map<std::pair<int, std::string>, int> geo_index_;  // (account, lower-case country)
+  std::vector<SpanSet> span_sets_;
+  absl::flat_hash_map<std::pair<int, int64_t>, std::optional<Majority>> majorities_;  // (set, day number)
+  absl::flat_hash_map<absl::string_view, int> mcc_index_;
+  std::vector<Mcc> mccs_;
+  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, int> cost_key_index_;
+  std::vector<CostKey> cost_keys_;
+  absl::flat_hash_set<std::pair<int, int64_t>> default_cost_warned_;  // (MCC, day number)
+  absl::flat_hash_set<int64_t> late_months_warned_;
+  std::array<std::optional<Decimal>, 4> goodwill_share_;  // k(M)·rf by ModeIndex, once worked out
+  std::optional<absl::CivilMonth> deadline_month_;        // the month of deadline_
+  absl::CivilDay deadline_;
+};
+
+RowCalculator::RowCalculator(const CreditPolicy& policy, const Evidence& evidence, Decimal repeat_factor,
+                             Warnings& warnings)
+    : policy_(policy), evidence_(evidence), repeat_factor_(repeat_factor), warnings_(warnings) {
+  const std::vector<FraudRow>& rows = evidence.report.rows;
+  row_cells_.reserve(rows.size());
+  for (const FraudRow& row : rows) row_cells_.push_back(CellOf(row));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const int64_t day = DayNumber(rows[i].day);
+    first_day_ = i == 0 ? day : std::min(first_day_, day);
+    last_day_ = i == 0 ? day : std::max(last_day_, day);
+  }
+}
+
+// The cell of `row`, added on first sight (no errors, no warnings).
+int RowCalculator::CellOf(const FraudRow& row) {
+  const CellKey key{row.account_sid, row.service_sid, row.mcc, row.mnc, row.country};
+  auto [it, inserted] = cell_index_.try_emplace(key, static_cast<int>(cells_.size()));
+  if (!inserted) return it->second;
+
+  Cell& cell = cells_.emplace_back();
+  auto [account, new_account] =
+      account_index_.try_emplace(key.account_sid, static_cast<int>(accounts_.size()));
+  if (new_account) accounts_.push_back(key.account_sid);
+  cell.account = account->second;
+
+  auto [mcc, new_mcc] = mcc_index_.try_emplace(key.mcc, static_cast<int>(mccs_.size()));
+  if (new_mcc) mccs_.push_back(Mcc{key.mcc, {}});
+  auto [cost_key, new_cost_key] =
+      cost_key_index_.try_emplace(std::pair(key.mcc, key.mnc), static_cast<int>(cost_keys_.size()));
+  if (new_cost_key) {
+    CostKey& added = cost_keys_.emplace_back();
+    added.mcc = mcc->second;
+    for (const ProviderCost& cost : evidence_.costs) {
+      if (cost.mcc != row.mcc) continue;
+      if (!cost.mnc.empty() && cost.mnc != row.mnc) continue;
+      added.candidates.push_back(CostCandidate{
+          DayNumber(cost.from), cost.to ? DayNumber(*cost.to) : INT64_MAX, cost.mnc.empty() ? 1 : 2, &cost});
     }
   }
-  std::optional<Majority> mode = MajorityOnDay(mode_spans, row.day, static_cast<int>(kAllModes.size()));
+  cell.cost_key = cost_key->second;
+  return it->second;
+}
+
+int RowCalculator::ServiceIndex(absl::string_view sid) {
+  auto [it, inserted] = service_index_.try_emplace(sid, static_cast<int>(services_.size()));
+  if (!inserted) return it->second;
+  Service& service = services_.emplace_back();
+  service.sid = sid;
+  service.modes = static_cast<int>(span_sets_.size());
+  SpanSet& modes = span_sets_.emplace_back();
+  for (const ModeInterval& interval : evidence_.modes) {
+    if (interval.service_sid == sid) {
+      modes.spans.push_back(Span{static_cast<int>(ModeIndex(interval.mode)), interval.from, interval.to});
+    }
+  }
+  for (const ServiceInfo& info : evidence_.services) {
+    if (info.service_sid == sid && info.custom_code_enabled) service.custom_code = true;
+  }
+  return it->second;
+}
+
+int RowCalculator::GeoSetOf(int account, const std::string& country) {
+  auto [it, inserted] = geo_index_.try_emplace(std::pair(account, absl::AsciiStrToLower(country)),
+                                               static_cast<int>(span_sets_.size()));
+  if (!inserted) return it->second;
+  const absl::string_view account_sid = accounts_[static_cast<size_t>(account)];
+  SpanSet& geos = span_sets_.emplace_back();
+  for (const GeoPermissionInterval& geo : evidence_.geo_permissions) {
+    if (geo.account_sid == account_sid && absl::EqualsIgnoreCase(geo.iso_country, country)) {
+      geos.spans.push_back(Span{GeoLabel(geo.permission), geo.from, geo.to});
+      if (geos.spans.back().label == kGeoAllow) geos.allows = true;
+    }
+  }
+  return it->second;
+}
+
+std::optional<Majority> RowCalculator::MajorityOf(int set, absl::CivilDay day, int64_t day_number,
+                                                  bool& first) {
+  SpanSet& spans = span_sets_[static_cast<size_t>(set)];
+  if (last_day_ - first_day_ < kDenseDays) {
+    if (spans.by_day.empty()) spans.by_day.resize(static_cast<size_t>(last_day_ - first_day_ + 1));
+    DayMajority& memo = spans.by_day[static_cast<size_t>(day_number - first_day_)];
+    first = !memo.known;
+    if (first) memo = DayMajority{true, MajorityOnDay(spans.spans, day)};
+    return memo.majority;
+  }
+  auto [it, inserted] = majorities_.try_emplace(std::pair(set, day_number));
+  if (inserted) it->second = MajorityOnDay(spans.spans, day);
+  first = inserted;
+  return it->second;
+}
+
+// Whether Geo Permission "allow" for the row's account and country is in force for most of its day.
+bool RowCalculator::GeoAllows(Cell& cell, const FraudRow& row, int64_t day_number) {
+  if (!cell.geo) cell.geo = GeoSetOf(cell.account, row.country);
+  if (!span_sets_[static_cast<size_t>(*cell.geo)].allows) return false;  // "allow" is never in force
+  bool first = false;
+  std::optional<Majority> geo = MajorityOf(*cell.geo, row.day, day_number, first);
+  return geo && geo->label == kGeoAllow;
+}
+
+// Provider cost: mcc+mnc before mcc alone, in force on the day (the latest start wins among overlaps);
+// else the policy's default (with a warning); else an error naming the MCC.
+absl::StatusOr<Decimal> RowCalculator::CostOf(const CostKey& key, const FraudRow& row, int64_t day_number) {
+  const CostCandidate* best = nullptr;
+  for (const CostCandidate& candidate : key.candidates) {
+    if (day_number < candidate.from || day_number >= candidate.to) continue;
+    if (best == nullptr || candidate.rank > best->rank ||
+        (candidate.rank == best->rank && candidate.from > best->from)) {
+      best = &candidate;
+    }
+  }
+  if (best != nullptr) {
+    const Decimal cost = best->cost->cost_usd_per_sms;
+    if (cost.IsNegative()) {
+      return absl::FailedPreconditionError(absl::StrCat("the provider cost of MCC ", row.mcc, " on ",
+                                                        Day(row.day), " is negative (", cost.ToString(),
+                                                        ")"));
+    }
+    return cost;
+  }
+  if (policy_.default_cost_usd) {
+    if (default_cost_warned_.insert(std::pair(key.mcc, day_number)).second) {
+      warnings_.Add(absl::StrCat("no provider cost for MCC ", row.mcc, " on ", Day(row.day),
+                                 ": used the policy's default_cost_usd ",
+                                 policy_.default_cost_usd->ToString()));
+    }
+    return *policy_.default_cost_usd;
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "no provider cost for MCC ", row.mcc, row.mnc.empty() ? "" : absl::StrCat(" (MNC ", row.mnc, ")"),
+      " on ", Day(row.day), " and the policy sets no default_cost_usd"));
+}
+
+absl::StatusOr<Decimal> RowCalculator::BlockRateOf(Mcc& mcc, Mode mode) {
+  std::optional<Decimal>& rate = mcc.block_rate[ModeIndex(mode)];
+  if (!rate) {
+    CREDITBOT_ASSIGN_OR_RETURN(rate, LookUpBlockRate(policy_, evidence_, mode, mcc.mcc, warnings_));
+  }
+  return *rate;
+}
+
+Decimal RowCalculator::GoodwillShare(Mode mode) {
+  std::optional<Decimal>& share = goodwill_share_[ModeIndex(mode)];
+  if (!share) share = Decimal::Mul(policy_.k[ModeIndex(mode)], repeat_factor_);
+  return *share;
+}
+
+absl::CivilDay RowCalculator::DeadlineOf(absl::CivilDay day) {
+  const absl::CivilMonth month(day);
+  if (month != deadline_month_) {
+    deadline_month_ = month;
+    deadline_ = LastDayOfMonth(day) + policy_.promise_claim_days;
+  }
+  return deadline_;
+}
+
+absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
+  const FraudRow& row = evidence_.report.rows[index];
+  Cell& cell = cells_[static_cast<size_t>(row_cells_[index])];
+  const int64_t day_number = DayNumber(row.day);
+  calc = RowCalc();
+  if (!cell.service) {
+    CREDITBOT_ASSIGN_OR_RETURN(absl::string_view sid, ResolveService(evidence_, row));
+    cell.service = ServiceIndex(sid);
+  }
+  calc.service = *cell.service;
+  const Service& service = services_[static_cast<size_t>(calc.service)];
+
+  bool first = false;
+  std::optional<Majority> mode = MajorityOf(service.modes, row.day, day_number, first);
   if (!mode) {
     return absl::FailedPreconditionError(
-        absl::StrCat("no Fraud Guard setting for service ", calc.service_sid, " on ", Day(row.day)));
+        absl::StrCat("no Fraud Guard setting for service ", service.sid, " on ", Day(row.day)));
   }
   calc.mode = kAllModes[static_cast<size_t>(mode->label)];
   calc.mixed = mode->mixed;
-  if (calc.mixed) {
-    warnings.Add(absl::StrCat("the Fraud Guard mode of service ", calc.service_sid, " changed during ",
-                              Day(row.day), ": its rows use the mode in force for most of the day (",
-                              std::string(ModeName(calc.mode)), ") and are flagged mode_mixed_day"));
+  if (calc.mixed && first) {
+    warnings_.Add(absl::StrCat("the Fraud Guard mode of service ", service.sid, " changed during ",
+                               Day(row.day), ": its rows use the mode in force for most of the day (",
+                               std::string(ModeName(calc.mode)), ") and are flagged mode_mixed_day"));
   }
 
   // Overrides: Fraud Guard did not apply, so no mode is expected to block anything.
   if (!row.country.empty()) {
-    std::vector<Span> geo_spans;
-    for (const GeoPermissionInterval& geo : evidence.geo_permissions) {
-      if (geo.account_sid == row.account_sid && absl::EqualsIgnoreCase(geo.iso_country, row.country)) {
-        geo_spans.push_back(Span{GeoLabel(geo.permission), geo.from, geo.to});
-      }
-    }
-    std::optional<Majority> geo = MajorityOnDay(geo_spans, row.day, kGeoLabels);
-    if (geo && geo->label == kGeoAllow) calc.override_treatment = Treatment::kOverrideGeoAllow;
+    if (GeoAllows(cell, row, day_number)) calc.override_treatment = Treatment::kOverrideGeoAllow;
   }
-  if (row.country.empty()) {
-    for (const GeoPermissionInterval& geo : evidence.geo_permissions) {
+  if (row.country.empty() && !cell.country_warned) {
+    cell.country_warned = true;
+    for (const GeoPermissionInterval& geo : evidence_.geo_permissions) {
       if (geo.account_sid == row.account_sid && GeoLabel(geo.permission) == kGeoAllow) {
-        warnings.Add(
+        warnings_.Add(
             absl::StrCat("the report has no destination country, so Geo Permission 'allow' settings of ",
                          row.account_sid, " (which bypass Fraud Guard) could not be applied"));
       }
     }
   }
-  if (!calc.override_treatment && calc.mode == Mode::kBasic) {
-    for (const ServiceInfo& service : evidence.services) {
-      if (service.service_sid == calc.service_sid && service.custom_code_enabled) {
-        calc.override_treatment = Treatment::kOverrideCustomCodeBasic;
-      }
-    }
+  if (!calc.override_treatment && calc.mode == Mode::kBasic && service.custom_code) {
+    calc.override_treatment = Treatment::kOverrideCustomCodeBasic;
   }
 
-  CREDITBOT_ASSIGN_OR_RETURN(calc.cost, LookUpCost(policy, evidence, row, warnings));
+  const CostKey& cost_key = cost_keys_[static_cast<size_t>(cell.cost_key)];
+  CREDITBOT_ASSIGN_OR_RETURN(calc.cost, CostOf(cost_key, row, day_number));
 
   const int64_t sent = row.attempts_sent;
   const int64_t blocked = row.attempts_blocked;
   calc.total = sent + blocked;
   const Decimal sent_d = Decimal::FromInt(sent);
   const Decimal blocked_d = Decimal::FromInt(blocked);
-  const Decimal total_d = Decimal::FromInt(calc.total);
-  if (sent > 0) calc.unit = Decimal::MulDiv(row.fraud_charges, Decimal::FromInt(1), sent_d);
+  if (sent > 0) calc.unit = Decimal::MulDiv(row.fraud_charges, kOne, sent_d);
   if (!calc.override_treatment) {
+    Mcc& mcc = mccs_[static_cast<size_t>(cost_key.mcc)];
     for (Mode m : kProtectingModes) {
-      CREDITBOT_ASSIGN_OR_RETURN(Decimal rate, LookUpBlockRate(policy, evidence, m, row.mcc, warnings));
-      Decimal expected = Decimal::Mul(rate, total_d);  // X(M), exact: rate has ≤ 12 digits, T is whole
-      Decimal shortfall = std::clamp(expected - blocked_d, Decimal(), sent_d);
+      CREDITBOT_ASSIGN_OR_RETURN(const Decimal rate, BlockRateOf(mcc, m));
+      const Decimal expected = rate * calc.total;  // X(M) = b·T, exact as T is whole (= Decimal::Mul)
+      const Decimal shortfall = std::clamp(expected - blocked_d, Decimal(), sent_d);
       calc.shortfall[ModeIndex(m)] = shortfall;
-      if (sent > 0) calc.eligible[ModeIndex(m)] = Decimal::MulDiv(shortfall, row.fraud_charges, sent_d);
+      if (sent > 0) calc.eligible[ModeIndex(m)] = Eligible(shortfall, row.fraud_charges, sent_d);
     }
   }
 
-  calc.deadline = LastDayOfMonth(row.day) + policy.promise_claim_days;
-  const Decimal goodwill_share = Decimal::Mul(policy.k[ModeIndex(calc.mode)], repeat_factor);
+  const bool is_max = calc.mode == Mode::kMax;
+  if (is_max) calc.deadline = DeadlineOf(row.day);
+  const Decimal goodwill_share = GoodwillShare(calc.mode);
   if (calc.override_treatment) {
     calc.treatment = *calc.override_treatment;
   } else if (calc.mode == Mode::kOff) {
     calc.treatment = Treatment::kOff;
-  } else if (calc.mode == Mode::kMax && evidence.claim_date <= calc.deadline) {
+  } else if (is_max && evidence_.claim_date <= calc.deadline) {
     calc.treatment = Treatment::kPromise;
     calc.earned = calc.eligible[ModeIndex(Mode::kMax)];
-  } else if (calc.mode == Mode::kMax && policy.late_max_policy == LateMaxPolicy::kZero) {
+  } else if (is_max && policy_.late_max_policy == LateMaxPolicy::kZero) {
     calc.treatment = Treatment::kLateMaxZero;
   } else {
     calc.treatment = Treatment::kGoodwill;
-    calc.earned = Decimal::Mul(goodwill_share, calc.eligible[ModeIndex(calc.mode)]);
+    calc.earned = Scale(goodwill_share, calc.eligible[ModeIndex(calc.mode)]);
   }
-  if (calc.mode == Mode::kMax && evidence.claim_date > calc.deadline && !calc.override_treatment) {
-    warnings.Add(absl::StrCat("Max rows of ", absl::FormatCivilTime(absl::CivilMonth(row.day)),
-                              " were claimed on ", Day(evidence.claim_date), ", after the Promise deadline ",
-                              Day(calc.deadline), ": ",
-                              policy.late_max_policy == LateMaxPolicy::kGoodwill
-                                  ? "credited as goodwill (late_max_policy = goodwill)"
-                                  : "not credited (late_max_policy = zero)"));
+  if (is_max && evidence_.claim_date > calc.deadline && !calc.override_treatment &&
+      late_months_warned_.insert(MonthNumber(absl::CivilMonth(row.day))).second) {
+    warnings_.Add(absl::StrCat("Max rows of ", absl::FormatCivilTime(absl::CivilMonth(row.day)),
+                               " were claimed on ", Day(evidence_.claim_date),
+                               ", after the Promise deadline ", Day(calc.deadline), ": ",
+                               policy_.late_max_policy == LateMaxPolicy::kGoodwill
+                                   ? "credited as goodwill (late_max_policy = goodwill)"
+                                   : "not credited (late_max_policy = zero)"));
   }
-  return calc;
-}
-
-std::string Why(const RowCalc& calc, const CreditPolicy& policy, Decimal repeat_factor, bool cap_binds,
-                bool below_minimum) {
-  const std::string mode(ModeName(calc.mode));
-  const Decimal e = calc.eligible[ModeIndex(calc.mode)];
-  std::string why;
-  switch (calc.treatment) {
-    case Treatment::kPromise:
-      why = absl::StrCat("max in force and claimed by ", Day(calc.deadline),
-                         ": Promise pays E(max) = ", Money(e), " for a shortfall of ",
-                         calc.shortfall[ModeIndex(Mode::kMax)].ToString(), " attempts");
-      break;
-    case Treatment::kGoodwill:
-      why = absl::StrCat(mode, " in force",
-                         calc.mode == Mode::kMax ? ", claimed after the Promise deadline " : "",
-                         calc.mode == Mode::kMax ? Day(calc.deadline) : "", ": goodwill k·rf·E(", mode,
-                         ") = ", policy.k[ModeIndex(calc.mode)].ToString(), " × ", repeat_factor.ToString(),
-                         " × ", Money(e), " = ", Money(calc.earned));
-      if (cap_binds)
-        why += absl::StrCat(", scaled pro rata by the provider-cost cap to ", Money(calc.credited));
-      break;
-    case Treatment::kLateMaxZero:
-      why = absl::StrCat("max in force but claimed after the Promise deadline ", Day(calc.deadline),
-                         ": late_max_policy = zero");
-      break;
-    case Treatment::kOff:
-      why = "Fraud Guard off: no mode was in force to block anything";
-      break;
-    case Treatment::kOverrideGeoAllow:
-      why = absl::StrCat("Geo Permission 'allow' for ", calc.row->country,
-                         " bypasses Fraud Guard: nothing was expected to be blocked in any mode");
-      break;
-    case Treatment::kOverrideCustomCodeBasic:
-      why =
-          "custom-code service in basic, which Fraud Guard does not support: nothing was expected to be "
-          "blocked";
-      break;
-  }
-  if (below_minimum && !calc.earned.IsZero())
-    why += "; the total is below the minimum credit, so nothing is paid";
-  if (calc.mixed)
-    why += absl::StrCat("; the mode changed during the day, ", mode, " was in force for most of it");
-  return why;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence& evidence) {
@@ -440,17 +671,14 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   out.policy_sha256 = policy.sha256;
   out.claim_date = evidence.claim_date;
 
+  const Decimal one = Decimal::FromInt(1);
+  const Decimal repeat_factor = HadRecentCredit(policy, evidence) ? policy.repeat_factor : one;
+  RowCalculator calculator(policy, evidence, repeat_factor, warnings);
   std::vector<std::string> accounts;
-  for (const FraudRow& row : report.rows) {
-    if (std::find(accounts.begin(), accounts.end(), row.account_sid) == accounts.end()) {
-      accounts.push_back(row.account_sid);
-    }
-  }
+  for (absl::string_view account : calculator.accounts()) accounts.emplace_back(account);
   CREDITBOT_ASSIGN_OR_RETURN(out.parent_account_sid, ResolveParent(evidence, accounts));
   if (accounts.size() == 1) out.account_sid = accounts.front();
 
-  const Decimal one = Decimal::FromInt(1);
-  const Decimal repeat_factor = HadRecentCredit(policy, evidence) ? policy.repeat_factor : one;
   if (repeat_factor != one) {
     warnings.Add(absl::StrCat("repeat incident: parent account ", out.parent_account_sid,
                               " had a credit approved or issued within ", policy.repeat_window_days,
@@ -458,55 +686,113 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
                               repeat_factor.ToString(), " (Promise rows are not)"));
   }
 
-  std::vector<RowCalc> calcs;
-  calcs.reserve(report.rows.size());
-  for (const FraudRow& row : report.rows) {
-    CREDITBOT_ASSIGN_OR_RETURN(RowCalc calc, CalculateRow(policy, evidence, row, repeat_factor, warnings));
-    calcs.push_back(std::move(calc));
+  // Row by row: the line (all but what it receives and why), and the sums that need no totals, each added
+  // in row order.
+  const size_t rows = report.rows.size();
+  out.lines.reserve(rows);
+  std::vector<RowKept> kept(rows);
+  std::vector<size_t> charges_without_attempts;  // rows whose warning follows every row's own warnings
+  bool all_off = true;                           // every row with charges was off
+  std::array<Decimal, 4> if_mode;                // Σ k(M)·E(M) over the rows Fraud Guard applies to
+  RowCalc calc;
+  for (size_t i = 0; i < rows; ++i) {
+    const FraudRow& row = report.rows[i];
+    CREDITBOT_RETURN_IF_ERROR(calculator.Calculate(i, calc));
+    kept[i] = RowKept{calc.earned,       calc.cost,      calc.deadline,
+                      row.attempts_sent, calc.treatment, calc.override_treatment.has_value()};
+
+    CreditLine& line = out.lines.emplace_back();
+    line.day = row.day;
+    line.account_sid = row.account_sid;
+    const absl::string_view service_sid = calculator.ServiceSid(calc.service);
+    line.service_sid.assign(service_sid.data(), service_sid.size());
+    line.mcc = row.mcc;
+    line.mnc = row.mnc;
+    line.country = row.country;
+    line.mode = calc.mode;
+    line.mode_mixed_day = calc.mixed;
+    line.attempts_sent = row.attempts_sent;
+    line.attempts_blocked = row.attempts_blocked;
+    line.total_attempts = calc.total;
+    line.charges = row.fraud_charges;
+    line.unit_charge = calc.unit;
+    line.provider_cost = calc.cost;
+    line.shortfall = calc.shortfall[ModeIndex(calc.mode)];
+    line.eligible = calc.eligible[ModeIndex(calc.mode)];
+    line.treatment = calc.treatment;
+
+    out.fraud_total += row.fraud_charges;
+    if (row.attempts_sent > 0) {
+      if (!out.fraud_start || row.day < *out.fraud_start) out.fraud_start = row.day;
+      if (!out.fraud_end || row.day > *out.fraud_end) out.fraud_end = row.day;
+    }
+    if (row.attempts_sent == 0 && !row.fraud_charges.IsZero()) charges_without_attempts.push_back(i);
+    all_off = all_off && (calc.treatment == Treatment::kOff || row.fraud_charges.IsZero());
+    out.output_df[ModeIndex(calc.mode)].fraud_charges_in_mode += row.fraud_charges;
+    for (Mode m : kProtectingModes) {
+      out.output_df[ModeIndex(m)].expected_blocked_if_mode += calc.shortfall[ModeIndex(m)];
+    }
+    if (calc.override_treatment) continue;
+    for (Mode m : kProtectingModes) {
+      if_mode[ModeIndex(m)] += Scale(policy.k[ModeIndex(m)], calc.eligible[ModeIndex(m)]);
+    }
+  }
+  for (size_t i : charges_without_attempts) {
+    const FraudRow& row = report.rows[i];
+    warnings.Add(absl::StrCat("a row of ", Day(row.day), " for MCC ", row.mcc,
+                              " has charges but no attempts sent; it earns nothing"));
   }
 
   // Parent-level totals.
   CreditSummary& summary = out.summary;
-  for (const RowCalc& calc : calcs) {
-    if (calc.treatment == Treatment::kPromise) summary.promise += calc.earned;
-    if (IsGoodwill(calc)) {
-      summary.goodwill_raw += calc.earned;
-      summary.goodwill_cap += calc.cost * calc.row->attempts_sent;
+  Decimal cost_all;  // Σ A·c over the rows Fraud Guard applies to (override rows contribute nothing)
+  for (const RowKept& row : kept) {
+    if (row.treatment == Treatment::kPromise) summary.promise += row.earned;
+    if (row.treatment == Treatment::kGoodwill) {
+      summary.goodwill_raw += row.earned;
+      summary.goodwill_cap += row.cost * row.sent;
     }
+    if (!row.overridden) cost_all += row.cost * row.sent;
   }
   summary.cap_binds = policy.cap_goodwill_at_cost && summary.goodwill_raw > summary.goodwill_cap;
   summary.goodwill = summary.cap_binds ? summary.goodwill_cap : summary.goodwill_raw;
   summary.raw = summary.promise + summary.goodwill;
   summary.repeat_factor = repeat_factor;
-  summary.rows = static_cast<int>(calcs.size());
+  summary.rows = static_cast<int>(rows);
   summary.accounts = accounts;
 
   const bool below_minimum = summary.raw < policy.min_credit_usd;
   out.credit_amount = below_minimum ? Decimal() : summary.raw.Round(2);
   const bool pays = !out.credit_amount.IsZero();
 
-  for (RowCalc& calc : calcs) {
-    if (!pays) continue;
-    if (calc.treatment == Treatment::kPromise) {
-      calc.credited = calc.earned;
-    } else if (IsGoodwill(calc)) {
-      calc.credited = summary.cap_binds ? Decimal::MulDiv(calc.earned, summary.goodwill, summary.goodwill_raw)
-                                        : calc.earned;
+  // What each line receives (goodwill scaled pro rata when the cap binds), and why.
+  for (size_t i = 0; i < rows; ++i) {
+    const RowKept& row = kept[i];
+    CreditLine& line = out.lines[i];
+    Decimal credited;
+    if (pays && row.treatment == Treatment::kPromise) {
+      credited = row.earned;
+    } else if (pays && row.treatment == Treatment::kGoodwill) {
+      credited = summary.cap_binds ? Decimal::MulDiv(row.earned, summary.goodwill, summary.goodwill_raw)
+                                   : row.earned;
     }
-  }
-
-  // Headline outputs.
-  for (const RowCalc& calc : calcs) {
-    const FraudRow& row = *calc.row;
-    out.fraud_total += row.fraud_charges;
-    if (row.attempts_sent > 0) {
-      if (!out.fraud_start || row.day < *out.fraud_start) out.fraud_start = row.day;
-      if (!out.fraud_end || row.day > *out.fraud_end) out.fraud_end = row.day;
-    }
-    if (row.attempts_sent == 0 && !row.fraud_charges.IsZero()) {
-      warnings.Add(absl::StrCat("a row of ", Day(row.day), " for MCC ", row.mcc,
-                                " has charges but no attempts sent; it earns nothing"));
-    }
+    line.credited = credited;
+    out.output_df[ModeIndex(line.mode)].credit_in_mode += credited;
+    line.why = LineWhy(LineWhy::Facts{
+        .treatment = row.treatment,
+        .mode = line.mode,
+        .mode_mixed_day = line.mode_mixed_day,
+        .cap_binds = summary.cap_binds,
+        .nothing_paid = !pays,
+        .deadline = row.deadline,
+        .eligible = line.eligible,
+        .shortfall = line.shortfall,
+        .k = policy.k[ModeIndex(line.mode)],
+        .repeat_factor = repeat_factor,
+        .earned = row.earned,
+        .credited = credited,
+        .country = row.treatment == Treatment::kOverrideGeoAllow ? line.country : std::string(),
+    });
   }
 
   out.mrr = evidence.mrr;
@@ -522,9 +808,6 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   }
 
   if (!pays) {
-    bool all_off = std::all_of(calcs.begin(), calcs.end(), [](const RowCalc& calc) {
-      return calc.treatment == Treatment::kOff || calc.row->fraud_charges.IsZero();
-    });
     if (summary.raw.IsZero()) {
       out.reason = all_off ? "fraud_guard_off" : "no_shortfall";
     } else {
@@ -534,21 +817,6 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
 
   // output_df: the actual split by mode in force, and the counterfactual "as if every service were in M".
   for (Mode m : kAllModes) out.output_df[ModeIndex(m)].mode = m;
-  Decimal cost_all;  // Σ A·c over the rows Fraud Guard applies to (override rows contribute nothing)
-  std::array<Decimal, 4> if_mode;
-  for (const RowCalc& calc : calcs) {
-    ModeBreakdown& actual = out.output_df[ModeIndex(calc.mode)];
-    actual.fraud_charges_in_mode += calc.row->fraud_charges;
-    actual.credit_in_mode += calc.credited;
-    for (Mode m : kProtectingModes) {
-      out.output_df[ModeIndex(m)].expected_blocked_if_mode += calc.shortfall[ModeIndex(m)];
-    }
-    if (calc.override_treatment) continue;
-    cost_all += calc.cost * calc.row->attempts_sent;
-    for (Mode m : kProtectingModes) {
-      if_mode[ModeIndex(m)] += Decimal::Mul(policy.k[ModeIndex(m)], calc.eligible[ModeIndex(m)]);
-    }
-  }
   for (Mode m : {Mode::kBasic, Mode::kStandard}) {
     Decimal value = if_mode[ModeIndex(m)];
     if (policy.cap_goodwill_at_cost) value = std::min(value, cost_all);
@@ -565,30 +833,6 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   }
   out.fraud_guard_mode = dominant;
 
-  for (const RowCalc& calc : calcs) {
-    const FraudRow& row = *calc.row;
-    CreditLine line;
-    line.day = row.day;
-    line.account_sid = row.account_sid;
-    line.service_sid = calc.service_sid;
-    line.mcc = row.mcc;
-    line.mnc = row.mnc;
-    line.country = row.country;
-    line.mode = calc.mode;
-    line.mode_mixed_day = calc.mixed;
-    line.attempts_sent = row.attempts_sent;
-    line.attempts_blocked = row.attempts_blocked;
-    line.total_attempts = calc.total;
-    line.charges = row.fraud_charges;
-    line.unit_charge = calc.unit;
-    line.provider_cost = calc.cost;
-    line.shortfall = calc.shortfall[ModeIndex(calc.mode)];
-    line.eligible = calc.eligible[ModeIndex(calc.mode)];
-    line.credited = calc.credited;
-    line.treatment = calc.treatment;
-    line.why = Why(calc, policy, repeat_factor, summary.cap_binds, !pays);
-    out.lines.push_back(std::move(line));
-  }
   out.warnings = warnings.Take();
   return out;
 }

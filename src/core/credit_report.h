@@ -1,10 +1,16 @@
 // CreditReport: the result of one calculation, as the credit engine computes it. report_json renders it
 // as the result JSON of ARCHITECTURE.md; reply_renderer turns it into the Slack thread reply.
+//
+// Value types; thread-compatible. A CreditReport owns all its data (it never points into the Evidence).
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -31,6 +37,56 @@ enum class Treatment {
   kOverrideCustomCodeBasic,  // custom-code service in Basic: Fraud Guard unsupported
 };
 
+// Why a line received what it did: one sentence for an auditor, e.g. "standard in force: goodwill
+// k·rf·E(standard) = 1 × 1 × 60.00 = 60.00". The engine records the facts the sentence is made of, and the
+// sentence is worded only when it is read: wording every line cost the engine more than computing it
+// (issue 7), and most lines of a large report are only ever rendered once, into the result JSON.
+//
+// Reads like the std::string it replaced: Text() (or an explicit std::string conversion) gives the
+// sentence, empty() is true only for a default-constructed LineWhy, nlohmann::json stores it as that string
+// (`json = line.why`, through the to_json below) and GoogleTest prints it.
+class LineWhy {
+ public:
+  // What the sentence says; each treatment uses some of these.
+  struct Facts {
+    Treatment treatment = Treatment::kOff;
+    Mode mode = Mode::kOff;       // M*
+    bool mode_mixed_day = false;  // adds "the mode changed during the day"
+    bool cap_binds = false;       // goodwill rows were scaled pro rata by the provider-cost cap
+    bool nothing_paid = false;    // the credit is 0: a row that earned something says so
+    absl::CivilDay deadline;      // the Promise deadline of the row's month (max rows only)
+    Decimal eligible;             // E(M*)
+    Decimal shortfall;            // S(M*)
+    Decimal k;                    // k(M*) (goodwill rows)
+    Decimal repeat_factor;        // rf (goodwill rows)
+    Decimal earned;               // promise or goodwill before the cap
+    Decimal credited;             // what the row received
+    std::string country;          // the row's country (override_geo_allow rows only)
+  };
+
+  LineWhy() = default;
+  explicit LineWhy(Facts facts) : facts_(std::move(facts)), worded_(true) {}
+
+  // The sentence; "" for a default-constructed LineWhy.
+  std::string Text() const;
+  bool empty() const { return !worded_; }
+  const Facts& facts() const { return facts_; }
+  explicit operator std::string() const { return Text(); }
+
+  // nlohmann::json's conversion hook (found by argument-dependent lookup): the sentence, as a string.
+  template <typename Json>
+  friend void to_json(Json& json, const LineWhy& why) {
+    json = why.Text();
+  }
+
+ private:
+  Facts facts_;
+  bool worded_ = false;
+};
+
+// Prints Text() (for GoogleTest failure messages).
+void PrintTo(const LineWhy& why, std::ostream* os);
+
 struct CreditLine {
   absl::CivilDay day;
   std::string account_sid, service_sid, mcc, mnc, country;
@@ -46,7 +102,7 @@ struct CreditLine {
   Decimal eligible;              // E(M*) (E(max) for promise rows)
   Decimal credited;              // what the row received, after caps and the minimum
   Treatment treatment = Treatment::kOff;
-  std::string why;  // one sentence for an auditor
+  LineWhy why;  // one sentence for an auditor, worded when read
 };
 
 struct CreditSummary {
