@@ -8,10 +8,12 @@
 // Retries, inside one call: HTTP 429 (Retry-After honoured, capped at options.max_retry_wait; 30 s when
 // absent), HTTP 5xx, transport errors and the `ok:false` codes internal_error, fatal_error,
 // request_timeout, service_unavailable, ratelimited and rate_limited are retried with backoff up to
-// options.max_attempts; then the call fails with kUnavailable. Nothing else is retried.
+// options.max_attempts; then the call fails with kUnavailable. Nothing else is retried, and
+// chat.postMessage less (see PostMessage). Backoff: 1 s, doubling, capped at options.max_retry_wait.
 //
 // Pacing, so a large backlog never trips Slack's limits: every method has a token bucket sized by its rate
-// tier (Tier 2: 20/min, Tier 3: 50/min, Tier 4: 100/min, auth.test and apps.connections.open: 20/min),
+// tier (Tier 2: 20/min, Tier 3: 50/min, Tier 4: 100/min, auth.test and apps.connections.open: 20/min,
+// chat.postMessage, "Special": 100/min),
 // and chat.postMessage additionally waits options.post_interval between two posts to the same channel
 // (Slack's "one message per second per channel"). Waiting goes through the Sleeper, so tests never sleep.
 //
@@ -111,7 +113,9 @@ class SlackWebApi {
   SlackWebApi(HttpTransport& transport, const Clock& clock, Sleeper& sleeper, SlackApiOptions options);
 
   // kInvalidArgument when the base URL is not https (http only on 127.0.0.1/localhost/[::1]), or a token
-  // has the wrong prefix (bot: xoxb-, app: xapp-; empty is allowed here and refused by the calls needing it).
+  // has the wrong prefix (bot: xoxb-, app: xapp-; empty is allowed here and refused by the calls needing it,
+  // with kFailedPrecondition). The messages name the setting, never the token. A client built with options
+  // that fail this check fails every call with that status and sends nothing.
   static absl::Status ValidateOptions(const SlackApiOptions& options);
 
   // auth.test with the bot token. Cached after the first success.
@@ -131,10 +135,12 @@ class SlackWebApi {
   absl::StatusOr<std::vector<SlackChannel>> ListChannels();
 
   // chat.postMessage with `payload_json`, a JSON object as PostMessagePayload (slack/replier.h) builds it.
-  // Paced per channel. Not idempotent: never retried once Slack may have accepted it — only 429 answers,
-  // `ok:false` rate limits and 5xx answers that carry Slack's JSON `ok:false` are retried; a transport
-  // error or timeout after sending returns kUnknown ("may have been posted") so the caller looks in the
-  // thread before trying again.
+  // Paced per channel. Not idempotent: never retried once Slack may have accepted it — only answers in
+  // which Slack says it did not post are retried (HTTP 429, and Slack's JSON `ok:false` with one of the
+  // retryable codes above, whatever the HTTP status); a transport error or timeout, or an answer that is
+  // not Slack's JSON (a proxy's 502 page), returns kUnknown ("may have been posted") at once so the caller
+  // looks in the thread before trying again. kInvalidArgument, not sent, when `payload_json` is not a JSON
+  // object with a `channel`.
   absl::StatusOr<SlackPosted> PostMessage(std::string_view payload_json);
 
   // chat.update of `ts` in `channel` with the fields of `payload_json` (text, blocks, metadata).
@@ -150,16 +156,24 @@ class SlackWebApi {
   absl::StatusOr<std::string> OpenSocketModeUrl();
 
  private:
-  // One method call with retries and pacing; returns the parsed `ok:true` answer.
+  // One method call with retries and pacing; returns the parsed `ok:true` answer. `channel` (may be "")
+  // paces chat.postMessage and is named in error messages.
   absl::StatusOr<nlohmann::json> Call(std::string_view method, const std::string& body, bool json_body,
-                                      bool use_app_token, bool idempotent);
+                                      bool use_app_token, bool idempotent, std::string_view channel = "");
   void Pace(std::string_view method, std::string_view channel);
+  // The status for an `ok:false` answer with error `code`: canonical code, message with hint, payload.
+  absl::Status SlackError(std::string_view method, std::string_view code, const nlohmann::json& answer,
+                          std::string_view channel, bool use_app_token) const;
+  // `status` with any token replaced by "[redacted]" (defence in depth: no message should hold one).
+  absl::Status Scrub(absl::Status status) const;
 
   HttpTransport& transport_;
   const Clock& clock_;
   Sleeper& sleeper_;
   SlackApiOptions options_;
+  absl::Status options_status_;  // ValidateOptions(options_): every call fails with it when not OK
   std::optional<SlackIdentity> identity_;
+  std::string bot_name_;  // auth.test's `user` (the bot's handle), for the not_in_channel hint
   std::map<std::string, std::string, std::less<>> dm_channels_;
   struct Bucket {
     double tokens = -1;  // < 0: not started (full)
