@@ -1,0 +1,121 @@
+// ServiceHttp: the HTTP endpoint of `creditbot serve` (cpp-httplib), bound to loopback by default:
+//
+//   POST /slack/events  Slack Events API deliveries (slack/events_api.h decides the answer). An accepted
+//                       event_callback is handed to on_event once per event_id: a redelivery of an event
+//                       already seen (RecentIds) is acknowledged 200 and dropped. 404 when no signing
+//                       secret is configured (the Events API is then off: Socket Mode is the default).
+//   GET  /healthz       liveness: 200 "ok\n" while the process serves (or liveness() says OK), else 503.
+//   GET  /readyz        readiness: 200 when every check of readiness() passes, else 503; one line per check,
+//                       "ok NAME" or "FAIL NAME: WHY".
+//   GET  /metrics       metrics_text() (default: the registry's Render()), Prometheus text format 0.0.4.
+// Anything else is 404; other methods on these paths are 405.
+//
+// Every Events API delivery is counted in creditbot_events_received_total{source="events_api",result}, with
+// result one of: event, duplicate, url_verification, ssl_check, app_rate_limited, unauthenticated,
+// too_large, bad_request, method_not_allowed, not_configured, error. Refused deliveries are logged (warn)
+// with the reason and the peer address, never with the secret or the body.
+//
+// Threads: Start() runs the server on its own thread with a pool of `threads` request threads; handlers
+// are called on those threads, concurrently, so they must be thread-safe and quick (on_event must only
+// enqueue: Slack retries a delivery not acknowledged within 3 s). An idle keep-alive connection holds a
+// request thread for at most 1 s. Start/Stop are for one owning thread.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "slack/events_api.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace creditbot {
+
+struct ServiceHttpOptions {
+  std::string bind_address = "127.0.0.1";  // Default: loopback only
+  int port = 8080;                         // Default: 8080; 0 picks a free port (see Start)
+  std::string signing_secret;              // Default: none, and POST /slack/events answers 404
+  std::size_t max_body_bytes = kDefaultEventsApiMaxBodyBytes;  // Default: 1 MiB; larger bodies get 413
+  int threads = 4;                                             // Default: 4 request threads
+  // Default: a private set of 10,000 ids kept 1 hour. Pass the set Socket Mode uses so that an event
+  // arriving by both routes is handled once. Not owned; must outlive the server.
+  RecentIds* recent_ids = nullptr;
+  Metrics* metrics = nullptr;    // Default: GlobalMetrics(). Not owned.
+  const Clock* clock = nullptr;  // Default: the system clock. Not owned; read from request threads.
+};
+
+struct ReadyCheck {
+  std::string name;  // e.g. "state", "slack"
+  bool ok = false;
+  std::string why;  // when not ok: one line saying what is wrong (no secrets)
+};
+
+struct ReadyReport {
+  std::vector<ReadyCheck> checks;
+  bool ok() const;  // true when every check passes (and when there are none)
+};
+
+struct ServiceHttpHandlers {
+  // Called on a request thread after the decision to answer 200 to a first delivery of an event; must only
+  // enqueue. If it throws, the delivery is answered 500 and the event_id forgotten, so Slack's retry is
+  // handed on again. Unset: accepted events are dropped (still acknowledged).
+  std::function<void(EventsApiResult&&)> on_event;
+  // The readiness checks, run for each GET /readyz. Unset: always ready.
+  std::function<ReadyReport()> readiness;
+  // The body of GET /metrics. Unset: the metrics registry's Render().
+  std::function<std::string()> metrics_text;
+  // Liveness: non-OK makes /healthz answer 503 with the message. Unset: alive while serving.
+  std::function<absl::Status()> liveness;
+};
+
+class ServiceHttp {
+ public:
+  ServiceHttp(ServiceHttpOptions options, ServiceHttpHandlers handlers);
+  ~ServiceHttp();  // Stop()
+  ServiceHttp(const ServiceHttp&) = delete;
+  ServiceHttp& operator=(const ServiceHttp&) = delete;
+
+  // Binds bind_address:port and serves on a new thread; returns the bound port (the chosen one when port
+  // is 0) once the server accepts connections. The port is bound exclusively (no SO_REUSEPORT), so a second
+  // server on a port in use fails. Errors:
+  //   kUnavailable "cannot listen on 127.0.0.1:8080: Address already in use" (the OS's reason, when known);
+  //   kInvalidArgument for a port outside 0..65535 or threads < 1;
+  //   kFailedPrecondition "already started".
+  absl::StatusOr<int> Start();
+
+  // Stops accepting, finishes the requests in progress and joins the thread. Idempotent; Start() may be
+  // called again afterwards.
+  void Stop();
+
+  int port() const { return port_; }  // the bound port while started, else 0
+
+ private:
+  void HandleEvents(const httplib::Request& request, httplib::Response& response);
+  void HandleHealth(httplib::Response& response);
+  void HandleReady(httplib::Response& response);
+  void HandleMetrics(httplib::Response& response);
+  void CountEvent(const std::string& result);
+
+  const ServiceHttpOptions options_;
+  const ServiceHttpHandlers handlers_;
+  std::unique_ptr<RecentIds> owned_recent_ids_;
+  RecentIds* recent_ids_;
+  Metrics* metrics_;
+  const Clock* clock_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace creditbot

@@ -1,0 +1,363 @@
+// Tests for ServiceHttp over real HTTP on loopback (httplib::Client against the started server): signed,
+// redelivered, forged and stale Events API deliveries, the health, readiness and metrics routes, and
+// binding errors. Bodies come from the shared Slack fixtures.
+#include "bot/service_http.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "slack/events_api.h"
+
+namespace creditbot {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kSecret[] = "8f742231b10e8888abcd99yyyzzz85a5";  // Slack's published test secret
+constexpr std::int64_t kNow = 1610241741;                       // the app_mention fixture's event_time
+
+std::string ReadShared(const std::string& relative) {
+  std::ifstream in(std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/" + relative, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << relative;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// A full event_callback (event_id "Ev111"): the payload of the Socket Mode app_mention fixture.
+std::string AppMentionCallback() {
+  const nlohmann::json envelope =
+      nlohmann::json::parse(ReadShared("socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"));
+  return envelope.at("payload").dump();
+}
+
+httplib::Headers SignedHeaders(const std::string& body, std::int64_t timestamp = kNow,
+                               const std::string& secret = kSecret) {
+  const std::string ts = std::to_string(timestamp);
+  return {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", ComputeSlackSignature(secret, ts, body)}};
+}
+
+class ServiceHttpTest : public ::testing::Test {
+ protected:
+  ServiceHttpTest() : clock_(absl::FromUnixSeconds(kNow)) { DefineCreditbotMetrics(metrics_); }
+
+  ServiceHttpOptions Options() {
+    ServiceHttpOptions options;
+    options.port = 0;
+    options.signing_secret = kSecret;
+    options.threads = 2;
+    options.metrics = &metrics_;
+    options.clock = &clock_;
+    return options;
+  }
+
+  ServiceHttpHandlers Handlers() {
+    ServiceHttpHandlers handlers;
+    handlers.on_event = [this](EventsApiResult&& event) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      events_.push_back(std::move(event));
+    };
+    handlers.readiness = [this] {
+      std::lock_guard<std::mutex> lock(mutex_);
+      return ready_;
+    };
+    return handlers;
+  }
+
+  // Starts a server with `options` and `handlers`; returns a client to it.
+  std::unique_ptr<httplib::Client> StartServer(ServiceHttpOptions options, ServiceHttpHandlers handlers) {
+    server_ = std::make_unique<ServiceHttp>(std::move(options), std::move(handlers));
+    absl::StatusOr<int> port = server_->Start();
+    EXPECT_TRUE(port.ok()) << port.status();
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", port.ok() ? *port : 1);
+    client->set_connection_timeout(5);
+    client->set_read_timeout(10);
+    return client;
+  }
+  std::unique_ptr<httplib::Client> StartServer() { return StartServer(Options(), Handlers()); }
+
+  std::vector<EventsApiResult> Events() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return events_;
+  }
+  void SetReady(ReadyReport report) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ready_ = std::move(report);
+  }
+  double Received(const std::string& result) {
+    return metrics_.Value(kMetricEventsReceivedTotal, {{"source", "events_api"}, {"result", result}});
+  }
+
+  Metrics metrics_;
+  FakeClock clock_;
+  std::mutex mutex_;
+  std::vector<EventsApiResult> events_;
+  ReadyReport ready_;
+  std::unique_ptr<ServiceHttp> server_;
+};
+
+TEST_F(ServiceHttpTest, SignedDeliveryIsAcknowledgedAndHandedOnOnce) {
+  auto client = StartServer();
+  const std::string body = AppMentionCallback();
+  const auto response = client->Post("/slack/events", SignedHeaders(body), body, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "");
+  const std::vector<EventsApiResult> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event_id, "Ev111");
+  ASSERT_TRUE(events[0].envelope.has_value());
+  EXPECT_EQ(events[0].envelope->at("event").at("type"), "app_mention");
+  EXPECT_EQ(Received("event"), 1);
+}
+
+TEST_F(ServiceHttpTest, RedeliveryWithRetryHeaderIsAcknowledgedButNotHandedOnAgain) {
+  auto client = StartServer();
+  const std::string body = AppMentionCallback();
+  ASSERT_EQ(client->Post("/slack/events", SignedHeaders(body), body, "application/json")->status, 200);
+
+  clock_.Advance(absl::Minutes(1));  // Slack's second retry comes about a minute later, signed anew
+  httplib::Headers retry = SignedHeaders(body, kNow + 60);
+  retry.emplace("X-Slack-Retry-Num", "1");
+  retry.emplace("X-Slack-Retry-Reason", "http_timeout");
+  const auto response = client->Post("/slack/events", retry, body, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(Events().size(), 1u);
+  EXPECT_EQ(Received("event"), 1);
+  EXPECT_EQ(Received("duplicate"), 1);
+}
+
+TEST_F(ServiceHttpTest, ForgedDeliveryIs401AndNeverHandedOn) {
+  auto client = StartServer();
+  const std::string body = AppMentionCallback();
+  const auto response =
+      client->Post("/slack/events", SignedHeaders(body, kNow, "not the secret"), body, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 401);
+  EXPECT_EQ(response->body,
+            "X-Slack-Signature does not match the body (wrong signing secret, or the body was altered)");
+  EXPECT_FALSE(response->has_header("X-Slack-No-Retry"));
+
+  const auto unsigned_response = client->Post("/slack/events", body, "application/json");
+  ASSERT_TRUE(unsigned_response);
+  EXPECT_EQ(unsigned_response->status, 401);
+  EXPECT_EQ(unsigned_response->body, "missing X-Slack-Request-Timestamp header");
+  EXPECT_TRUE(Events().empty());
+  EXPECT_EQ(Received("unauthenticated"), 2);
+}
+
+TEST_F(ServiceHttpTest, StaleDeliveryIs401) {
+  auto client = StartServer();
+  const std::string body = AppMentionCallback();
+  const auto response =
+      client->Post("/slack/events", SignedHeaders(body, kNow - 301), body, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 401);
+  EXPECT_EQ(response->body,
+            "X-Slack-Request-Timestamp is 301 s old (limit 300 s): a delayed or replayed request");
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(ServiceHttpTest, UrlVerificationIsAnsweredWithTheChallenge) {
+  auto client = StartServer();
+  const std::string body = ReadShared("events/url_verification.python-slack-events-api.json");
+  const auto response = client->Post("/slack/events", SignedHeaders(body), body, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(response->body, R"({"challenge":"valid_challenge_token"})");
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(ServiceHttpTest, HandlerFailureIs500AndTheRetryIsHandedOn) {
+  ServiceHttpHandlers handlers = Handlers();
+  int calls = 0;
+  handlers.on_event = [this, &calls](EventsApiResult&& event) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (++calls == 1) throw std::runtime_error("queue full");
+    events_.push_back(std::move(event));
+  };
+  auto client = StartServer(Options(), std::move(handlers));
+  const std::string body = AppMentionCallback();
+  const auto first = client->Post("/slack/events", SignedHeaders(body), body, "application/json");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 500);
+  EXPECT_EQ(first->body, "could not queue the event\n");
+  httplib::Headers retry = SignedHeaders(body);
+  retry.emplace("X-Slack-Retry-Num", "1");
+  const auto second = client->Post("/slack/events", retry, body, "application/json");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  ASSERT_EQ(Events().size(), 1u);
+  EXPECT_EQ(Events()[0].retry_num, 1);
+}
+
+TEST_F(ServiceHttpTest, OversizedBodyIs413) {
+  ServiceHttpOptions options = Options();
+  options.max_body_bytes = 1024;
+  auto client = StartServer(options, Handlers());
+  const std::string just_over(1025, ' ');
+  const auto response =
+      client->Post("/slack/events", SignedHeaders(just_over), just_over, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->body, "request body is 1025 bytes; the limit is 1024");
+  const std::string far_over(100000, ' ');  // refused by httplib before it is read
+  const auto far = client->Post("/slack/events", SignedHeaders(far_over), far_over, "application/json");
+  ASSERT_TRUE(far) << far.error();
+  EXPECT_EQ(far->status, 413);
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(ServiceHttpTest, EventsApiIs404WithoutASigningSecret) {
+  ServiceHttpOptions options = Options();
+  options.signing_secret = "";
+  auto client = StartServer(options, Handlers());
+  const std::string body = AppMentionCallback();
+  const auto response = client->Post("/slack/events", SignedHeaders(body), body, "application/json");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 404);
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(ServiceHttpTest, HealthzIsOk) {
+  auto client = StartServer();
+  const auto response = client->Get("/healthz");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "ok\n");
+}
+
+TEST_F(ServiceHttpTest, HealthzFailsWhenLivenessFails) {
+  ServiceHttpHandlers handlers = Handlers();
+  handlers.liveness = [] { return absl::DeadlineExceededError("main loop stuck for 600 s"); };
+  auto client = StartServer(Options(), std::move(handlers));
+  const auto response = client->Get("/healthz");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(response->body, "FAIL: main loop stuck for 600 s\n");
+}
+
+TEST_F(ServiceHttpTest, ReadyzIs200WhenEveryCheckPassesElse503WithTheFailLine) {
+  auto client = StartServer();
+  SetReady(ReadyReport{{{"state", true, ""}, {"slack", true, ""}}});
+  auto response = client->Get("/readyz");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "ok state\nok slack\n");
+
+  SetReady(ReadyReport{{{"state", true, ""}, {"slack", false, "auth.test: invalid_auth\nretry later"}}});
+  response = client->Get("/readyz");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(response->body, "ok state\nFAIL slack: auth.test: invalid_auth retry later\n");
+}
+
+TEST_F(ServiceHttpTest, MetricsAreServedInPrometheusTextFormat) {
+  auto client = StartServer();
+  const std::string body = AppMentionCallback();
+  ASSERT_EQ(client->Post("/slack/events", SignedHeaders(body), body, "application/json")->status, 200);
+  const auto response = client->Get("/metrics");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(response->body,
+              HasSubstr("# TYPE creditbot_events_received_total counter\n"
+                        "creditbot_events_received_total{result=\"event\",source=\"events_api\"} 1\n"));
+  EXPECT_EQ(response->body, metrics_.Render());
+}
+
+TEST_F(ServiceHttpTest, MetricsTextHandlerIsUsedWhenSet) {
+  ServiceHttpHandlers handlers = Handlers();
+  handlers.metrics_text = [] { return std::string("# TYPE x gauge\nx 1\n"); };
+  auto client = StartServer(Options(), std::move(handlers));
+  const auto response = client->Get("/metrics");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->body, "# TYPE x gauge\nx 1\n");
+}
+
+TEST_F(ServiceHttpTest, WrongMethodIs405AndUnknownPathIs404) {
+  auto client = StartServer();
+  auto response = client->Get("/slack/events");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->get_header_value("Allow"), "POST");
+  response = client->Post("/healthz", "", "text/plain");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 405);
+  response = client->Get("/nope");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 404);
+}
+
+TEST_F(ServiceHttpTest, PortInUseIsAClearError) {
+  ServiceHttp first(Options(), Handlers());
+  const absl::StatusOr<int> port = first.Start();
+  ASSERT_TRUE(port.ok()) << port.status();
+  ServiceHttpOptions options = Options();
+  options.port = *port;
+  ServiceHttp second(options, Handlers());
+  const absl::StatusOr<int> failed = second.Start();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(failed.status().message(),
+            "cannot listen on 127.0.0.1:" + std::to_string(*port) + ": Address already in use");
+}
+
+TEST_F(ServiceHttpTest, PortHeldByAnotherHttplibServerIsNotShared) {
+  // httplib's own default sets SO_REUSEPORT; our server must still refuse to share the port.
+  httplib::Server other;
+  const int port = other.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  ServiceHttpOptions options = Options();
+  options.port = port;
+  ServiceHttp server(options, Handlers());
+  const absl::StatusOr<int> failed = server.Start();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(std::string(failed.status().message()),
+              HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));
+}
+
+TEST_F(ServiceHttpTest, StartTwiceFailsAndStopIsIdempotent) {
+  ServiceHttp server(Options(), Handlers());
+  const absl::StatusOr<int> port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status();
+  EXPECT_EQ(server.port(), *port);
+  const absl::StatusOr<int> again = server.Start();
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  server.Stop();
+  server.Stop();
+  EXPECT_EQ(server.port(), 0);
+  const absl::StatusOr<int> restarted = server.Start();
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  httplib::Client client("127.0.0.1", *restarted);
+  const auto response = client.Get("/healthz");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+}
+
+TEST_F(ServiceHttpTest, InvalidOptionsAreRefused) {
+  ServiceHttpOptions options = Options();
+  options.port = 70000;
+  EXPECT_EQ(ServiceHttp(options, Handlers()).Start().status().code(), absl::StatusCode::kInvalidArgument);
+  options = Options();
+  options.threads = 0;
+  EXPECT_EQ(ServiceHttp(options, Handlers()).Start().status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace creditbot
