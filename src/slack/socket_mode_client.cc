@@ -1,0 +1,716 @@
+// SocketModeClient over Boost.Beast websockets (TLS through OpenSSL for wss). Each link runs on its own
+// io_context on Run's thread; one Link object owns the websocket, a read loop, a one-at-a-time write queue
+// (acks), the ping timer, the idle watchdog and the refresh timer. Stop() posts a close into the running
+// link. See socket_mode_client.h for the contract.
+#include "slack/socket_mode_client.h"
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "app/logging.h"
+#include "common/strings.h"
+
+namespace creditbot {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxFrameBytes = std::size_t{8} * 1024 * 1024;  // Slack payloads are a few KiB
+constexpr int kMaxQuickDisconnects = 3;  // reconnect at once this many times in a row
+constexpr absl::Duration kMaxCloseWait = absl::Seconds(5);
+
+std::string JsonString(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+int JsonInt(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer()) return 0;
+  const std::int64_t value = it->get<std::int64_t>();
+  return static_cast<int>(std::clamp<std::int64_t>(value, 0, 1'000'000));
+}
+
+bool IsAllowedHostChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+std::chrono::steady_clock::duration ToSteady(absl::Duration duration) {
+  return std::chrono::duration_cast<SteadyClock::duration>(absl::ToChronoNanoseconds(duration));
+}
+
+// How a link ended.
+enum class Ending { kStopped, kDisconnect, kLinkDisabled, kRefresh, kFailed };
+
+struct LinkOutcome {
+  Ending ending = Ending::kFailed;
+  std::string detail;  // never contains the URL's query
+  bool got_hello = false;
+  absl::Duration lifetime;  // from the websocket handshake to the end; zero when it never opened
+};
+
+// What a link reports back to the client while it runs (all on Run's thread).
+struct LinkSink {
+  std::function<void()> on_hello;
+  SocketModeClient::OnEvent on_event;
+};
+
+using PlainWebsocket = websocket::stream<beast::tcp_stream>;
+using TlsWebsocket = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+// One websocket link. Every member is touched only from the io_context's single thread; RequestStop is
+// posted there.
+template <class Websocket>
+class Link {
+ public:
+  static constexpr bool kTls = std::is_same_v<Websocket, TlsWebsocket>;
+
+  template <class... StreamArgs>
+  Link(net::io_context& io, SocketModeUrl url, SocketModeOptions options, LinkSink sink,
+       StreamArgs&&... stream_args)
+      : url_(std::move(url)),
+        options_(std::move(options)),
+        sink_(std::move(sink)),
+        resolver_(io),
+        ws_(std::forward<StreamArgs>(stream_args)...),
+        ping_timer_(io),
+        watchdog_(io),
+        refresh_timer_(io) {}
+
+  void Start() {
+    last_activity_ = SteadyClock::now();
+    ArmWatchdog();
+    resolver_.async_resolve(
+        url_.host, std::to_string(url_.port),
+        [this](beast::error_code ec, const tcp::resolver::results_type& results) { OnResolve(ec, results); });
+  }
+
+  void RequestStop() { End(Ending::kStopped, "stopped", /*graceful=*/true); }
+
+  LinkOutcome outcome() const { return outcome_; }
+
+ private:
+  void OnResolve(beast::error_code ec, const tcp::resolver::results_type& results) {
+    if (ending_) return;
+    if (ec) return Fail(absl::StrCat("cannot resolve ", url_.host, ": ", ec.message()));
+    beast::get_lowest_layer(ws_).async_connect(
+        results, [this](beast::error_code connect_ec, const tcp::endpoint&) { OnConnect(connect_ec); });
+  }
+
+  void OnConnect(beast::error_code ec) {
+    if (ending_) return;
+    if (ec) return Fail(absl::StrCat("cannot connect to ", url_.HostPort(), ": ", ec.message()));
+    if constexpr (kTls) {
+      auto& tls = ws_.next_layer();
+      beast::error_code address_ec;
+      net::ip::make_address(url_.host, address_ec);
+      // SNI carries host names only, never address literals.
+      if (address_ec && SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str()) != 1) {
+        return Fail(absl::StrCat("cannot set TLS server name for ", url_.host));
+      }
+      tls.set_verify_mode(net::ssl::verify_peer);
+      tls.set_verify_callback(net::ssl::host_name_verification(url_.host));
+      tls.async_handshake(net::ssl::stream_base::client,
+                          [this](beast::error_code tls_ec) { OnTlsHandshake(tls_ec); });
+    } else {
+      StartWebsocketHandshake();
+    }
+  }
+
+  void OnTlsHandshake(beast::error_code ec) {
+    if (ending_) return;
+    if (ec) return Fail(absl::StrCat("TLS handshake with ", url_.HostPort(), " failed: ", ec.message()));
+    StartWebsocketHandshake();
+  }
+
+  void StartWebsocketHandshake() {
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = ToSteady(options_.idle_timeout);  // also bounds the closing handshake
+    timeouts.idle_timeout = websocket::stream_base::none();        // our watchdog decides
+    timeouts.keep_alive_pings = false;                             // our ping timer pings
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+      request.set(beast::http::field::user_agent, "creditbot/" CREDITBOT_VERSION);
+    }));
+    ws_.read_message_max(kMaxFrameBytes);
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+      last_activity_ = SteadyClock::now();  // pings and pongs show the link is alive
+    });
+    ws_.async_handshake(url_.HostPort(), url_.target,
+                        [this](beast::error_code ec) { OnWebsocketHandshake(ec); });
+  }
+
+  void OnWebsocketHandshake(beast::error_code ec) {
+    if (ending_) return;
+    if (ec) {
+      return Fail(absl::StrCat("websocket handshake with ", url_.HostPort(), " failed: ", ec.message()));
+    }
+    opened_ = true;
+    opened_at_ = SteadyClock::now();
+    last_activity_ = opened_at_;
+    hello_deadline_ = opened_at_ + ToSteady(options_.idle_timeout);
+    LogInfo("socket mode: websocket open, waiting for hello", {{"host", url_.HostPort()}});
+    Read();
+    ArmPing();
+    ArmWatchdog();
+  }
+
+  void Read() {
+    ws_.async_read(read_buffer_, [this](beast::error_code ec, std::size_t) { OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ending_) return;
+    if (ec == websocket::error::closed) {
+      const websocket::close_reason& reason = ws_.reason();
+      return Fail(absl::StrCat("server closed the websocket (code ", static_cast<int>(reason.code),
+                               reason.reason.empty() ? "" : ", ",
+                               std::string(reason.reason.data(), reason.reason.size()), ")"));
+    }
+    if (ec) return Fail(absl::StrCat("websocket read failed: ", ec.message()));
+    last_activity_ = SteadyClock::now();
+    std::string text = beast::buffers_to_string(read_buffer_.data());
+    read_buffer_.consume(read_buffer_.size());
+    HandleFrame(text);
+    if (!ending_) Read();
+  }
+
+  void HandleFrame(const std::string& text) {
+    absl::StatusOr<SocketModeFrame> parsed = ParseSocketModeFrame(text);
+    if (!parsed.ok()) {
+      LogWarn("socket mode: skipping unreadable frame",
+              {{"host", url_.HostPort()},
+               {"error", std::string(ToStd(parsed.status().message()))},
+               {"bytes", std::to_string(text.size())}});
+      return;
+    }
+    SocketModeFrame& frame = *parsed;
+    if (frame.type == "hello") return OnHello(frame);
+    if (frame.type == "disconnect") {
+      LogInfo("socket mode: disconnect requested by Slack",
+              {{"host", url_.HostPort()}, {"reason", frame.reason}, {"slack_host", frame.debug_host}});
+      if (frame.reason == "link_disabled") {
+        return End(Ending::kLinkDisabled, "link_disabled", /*graceful=*/true);
+      }
+      return End(Ending::kDisconnect, absl::StrCat("disconnect: ", frame.reason), /*graceful=*/true);
+    }
+    if (frame.envelope_id.empty()) {
+      LogInfo("socket mode: ignoring frame", {{"host", url_.HostPort()}, {"type", frame.type}});
+      return;
+    }
+    // Ack first, always: Slack retries an envelope that is not acked within 3 s.
+    Outgoing ack;
+    ack.text = nlohmann::json{{"envelope_id", frame.envelope_id}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (frame.type == "events_api") {
+      auto event = std::make_shared<SocketModeEvent>();
+      event->envelope_id = frame.envelope_id;
+      event->payload = std::move(frame.payload);
+      event->retry_attempt = frame.retry_attempt;
+      event->retry_reason = frame.retry_reason;
+      ack.after_sent = [this, event] { Deliver(std::move(*event)); };
+    } else {
+      LogInfo("socket mode: acknowledged and ignored envelope",
+              {{"type", frame.type}, {"envelope_id", frame.envelope_id}});
+    }
+    Enqueue(std::move(ack));
+  }
+
+  void OnHello(const SocketModeFrame& frame) {
+    if (got_hello_) {
+      LogWarn("socket mode: second hello on one link ignored", {{"host", url_.HostPort()}});
+      return;
+    }
+    got_hello_ = true;
+    LogFields fields = {{"host", url_.HostPort()},
+                        {"slack_host", frame.debug_host},
+                        {"num_connections", std::to_string(frame.num_connections)}};
+    if (frame.approximate_connection_time) {
+      const absl::Duration lifetime = *frame.approximate_connection_time;
+      absl::Duration refresh_in = lifetime - options_.refresh_margin;
+      if (refresh_in < lifetime / 2) refresh_in = lifetime / 2;
+      fields.emplace_back("approximate_connection_time", absl::FormatDuration(lifetime));
+      fields.emplace_back("refresh_in", absl::FormatDuration(refresh_in));
+      refresh_timer_.expires_after(ToSteady(refresh_in));
+      refresh_timer_.async_wait([this](beast::error_code ec) {
+        if (ec || ending_) return;
+        LogInfo("socket mode: refreshing the link before its announced lifetime ends",
+                {{"host", url_.HostPort()}});
+        End(Ending::kRefresh, "refresh before expiry", /*graceful=*/true);
+      });
+    }
+    LogInfo("socket mode: connected", fields);
+    if (sink_.on_hello) sink_.on_hello();
+  }
+
+  void Deliver(SocketModeEvent event) {
+    try {
+      sink_.on_event(std::move(event));
+    } catch (const std::exception& e) {
+      LogError("socket mode: event handler threw", {{"error", e.what()}});
+    } catch (...) {
+      LogError("socket mode: event handler threw", {{"error", "unknown exception"}});
+    }
+  }
+
+  struct Outgoing {
+    std::string text;
+    std::function<void()> after_sent;  // runs once the frame is written
+  };
+
+  void Enqueue(Outgoing outgoing) {
+    outgoing_.push_back(std::move(outgoing));
+    if (!writing_) WriteNext();
+  }
+
+  void WriteNext() {
+    if (outgoing_.empty()) {
+      if (close_pending_) StartClose();
+      return;
+    }
+    if (ending_ && !close_pending_) return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(outgoing_.front().text),
+                    [this](beast::error_code ec, std::size_t) { OnWrite(ec); });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    writing_ = false;
+    if (ec) {
+      if (!ending_) return Fail(absl::StrCat("websocket write failed: ", ec.message()));
+      close_pending_ = false;
+      watchdog_.cancel();
+      return CloseSocket();
+    }
+    Outgoing sent = std::move(outgoing_.front());
+    outgoing_.pop_front();
+    if (sent.after_sent) sent.after_sent();  // acked: deliver even while the link is closing
+    WriteNext();
+  }
+
+  void ArmPing() {
+    ping_timer_.expires_after(ToSteady(options_.ping_interval));
+    ping_timer_.async_wait([this](beast::error_code ec) {
+      if (ec || ending_) return;
+      if (!pinging_) {
+        pinging_ = true;
+        ws_.async_ping({}, [this](beast::error_code ping_ec) {
+          pinging_ = false;
+          if (ping_ec && !ending_) Fail(absl::StrCat("websocket ping failed: ", ping_ec.message()));
+        });
+      }
+      ArmPing();
+    });
+  }
+
+  void ArmWatchdog() {
+    SteadyClock::time_point deadline = last_activity_ + ToSteady(options_.idle_timeout);
+    if (opened_ && !got_hello_) deadline = std::min(deadline, hello_deadline_);
+    watchdog_.expires_at(deadline);
+    watchdog_.async_wait([this](beast::error_code ec) { OnWatchdog(ec); });
+  }
+
+  void OnWatchdog(beast::error_code ec) {
+    if (ec || ending_) return;
+    const SteadyClock::time_point now = SteadyClock::now();
+    const std::string idle = absl::FormatDuration(options_.idle_timeout);
+    if (!opened_ && now - last_activity_ >= ToSteady(options_.idle_timeout)) {
+      return Fail(absl::StrCat("connecting to ", url_.HostPort(), " took longer than ", idle));
+    }
+    if (opened_ && !got_hello_ && now >= hello_deadline_) {
+      return Fail(absl::StrCat("no hello within ", idle));
+    }
+    if (opened_ && now - last_activity_ >= ToSteady(options_.idle_timeout)) {
+      return Fail(absl::StrCat("idle timeout: no frame, ping or pong for ", idle));
+    }
+    ArmWatchdog();
+  }
+
+  void Fail(const std::string& detail) { End(Ending::kFailed, detail, /*graceful=*/false); }
+
+  // Ends the link once. Graceful: a close frame first (when the websocket is open), bounded by a timer;
+  // otherwise the socket is closed at once (half-open links never answer a close).
+  void End(Ending ending, const std::string& detail, bool graceful) {
+    if (ending_) return;
+    ending_ = true;
+    outcome_.ending = ending;
+    outcome_.detail = detail;
+    outcome_.got_hello = got_hello_;
+    if (opened_) {
+      outcome_.lifetime = absl::FromChrono(SteadyClock::now() - opened_at_);
+    }
+    ping_timer_.cancel();
+    refresh_timer_.cancel();
+    resolver_.cancel();
+    if (graceful && opened_) {
+      watchdog_.expires_after(ToSteady(std::min(options_.idle_timeout, kMaxCloseWait)));
+      watchdog_.async_wait([this](beast::error_code ec) {
+        if (!ec) CloseSocket();
+      });
+      // Acks already queued go out first: an envelope read before the close is not left unacked.
+      close_pending_ = true;
+      if (!writing_) WriteNext();
+    } else {
+      watchdog_.cancel();
+      CloseSocket();
+    }
+  }
+
+  void StartClose() {
+    close_pending_ = false;
+    ws_.async_close(websocket::close_code::normal, [this](beast::error_code) {
+      watchdog_.cancel();
+      CloseSocket();
+    });
+  }
+
+  void CloseSocket() {
+    beast::tcp_stream& stream = beast::get_lowest_layer(ws_);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.close();
+  }
+
+  const SocketModeUrl url_;
+  const SocketModeOptions options_;
+  LinkSink sink_;
+  tcp::resolver resolver_;
+  Websocket ws_;
+  net::steady_timer ping_timer_;
+  net::steady_timer watchdog_;  // idle/connect/hello deadline, then the close deadline
+  net::steady_timer refresh_timer_;
+  beast::flat_buffer read_buffer_;
+  std::deque<Outgoing> outgoing_;
+  bool writing_ = false;
+  bool pinging_ = false;
+  bool opened_ = false;
+  bool got_hello_ = false;
+  bool ending_ = false;
+  bool close_pending_ = false;  // a graceful end waits for the write queue to drain
+  SteadyClock::time_point last_activity_;
+  SteadyClock::time_point opened_at_;
+  SteadyClock::time_point hello_deadline_;
+  LinkOutcome outcome_;
+};
+
+bool IsTerminalOpenUrlError(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnauthenticated || code == absl::StatusCode::kPermissionDenied ||
+         code == absl::StatusCode::kInvalidArgument;
+}
+
+}  // namespace
+
+bool SocketModeFrame::IsEnvelope() const {
+  return type == "events_api" || type == "slash_commands" || type == "interactive";
+}
+
+absl::StatusOr<SocketModeFrame> ParseSocketModeFrame(std::string_view text) {
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return absl::InvalidArgumentError("socket mode frame is not JSON");
+  if (!json.is_object()) return absl::InvalidArgumentError("socket mode frame is not a JSON object");
+  auto type = json.find("type");
+  if (type == json.end() || !type->is_string()) {
+    return absl::InvalidArgumentError("socket mode frame has no string \"type\"");
+  }
+  SocketModeFrame frame;
+  frame.type = type->get<std::string>();
+  if (frame.type.empty()) return absl::InvalidArgumentError("socket mode frame has an empty \"type\"");
+  frame.envelope_id = JsonString(json, "envelope_id");
+  if (frame.IsEnvelope() && frame.envelope_id.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("socket mode ", frame.type, " envelope has no string \"envelope_id\""));
+  }
+  if (auto payload = json.find("payload"); payload != json.end()) frame.payload = std::move(*payload);
+  if (auto accepts = json.find("accepts_response_payload"); accepts != json.end() && accepts->is_boolean()) {
+    frame.accepts_response_payload = accepts->get<bool>();
+  }
+  frame.retry_attempt = JsonInt(json, "retry_attempt");
+  frame.retry_reason = JsonString(json, "retry_reason");
+  frame.reason = JsonString(json, "reason");
+  frame.num_connections = JsonInt(json, "num_connections");
+  if (auto debug = json.find("debug_info"); debug != json.end() && debug->is_object()) {
+    frame.debug_host = JsonString(*debug, "host");
+    auto lifetime = debug->find("approximate_connection_time");
+    if (lifetime != debug->end() && lifetime->is_number()) {
+      const double seconds = lifetime->get<double>();
+      if (std::isfinite(seconds) && seconds >= 1 && seconds <= 7 * 24 * 3600) {
+        frame.approximate_connection_time = absl::Seconds(seconds);
+      }
+    }
+  }
+  return frame;
+}
+
+std::string SocketModeUrl::HostPort() const {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return absl::StrCat(ipv6 ? "[" : "", host, ipv6 ? "]" : "", ":", port);
+}
+
+absl::StatusOr<SocketModeUrl> ParseSocketModeUrl(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end > 16) {
+    return absl::InvalidArgumentError(
+        "socket mode: the URL from apps.connections.open is not an absolute URL");
+  }
+  const std::string scheme = absl::AsciiStrToLower(ToAbsl(url.substr(0, scheme_end)));
+  SocketModeUrl parsed;
+  if (scheme == "wss") {
+    parsed.tls = true;
+    parsed.port = 443;
+  } else if (scheme == "ws") {
+    parsed.tls = false;
+    parsed.port = 80;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("socket mode: refusing a URL with scheme \"", scheme,
+                                                   "\": only wss:// (or ws:// to a loopback host)"));
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (std::size_t fragment = rest.find('#'); fragment != std::string_view::npos) {
+    rest = rest.substr(0, fragment);
+  }
+  const std::size_t authority_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, authority_end);
+  std::string_view target = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
+  if (authority.find('@') != std::string_view::npos) {
+    return absl::InvalidArgumentError("socket mode: refusing a URL with user info");
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos)
+      return absl::InvalidArgumentError("socket mode: bad IPv6 host in URL");
+    parsed.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return absl::InvalidArgumentError("socket mode: bad host in URL");
+      port_text = after.substr(1);
+    }
+    for (char c : parsed.host) {
+      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') {
+        return absl::InvalidArgumentError("socket mode: bad IPv6 host in URL");
+      }
+    }
+  } else {
+    const std::size_t colon = authority.find(':');
+    parsed.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+    for (char c : parsed.host) {
+      if (!IsAllowedHostChar(c)) return absl::InvalidArgumentError("socket mode: bad host in URL");
+    }
+  }
+  if (parsed.host.empty()) return absl::InvalidArgumentError("socket mode: URL has no host");
+  parsed.host = absl::AsciiStrToLower(parsed.host);
+  if (!port_text.empty() || (authority.size() > 0 && authority.back() == ':')) {
+    std::uint32_t port = 0;
+    if (port_text.empty() || port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) ||
+        !absl::SimpleAtoi(ToAbsl(port_text), &port) || port == 0 || port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat("socket mode: bad port in URL to host ", parsed.host));
+    }
+    parsed.port = static_cast<std::uint16_t>(port);
+  }
+  for (char c : target) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("socket mode: URL to host ", parsed.host, " has characters not allowed in a request"));
+    }
+  }
+  parsed.target = target.empty() ? "/" : std::string(target);
+  if (parsed.target.front() == '?') parsed.target.insert(0, "/");
+  if (!parsed.tls && !IsLoopbackHost(parsed.host)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("socket mode: refusing unencrypted ws:// to host ", parsed.host,
+                     ": only wss://, or ws:// to 127.0.0.1, localhost or [::1]"));
+  }
+  return parsed;
+}
+
+absl::Duration SocketModeReconnectDelay(int failures, const SocketModeOptions& options, double jitter) {
+  absl::Duration delay = options.reconnect_initial;
+  for (int i = 0; i < failures && delay < options.reconnect_max; ++i) delay *= 2;
+  delay = std::min(delay, options.reconnect_max);
+  jitter = std::clamp(std::isfinite(jitter) ? jitter : 1.0, 0.0, 1.0);
+  return delay * (0.5 + 0.5 * jitter);
+}
+
+SocketModeClient::SocketModeClient(OpenUrl open_url, OnEvent on_event, SocketModeOptions options)
+    : open_url_(std::move(open_url)), on_event_(std::move(on_event)), options_(std::move(options)) {}
+
+SocketModeClient::~SocketModeClient() = default;
+
+bool SocketModeClient::StopRequested() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stop_requested_;
+}
+
+bool SocketModeClient::WaitUnlessStopped(absl::Duration delay) {
+  std::unique_lock<std::mutex> lock(mu_);
+  stop_cv_.wait_for(lock, absl::ToChronoNanoseconds(delay), [this] { return stop_requested_; });
+  return !stop_requested_;
+}
+
+void SocketModeClient::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stop_requested_ = true;
+  if (stop_link_) stop_link_();
+  stop_cv_.notify_all();
+}
+
+absl::Status SocketModeClient::Run() {
+  std::unique_ptr<net::ssl::context> tls_context;  // made on the first wss URL
+  absl::BitGen random;
+  int failures = 0;           // consecutive failures, for the backoff
+  int quick_disconnects = 0;  // consecutive `disconnect`s that ended short links
+  LinkSink sink;
+  sink.on_hello = [this] {
+    connected_.store(true);
+    connections_.fetch_add(1);
+  };
+  sink.on_event = on_event_;
+
+  auto back_off = [&](const char* why) {
+    const absl::Duration delay =
+        SocketModeReconnectDelay(failures, options_, absl::Uniform(random, 0.0, 1.0));
+    ++failures;
+    LogInfo("socket mode: reconnecting after a delay",
+            {{"why", why}, {"delay", absl::FormatDuration(delay)}, {"attempt", std::to_string(failures)}});
+    return WaitUnlessStopped(delay);
+  };
+
+  while (!StopRequested()) {
+    absl::StatusOr<std::string> url_text = open_url_();
+    if (StopRequested()) break;
+    if (!url_text.ok()) {
+      if (IsTerminalOpenUrlError(url_text.status().code())) {
+        LogError("socket mode: apps.connections.open failed; not retrying",
+                 {{"error", std::string(ToStd(url_text.status().message()))}});
+        return url_text.status();
+      }
+      LogWarn("socket mode: apps.connections.open failed",
+              {{"error", std::string(ToStd(url_text.status().message()))}});
+      if (!back_off("apps.connections.open failed")) break;
+      continue;
+    }
+    absl::StatusOr<SocketModeUrl> url = ParseSocketModeUrl(*url_text);
+    if (!url.ok()) {
+      LogError("socket mode: refusing the URL from apps.connections.open",
+               {{"error", std::string(ToStd(url.status().message()))}});
+      return url.status();
+    }
+    if (url->tls && tls_context == nullptr) {
+      tls_context = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+      tls_context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                               net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                               net::ssl::context::no_tlsv1_1);
+      beast::error_code ec;
+      if (options_.ca_bundle.empty()) {
+        tls_context->set_default_verify_paths(ec);
+      } else {
+        tls_context->load_verify_file(options_.ca_bundle, ec);
+      }
+      if (ec) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "socket mode: cannot load CA certificates from ",
+            options_.ca_bundle.empty() ? "the system store" : options_.ca_bundle, ": ", ec.message()));
+      }
+    }
+
+    LinkOutcome outcome;
+    {
+      net::io_context io(1);
+      auto run_link = [&](auto& link) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (stop_requested_) {
+            outcome.ending = Ending::kStopped;
+            return;
+          }
+          stop_link_ = [&io, &link] { net::post(io, [&link] { link.RequestStop(); }); };
+        }
+        link.Start();
+        io.run();
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          stop_link_ = nullptr;
+        }
+        outcome = link.outcome();
+      };
+      if (url->tls) {
+        Link<TlsWebsocket> link(io, *url, options_, sink, io, *tls_context);
+        run_link(link);
+      } else {
+        Link<PlainWebsocket> link(io, *url, options_, sink, io);
+        run_link(link);
+      }
+    }
+    connected_.store(false);
+
+    switch (outcome.ending) {
+      case Ending::kStopped:
+        LogInfo("socket mode: stopped", {{"host", url->HostPort()}});
+        return absl::OkStatus();
+      case Ending::kLinkDisabled:
+        LogError("socket mode: Slack disabled the link (link_disabled); Socket Mode is off for the app",
+                 {{"host", url->HostPort()}});
+        return absl::FailedPreconditionError(
+            "socket mode: Slack sent disconnect with reason link_disabled (Socket Mode is turned off in the "
+            "app's settings)");
+      case Ending::kRefresh:
+        failures = 0;
+        quick_disconnects = 0;
+        continue;
+      case Ending::kDisconnect:
+        // A disconnect that ends a short link again and again (too_many_websockets at connect) must not
+        // become a busy loop: after a few in a row, back off.
+        quick_disconnects = outcome.lifetime >= options_.reconnect_max ? 0 : quick_disconnects + 1;
+        if (quick_disconnects > kMaxQuickDisconnects) {
+          if (!back_off("repeated disconnect")) return absl::OkStatus();
+        } else {
+          failures = 0;
+        }
+        continue;
+      case Ending::kFailed:
+        LogWarn("socket mode: link ended", {{"host", url->HostPort()}, {"error", outcome.detail}});
+        if (outcome.got_hello) failures = 0;
+        quick_disconnects = 0;
+        if (!back_off("link failed")) return absl::OkStatus();
+        continue;
+    }
+  }
+  LogInfo("socket mode: stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace creditbot
