@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fake_looker_server.h"
+#include "tests/fake_slack_server.h"
 #include "tests/sqlite_backed_trino_server.h"
 #include "tests/test_support.h"
 
@@ -51,6 +52,43 @@ TEST_F(Doctor, FailuresNameTheFixAndNeverTheSecret) {
   EXPECT_THAT(run.out, HasSubstr("LOOKER_CLIENT_SECRET"));
   EXPECT_THAT(run.out + run.err, Not(HasSubstr(wrong_secret)));
   EXPECT_EQ(looker_.Count("POST", "/api/4.0/login"), 1);
+}
+
+TEST_F(Doctor, SlackTokenScopesChannelsAndSocketModeAreChecked) {
+  FakeSlackServer slack;
+  slack.AddChannel("C0CREDITREQ", "credit-requests", /*bot_is_member=*/true);
+  slack.AddChannel("C0NOTMEMBER", "credit-requests-eu", /*bot_is_member=*/false);
+  std::map<std::string, std::string> env = Env("sqlite:" + dir_.File("warehouse.db"), FakeLookerServer::kClientSecret);
+  env["SLACK_BOT_TOKEN"] = FakeSlackServer::kBotToken;
+  env["SLACK_APP_TOKEN"] = FakeSlackServer::kAppToken;
+  env["CREDITBOT_SLACK_API_URL"] = slack.api_url();
+  env["CREDITBOT_SLACK_CHANNELS"] = "C0CREDITREQ";
+  RunResult run = RunCreditbot({"doctor"}, env, dir_.path());
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr(std::string("ok   slack        bot ") + FakeSlackServer::kBotUserId));
+  EXPECT_THAT(run.out, HasSubstr("ok   slack scopes channels:history"));
+  EXPECT_THAT(run.out, HasSubstr("ok   channel      C0CREDITREQ readable"));
+  EXPECT_THAT(run.out, HasSubstr("ok   socket mode  apps.connections.open"));
+  EXPECT_THAT(run.out, HasSubstr("skip events api"));
+
+  // A channel the bot is not in, and a token without reactions:write.
+  slack.SetScopes("channels:history,chat:write,im:write");
+  env["CREDITBOT_SLACK_CHANNELS"] = "C0CREDITREQ,C0NOTMEMBER";
+  run = RunCreditbot({"doctor"}, env, dir_.path());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.out, HasSubstr("FAIL slack scopes missing reactions:write"));
+  EXPECT_THAT(run.out, HasSubstr("FAIL channel"));
+  EXPECT_THAT(run.out, HasSubstr("not_in_channel"));
+  EXPECT_THAT(run.out, HasSubstr("invite the bot to C0NOTMEMBER"));
+  EXPECT_THAT(run.out + run.err, Not(HasSubstr(FakeSlackServer::kBotToken)));
+  EXPECT_THAT(run.out + run.err, Not(HasSubstr(FakeSlackServer::kAppToken)));
+
+  env["SLACK_BOT_TOKEN"] = "xoxb-0000-1111-NotTheRightTokenAtAll";
+  run = RunCreditbot({"doctor"}, env, dir_.path());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.out, HasSubstr("FAIL slack"));
+  EXPECT_THAT(run.out, HasSubstr("invalid_auth"));
+  EXPECT_THAT(run.out + run.err, Not(HasSubstr("NotTheRightTokenAtAll")));
 }
 
 }  // namespace

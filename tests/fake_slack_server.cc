@@ -298,6 +298,7 @@ void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response&
   }
   response.status = answer.status;
   for (const auto& [name, value] : answer.headers) response.set_header(name, value);
+  if (!scopes_.empty()) response.set_header("x-oauth-scopes", scopes_);  // as Slack sends on every answer
   if (answer.drop) {
     // Announce a body of answer.body.size() bytes, then fail before the first byte: httplib closes the
     // connection, and the client sees a 200 whose body never came.
@@ -657,6 +658,11 @@ FakeSlackServer::Answer FakeSlackServer::ReactionsAdd(const Json& args) {
   if (!reactions.is_array()) reactions = Json::array();
   reactions.push_back({{"name", name}, {"users", {kBotUserId}}, {"count", 1}});
   return Ok(Json::object());
+}
+
+void FakeSlackServer::SetScopes(const std::string& scopes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  scopes_ = scopes;
 }
 
 void FakeSlackServer::SetTsBase(int64_t unix_seconds) {

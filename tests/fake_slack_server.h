@@ -119,6 +119,9 @@ class FakeSlackServer {
   void SetPageSizeCap(int max_items);
   // New messages get ts values from `unix_seconds` on (Default: a fixed 2023 time). Call before posting.
   void SetTsBase(int64_t unix_seconds);
+  // The bot token's scopes, sent as the `x-oauth-scopes` header of every answer (comma-separated; "" sends
+  // no header). Default: every scope the Slack app manifest asks for.
+  void SetScopes(const std::string& scopes);
 
   // --- what arrived ---
   std::vector<SlackRequest> requests() const;
@@ -202,6 +205,8 @@ class FakeSlackServer {
   int page_size_cap_ = 0;  // 0: none
   int64_t ts_counter_ = 0;
   int64_t ts_base_seconds_ = 1700000000;  // SetTsBase
+  std::string scopes_ =
+      "channels:history,groups:history,chat:write,im:write,reactions:write,channels:read,groups:read";
   std::string socket_mode_url_;
 };
 

@@ -2,6 +2,7 @@
 #include "tests/test_support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +53,17 @@ RunResult RunCreditbot(const std::vector<std::string>& args, const std::map<std:
   TempDir io;
   const std::string in_path = io.File("stdin"), out_path = io.File("stdout"), err_path = io.File("stderr");
   WriteFile(in_path, input);
+  pid_t pid = SpawnCreditbot(args, env, working_dir, in_path, out_path, err_path);
+  RunResult result;
+  result.exit_code = WaitForExit(pid);
+  result.out = ReadFile(out_path);
+  result.err = ReadFile(err_path);
+  return result;
+}
+
+pid_t SpawnCreditbot(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                     const std::string& working_dir, const std::string& in_path, const std::string& out_path,
+                     const std::string& err_path) {
   std::vector<std::string> argv_storage = {CREDITBOT_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<std::string> env_storage;
@@ -76,13 +88,63 @@ RunResult RunCreditbot(const std::vector<std::string>& args, const std::map<std:
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
+  return pid;
+}
+
+int WaitForExit(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
-  return result;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+BackgroundCreditbot::BackgroundCreditbot(const std::vector<std::string>& args,
+                                         const std::map<std::string, std::string>& env,
+                                         const std::string& working_dir) {
+  WriteFile(io_.File("stdin"), "");
+  pid_ = SpawnCreditbot(args, env, working_dir, io_.File("stdin"), io_.File("stdout"), io_.File("stderr"));
+}
+
+BackgroundCreditbot::~BackgroundCreditbot() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    WaitForExit(pid_);
+  }
+}
+
+bool BackgroundCreditbot::WaitForOutput(const std::string& text, int timeout_ms) const {
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    if (out().find(text) != std::string::npos || err().find(text) != std::string::npos) return true;
+    if (!Running()) return out().find(text) != std::string::npos || err().find(text) != std::string::npos;
+    usleep(20 * 1000);
+  }
+  return false;
+}
+
+bool BackgroundCreditbot::Running() const {
+  if (pid_ <= 0) return false;
+  siginfo_t info{};
+  // WNOWAIT: look without reaping, so Stop can still collect the exit code.
+  if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+  return info.si_pid != pid_;
+}
+
+int BackgroundCreditbot::Stop(int signal_number) {
+  if (pid_ <= 0) return exit_code_;
+  kill(pid_, signal_number);
+  exit_code_ = WaitForExit(pid_);
+  pid_ = 0;
+  return exit_code_;
+}
+
+std::string BackgroundCreditbot::out() const { return ReadFile(io_.File("stdout")); }
+std::string BackgroundCreditbot::err() const { return ReadFile(io_.File("stderr")); }
+
+bool WaitUntil(const std::function<bool()>& condition, int timeout_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    if (condition()) return true;
+    usleep(20 * 1000);
+  }
+  return condition();
 }
 
 }  // namespace creditbot::testing

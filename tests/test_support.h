@@ -2,6 +2,9 @@
 // the real creditbot binary with a chosen environment, capturing its exit code, stdout and stderr.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,6 +34,41 @@ struct RunResult {
 // feeding `input` on stdin.
 RunResult RunCreditbot(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                        const std::string& working_dir, const std::string& input = "");
+
+// Starts the binary without waiting (stdin, stdout and stderr redirected to the given files); returns the
+// pid. WaitForExit reaps it and returns the exit code (128 + signal when killed).
+pid_t SpawnCreditbot(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                     const std::string& working_dir, const std::string& in_path, const std::string& out_path,
+                     const std::string& err_path);
+int WaitForExit(pid_t pid);
+
+// creditbot running in the background (e.g. `serve`), killed with SIGKILL if still running at the end.
+class BackgroundCreditbot {
+ public:
+  BackgroundCreditbot(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                      const std::string& working_dir);
+  ~BackgroundCreditbot();
+  BackgroundCreditbot(const BackgroundCreditbot&) = delete;
+  BackgroundCreditbot& operator=(const BackgroundCreditbot&) = delete;
+
+  // True once `text` appears in its stdout or stderr; false after `timeout_ms` or when it exited.
+  bool WaitForOutput(const std::string& text, int timeout_ms = 20000) const;
+  // True while the process has not exited.
+  bool Running() const;
+  // Sends `signal_number` and waits for the exit; returns the exit code.
+  int Stop(int signal_number);
+  std::string out() const;
+  std::string err() const;
+  pid_t pid() const { return pid_; }
+
+ private:
+  TempDir io_;
+  pid_t pid_ = 0;
+  int exit_code_ = -1;
+};
+
+// Polls `condition` every 20 ms until it holds or `timeout_ms` passed; returns its last value.
+bool WaitUntil(const std::function<bool()>& condition, int timeout_ms = 20000);
 
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);

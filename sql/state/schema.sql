@@ -26,4 +26,9 @@ CREATE TABLE IF NOT EXISTS leases (
   holder     TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 );
+-- Small named values kept between passes (a channel's history watermark: "slack_history:C123" → ts).
+CREATE TABLE IF NOT EXISTS cursors (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 PRAGMA user_version = 1;

@@ -2,15 +2,21 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "git_sha.h"  // generated at build time (cmake/GitSha.cmake)
 #include "absl/strings/str_cat.h"
 #include "app/commands.h"
+#include "app/executor_factory.h"
 #include "app/logging.h"
 #include "common/status_macros.h"
 
 namespace creditbot {
 
 absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
-  CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(global.config));
+  // The Secrets Manager layer reads secrets with the AWS chain of the process environment.
+  ConfigInputs inputs = global.config;
+  if (!inputs.secret_fetcher)
+    inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
+  CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(inputs));
   if (!global.log_format.empty()) raw.values["CREDITBOT_LOG_FORMAT"] = {global.log_format, "command line"};
   if (!global.log_level.empty()) raw.values["CREDITBOT_LOG_LEVEL"] = {global.log_level, "command line"};
   if (!global.log_file.empty()) raw.values["CREDITBOT_LOG_FILE"] = {global.log_file, "command line"};
@@ -25,7 +31,8 @@ int RunCli(int argc, char** argv, char** environ) {
   CLI::App app{
       "creditbot: credits for customers hit by SMS pumping fraud, from Slack requests with Looker links",
       "creditbot"};
-  app.set_version_flag("--version", std::string("creditbot ") + CREDITBOT_VERSION);
+  app.set_version_flag("--version",
+                       std::string("creditbot ") + CREDITBOT_VERSION + " (git " + CREDITBOT_GIT_SHA + ")");
   app.require_subcommand(1);
   GlobalOptions global;
   global.config.environ = environ;
@@ -45,10 +52,23 @@ int RunCli(int argc, char** argv, char** environ) {
     command->add_option("--log-file", global.log_file, "also append JSON log lines to this file");
   };
 
+  // --live is DRY_RUN=false: replies are posted for real (dry run is the default).
+  auto add_live = [&global](CLI::App* command) {
+    command->add_flag_callback(
+        "--live", [&global] { global.config.overrides.push_back("DRY_RUN=false"); },
+        "post replies for real (same as DRY_RUN=false; the default is a dry run)");
+  };
+
   RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "process new requests: a scheduled pass with --once");
   run->add_flag("--once", run_options.once, "run one pass and exit (the scheduled mode)");
   add_globals(run);
+  add_live(run);
+
+  CLI::App* serve = app.add_subcommand(
+      "serve", "the long-running service: Socket Mode and/or the Events API, catch-up passes, /metrics");
+  add_globals(serve);
+  add_live(serve);
 
   CalcOptions calc_options;
   CLI::App* calc =
@@ -73,7 +93,7 @@ int RunCli(int argc, char** argv, char** environ) {
   add_globals(links);
 
   StateOptions state_options;
-  CLI::App* state = app.add_subcommand("state", "inspect the state store");
+  CLI::App* state = app.add_subcommand("state", "inspect, export, import or forget state records");
   state->require_subcommand(1);
   CLI::App* stats = state->add_subcommand("stats", "counts by status");
   stats->add_flag("--json", state_options.json, "print JSON");
@@ -84,6 +104,29 @@ int RunCli(int argc, char** argv, char** environ) {
       ->check(CLI::PositiveNumber);
   list->add_flag("--json", state_options.json, "print JSON lines");
   add_globals(list);
+  CLI::App* state_export = state->add_subcommand(
+      "export", "write every record, lease and cursor of the configured store as the S3 state JSON");
+  state_export->add_option("--output", state_options.output, "write to this file (default: stdout)");
+  add_globals(state_export);
+  CLI::App* state_import = state->add_subcommand(
+      "import",
+      "merge records from FILE into the configured store, never overwriting one (exit 1 when some entries "
+      "could not be read)");
+  state_import->add_option("file", state_options.input, "a `state export` file, or the prototype's "
+                                                        "processed_messages.json with --format prototype")
+      ->required();
+  state_import->add_option("--format", state_options.format,
+                           "creditbot (default: a `state export` / S3 state object) or prototype (each "
+                           "message is recorded as replied, so it is never answered again)")
+      ->check(CLI::IsMember({"creditbot", "prototype"}));
+  state_import->add_option("--channel", state_options.channel,
+                           "prototype: the channel id of entries that are a bare ts (default: "
+                           "CREDITBOT_SLACK_CHANNELS when it is one channel id)");
+  add_globals(state_import);
+  CLI::App* state_forget = state->add_subcommand(
+      "forget", "remove the record of one request (CHANNEL:TS) so the next pass processes it again");
+  state_forget->add_option("key", state_options.key, "the request key, CHANNEL:TS")->required();
+  add_globals(state_forget);
 
   SynthOptionsCli synth_options;
   CLI::App* synth = app.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
@@ -107,6 +150,7 @@ int RunCli(int argc, char** argv, char** environ) {
     return app.exit(error);
   }
   if (run->parsed()) return RunCommand(global, run_options);
+  if (serve->parsed()) return ServeCommand(global);
   if (calc->parsed()) return CalcCommand(global, calc_options);
   if (links->parsed()) return LinksCommand(global, links_options);
   if (stats->parsed()) {
@@ -115,6 +159,18 @@ int RunCli(int argc, char** argv, char** environ) {
   }
   if (list->parsed()) {
     state_options.action = "list";
+    return StateCommand(global, state_options);
+  }
+  if (state_export->parsed()) {
+    state_options.action = "export";
+    return StateCommand(global, state_options);
+  }
+  if (state_import->parsed()) {
+    state_options.action = "import";
+    return StateCommand(global, state_options);
+  }
+  if (state_forget->parsed()) {
+    state_options.action = "forget";
     return StateCommand(global, state_options);
   }
   if (synth->parsed()) return SynthCommand(global, synth_options);

@@ -24,6 +24,9 @@ struct RunOptions {
 };
 int RunCommand(const GlobalOptions& global, const RunOptions& options);
 
+// `creditbot serve`: runs until SIGTERM/SIGINT (exit 0) or a terminal failure (exit 1).
+int ServeCommand(const GlobalOptions& global);
+
 struct CalcOptions {
   std::string warehouse;  // default: CREDITBOT_WAREHOUSE
   std::string sql_file;
@@ -39,10 +42,15 @@ struct LinksOptions {
 int LinksCommand(const GlobalOptions& global, const LinksOptions& options);
 
 struct StateOptions {
-  std::string action;  // "stats" or "list"
+  std::string action;  // "stats", "list", "export", "import" or "forget"
   std::string status;  // list: only this status
   int limit = 50;
   bool json = false;
+  std::string output;                // export: the file (empty: stdout)
+  std::string input;                 // import: the file
+  std::string format = "creditbot";  // import: "creditbot" or "prototype"
+  std::string channel;               // import --format prototype: the channel of bare-ts entries
+  std::string key;                   // forget: "channel:ts"
 };
 int StateCommand(const GlobalOptions& global, const StateOptions& options);
 

@@ -2,6 +2,8 @@
 #include "app/config.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -32,6 +34,17 @@ const std::vector<SettingInfo>& AllSettings() {
       {"CREDITBOT_SLACK_OWN_USER_ID", "", false,
        "the bot's own user id (found with auth.test when Slack is live)"},
       {"CREDITBOT_SLACK_OWN_BOT_ID", "", false, "the bot's own bot id"},
+      {"CREDITBOT_SLACK_POST_INTERVAL_MS", "1000", false,
+       "least time between two posts to one channel (Slack allows about one a second)"},
+      {"CREDITBOT_SLACK_LOOKBACK_HOURS", "24", false,
+       "how far back the first pass reads each channel's history"},
+      {"CREDITBOT_SLACK_ASKED_DAYS", "7", false,
+       "how long a request we asked about is watched for an edit or a thread reply with the link"},
+      // The service (`creditbot serve`)
+      {"CREDITBOT_HTTP_ADDR", "127.0.0.1:8080", false,
+       "serve's HTTP endpoint (/slack/events, /healthz, /readyz, /metrics), host:port"},
+      {"CREDITBOT_CATCHUP_SECONDS", "300", false,
+       "serve reads every channel's history this often, so nothing posted during a disconnect is missed"},
       // Looker
       {"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com", false,
        "the only Looker host whose links are followed"},
@@ -92,6 +105,17 @@ const std::vector<SettingInfo>& AllSettings() {
       {"SAGEMAKER_ROLE_ARN", "", false, "SageMaker execution role"},
       {"SAGEMAKER_INSTANCE_TYPE", "ml.t3.medium", false, "SageMaker instance type"},
       {"SAGEMAKER_MAX_RUNTIME", "600", false, "SageMaker MaxRuntimeInSeconds"},
+      // Executors
+      {"CREDITBOT_EXECUTOR", "native", false,
+       "where a calculation runs: native (in process), sagemaker (a SageMaker Processing Job running "
+       "`creditbot calc`; needs SAGEMAKER_IMAGE_URI, SAGEMAKER_ROLE_ARN, S3_BUCKET) or notebook (the "
+       "analyst's notebook through papermill; needs CREDITBOT_NOTEBOOK_PATH)"},
+      {"CREDITBOT_NOTEBOOK_PATH", "", false,
+       "the notebook (.ipynb) the notebook executor runs; it gets the SQL as the papermill parameter "
+       "`looker`"},
+      {"CREDITBOT_PAPERMILL", "papermill", false,
+       "the papermill program (a name searched on PATH, or a path)"},
+      {"CREDITBOT_NOTEBOOK_TIMEOUT_SECONDS", "600", false, "a notebook running longer is killed"},
   };
   return settings;
 }
@@ -164,12 +188,113 @@ absl::Status ParsePositiveInt(const RawSettings& raw, std::string_view name, int
   return absl::OkStatus();
 }
 
+absl::Status ParseNonNegativeInt(const RawSettings& raw, std::string_view name, int& out) {
+  const RawSettings::Entry& entry = raw.values.find(name)->second;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(entry.value), &out) || out < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(name), "='", entry.value, "' (from ", entry.source,
+                                                   "): expected a whole number, 0 or more"));
+  }
+  return absl::OkStatus();
+}
+
 std::vector<std::string> ParseList(std::string_view text) {
   std::vector<std::string> items;
   for (absl::string_view item : absl::StrSplit(ToAbsl(text), ',', absl::SkipWhitespace())) {
     items.emplace_back(absl::StripAsciiWhitespace(item));
   }
   return items;
+}
+
+// One layer of NAME=VALUE pairs (in order; later pairs win) and where they came from.
+struct Layer {
+  std::string source;
+  std::vector<std::pair<std::string, std::string>> values;
+};
+
+// The value and source `name` ends with once `upper` is applied over `raw`.
+RawSettings::Entry Effective(const RawSettings& raw, const std::vector<Layer>& upper, std::string_view name) {
+  RawSettings::Entry entry = raw.values.find(name)->second;
+  for (const Layer& layer : upper) {
+    for (const auto& [key, value] : layer.values) {
+      if (key == name) entry = {value, layer.source};
+    }
+  }
+  return entry;
+}
+
+// A JSON scalar as setting text: strings as they are, numbers and booleans as their JSON text.
+std::optional<std::string> ScalarText(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  return std::nullopt;
+}
+
+// Fetches secret `id` (named by `setting`, from `source`) and parses it as a JSON object. Errors name the
+// secret, the setting and its source, never the secret's text.
+absl::StatusOr<nlohmann::json> FetchSecretObject(const ConfigInputs& inputs, const std::string& id,
+                                                 std::string_view setting, std::string_view source) {
+  const std::string what =
+      absl::StrCat("secret '", id, "' (", ToAbsl(setting), ", from ", ToAbsl(source), ")");
+  if (!inputs.secret_fetcher) {
+    return absl::FailedPreconditionError(absl::StrCat(what, ": no Secrets Manager access is configured"));
+  }
+  absl::StatusOr<std::string> text = inputs.secret_fetcher(id);
+  if (!text.ok())
+    return absl::Status(text.status().code(), absl::StrCat(what, ": ", text.status().message()));
+  nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": expected a JSON object of setting names and values"));
+  }
+  return json;
+}
+
+// The Secrets Manager layer (see config.h), written into `raw` over the config file.
+absl::Status ApplySecretLayer(const ConfigInputs& inputs, const std::vector<Layer>& upper, RawSettings& raw) {
+  RawSettings::Entry id = Effective(raw, upper, "CREDITBOT_SECRET_ID");
+  std::string_view id_setting = "CREDITBOT_SECRET_ID";
+  if (id.value.empty()) {
+    id = Effective(raw, upper, "AWS_SECRET_NAME");
+    id_setting = "AWS_SECRET_NAME";
+  }
+  if (!id.value.empty()) {
+    CREDITBOT_ASSIGN_OR_RETURN(nlohmann::json secret,
+                               FetchSecretObject(inputs, id.value, id_setting, id.source));
+    const std::string source = absl::StrCat("secret ", id.value);
+    for (const auto& [name, value] : secret.items()) {
+      std::optional<std::string> text = ScalarText(value);
+      if (FindSetting(name) == nullptr || !text) {
+        if (text && !text->empty()) raw.extra_secret_values.push_back(*text);
+        raw.notes.push_back(
+            absl::StrCat(source, ": ignoring ", text ? "unknown name " : "non-scalar value of ", name));
+        continue;
+      }
+      if (FindSetting(name)->secret && !text->empty()) raw.extra_secret_values.push_back(*text);
+      raw.values[name] = {*text, source};
+    }
+  }
+  const RawSettings::Entry presto = Effective(raw, upper, "PRESTO_SECRET_NAME");
+  if (!presto.value.empty()) {
+    CREDITBOT_ASSIGN_OR_RETURN(nlohmann::json secret,
+                               FetchSecretObject(inputs, presto.value, "PRESTO_SECRET_NAME", presto.source));
+    const std::string source = absl::StrCat("secret ", presto.value);
+    for (const auto& [key, value] : secret.items()) {
+      std::optional<std::string> text = ScalarText(value);
+      const char* setting = key == "host"       ? "PRESTO_HOST"
+                            : key == "port"     ? "PRESTO_PORT"
+                            : key == "username" ? "PRESTO_USERNAME"
+                            : key == "password" ? "PRESTO_PASSWORD"
+                                                : nullptr;
+      if (setting == nullptr || !text) {
+        if (text && !text->empty()) raw.extra_secret_values.push_back(*text);
+        raw.notes.push_back(absl::StrCat(source, ": ignoring ", key));
+        continue;
+      }
+      if (key == "password" && !text->empty()) raw.extra_secret_values.push_back(*text);
+      raw.values[setting] = {*text, source};
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -180,6 +305,8 @@ absl::StatusOr<RawSettings> LoadRawSettings(const ConfigInputs& inputs) {
     raw.values[std::string(info.name)] = {std::string(info.default_value), "default"};
   if (!inputs.config_file.empty()) CREDITBOT_RETURN_IF_ERROR(LoadConfigFile(inputs.config_file, raw));
 
+  // The layers above the secrets are read first (they may name the secret), applied after it.
+  std::vector<Layer> upper;
   std::error_code ec;
   if (inputs.env_file_explicit ||
       (!inputs.env_file.empty() && std::filesystem::exists(inputs.env_file, ec))) {
@@ -187,31 +314,44 @@ absl::StatusOr<RawSettings> LoadRawSettings(const ConfigInputs& inputs) {
     absl::StatusOr<std::vector<std::pair<std::string, std::string>>> pairs = ParseEnvFile(text);
     if (!pairs.ok())
       return absl::InvalidArgumentError(absl::StrCat(inputs.env_file, ": ", pairs.status().message()));
+    Layer& layer = upper.emplace_back();
+    layer.source = inputs.env_file;
     for (auto& [name, value] : *pairs) {
       if (FindSetting(name) == nullptr) {
         raw.notes.push_back(absl::StrCat(inputs.env_file, ": ignoring unknown name ", name));
         continue;
       }
-      raw.values[name] = {value, inputs.env_file};
+      layer.values.emplace_back(name, value);
     }
   }
   if (inputs.environ != nullptr) {
+    Layer& layer = upper.emplace_back();
+    layer.source = "environment";
     for (const char* const* entry = inputs.environ; *entry != nullptr; ++entry) {
       std::string_view pair(*entry);
       std::size_t eq = pair.find('=');
       if (eq == std::string_view::npos) continue;
       std::string name(pair.substr(0, eq));
-      if (FindSetting(name) != nullptr) raw.values[name] = {std::string(pair.substr(eq + 1)), "environment"};
+      if (FindSetting(name) != nullptr) layer.values.emplace_back(name, std::string(pair.substr(eq + 1)));
     }
   }
-  for (const std::string& override_text : inputs.overrides) {
-    std::size_t eq = override_text.find('=');
-    if (eq == std::string::npos)
-      return absl::InvalidArgumentError(absl::StrCat("--set ", override_text, ": expected NAME=VALUE"));
-    std::string name = override_text.substr(0, eq);
-    if (FindSetting(name) == nullptr)
-      return absl::InvalidArgumentError(absl::StrCat("--set: unknown setting '", name, "'"));
-    raw.values[name] = {override_text.substr(eq + 1), "command line"};
+  {
+    Layer& layer = upper.emplace_back();
+    layer.source = "command line";
+    for (const std::string& override_text : inputs.overrides) {
+      std::size_t eq = override_text.find('=');
+      if (eq == std::string::npos)
+        return absl::InvalidArgumentError(absl::StrCat("--set ", override_text, ": expected NAME=VALUE"));
+      std::string name = override_text.substr(0, eq);
+      if (FindSetting(name) == nullptr)
+        return absl::InvalidArgumentError(absl::StrCat("--set: unknown setting '", name, "'"));
+      layer.values.emplace_back(name, override_text.substr(eq + 1));
+    }
+  }
+
+  CREDITBOT_RETURN_IF_ERROR(ApplySecretLayer(inputs, upper, raw));
+  for (const Layer& layer : upper) {
+    for (const auto& [name, value] : layer.values) raw.values[name] = {value, layer.source};
   }
   return raw;
 }
@@ -232,11 +372,50 @@ absl::StatusOr<std::string> SqlitePathFromUrl(std::string_view url_text, std::st
                      "not a SQLite file; use sqlite:PATH"));
   }
   if (absl::StartsWith(url, "s3://")) {
-    return absl::UnimplementedError(
-        absl::StrCat(setting, "='", url, "': the S3 store is not built yet (issue 5); use sqlite:PATH"));
+    return absl::UnimplementedError(absl::StrCat(
+        setting, "='", url, "': s3:// names an S3 state object (opened by OpenStateStore), not a SQLite file"));
   }
   return absl::InvalidArgumentError(absl::StrCat(setting, "='", url, "': expected sqlite:PATH"));
 }
+
+namespace {
+
+// CREDITBOT_EXECUTOR and what the chosen executor needs (checked by OpenExecutor, so that commands that
+// run no calculation still start).
+absl::Status BuildExecutorSettings(const RawSettings& raw, Config& config) {
+  auto get = [&raw](std::string_view name) -> const std::string& {
+    return raw.values.find(name)->second.value;
+  };
+  Config::ExecutorSettings& e = config.executor;
+  e.kind = absl::AsciiStrToLower(absl::StripAsciiWhitespace(get("CREDITBOT_EXECUTOR")));
+  if (e.kind != "native" && e.kind != "sagemaker" && e.kind != "notebook") {
+    const RawSettings::Entry& entry = raw.values.find("CREDITBOT_EXECUTOR")->second;
+    return absl::InvalidArgumentError(absl::StrCat("CREDITBOT_EXECUTOR='", entry.value, "' (from ",
+                                                   entry.source,
+                                                   "): expected native, sagemaker or notebook"));
+  }
+  e.notebook_path = get("CREDITBOT_NOTEBOOK_PATH");
+  e.papermill = get("CREDITBOT_PAPERMILL");
+  if (e.papermill.empty()) e.papermill = "papermill";
+  int seconds = 0;
+  CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_NOTEBOOK_TIMEOUT_SECONDS", seconds));
+  e.notebook_timeout = absl::Seconds(seconds);
+  e.sagemaker_image_uri = get("SAGEMAKER_IMAGE_URI");
+  e.sagemaker_role_arn = get("SAGEMAKER_ROLE_ARN");
+  e.sagemaker_instance_type = get("SAGEMAKER_INSTANCE_TYPE");
+  CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "SAGEMAKER_MAX_RUNTIME", seconds));
+  e.sagemaker_max_runtime = absl::Seconds(seconds);
+  e.container_settings.clear();
+  e.container_settings["CREDITBOT_WAREHOUSE"] = config.warehouse_url;
+  for (const char* name :
+       {"CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS", "CREDITBOT_TRINO_SESSION", "CREDITBOT_SECRET_ID",
+        "AWS_SECRET_NAME", "PRESTO_SECRET_NAME", "CREDITBOT_LOOKER_BASE_URL", "CREDITBOT_SLACK_CHANNELS"}) {
+    if (!get(name).empty()) e.container_settings[name] = get(name);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   auto get = [&raw](std::string_view name) -> const std::string& {
@@ -249,6 +428,10 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.slack_allowed_bot_ids = ParseList(get("CREDITBOT_SLACK_ALLOWED_BOT_IDS"));
   config.slack_own_user_id = get("CREDITBOT_SLACK_OWN_USER_ID");
   config.slack_own_bot_id = get("CREDITBOT_SLACK_OWN_BOT_ID");
+  config.slack_app_token = get("SLACK_APP_TOKEN");
+  config.slack_signing_secret = get("SLACK_SIGNING_SECRET");
+  config.slack_api_url = get("CREDITBOT_SLACK_API_URL");
+  config.http_addr = get("CREDITBOT_HTTP_ADDR");
   config.looker_base_url = get("CREDITBOT_LOOKER_BASE_URL");
   config.looker_api_url = get("CREDITBOT_LOOKER_API_URL");
   if (config.looker_api_url.empty()) config.looker_api_url = config.looker_base_url;
@@ -276,6 +459,9 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   }
   config.state_url = get("CREDITBOT_STATE");
   config.audit_dir = get("CREDITBOT_AUDIT_DIR");
+  config.s3_bucket = get("S3_BUCKET");
+  config.s3_state_key = get("S3_STATE_KEY");
+  config.s3_output_prefix = get("S3_OUTPUT_PREFIX");
   config.policy_dir = get("CREDITBOT_POLICY_DIR");
   if (config.work_dir.empty())
     return absl::InvalidArgumentError("CREDITBOT_HOME is empty: set it to a working folder");
@@ -302,6 +488,14 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.claim_lease = absl::Seconds(seconds);
   CREDITBOT_RETURN_IF_ERROR(
       ParsePositiveInt(raw, "CREDITBOT_STATE_RETENTION_DAYS", config.state_retention_days));
+  CREDITBOT_RETURN_IF_ERROR(ParseNonNegativeInt(raw, "CREDITBOT_SLACK_POST_INTERVAL_MS", seconds));
+  config.slack_post_interval = absl::Milliseconds(seconds);
+  CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_SLACK_LOOKBACK_HOURS", seconds));
+  config.slack_lookback = absl::Hours(seconds);
+  CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_SLACK_ASKED_DAYS", seconds));
+  config.slack_asked_window = absl::Hours(24) * seconds;
+  CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_CATCHUP_SECONDS", seconds));
+  config.catchup_interval = absl::Seconds(seconds);
   for (const char* name : {"CREDITBOT_LOG_LEVEL", "CREDITBOT_LOG_FORMAT"}) {
     const RawSettings::Entry& entry = raw.values.find(name)->second;
     absl::Status status = std::string_view(name) == "CREDITBOT_LOG_LEVEL"
@@ -314,11 +508,12 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   for (const SettingInfo& info : AllSettings()) {
     if (info.secret && !get(info.name).empty()) config.secret_values.push_back(get(info.name));
   }
-  if (!config.slack_bot_token.empty()) {
-    return absl::UnimplementedError(
-        "SLACK_BOT_TOKEN is set, but the Slack Web API client is not built yet (issue 3); unset it to use "
-        "the "
-        "local inbox (CREDITBOT_INBOX) and outbox (CREDITBOT_OUTBOX)");
+  for (const std::string& value : raw.extra_secret_values) config.secret_values.push_back(value);
+  CREDITBOT_RETURN_IF_ERROR(BuildExecutorSettings(raw, config));
+  if (!config.slack_bot_token.empty() && config.slack_channels.empty()) {
+    return absl::InvalidArgumentError(
+        "SLACK_BOT_TOKEN is set but CREDITBOT_SLACK_CHANNELS is empty: name the channels to read (ids or "
+        "names, comma-separated)");
   }
   return config;
 }

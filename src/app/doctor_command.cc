@@ -1,13 +1,19 @@
 // `creditbot doctor`: checks every configured part once, one line per check — `ok`, `skip` (not configured)
 // or `FAIL` with what to do — and exits 1 when any check fails. Secrets are never printed: every message
-// passes through the redactor. Checks that belong to parts not built yet (Slack, S3, Secrets Manager,
-// SageMaker) are not listed.
+// passes through the redactor. Slack: the token (auth.test), its scopes (Slack's x-oauth-scopes header),
+// each channel readable by the bot, the Socket Mode app token, the Events API signing secret.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "app/commands.h"
+#include "app/executor_factory.h"
+#include "app/runtime.h"
+#include "app/store_factory.h"
 #include "app/logging.h"
 #include "app/policies.h"
 #include "app/warehouse_factory.h"
@@ -15,6 +21,7 @@
 #include "common/strings.h"
 #include "looker/looker_api_resolver.h"
 #include "net/http_transport.h"
+#include "slack/slack_web_api.h"
 #include "state/sqlite_state_store.h"
 
 namespace creditbot {
@@ -53,6 +60,85 @@ absl::Status CheckWritableFolder(const std::string& dir) {
   return absl::OkStatus();
 }
 
+// Slack: token, scopes, channels, Socket Mode, Events API.
+void CheckSlack(const Config& config, Report& report) {
+  SlackApiOptions options;
+  options.api_base_url = config.slack_api_url;
+  options.bot_token = config.slack_bot_token;
+  options.app_token = config.slack_app_token;
+  options.max_attempts = 2;
+  if (absl::Status valid = SlackWebApi::ValidateOptions(options); !valid.ok()) {
+    report.Fail("slack", Message(valid), "check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and CREDITBOT_SLACK_API_URL");
+    return;
+  }
+  SystemClock clock;
+  SystemSleeper sleeper;
+  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
+  SlackWebApi api(*transport, clock, sleeper, options);
+  absl::StatusOr<SlackIdentity> identity = api.AuthTest();
+  if (!identity.ok()) {
+    report.Fail("slack", Message(identity.status()),
+                "check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…) and that the app is installed");
+    return;
+  }
+  report.Ok("slack", absl::StrCat("bot ", identity->user_id, " in ", identity->team, " (", identity->url, ")"));
+
+  bool names = false;
+  for (const std::string& channel : config.slack_channels) names = names || channel.empty() || channel[0] == '#' ||
+                                                                     !(channel[0] == 'C' || channel[0] == 'G');
+  if (identity->scopes.empty()) {
+    report.Skip("slack scopes", "Slack did not report the token's scopes");
+  } else {
+    auto has = [&](std::string_view scope) {
+      return std::find(identity->scopes.begin(), identity->scopes.end(), scope) != identity->scopes.end();
+    };
+    std::vector<std::string> missing;
+    if (!has("channels:history") && !has("groups:history")) missing.push_back("channels:history");
+    for (const char* scope : {"chat:write", "im:write", "reactions:write"})
+      if (!has(scope)) missing.push_back(scope);
+    if (names && !has("channels:read") && !has("groups:read")) missing.push_back("channels:read");
+    if (missing.empty()) {
+      report.Ok("slack scopes", absl::StrJoin(identity->scopes, ","));
+    } else {
+      report.Fail("slack scopes", absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
+                  "add them under OAuth & Permissions (deploy/slack-app-manifest.yaml lists them) and reinstall");
+    }
+  }
+
+  absl::StatusOr<std::vector<std::string>> ids = ResolveChannelIds(api, config.slack_channels);
+  if (!ids.ok()) {
+    report.Fail("channels", Message(ids.status()), "fix CREDITBOT_SLACK_CHANNELS");
+  } else {
+    for (const std::string& id : *ids) {
+      SlackHistoryQuery query;
+      query.channel = id;
+      query.limit = 1;
+      absl::StatusOr<SlackMessagePage> page = api.History(query);
+      if (page.ok()) {
+        report.Ok("channel", absl::StrCat(id, " readable"));
+      } else {
+        report.Fail("channel", Message(page.status()),
+                    absl::StrCat("invite the bot to ", id, " (/invite @", identity->user_id,
+                                 ") or remove it from CREDITBOT_SLACK_CHANNELS"));
+      }
+    }
+  }
+
+  if (config.slack_app_token.empty()) {
+    report.Skip("socket mode", "SLACK_APP_TOKEN is not set");
+  } else if (absl::StatusOr<std::string> url = api.OpenSocketModeUrl(); url.ok()) {
+    report.Ok("socket mode", "apps.connections.open gave a websocket URL");
+  } else {
+    report.Fail("socket mode", Message(url.status()),
+                "check SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write, Socket Mode on");
+  }
+  if (config.slack_signing_secret.empty()) {
+    report.Skip("events api", "SLACK_SIGNING_SECRET is not set");
+  } else {
+    report.Ok("events api", absl::StrCat("signed deliveries accepted at POST /slack/events on ", config.http_addr));
+  }
+}
+
 }  // namespace
 
 int DoctorCommand(const GlobalOptions& global) {
@@ -76,17 +162,16 @@ int DoctorCommand(const GlobalOptions& global) {
     report.Fail("policies", Message(policies.status()), "correct the policy file named above");
   }
 
-  absl::StatusOr<std::string> state_path = SqlitePathFromUrl(config->state_url, "CREDITBOT_STATE");
-  absl::StatusOr<std::unique_ptr<SqliteStateStore>> state =
-      state_path.ok() ? SqliteStateStore::Open(*state_path)
-                      : absl::StatusOr<std::unique_ptr<SqliteStateStore>>(state_path.status());
+  const EnvironmentMap env = EnvironmentFromEnviron(global.config.environ);
+  const std::string state_location = StateStoreLocation(*config).value_or(config->state_url);
+  absl::StatusOr<std::unique_ptr<StateStore>> state = OpenStateStore(*config, env);
   absl::StatusOr<StateStats> stats =
       state.ok() ? (*state)->Stats() : absl::StatusOr<StateStats>(state.status());
   if (stats.ok()) {
-    report.Ok("state", absl::StrCat(config->state_url, " (", stats->total, " requests)"));
+    report.Ok("state", absl::StrCat(state_location, " (", stats->total, " requests)"));
   } else {
     report.Fail("state", Message(stats.status()),
-                "move the unreadable file aside or point CREDITBOT_STATE elsewhere");
+                "move the unreadable state aside, fix CREDITBOT_STATE / S3_BUCKET, or check the AWS credentials");
   }
 
   const bool default_warehouse = config->warehouse_url == "sqlite:" + config->work_dir + "/warehouse.db";
@@ -139,15 +224,28 @@ int DoctorCommand(const GlobalOptions& global) {
     }
   }
 
-  if (std::filesystem::is_regular_file(config->inbox_path, ec)) {
+  if (!config->slack_bot_token.empty()) {
+    CheckSlack(*config, report);
+  } else if (std::filesystem::is_regular_file(config->inbox_path, ec)) {
     report.Ok("inbox", config->inbox_path);
+    report.Skip("slack", "SLACK_BOT_TOKEN is not set: the local inbox and outbox stand in for Slack");
   } else {
     report.Fail("inbox", absl::StrCat("no inbox file at ", config->inbox_path), "set CREDITBOT_INBOX");
   }
   const std::string outbox_dir = std::filesystem::path(config->outbox_path).parent_path().string();
-  for (const auto& [check, dir] :
-       {std::pair<std::string, std::string>{"outbox", outbox_dir.empty() ? "." : outbox_dir},
-        {"audit", config->audit_dir}}) {
+  std::vector<std::pair<std::string, std::string>> folders = {{"outbox", outbox_dir.empty() ? "." : outbox_dir}};
+  const std::string audit_location = AuditLocation(*config);
+  if (absl::StartsWith(audit_location, "s3://")) {
+    absl::StatusOr<std::unique_ptr<AuditSink>> audit = OpenAuditSink(*config, env);
+    if (audit.ok()) {
+      report.Ok("audit", absl::StrCat(audit_location, " (credentials and region found)"));
+    } else {
+      report.Fail("audit", Message(audit.status()), "check S3_BUCKET, S3_OUTPUT_PREFIX and the AWS credentials");
+    }
+  } else {
+    folders.emplace_back("audit", config->audit_dir);
+  }
+  for (const auto& [check, dir] : folders) {
     if (absl::Status writable = CheckWritableFolder(dir); writable.ok()) {
       report.Ok(check, absl::StrCat(dir, " is writable"));
     } else {

@@ -26,6 +26,10 @@ absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, S
     ++summary.items;
     ++summary.outcomes[std::string(ItemOutcomeName(pipeline.Handle(item)))];
   }
+  if (absl::Status committed = source.Commit(); !committed.ok()) {
+    LogWarn("could not remember how far the messages were read; the next pass reads them again",
+            {{"error", std::string(committed.message())}});
+  }
   absl::StatusOr<int> cleaned = state.Cleanup(clock.Now() - absl::Hours(24) * options.retention_days);
   if (cleaned.ok()) {
     summary.cleaned = *cleaned;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "app/logging.h"
+#include "common/metrics.h"
 #include "common/requester_error.h"
 #include "common/strings.h"
 #include "core/reply_renderer.h"
@@ -104,6 +105,8 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
       }
       case TriageDecision::kDeleted:
         return HandleDeleted(message);
+      case TriageDecision::kThreadLink:
+        return HandleThreadLink(message, decision);
       case TriageDecision::kAskForLink:
       case TriageDecision::kRequest:
         break;
@@ -149,7 +152,8 @@ ItemOutcome Pipeline::HandleRejected(const InboxItem& item) {
   }
   if (*written) {
     LogError("unreadable message", {{"origin", item.origin}, {"error", item.error}});
-    AlertOwner("", "", record.key, "A message could not be read", record.detail);
+    AlertOwner("", "", record.key,
+               item.alert_headline.empty() ? "A message could not be read" : item.alert_headline, record.detail);
   }
   return ItemOutcome::kRejected;
 }
@@ -173,6 +177,42 @@ ItemOutcome Pipeline::HandleDeleted(const SlackMessage& message) {
   (void)Finish(record, RequestStatus::kDeleted, "deleted", "the message was deleted before it was answered");
   LogInfo("deleted before it was answered; not answering", {{"deleted", key}});
   return ItemOutcome::kDeleted;
+}
+
+ItemOutcome Pipeline::HandleThreadLink(const SlackMessage& reply, const TriageDecision& decision) {
+  // The request is the thread's parent; this reply only brings its link.
+  SlackMessage request = reply;
+  request.ts = reply.thread_ts;
+  request.thread_ts.clear();
+  request.user = reply.parent_user_id;
+  const std::string parent_key = RequestKey(request.channel, request.ts);
+  absl::StatusOr<std::optional<RequestRecord>> parent = deps_.state.Get(parent_key);
+  if (!parent.ok()) {
+    LogError("could not read the state of a thread's request; it stays for the next pass",
+             {{"error", std::string(parent.status().message())}});
+    return ItemOutcome::kRetrying;
+  }
+  if (!parent->has_value() || (*parent)->status != RequestStatus::kAsked) {
+    RequestRecord record = NewRecord(reply.channel, reply.ts);
+    record.status = RequestStatus::kSkipped;
+    record.outcome = "thread_reply";
+    (void)deps_.state.RecordIfAbsent(record);
+    LogDebug("a thread reply with a link, but its thread is not waiting for one; skipped");
+    return ItemOutcome::kSkipped;
+  }
+  ScopedLogContext context({{"request", parent_key}, {"thread_reply", reply.ts}});
+  absl::StatusOr<ClaimResult> claim = deps_.state.Claim(
+      request.channel, request.ts, ClaimContext{deps_.clock.Now(), options_.dry_run, /*reopen_asked=*/true},
+      options_.claim_lease, options_.holder);
+  if (!claim.ok()) {
+    LogError("could not claim the request; it stays for the next pass",
+             {{"error", std::string(claim.status().message())}});
+    return ItemOutcome::kRetrying;
+  }
+  if (!claim->claimed) return ItemOutcome::kAlreadyHandled;
+  LogInfo("the requester answered in the thread with a Looker link");
+  claim->record.dry_run = options_.dry_run;
+  return Calculate(request, decision, claim->record);
 }
 
 ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDecision& decision,
@@ -205,6 +245,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
     return AskToFix(message, record, decision.looker_links.front().url,
                     absl::UnimplementedError("it is not a Look, an Explore or a dashboard"));
   }
+  deps_.replier.MarkSeen(message.channel, message.ts);
   absl::Time now = deps_.clock.Now();
   record.execution_id = MakeExecutionId(now, record.key);
   ScopedLogContext context({{"execution_id", record.execution_id}});
@@ -234,7 +275,12 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
 
   absl::CivilDay claim_date = ClaimDateOf(message.ts);
   absl::StatusOr<CreditReport> report = deps_.executor.Execute({resolved->sql, policy, claim_date});
+  GlobalMetrics().Increment(kMetricCalculationsTotal,
+                            {{"product", policy->name}, {"outcome", report.ok() ? "computed" : "failed"}});
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
+  double credited = 0;
+  if (absl::SimpleAtod(report->credit_amount.ToFixed(2), &credited))
+    GlobalMetrics().Increment(kMetricCreditAmountUsdTotal, {{"product", policy->name}}, credited);
 
   ExecutionMeta meta;
   meta.execution_id = record.execution_id;
@@ -304,7 +350,7 @@ ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& recor
 
 absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply) {
   absl::StatusOr<std::optional<std::string>> existing =
-      deps_.replier.FindOurReply(reply.channel, reply.thread_ts, reply.request_key);
+      deps_.replier.FindOurReply(reply.channel, reply.thread_ts, reply.request_key, reply.kind);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     LogInfo("a reply of ours is already in the thread; recording it instead of posting again");

@@ -69,6 +69,9 @@ class Pipeline {
  private:
   ItemOutcome HandleRejected(const InboxItem& item);
   ItemOutcome HandleDeleted(const SlackMessage& message);
+  // A thread reply from the requester with a Looker link: processed as the thread's parent request when
+  // that request is `asked`, else skipped.
+  ItemOutcome HandleThreadLink(const SlackMessage& reply, const TriageDecision& decision);
   ItemOutcome HandleClaimed(const SlackMessage& message, const TriageDecision& decision,
                             RequestRecord record);
   ItemOutcome Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record);

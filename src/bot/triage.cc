@@ -37,6 +37,8 @@ std::string_view TriageActionName(TriageDecision::Action action) {
       return "request";
     case TriageDecision::kDeleted:
       return "deleted";
+    case TriageDecision::kThreadLink:
+      return "thread_link";
   }
   return "skip";
 }
@@ -64,7 +66,6 @@ TriageDecision Triage(const SlackMessage& m, const TriageConfig& config) {
   if (!kind.empty() && kind != "file_share" && kind != kBotMessage) {
     return Skip(std::move(decision), absl::StrCat("subtype:", kind));
   }
-  if (m.IsThreadReply()) return Skip(std::move(decision), "thread_reply");
   if (is_changed && m.previous_text.has_value() && *m.previous_text == m.text) {
     return Skip(std::move(decision), "unchanged_edit");
   }
@@ -78,6 +79,17 @@ TriageDecision Triage(const SlackMessage& m, const TriageConfig& config) {
     const bool seen = std::any_of(decision.looker_links.begin(), decision.looker_links.end(),
                                   [&](const LookerRef& other) { return other.url == ref.url; });
     if (!seen) decision.looker_links.push_back(std::move(ref));
+  }
+  if (m.IsThreadReply()) {
+    const bool from_requester = !m.parent_user_id.empty() && m.user == m.parent_user_id;
+    if (!from_requester || decision.looker_links.empty()) {
+      decision.looker_links.clear();
+      decision.ignored_links.clear();
+      return Skip(std::move(decision), "thread_reply");
+    }
+    decision.action = TriageDecision::kThreadLink;
+    decision.reason = "thread_reply_with_link";
+    return decision;
   }
   decision.action = decision.looker_links.empty() ? TriageDecision::kAskForLink : TriageDecision::kRequest;
   decision.reason = decision.looker_links.empty() ? "no_looker_link" : "looker_link";

@@ -30,10 +30,15 @@ struct TriageDecision {
     kAskForLink,  // a request without any Looker link: reply once asking for one
     kRequest,     // a request: resolve `looker_links`
     kDeleted,     // message_deleted: cancel pending work for channel:deleted_ts
+    // A thread reply by the author of the thread's parent that carries Looker links: the link we may have
+    // asked them for. The caller treats it as the parent request (channel:thread_ts) when that request is
+    // waiting for a link, and skips it otherwise.
+    kThreadLink,
   };
   Action action = kSkip;
   // kSkip: "own_message", "bot_message", "subtype:<name>", "tombstone", "thread_reply", "unchanged_edit".
   // kDeleted: "message_deleted". kRequest: "looker_link". kAskForLink: "no_looker_link".
+  // kThreadLink: "thread_reply_with_link".
   std::string reason;
   // kRequest: the links to our Looker host in order of appearance, each URL once. kLookerOther entries are
   // on our host but cannot be resolved; the caller tells the owner about them.
@@ -42,7 +47,7 @@ struct TriageDecision {
   bool is_edit = false;                  // a message_changed event, or a message carrying "edited"
 };
 
-// "skip", "ask_for_link", "request", "deleted".
+// "skip", "ask_for_link", "request", "deleted", "thread_link".
 std::string_view TriageActionName(TriageDecision::Action action);
 
 // Decides what `m` asks for. Rules, in the order they are applied:
@@ -53,11 +58,12 @@ std::string_view TriageActionName(TriageDecision::Action action);
 //  4. message_changed whose new message is a tombstone → skip "tombstone".
 //  5. the subtype (for message_changed: the new message's subtype) must be none, file_share, or bot_message
 //     from an allowed bot; otherwise skip "subtype:<name>".
-//  6. thread replies (thread_ts set and != ts) → skip "thread_reply".
-//  7. message_changed with a known previous text equal to the new text (an unfurl, not an edit) → skip
+//  6. message_changed with a known previous text equal to the new text (an unfurl, not an edit) → skip
 //     "unchanged_edit". When the previous text is unknown the edit is handled.
-//  8. links from ExtractMessageLinks, classified with ClassifyLink: any Looker link (kind != kOther) →
-//     kRequest, else kAskForLink.
+//  7. links from ExtractMessageLinks, classified with ClassifyLink.
+//  8. thread replies (thread_ts set and != ts): kThreadLink when written by the parent's author
+//     (parent_user_id == user) and carrying a Looker link; otherwise skip "thread_reply".
+//  9. any Looker link (kind != kOther) → kRequest, else kAskForLink.
 TriageDecision Triage(const SlackMessage& m, const TriageConfig& config);
 
 }  // namespace creditbot

@@ -207,9 +207,28 @@ TEST(Triage, SkipsOtherSubtypesByName) {
   }
 }
 
-TEST(Triage, SkipsThreadReplies) {
+TEST(Triage, SkipsThreadRepliesFromAnyoneButTheRequester) {
   SlackMessage m = UserMessage("<https://looker.example.com/looks/1>");
   m.thread_ts = "1700000000.000050";
+  EXPECT_EQ(Triage(m, Config()).reason, "thread_reply");  // parent author unknown
+  m.parent_user_id = "U0SOMEONE";
+  TriageDecision d = Triage(m, Config());
+  EXPECT_EQ(d.action, TriageDecision::kSkip);
+  EXPECT_EQ(d.reason, "thread_reply");
+  EXPECT_TRUE(d.looker_links.empty());
+}
+
+TEST(Triage, TheRequestersThreadReplyWithALookerLinkBringsTheLink) {
+  SlackMessage m = UserMessage("here it is: <https://looker.example.com/looks/1>");
+  m.thread_ts = "1700000000.000050";
+  m.parent_user_id = m.user;
+  TriageDecision d = Triage(m, Config());
+  EXPECT_EQ(d.action, TriageDecision::kThreadLink);
+  EXPECT_EQ(d.reason, "thread_reply_with_link");
+  ASSERT_EQ(d.looker_links.size(), 1u);
+  EXPECT_EQ(d.looker_links[0].url, "https://looker.example.com/looks/1");
+  // Without a Looker link it is just conversation.
+  m.text = "thanks, looking for it";
   EXPECT_EQ(Triage(m, Config()).reason, "thread_reply");
 }
 

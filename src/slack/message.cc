@@ -116,6 +116,7 @@ absl::Status CopyMessageFields(const json& object, SlackMessage& message) {
   CREDITBOT_RETURN_IF_ERROR(
       CopyTimestamp(object, "thread_ts", /*required=*/false, "message", message.thread_ts));
   CREDITBOT_RETURN_IF_ERROR(CopyString(object, "user", message.user));
+  CREDITBOT_RETURN_IF_ERROR(CopyString(object, "parent_user_id", message.parent_user_id));
   CREDITBOT_RETURN_IF_ERROR(CopyString(object, "bot_id", message.bot_id));
   CREDITBOT_RETURN_IF_ERROR(CopyString(object, "text", message.text));
   CREDITBOT_RETURN_IF_ERROR(CopyBlocks(object, message));

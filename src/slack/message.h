@@ -25,6 +25,7 @@ struct SlackMessage {
   std::string ts;
   std::string thread_ts;  // "" for a top-level message without replies
   std::string user;
+  std::string parent_user_id;  // thread replies: the author of the thread's parent message ("" otherwise)
   std::string bot_id;
   std::string subtype;  // the event's subtype, "" for a plain user message
   std::string

@@ -15,8 +15,14 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string IndexKey(std::string_view channel, std::string_view thread_ts, std::string_view request_key) {
-  return absl::StrCat(ToAbsl(channel), "|", ToAbsl(thread_ts), "|", ToAbsl(request_key));
+std::string IndexKey(std::string_view channel, std::string_view thread_ts, std::string_view request_key,
+                     std::string_view kind) {
+  return absl::StrCat(ToAbsl(channel), "|", ToAbsl(thread_ts), "|", ToAbsl(request_key), "|", ToAbsl(kind));
+}
+
+std::string StringField(const Json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace
@@ -48,9 +54,8 @@ absl::Status LocalOutbox::LoadIndex() {
     if (metadata == nullptr || !metadata->is_object() || !metadata->contains("event_payload")) continue;
     const Json& event = (*metadata)["event_payload"];
     if (!event.is_object() || event.value("dry_run", false) || !event.contains("request_key")) continue;
-    answered_.insert(
-        IndexKey(payload.value("channel", ""), payload.value("thread_ts", ""),
-                 event["request_key"].is_string() ? event["request_key"].get<std::string>() : ""));
+    answered_.insert(IndexKey(StringField(payload, "channel"), StringField(payload, "thread_ts"),
+                              StringField(event, "request_key"), StringField(event, "kind")));
   }
   loaded_ = true;
   return absl::OkStatus();
@@ -58,9 +63,10 @@ absl::Status LocalOutbox::LoadIndex() {
 
 absl::StatusOr<std::optional<std::string>> LocalOutbox::FindOurReply(std::string_view channel,
                                                                      std::string_view thread_ts,
-                                                                     std::string_view request_key) {
+                                                                     std::string_view request_key,
+                                                                     std::string_view kind) {
   if (absl::Status status = LoadIndex(); !status.ok()) return status;
-  if (answered_.count(IndexKey(channel, thread_ts, request_key)) > 0) {
+  if (answered_.count(IndexKey(channel, thread_ts, request_key, kind)) > 0) {
     return std::optional<std::string>(absl::StrCat("outbox:", ToAbsl(request_key)));
   }
   return std::optional<std::string>();
@@ -76,7 +82,8 @@ absl::StatusOr<std::string> LocalOutbox::Post(const Reply& reply) {
   out.flush();
   if (!out) return absl::UnavailableError(absl::StrCat("cannot append to the outbox ", path_));
   ++lines_;
-  if (!mark_dry_run_) answered_.insert(IndexKey(reply.channel, reply.thread_ts, reply.request_key));
+  if (!mark_dry_run_)
+    answered_.insert(IndexKey(reply.channel, reply.thread_ts, reply.request_key, reply.kind));
   return absl::StrCat("outbox:", lines_);
 }
 

@@ -4,8 +4,10 @@
 // dry run; the Slack Web API replier comes with issue 3.
 //
 // Exactly-once: every reply carries metadata {event_type: "creditbot_reply", event_payload: {request_key,
-// kind, execution_id, dry_run}}. FindOurReply looks for a live (not dry-run) reply with the request key in
-// the thread, so a crash between posting and recording never yields a second reply.
+// kind, execution_id, dry_run}}. FindOurReply looks for a live (not dry-run) reply with the request key and
+// kind in the thread, so a crash between posting and recording never yields a second reply. The kind is
+// part of the match because one request can rightly get a question first ("ask_link") and, after the
+// requester's edit, its answer ("credit"): one reply of each kind per request, never two.
 #pragma once
 
 #include <optional>
@@ -34,12 +36,16 @@ std::string PostMessagePayload(const Reply& reply, bool dry_run);
 class Replier {
  public:
   virtual ~Replier() = default;
-  // The ts of a live reply of ours in `channel`/`thread_ts` carrying `request_key`, if any.
+  // The ts of a live reply of ours in `channel`/`thread_ts` carrying `request_key` and `kind`, if any.
   virtual absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
                                                                   std::string_view thread_ts,
-                                                                  std::string_view request_key) = 0;
+                                                                  std::string_view request_key,
+                                                                  std::string_view kind) = 0;
   // Posts; returns the reply's ts. Not idempotent: callers use FindOurReply first.
   virtual absl::StatusOr<std::string> Post(const Reply& reply) = 0;
+  // Shows the requester that their request is being worked on (Slack: an "eyes" reaction). Best effort:
+  // failures are logged by the implementation, never returned. Default: nothing.
+  virtual void MarkSeen(std::string_view /*channel*/, std::string_view /*ts*/) {}
 };
 
 // The local outbox. One instance per process run; thread-compatible.
@@ -49,7 +55,8 @@ class LocalOutbox final : public Replier {
       : path_(std::move(path)), mark_dry_run_(mark_dry_run) {}
   absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
                                                           std::string_view thread_ts,
-                                                          std::string_view request_key) override;
+                                                          std::string_view request_key,
+                                                          std::string_view kind) override;
   absl::StatusOr<std::string> Post(const Reply& reply) override;
 
  private:
@@ -57,7 +64,7 @@ class LocalOutbox final : public Replier {
   std::string path_;
   bool mark_dry_run_;
   bool loaded_ = false;
-  std::set<std::string> answered_;  // "channel|thread_ts|request_key" of live replies in the file
+  std::set<std::string> answered_;  // "channel|thread_ts|request_key|kind" of live replies in the file
   long lines_ = 0;
 };
 
@@ -68,8 +75,9 @@ class DryRunReplier final : public Replier {
   DryRunReplier(Replier& live, LocalOutbox& outbox) : live_(live), outbox_(outbox) {}
   absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
                                                           std::string_view thread_ts,
-                                                          std::string_view request_key) override {
-    return live_.FindOurReply(channel, thread_ts, request_key);
+                                                          std::string_view request_key,
+                                                          std::string_view kind) override {
+    return live_.FindOurReply(channel, thread_ts, request_key, kind);
   }
   absl::StatusOr<std::string> Post(const Reply& reply) override;
 

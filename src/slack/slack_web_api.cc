@@ -18,6 +18,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
 #include "app/logging.h"
 #include "common/status_macros.h"
@@ -210,11 +211,13 @@ absl::StatusOr<SlackIdentity> SlackWebApi::AuthTest() {
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("auth.test", "", /*json_body=*/false, /*use_app_token=*/false,
                                                 /*idempotent=*/true));
   SlackIdentity identity{StringAt(answer, "user_id"), StringAt(answer, "bot_id"), StringAt(answer, "team_id"),
-                         StringAt(answer, "team"), StringAt(answer, "url")};
+                         StringAt(answer, "team"), StringAt(answer, "url"), {}};
   if (identity.user_id.empty()) {
     return absl::InternalError("Slack auth.test: the answer names no user_id");
   }
   bot_name_ = StringAt(answer, "user");
+  for (absl::string_view scope : absl::StrSplit(last_scopes_, ',', absl::SkipWhitespace()))
+    identity.scopes.emplace_back(absl::StripAsciiWhitespace(scope));
   identity_ = identity;
   return identity;
 }
@@ -525,6 +528,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
           outcome = Retry(absl::UnavailableError(text), Backoff(attempt, options_.max_retry_wait));
         }
       } else if (answer["ok"].get<bool>()) {
+        if (std::optional<std::string> scopes = response->Header("x-oauth-scopes")) last_scopes_ = *scopes;
         std::string warning = StringAt(answer, "warning");
         if (!warning.empty()) {
           LogWarn("Slack answered with a warning", {{"method", std::string(method)}, {"warning", warning}});

@@ -71,6 +71,9 @@ struct SlackIdentity {
   std::string team_id;
   std::string team;
   std::string url;
+  // The token's scopes, from Slack's `x-oauth-scopes` answer header ("" entries never); empty when Slack
+  // did not send the header (then scopes cannot be checked ahead of use).
+  std::vector<std::string> scopes;
 };
 
 // One page of messages (conversations.history / conversations.replies), in Slack's order: history is
@@ -173,6 +176,7 @@ class SlackWebApi {
   SlackApiOptions options_;
   absl::Status options_status_;  // ValidateOptions(options_): every call fails with it when not OK
   std::optional<SlackIdentity> identity_;
+  std::string last_scopes_;  // x-oauth-scopes of the last successful answer
   std::string bot_name_;  // auth.test's `user` (the bot's handle), for the not_in_channel hint
   std::map<std::string, std::string, std::less<>> dm_channels_;
   struct Bucket {

@@ -223,4 +223,81 @@ absl::Status SqliteStateStore::ReleaseLease(std::string_view name, std::string_v
   return stmt.Run();
 }
 
+absl::StatusOr<std::optional<std::string>> SqliteStateStore::GetCursor(std::string_view name) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("SELECT value FROM cursors WHERE name = ?"));
+  stmt.Bind(1, name);
+  CREDITBOT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(stmt.ColumnText(0));
+}
+
+absl::Status SqliteStateStore::SetCursor(std::string_view name, std::string_view value) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
+                             db_.Prepare("INSERT OR REPLACE INTO cursors (name, value) VALUES (?, ?)"));
+  stmt.Bind(1, name).Bind(2, value);
+  return stmt.Run();
+}
+
+absl::Status SqliteStateStore::Forget(std::string_view key) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare("DELETE FROM requests WHERE request_key = ?"));
+  stmt.Bind(1, key);
+  CREDITBOT_RETURN_IF_ERROR(stmt.Run());
+  if (db_.Changes() == 0) {
+    return absl::NotFoundError(absl::StrCat("no state record for '", ToAbsl(key), "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StateSnapshot> SqliteStateStore::Export() {
+  // One read transaction, so records, leases and cursors are from the same moment.
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  StateSnapshot snapshot;
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement records,
+      db_.Prepare(absl::StrCat("SELECT ", kColumns, " FROM requests ORDER BY request_key")));
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, records.Step());
+    if (!row) break;
+    snapshot.records.push_back(ReadRecord(records));
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(Statement leases, db_.Prepare("SELECT name, holder, expires_at FROM leases"));
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, leases.Step());
+    if (!row) break;
+    snapshot.leases[leases.ColumnText(0)] =
+        StateLease{leases.ColumnText(1), absl::FromUnixSeconds(leases.ColumnInt(2))};
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(Statement cursors, db_.Prepare("SELECT name, value FROM cursors"));
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, cursors.Step());
+    if (!row) break;
+    snapshot.cursors[cursors.ColumnText(0)] = cursors.ColumnText(1);
+  }
+  CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  return snapshot;
+}
+
+absl::StatusOr<ImportCounts> SqliteStateStore::Import(const StateSnapshot& snapshot) {
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  ImportCounts counts;
+  for (const RequestRecord& record : snapshot.records) {
+    CREDITBOT_ASSIGN_OR_RETURN(std::optional<RequestRecord> existing, Get(record.key));
+    if (existing) {
+      ++counts.already_present;
+      continue;
+    }
+    CREDITBOT_RETURN_IF_ERROR(Upsert(record));
+    ++counts.imported;
+  }
+  for (const auto& [name, value] : snapshot.cursors) {
+    CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
+                               db_.Prepare("INSERT OR IGNORE INTO cursors (name, value) VALUES (?, ?)"));
+    stmt.Bind(1, name).Bind(2, value);
+    CREDITBOT_RETURN_IF_ERROR(stmt.Run());
+    counts.cursors_imported += static_cast<int>(db_.Changes());
+  }
+  CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  return counts;
+}
+
 }  // namespace creditbot

@@ -32,6 +32,11 @@ class SqliteStateStore final : public StateStore {
   absl::StatusOr<bool> AcquireLease(std::string_view name, std::string_view holder, absl::Time now,
                                     absl::Duration ttl) override;
   absl::Status ReleaseLease(std::string_view name, std::string_view holder) override;
+  absl::StatusOr<std::optional<std::string>> GetCursor(std::string_view name) override;
+  absl::Status SetCursor(std::string_view name, std::string_view value) override;
+  absl::Status Forget(std::string_view key) override;
+  absl::StatusOr<StateSnapshot> Export() override;
+  absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) override;
 
  private:
   explicit SqliteStateStore(SqliteDb db) : db_(std::move(db)) {}

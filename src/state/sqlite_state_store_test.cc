@@ -100,6 +100,18 @@ TEST_F(SqliteStateStoreTest, PassLeaseKeepsPassesFromOverlapping) {
   EXPECT_TRUE(*store_->AcquireLease("pass", "c", kNow + absl::Minutes(12), absl::Minutes(10)));
 }
 
+TEST_F(SqliteStateStoreTest, CursorsKeepTheLastValueAcrossReopening) {
+  EXPECT_EQ(*store_->GetCursor("slack_history:C1"), std::nullopt);
+  ASSERT_TRUE(store_->SetCursor("slack_history:C1", "1700000000.000100").ok());
+  ASSERT_TRUE(store_->SetCursor("slack_history:C1", "1700000001.000200").ok());
+  ASSERT_TRUE(store_->SetCursor("slack_history:C2", "1").ok());
+  store_.reset();
+  absl::StatusOr<std::unique_ptr<SqliteStateStore>> reopened = SqliteStateStore::Open(dir_.File("state.db"));
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(*(*reopened)->GetCursor("slack_history:C1"), "1700000001.000200");
+  EXPECT_EQ(*(*reopened)->GetCursor("slack_history:C2"), "1");
+}
+
 TEST_F(SqliteStateStoreTest, CleanupRemovesOnlyOldFinalRecords) {
   ClaimResult old_done = Claim("2.1", kNow);
   old_done.record.status = RequestStatus::kReplied;

@@ -1,6 +1,7 @@
 // StateStore: the durable record of every request and the pass lease. The state write is the commit
 // point of a request (ARCHITECTURE.md "Exactly one reply per request"): claim → work → reply → Finish.
-// Implemented by SqliteStateStore (the embedded default); an S3 object store comes with the AWS work.
+// Implemented by SqliteStateStore (the embedded default) and S3StateStore (one S3 object with conditional
+// writes).
 //
 // Implementations are safe against other processes using the same store at the same time (several
 // runners); one instance is used by one thread at a time.
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "state/request_record.h"
@@ -22,6 +24,26 @@ struct ClaimResult {
   bool claimed = false;
   RequestRecord record;  // the record after the claim, or the current one when not claimed
   bool existed = false;  // there was a record before
+};
+
+// One lease as stored (the pass lease "pass" → the holder and until when).
+struct StateLease {
+  std::string holder;
+  absl::Time expires_at;
+};
+
+// Everything a store holds, for `creditbot state export|import`.
+struct StateSnapshot {
+  std::vector<RequestRecord> records;  // ordered by key
+  std::map<std::string, StateLease> leases;
+  std::map<std::string, std::string> cursors;
+};
+
+// What Import did.
+struct ImportCounts {
+  int imported = 0;         // records written (their key had no record)
+  int already_present = 0;  // records left alone (their key already had one)
+  int cursors_imported = 0;  // cursors written (the store had none of that name)
 };
 
 struct StateStats {
@@ -62,6 +84,24 @@ class StateStore {
   virtual absl::StatusOr<bool> AcquireLease(std::string_view name, std::string_view holder, absl::Time now,
                                             absl::Duration ttl) = 0;
   virtual absl::Status ReleaseLease(std::string_view name, std::string_view holder) = 0;
+
+  // Small named values kept between passes, e.g. how far a channel's history has been read
+  // ("slack_history:C123" → a Slack ts). nullopt when never set. SetCursor overwrites.
+  virtual absl::StatusOr<std::optional<std::string>> GetCursor(std::string_view name) = 0;
+  virtual absl::Status SetCursor(std::string_view name, std::string_view value) = 0;
+
+  // Removes the record of `key` (`creditbot state forget`), so the next pass treats the message as never
+  // seen. kNotFound when there is none. (The reply-metadata check still keeps a posted answer from being
+  // posted twice.)
+  virtual absl::Status Forget(std::string_view key) = 0;
+
+  // Every record, lease and cursor, read in one consistent step.
+  virtual absl::StatusOr<StateSnapshot> Export() = 0;
+
+  // Merges `snapshot` in one atomic step: each record whose key has no record yet is written as given;
+  // an existing record is never overwritten (RecordIfAbsent's rule); each cursor is written only when the
+  // store has none of that name; leases are not imported (they belong to running passes).
+  virtual absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) = 0;
 };
 
 }  // namespace creditbot

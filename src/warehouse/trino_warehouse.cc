@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "net/instrumented_transport.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -581,7 +582,7 @@ class OwningTrinoWarehouse final : public Warehouse {
 
 absl::StatusOr<std::unique_ptr<Warehouse>> MakeTrinoWarehouse(TrinoOptions options,
                                                               const HttpTransportOptions& http) {
-  auto warehouse = std::make_unique<OwningTrinoWarehouse>(MakeCurlTransport(http));
+  auto warehouse = std::make_unique<OwningTrinoWarehouse>(MakeInstrumentedTransport(MakeCurlTransport(http), "trino"));
   CREDITBOT_RETURN_IF_ERROR(warehouse->Init(std::move(options)));
   return std::unique_ptr<Warehouse>(std::move(warehouse));
 }

@@ -1,0 +1,74 @@
+// Runtime: every far end and the pipeline of one process, built from the configuration — shared by
+// `creditbot run --once` and `creditbot serve`, so both run exactly the same request path.
+//
+// With SLACK_BOT_TOKEN set, messages come from Slack (SlackHistorySource) and replies go to Slack
+// (SlackReplier); otherwise the embedded default's local inbox and outbox. Either way, with DRY_RUN (the
+// default) nothing is posted: replies are printed and written to the outbox marked as a dry run, while
+// the live side is still asked whether we answered before.
+//
+// OpenRuntime checks what it can at start (policies, state, warehouse, Looker options, Slack token via
+// auth.test, channel names) and fails with one line naming the part: "<part>: <why>".
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "app/config.h"
+#include "audit/audit_sink.h"
+#include "bot/pipeline.h"
+#include "common/clock.h"
+#include "core/product_router.h"
+#include "executor/executor.h"
+#include "looker/look_resolver.h"
+#include "net/http_transport.h"
+#include "slack/message_source.h"
+#include "slack/replier.h"
+#include "slack/slack_web_api.h"
+#include "state/state_store.h"
+#include "warehouse/warehouse.h"
+
+namespace creditbot {
+
+struct Runtime {
+  Config config;
+  SystemClock clock;
+  SystemSleeper sleeper;
+  std::string holder;  // names this process in claims and leases ("pid-123")
+
+  std::unique_ptr<StateStore> state;
+  std::unique_ptr<Warehouse> warehouse;
+  std::unique_ptr<HttpTransport> looker_transport;
+  std::unique_ptr<LookResolver> looks;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<AuditSink> audit;
+  std::optional<ProductRouter> router;
+
+  // Slack (null on the embedded default).
+  std::unique_ptr<HttpTransport> slack_transport;
+  SlackApiOptions slack_options;
+  std::unique_ptr<SlackWebApi> slack;
+  SlackIdentity identity;               // auth.test, or the configured own ids
+  std::vector<std::string> channel_ids;  // CREDITBOT_SLACK_CHANNELS resolved to ids
+
+  std::unique_ptr<Replier> live_replier;  // SlackReplier or LocalOutbox
+  std::unique_ptr<LocalOutbox> dry_run_outbox;
+  std::unique_ptr<Replier> dry_run_replier;
+  Replier* replier = nullptr;  // the one the pipeline uses
+
+  std::unique_ptr<MessageSource> source;  // SlackHistorySource or LocalInbox
+  std::unique_ptr<Pipeline> pipeline;
+
+  bool uses_slack() const { return slack != nullptr; }
+};
+
+absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config);
+
+// "C0123ABCD", "G…", "D…" are ids; anything else (with or without '#') is a channel name. Names are looked
+// up once with conversations.list. kNotFound naming the channel when a name matches nothing.
+absl::StatusOr<std::vector<std::string>> ResolveChannelIds(SlackWebApi& api,
+                                                           const std::vector<std::string>& channels);
+
+}  // namespace creditbot

@@ -1,0 +1,162 @@
+// The serve worker: a queue of delivered events and periodic catch-up passes.
+#include "bot/service.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "app/logging.h"
+#include "common/metrics.h"
+#include "common/sha256.h"
+#include "common/strings.h"
+#include "slack/message.h"
+
+namespace creditbot {
+namespace {
+
+std::string EventId(const nlohmann::json& event) {
+  auto it = event.find("event_id");
+  return it != event.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Seconds since a Slack ts, for the time-to-reply histogram; nullopt when unparsable.
+std::optional<double> SecondsSince(std::string_view ts, absl::Time now) {
+  double posted = 0;
+  if (!absl::SimpleAtod(ToAbsl(ts), &posted)) return std::nullopt;
+  return absl::ToDoubleSeconds(now - absl::FromUnixMicros(static_cast<int64_t>(posted * 1e6)));
+}
+
+}  // namespace
+
+std::string_view DeliveryResultName(DeliveryResult result) {
+  switch (result) {
+    case DeliveryResult::kQueued:
+      return "queued";
+    case DeliveryResult::kDuplicate:
+      return "duplicate";
+    case DeliveryResult::kNotForUs:
+      return "not_for_us";
+    case DeliveryResult::kQueueFull:
+      return "queue_full";
+  }
+  return "not_for_us";
+}
+
+Service::Service(Pipeline& pipeline, MessageSource& catchup_source, StateStore& state, const Clock& clock,
+                 ServiceOptions options)
+    : pipeline_(pipeline),
+      catchup_source_(catchup_source),
+      state_(state),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view source) {
+  DeliveryResult result = DeliveryResult::kQueued;
+  const std::string event_id = EventId(event);
+  if (!event_id.empty() && !recent_ids_.FirstSeen(event_id, clock_.Now())) {
+    result = DeliveryResult::kDuplicate;
+  } else {
+    absl::StatusOr<SlackMessage> message = ParseSlackMessage(event);
+    const bool ours = message.ok() && std::find(options_.channel_ids.begin(), options_.channel_ids.end(),
+                                                message->channel) != options_.channel_ids.end();
+    if (!ours) {
+      // Other event types, and messages from channels we do not serve, are not requests. A malformed
+      // message event in one of ours is not lost either: the catch-up pass reads the channel again.
+      if (!message.ok())
+        LogDebug("delivery is not a message for us", {{"why", std::string(message.status().message())}});
+      result = DeliveryResult::kNotForUs;
+    } else {
+      InboxItem item;
+      item.origin = absl::StrCat(ToAbsl(source), ":", event_id.empty() ? message->ts : event_id);
+      item.digest = Sha256Hex(event.dump());
+      item.message = *std::move(message);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (queue_.size() >= options_.max_queue) {
+        result = DeliveryResult::kQueueFull;
+      } else {
+        queue_.push_back(std::move(item));
+        GlobalMetrics().SetGauge(kMetricQueueDepth, static_cast<double>(queue_.size()));
+        wake_.notify_one();
+      }
+    }
+  }
+  GlobalMetrics().Increment(kMetricEventsReceivedTotal,
+                                   {{"source", std::string(source)},
+                                    {"result", std::string(DeliveryResultName(result))}});
+  if (result == DeliveryResult::kQueueFull)
+    LogWarn("event queue full; the catch-up pass will read this message", {{"event_id", event_id}});
+  return result;
+}
+
+void Service::CatchUp() {
+  absl::StatusOr<PassSummary> summary =
+      RunPass(catchup_source_, pipeline_, state_, clock_, options_.pass);
+  if (!summary.ok()) {
+    LogError("catch-up pass failed; trying again later", {{"error", std::string(summary.status().message())}});
+    return;
+  }
+  for (const auto& [outcome, count] : summary->outcomes)
+    GlobalMetrics().Increment(kMetricRequestsTotal, {{"outcome", outcome}}, count);
+  if (summary->lease_busy) return;  // a scheduled pass is doing the same work
+  const absl::Time now = clock_.Now();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_successful_pass_ = now;
+  }
+  GlobalMetrics().SetGauge(kMetricLastSuccessfulPassTimestampSeconds, absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+  LogInfo("catch-up pass done", {{"messages", std::to_string(summary->items)}});
+}
+
+void Service::Run() {
+  absl::Time next_catchup = clock_.Now();
+  while (true) {
+    std::optional<InboxItem> item;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (stopping_) break;
+      if (queue_.empty() && clock_.Now() < next_catchup) {
+        const absl::Duration wait = next_catchup - clock_.Now();
+        wake_.wait_for(lock, absl::ToChronoMilliseconds(wait) + std::chrono::milliseconds(1));
+        continue;
+      }
+      if (!queue_.empty()) {
+        item = std::move(queue_.front());
+        queue_.pop_front();
+        GlobalMetrics().SetGauge(kMetricQueueDepth, static_cast<double>(queue_.size()));
+      }
+    }
+    if (item) {
+      ItemOutcome outcome = pipeline_.Handle(*item);
+      GlobalMetrics().Increment(kMetricRequestsTotal, {{"outcome", std::string(ItemOutcomeName(outcome))}});
+      if ((outcome == ItemOutcome::kReplied || outcome == ItemOutcome::kAsked) && item->message) {
+        if (std::optional<double> seconds = SecondsSince(item->message->ts, clock_.Now()))
+          GlobalMetrics().Observe(kMetricTimeToReplySeconds, *seconds);
+      }
+      continue;
+    }
+    CatchUp();
+    next_catchup = clock_.Now() + options_.catchup_interval;
+  }
+  LogInfo("service worker stopped", {{"queued_left", std::to_string(queue_depth())}});
+}
+
+void Service::Stop() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stopping_ = true;
+  wake_.notify_all();
+}
+
+std::size_t Service::queue_depth() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+std::optional<absl::Time> Service::last_successful_pass() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_successful_pass_;
+}
+
+}  // namespace creditbot

@@ -1,0 +1,78 @@
+// Service: the heart of `creditbot serve`. Receivers (Socket Mode, the Events API endpoint) hand every
+// delivered event to Deliver, which only checks and queues it — so Slack's envelope is acknowledged at
+// once, well inside its 3 seconds. One worker thread (Run) takes events off the queue and handles each
+// with the same Pipeline a scheduled pass uses, and runs a catch-up pass over the channels' history at
+// start and every `catchup_interval`, so nothing posted while disconnected is missed.
+//
+// Exactly once: a delivery whose event_id was seen in the last hour is dropped here (Slack retries and
+// redelivers); everything else is made safe by the pipeline's claim in the state store and its look in
+// the thread before posting, which also holds against a scheduled pass running at the same time.
+//
+// Stop (from a signal) lets the item in hand finish and returns from Run; queued events are left — their
+// messages are in the channel history, and the next catch-up (here or in the next process) reads them.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "bot/pass.h"
+#include "bot/pipeline.h"
+#include "common/clock.h"
+#include "slack/events_api.h"
+#include "slack/message_source.h"
+#include "state/state_store.h"
+
+namespace creditbot {
+
+struct ServiceOptions {
+  std::vector<std::string> channel_ids;                 // events from other channels are ignored
+  absl::Duration catchup_interval = absl::Minutes(5);  // CREDITBOT_CATCHUP_SECONDS
+  PassOptions pass;
+  std::size_t max_queue = 10000;  // beyond this, deliveries are dropped (the catch-up reads them later)
+};
+
+// What Deliver did with one delivery.
+enum class DeliveryResult { kQueued, kDuplicate, kNotForUs, kQueueFull };
+std::string_view DeliveryResultName(DeliveryResult result);
+
+class Service {
+ public:
+  Service(Pipeline& pipeline, MessageSource& catchup_source, StateStore& state, const Clock& clock,
+          ServiceOptions options);
+
+  // Thread-safe and quick. `event` is an event_callback envelope (Events API body, Socket Mode payload);
+  // `source` names the receiver for logs and metrics ("socket_mode", "events_api").
+  DeliveryResult Deliver(const nlohmann::json& event, std::string_view source);
+
+  // The worker loop, on the calling thread, until Stop().
+  void Run();
+  void Stop();  // thread-safe
+
+  std::size_t queue_depth() const;
+  // When the last catch-up pass finished without error (nullopt before the first).
+  std::optional<absl::Time> last_successful_pass() const;
+
+ private:
+  void CatchUp();
+
+  Pipeline& pipeline_;
+  MessageSource& catchup_source_;
+  StateStore& state_;
+  const Clock& clock_;
+  ServiceOptions options_;
+  RecentIds recent_ids_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<InboxItem> queue_;
+  bool stopping_ = false;
+  std::optional<absl::Time> last_successful_pass_;
+};
+
+}  // namespace creditbot

@@ -1,0 +1,193 @@
+// Reading Slack's channel history and the threads of waiting requests for a pass.
+#include "slack/slack_history_source.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "app/logging.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+
+namespace creditbot {
+namespace {
+
+constexpr const char* kCursorPrefix = "slack_history:";
+
+// (seconds, microseconds) of a Slack ts; {-1, -1} when malformed.
+std::pair<int64_t, int64_t> SplitTs(std::string_view ts) {
+  const std::size_t dot = ts.find('.');
+  int64_t seconds = -1;
+  int64_t fraction = 0;
+  if (!absl::SimpleAtoi(ToAbsl(ts.substr(0, dot)), &seconds)) return {-1, -1};
+  if (dot != std::string_view::npos && !absl::SimpleAtoi(ToAbsl(ts.substr(dot + 1)), &fraction))
+    return {-1, -1};
+  return {seconds, fraction};
+}
+
+std::string StringField(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A message_deleted item for a waiting request whose message is gone.
+InboxItem DeletedItem(const RequestRecord& record) {
+  InboxItem item;
+  SlackMessage message;
+  message.channel = record.channel;
+  message.ts = record.ts;
+  message.deleted_ts = record.ts;
+  message.subtype = "message_deleted";
+  item.message = std::move(message);
+  item.origin = absl::StrCat("slack:", record.key, " (gone)");
+  item.digest = Sha256Hex(absl::StrCat("deleted:", record.key));
+  return item;
+}
+
+bool IsChannelProblem(const absl::Status& status) {
+  return absl::IsPermissionDenied(status) || absl::IsNotFound(status);
+}
+
+}  // namespace
+
+std::string SlackTsFromTime(absl::Time time) {
+  const int64_t micros = absl::ToUnixMicros(time);
+  return absl::StrFormat("%d.%06d", micros / 1000000, micros % 1000000);
+}
+
+bool SlackTsLess(std::string_view a, std::string_view b) { return SplitTs(a) < SplitTs(b); }
+
+SlackHistorySource::SlackHistorySource(SlackWebApi& api, StateStore& state, const Clock& clock,
+                                       SlackHistoryOptions options)
+    : api_(api), state_(state), clock_(clock), options_(std::move(options)) {}
+
+void SlackHistorySource::AddMessage(const nlohmann::json& raw, const std::string& channel, std::string origin,
+                                    std::vector<InboxItem>& items) {
+  InboxItem item;
+  item.origin = std::move(origin);
+  const std::string text = raw.dump();
+  item.digest = Sha256Hex(text);
+  absl::StatusOr<SlackMessage> message = ParseSlackMessage(raw, channel);
+  if (message.ok()) {
+    item.message = *std::move(message);
+  } else {
+    item.error = std::string(message.status().message());
+  }
+  items.push_back(std::move(item));
+}
+
+absl::StatusOr<std::vector<InboxItem>> SlackHistorySource::Fetch() {
+  new_watermarks_.clear();
+  std::vector<InboxItem> items;
+  for (const std::string& channel : options_.channel_ids) {
+    absl::Status status = FetchChannel(channel, items);
+    if (status.ok()) continue;
+    if (!IsChannelProblem(status)) return status;
+    // The owner must act (invite the bot, fix the channel list): one unreadable item, told once.
+    InboxItem item;
+    item.origin = absl::StrCat("slack channel ", channel);
+    item.error = ToStd(status.message());
+    item.digest = Sha256Hex(absl::StrCat("channel:", channel, ":", SlackErrorCode(status)));
+    item.alert_headline = absl::StrCat("creditbot cannot read the channel ", channel);
+    LogError("cannot read a channel", {{"channel", channel}, {"error", item.error}});
+    items.push_back(std::move(item));
+  }
+  CREDITBOT_RETURN_IF_ERROR(FetchPending(items));
+  return items;
+}
+
+absl::Status SlackHistorySource::FetchChannel(const std::string& channel, std::vector<InboxItem>& items) {
+  const std::string cursor_name = absl::StrCat(kCursorPrefix, channel);
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<std::string> watermark, state_.GetCursor(cursor_name));
+  SlackHistoryQuery query;
+  query.channel = channel;
+  query.oldest = watermark.value_or(SlackTsFromTime(clock_.Now() - options_.first_lookback));
+  query.limit = options_.page_limit;
+  std::vector<nlohmann::json> messages;
+  int pages = 0;
+  do {
+    CREDITBOT_ASSIGN_OR_RETURN(SlackMessagePage page, api_.History(query));
+    ++pages;
+    for (nlohmann::json& message : page.messages) messages.push_back(std::move(message));
+    query.cursor = page.next_cursor;
+  } while (!query.cursor.empty());
+  // Slack sends newest first; requests are handled in the order they were posted.
+  std::stable_sort(messages.begin(), messages.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return SlackTsLess(StringField(a, "ts"), StringField(b, "ts"));
+  });
+  std::string newest = query.oldest;
+  for (const nlohmann::json& message : messages) {
+    const std::string ts = StringField(message, "ts");
+    if (SlackTsLess(newest, ts)) newest = ts;
+    AddMessage(message, channel, absl::StrCat("slack:", channel, ":", ts), items);
+  }
+  new_watermarks_[channel] = newest;
+  LogDebug("read channel history", {{"channel", channel},
+                                    {"oldest", query.oldest},
+                                    {"messages", std::to_string(messages.size())},
+                                    {"pages", std::to_string(pages)}});
+  return absl::OkStatus();
+}
+
+absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
+  const absl::Time now = clock_.Now();
+  const std::set<std::string> channels(options_.channel_ids.begin(), options_.channel_ids.end());
+  std::set<std::string> already;  // keys the history part returned
+  for (const InboxItem& item : items)
+    if (item.message) already.insert(RequestKey(item.message->channel, item.message->ts));
+
+  std::vector<RequestRecord> waiting;
+  for (RequestStatus status : {RequestStatus::kFailed, RequestStatus::kClaimed, RequestStatus::kAsked}) {
+    CREDITBOT_ASSIGN_OR_RETURN(std::vector<RequestRecord> records, state_.List(status, options_.max_pending));
+    for (RequestRecord& record : records) {
+      if (channels.count(record.channel) == 0 || already.count(record.key) > 0) continue;
+      const bool due = (status == RequestStatus::kFailed && record.next_retry_at && *record.next_retry_at <= now) ||
+                       (status == RequestStatus::kClaimed && record.lease_until && *record.lease_until <= now) ||
+                       (status == RequestStatus::kAsked && record.updated_at >= now - options_.asked_window);
+      if (due) waiting.push_back(std::move(record));
+    }
+  }
+  for (const RequestRecord& record : waiting) {
+    absl::StatusOr<SlackMessagePage> thread = api_.Replies(record.channel, record.ts);
+    if (absl::IsNotFound(thread.status())) {
+      items.push_back(DeletedItem(record));
+      continue;
+    }
+    if (absl::IsUnauthenticated(thread.status())) return thread.status();
+    if (!thread.ok()) {
+      LogWarn("could not re-read a waiting request; trying again next pass",
+              {{"request", record.key}, {"error", std::string(thread.status().message())}});
+      continue;
+    }
+    if (thread->messages.empty()) {
+      items.push_back(DeletedItem(record));
+      continue;
+    }
+    const nlohmann::json& parent = thread->messages.front();
+    AddMessage(parent, record.channel, absl::StrCat("slack:", record.key), items);
+    if (record.status != RequestStatus::kAsked) continue;
+    // The requester's replies after our question may carry the link we asked for.
+    const std::string requester = StringField(parent, "user");
+    for (std::size_t i = 1; i < thread->messages.size(); ++i) {
+      const nlohmann::json& reply = thread->messages[i];
+      const std::string ts = StringField(reply, "ts");
+      if (requester.empty() || StringField(reply, "user") != requester) continue;
+      if (!record.reply_ts.empty() && !SlackTsLess(record.reply_ts, ts)) continue;
+      AddMessage(reply, record.channel, absl::StrCat("slack:", record.channel, ":", ts), items);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SlackHistorySource::Commit() {
+  for (const auto& [channel, ts] : new_watermarks_)
+    CREDITBOT_RETURN_IF_ERROR(state_.SetCursor(absl::StrCat(kCursorPrefix, channel), ts));
+  new_watermarks_.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace creditbot

@@ -1,0 +1,97 @@
+// Posting replies and DMs to Slack, and finding our earlier replies in a thread.
+#include "slack/slack_replier.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "app/logging.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+
+namespace creditbot {
+namespace {
+
+const nlohmann::json* Member(const nlohmann::json& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string StringMember(const nlohmann::json& object, const char* name) {
+  const nlohmann::json* value = Member(object, name);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : "";
+}
+
+// True when `message` is a live reply of ours for `request_key` of `kind`.
+bool IsOurReply(const nlohmann::json& message, const SlackIdentity& us, std::string_view request_key,
+                std::string_view kind) {
+  const std::string bot_id = StringMember(message, "bot_id");
+  const std::string user = StringMember(message, "user");
+  const bool by_us = (!us.bot_id.empty() && bot_id == us.bot_id) || (!us.user_id.empty() && user == us.user_id);
+  if (!by_us) return false;
+  const nlohmann::json* metadata = Member(message, "metadata");
+  if (metadata == nullptr || StringMember(*metadata, "event_type") != "creditbot_reply") return false;
+  const nlohmann::json* payload = Member(*metadata, "event_payload");
+  if (payload == nullptr || !payload->is_object()) return false;
+  const nlohmann::json* dry_run = Member(*payload, "dry_run");
+  if (dry_run != nullptr && dry_run->is_boolean() && dry_run->get<bool>()) return false;
+  return StringMember(*payload, "request_key") == request_key && StringMember(*payload, "kind") == kind;
+}
+
+bool IsUserId(std::string_view id) {
+  return id.size() > 1 && (id.front() == 'U' || id.front() == 'W');
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> SlackReplier::FindOurReply(std::string_view channel,
+                                                                      std::string_view thread_ts,
+                                                                      std::string_view request_key,
+                                                                      std::string_view kind) {
+  if (thread_ts.empty()) return std::optional<std::string>();
+  CREDITBOT_ASSIGN_OR_RETURN(SlackIdentity us, api_.AuthTest());
+  std::string cursor;
+  for (int page = 0; page < max_thread_pages_; ++page) {
+    absl::StatusOr<SlackMessagePage> replies = api_.Replies(channel, thread_ts, cursor);
+    if (absl::IsNotFound(replies.status())) return std::optional<std::string>();
+    if (!replies.ok()) return replies.status();
+    for (const nlohmann::json& message : replies->messages) {
+      if (IsOurReply(message, us, request_key, kind))
+        return std::optional<std::string>(StringMember(message, "ts"));
+    }
+    if (replies->next_cursor.empty()) return std::optional<std::string>();
+    cursor = replies->next_cursor;
+  }
+  LogWarn("thread too long to search for our earlier reply completely",
+          {{"channel", std::string(channel)}, {"thread_ts", std::string(thread_ts)}});
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<std::string> SlackReplier::Post(const Reply& reply) {
+  Reply to_send = reply;
+  if (reply.thread_ts.empty() && IsUserId(reply.channel)) {
+    CREDITBOT_ASSIGN_OR_RETURN(to_send.channel, api_.OpenDm(reply.channel));
+  }
+  absl::StatusOr<SlackPosted> posted = api_.PostMessage(PostMessagePayload(to_send, /*dry_run=*/false));
+  if (posted.ok()) return posted->ts;
+  if (posted.status().code() != absl::StatusCode::kUnknown) return posted.status();
+  // The answer was lost: Slack may or may not have the message. Look before anyone posts again.
+  absl::StatusOr<std::optional<std::string>> found =
+      FindOurReply(to_send.channel, to_send.thread_ts, to_send.request_key, to_send.kind);
+  if (found.ok() && found->has_value()) {
+    LogInfo("the post's answer was lost but the reply is in the thread");
+    return **found;
+  }
+  return absl::UnavailableError(
+      absl::StrCat("the post's answer was lost and the reply is not in the thread (yet): ",
+                   posted.status().message()));
+}
+
+void SlackReplier::MarkSeen(std::string_view channel, std::string_view ts) {
+  absl::Status added = api_.AddReaction(channel, ts, "eyes");
+  if (!added.ok())
+    LogWarn("could not add the eyes reaction", {{"error", std::string(added.message())}});
+}
+
+}  // namespace creditbot

@@ -1,0 +1,46 @@
+// SlackReplier: the Replier that posts to Slack itself (chat.postMessage), DMs the owner
+// (conversations.open + chat.postMessage) and finds our earlier replies in a thread
+// (conversations.replies with include_all_metadata) — the exactly-once check the pipeline makes before
+// every post (ARCHITECTURE.md "Exactly one reply per request").
+//
+// A reply counts as ours only when it carries our metadata (event_type creditbot_reply, the request key and
+// kind, not marked dry_run) AND was posted by our own bot (auth.test's bot_id or user_id): any app can
+// write metadata, so the author is checked too.
+//
+// Post failures: a post whose answer never arrived (kUnknown from SlackWebApi::PostMessage) is looked up in
+// the thread at once; found, its ts is returned; not found, kUnavailable, so the pipeline retries later —
+// and checks the thread again first. Slack's own refusals keep SlackWebApi's codes.
+//
+// Used by one thread at a time, like the SlackWebApi it wraps.
+#pragma once
+
+#include <string>
+
+#include "slack/replier.h"
+#include "slack/slack_web_api.h"
+
+namespace creditbot {
+
+class SlackReplier final : public Replier {
+ public:
+  // `max_thread_pages`: how many conversations.replies pages FindOurReply reads (Default: 10, i.e. up to
+  // 2,000 messages; our reply is usually among the first).
+  explicit SlackReplier(SlackWebApi& api, int max_thread_pages = 10)
+      : api_(api), max_thread_pages_(max_thread_pages) {}
+
+  // nullopt for a DM (no thread) and for a thread that no longer exists.
+  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
+                                                          std::string_view thread_ts,
+                                                          std::string_view request_key,
+                                                          std::string_view kind) override;
+  // A reply whose channel is a user id (U…/W…) without thread is a DM: the DM channel is opened first.
+  absl::StatusOr<std::string> Post(const Reply& reply) override;
+  // Adds the "eyes" reaction to the request: we are on it. Failures are logged, never fatal.
+  void MarkSeen(std::string_view channel, std::string_view ts) override;
+
+ private:
+  SlackWebApi& api_;
+  int max_thread_pages_;
+};
+
+}  // namespace creditbot
