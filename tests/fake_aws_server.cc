@@ -429,6 +429,31 @@ void FakeAwsServer::FailNext(FakeAwsService service, int times, int http_status,
   failures_[service] = Failure{times, http_status, code, retry_after};
 }
 
+void FakeAwsServer::ScriptProcessingJobs(std::vector<std::string> statuses,
+                                         const std::string& failure_reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (statuses.empty()) statuses = {"InProgress"};
+  job_script_ = std::move(statuses);
+  job_failure_reason_ = failure_reason;
+}
+
+void FakeAwsServer::ForbidEnvironmentValues(std::vector<std::string> values) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  forbidden_environment_values_ = std::move(values);
+}
+
+std::optional<FakeProcessingJob> FakeAwsServer::ProcessingJob(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> FakeAwsServer::processing_job_names() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return job_order_;
+}
+
 FakeAwsService FakeAwsServer::Classify(const httplib::Request& request) const {
   const std::string& path = request.path;
   if (absl::StartsWith(path, "/latest/")) return FakeAwsService::kImds;
@@ -437,6 +462,9 @@ FakeAwsService FakeAwsServer::Classify(const httplib::Request& request) const {
   if (request.method == "POST" && path == "/") {
     if (absl::StartsWith(request.get_header_value("X-Amz-Target"), "secretsmanager.")) {
       return FakeAwsService::kSecretsManager;
+    }
+    if (absl::StartsWith(request.get_header_value("X-Amz-Target"), "SageMaker.")) {
+      return FakeAwsService::kSageMaker;
     }
     if (absl::StrContains(request.body, "Action=")) return FakeAwsService::kSts;
   }
@@ -447,7 +475,8 @@ void FakeAwsServer::Handle(const httplib::Request& request, httplib::Response& r
   std::lock_guard<std::mutex> lock(mutex_);
   FakeAwsRequest record{Classify(request), request.method, request.target, request.body, request.headers, ""};
   const FakeAwsService service = record.service;
-  const bool is_signed = service == FakeAwsService::kS3 || service == FakeAwsService::kSecretsManager;
+  const bool is_signed = service == FakeAwsService::kS3 || service == FakeAwsService::kSecretsManager ||
+                         service == FakeAwsService::kSageMaker;
   if ((!is_signed || CheckSignature(request, service, record, response)) &&
       !InjectFailure(service, response)) {
     switch (service) {
@@ -465,6 +494,9 @@ void FakeAwsServer::Handle(const httplib::Request& request, httplib::Response& r
         break;
       case FakeAwsService::kImds:
         HandleImds(request, response);
+        break;
+      case FakeAwsService::kSageMaker:
+        HandleSageMaker(request, response);
         break;
     }
   }
@@ -489,7 +521,8 @@ bool FakeAwsServer::CheckSignature(const httplib::Request& request, FakeAwsServi
         return it->second.secret;
       },
       s3, absl::Now());
-  const std::string expected_service = s3 ? "s3" : "secretsmanager";
+  const std::string expected_service =
+      s3 ? "s3" : (service == FakeAwsService::kSageMaker ? "sagemaker" : "secretsmanager");
   if (result.ok && (result.region != kRegion || result.service != expected_service)) {
     result.ok = false;
     result.http_status = 400;
@@ -552,6 +585,7 @@ bool FakeAwsServer::InjectFailure(FakeAwsService service, httplib::Response& res
       StsError(response, failure.status, failure.code, message);
       break;
     case FakeAwsService::kSecretsManager:
+    case FakeAwsService::kSageMaker:
       JsonError(response, failure.status, failure.code, message);
       break;
     case FakeAwsService::kContainer:
@@ -767,6 +801,151 @@ void FakeAwsServer::HandleImds(const httplib::Request& request, httplib::Respons
     return;
   }
   response.status = 404;
+}
+
+namespace {
+
+bool ValidJobName(const std::string& name) {
+  if (name.empty() || name.size() > 63) return false;
+  auto alnum = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); };
+  if (!alnum(name.front()) || !alnum(name.back())) return false;
+  return std::all_of(name.begin(), name.end(), [&alnum](char c) { return alnum(c) || c == '-'; });
+}
+
+bool ValidEnvironmentKey(const std::string& key) {
+  if (key.empty() || key.size() > 256) return false;
+  if (!absl::ascii_isalpha(static_cast<unsigned char>(key[0])) && key[0] != '_') return false;
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// The first missing required member of a CreateProcessingJob body, or "".
+std::string MissingCreateMember(const Json& body) {
+  auto has = [](const Json& object, const char* name, bool (Json::*is)() const noexcept) {
+    return object.is_object() && object.contains(name) && (object[name].*is)();
+  };
+  if (!has(body, "ProcessingJobName", &Json::is_string)) return "ProcessingJobName";
+  if (!has(body, "RoleArn", &Json::is_string) || body["RoleArn"].get<std::string>().empty()) return "RoleArn";
+  if (!has(body, "AppSpecification", &Json::is_object) ||
+      !has(body["AppSpecification"], "ImageUri", &Json::is_string) ||
+      body["AppSpecification"]["ImageUri"].get<std::string>().empty()) {
+    return "AppSpecification.ImageUri";
+  }
+  if (!has(body, "ProcessingResources", &Json::is_object) ||
+      !has(body["ProcessingResources"], "ClusterConfig", &Json::is_object)) {
+    return "ProcessingResources.ClusterConfig";
+  }
+  const Json& cluster = body["ProcessingResources"]["ClusterConfig"];
+  if (!has(cluster, "InstanceCount", &Json::is_number_integer) || cluster["InstanceCount"].get<int>() < 1) {
+    return "ProcessingResources.ClusterConfig.InstanceCount";
+  }
+  if (!has(cluster, "InstanceType", &Json::is_string) || cluster["InstanceType"].get<std::string>().empty()) {
+    return "ProcessingResources.ClusterConfig.InstanceType";
+  }
+  if (!has(cluster, "VolumeSizeInGB", &Json::is_number_integer) || cluster["VolumeSizeInGB"].get<int>() < 1) {
+    return "ProcessingResources.ClusterConfig.VolumeSizeInGB";
+  }
+  return "";
+}
+
+}  // namespace
+
+void FakeAwsServer::HandleSageMaker(const httplib::Request& request, httplib::Response& response) {
+  if (request.get_header_value("Content-Type") != "application/x-amz-json-1.1") {
+    return JsonError(response, 400, "SerializationException",
+                     "Content-Type must be application/x-amz-json-1.1");
+  }
+  const std::string target = request.get_header_value("X-Amz-Target");
+  const Json body = Json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("ProcessingJobName") || !body["ProcessingJobName"].is_string()) {
+    return JsonError(response, 400, "ValidationException", "ProcessingJobName is required");
+  }
+  const std::string name = body["ProcessingJobName"].get<std::string>();
+  const std::string arn = "arn:aws:sagemaker:eu-west-1:123456789012:processing-job/" + name;
+  response.set_header("x-amzn-RequestId", "fake-request-id");
+
+  if (target == "SageMaker.CreateProcessingJob") {
+    if (!ValidJobName(name)) {
+      return JsonError(
+          response, 400, "ValidationException",
+          "1 validation error detected: Value '" + name +
+              "' at 'processingJobName' failed to satisfy constraint: Member must satisfy regular "
+              "expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    }
+    if (const std::string missing = MissingCreateMember(body); !missing.empty()) {
+      return JsonError(response, 400, "ValidationException", missing + " is required");
+    }
+    if (body.contains("Environment")) {
+      if (!body["Environment"].is_object() || body["Environment"].size() > 100) {
+        return JsonError(response, 400, "ValidationException", "Environment must be a map of at most 100");
+      }
+      for (const auto& [key, value] : body["Environment"].items()) {
+        if (!ValidEnvironmentKey(key) || !value.is_string() || value.get<std::string>().size() > 256) {
+          return JsonError(response, 400, "ValidationException",
+                           "Environment entry " + key + " is not a valid key with a value of at most 256");
+        }
+        for (const std::string& forbidden : forbidden_environment_values_) {
+          if (!forbidden.empty() && absl::StrContains(value.get<std::string>(), forbidden)) {
+            return JsonError(response, 400, "ValidationException",
+                             "Environment carries a secret (in " + key + ")");
+          }
+        }
+      }
+    }
+    if (jobs_.count(name)) {
+      return JsonError(response, 400, "ResourceInUse", "Job " + arn + " already exists");
+    }
+    FakeProcessingJob& job = jobs_[name];
+    job.name = name;
+    job.create_body = request.body;
+    job.script = job_script_;
+    job.status = "InProgress";
+    job.failure_reason = job_failure_reason_;
+    job_order_.push_back(name);
+    response.status = 200;
+    response.set_content(Json{{"ProcessingJobArn", arn}}.dump(), "application/x-amz-json-1.1");
+    return;
+  }
+
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) {
+    return JsonError(response, 400, "ValidationException", "Could not find requested job with name " + name);
+  }
+  FakeProcessingJob& job = it->second;
+  if (target == "SageMaker.DescribeProcessingJob") {
+    ++job.describes;
+    if (job.stop_requested) {
+      job.status = job.status == "Stopping" ? "Stopped" : job.status;
+    } else if (!job.script.empty()) {
+      job.status = job.script.front();
+      if (job.script.size() > 1) job.script.erase(job.script.begin());
+    }
+    Json answer = Json::parse(job.create_body);
+    answer["ProcessingJobArn"] = arn;
+    answer["ProcessingJobStatus"] = job.status;
+    answer["CreationTime"] = 1717244100.512;
+    answer["LastModifiedTime"] = 1717244222.1;
+    if ((job.status == "Failed" || job.status == "Stopped") && !job.failure_reason.empty()) {
+      answer["FailureReason"] = job.failure_reason;
+    }
+    if (job.status == "Failed") answer["ExitMessage"] = "creditbot calc: the container failed";
+    response.status = 200;
+    response.set_content(answer.dump(), "application/x-amz-json-1.1");
+    return;
+  }
+  if (target == "SageMaker.StopProcessingJob") {
+    if (job.status != "InProgress" && job.status != "Stopping") {
+      return JsonError(
+          response, 400, "ValidationException",
+          "The request was rejected because the processing job is in status " + job.status + ".");
+    }
+    job.stop_requested = true;
+    job.status = "Stopping";
+    response.status = 200;
+    response.set_content("", "application/x-amz-json-1.1");
+    return;
+  }
+  JsonError(response, 400, "UnknownOperationException", "only Create/Describe/StopProcessingJob are faked");
 }
 
 }  // namespace creditbot::testing

@@ -16,6 +16,7 @@
 //   PUT  /latest/api/token, GET /latest/meta-data/iam/security-credentials/[ROLE]   IMDSv2 (token checked)
 //   GET  /v1/credentials, GET /v2/credentials/…   container endpoint (Authorization checked when set)
 //   POST / with X-Amz-Target: secretsmanager.GetSecretValue                        Secrets Manager (signed)
+//   POST / with X-Amz-Target: SageMaker.{Create,Describe,Stop}ProcessingJob        SageMaker (signed)
 //   POST / with a form body Action=AssumeRoleWithWebIdentity                       STS (unsigned)
 //   anything else                                                                  S3, path style /BUCKET/KEY
 // S3 keeps objects in memory with MD5 ETags (quoted), honours If-None-Match: * and If-Match (412
@@ -23,6 +24,18 @@
 // echoes it. STS, the container endpoint and IMDS issue fresh temporary credentials on every call
 // (registered with the verifier, expiring at SetIssuedExpiration's time); ExpireCredentials makes the fake
 // refuse a key with ExpiredToken from then on.
+//
+// SageMaker keeps processing jobs in memory. CreateProcessingJob validates like the service model: the job
+// name pattern and length, the required members (ProcessingResources.ClusterConfig{InstanceCount,
+// InstanceType, VolumeSizeInGB}, AppSpecification.ImageUri, RoleArn), Environment keys and value lengths
+// (ValidationException), a name already used (ResourceInUse), and — a check of our own — that no
+// Environment value contains one of the values given to ForbidEnvironmentValues (the configured secrets;
+// ValidationException "Environment carries a secret"). Each new job follows the script set by
+// ScriptProcessingJobs: every DescribeProcessingJob answers the next status of the script, the last one
+// sticking (default: InProgress, then Completed). StopProcessingJob on a running job moves it to Stopping,
+// then Stopped (ValidationException when it already finished). The fake never runs a container: a test
+// that needs the job's output emulates the container itself (e.g. runs `creditbot calc` with the recorded
+// arguments and environment against this server's S3) before the job reports Completed.
 //
 // Thread-safe: the server thread and the test thread share state under a mutex.
 #pragma once
@@ -77,7 +90,7 @@ std::string HmacSha256(const std::string& key, const std::string& data);  // raw
 
 // ---- The server. ----
 
-enum class FakeAwsService { kS3, kSts, kSecretsManager, kContainer, kImds };
+enum class FakeAwsService { kS3, kSts, kSecretsManager, kContainer, kImds, kSageMaker };
 
 struct FakeAwsRequest {
   FakeAwsService service = FakeAwsService::kS3;
@@ -94,6 +107,17 @@ struct FakeS3Object {
   std::string etag;  // quoted MD5
   std::string content_type;
   std::string server_side_encryption;  // "" when the PUT had no x-amz-server-side-encryption
+};
+
+// A processing job as the fake SageMaker keeps it.
+struct FakeProcessingJob {
+  std::string name;
+  std::string create_body;          // the CreateProcessingJob request body, as received (JSON)
+  std::vector<std::string> script;  // statuses still to report; the last one sticks
+  std::string status;               // the status last reported ("InProgress" before any Describe)
+  std::string failure_reason;
+  int describes = 0;
+  bool stop_requested = false;
 };
 
 class FakeAwsServer {
@@ -148,6 +172,15 @@ class FakeAwsServer {
   void PutSecret(const std::string& name, const std::string& secret_string);
   void DenySecret(const std::string& name);  // AccessDeniedException for it
 
+  // SageMaker.
+  // The statuses jobs created from now on report, one per DescribeProcessingJob (the last one sticks), and
+  // the FailureReason they carry once Failed or Stopped.
+  void ScriptProcessingJobs(std::vector<std::string> statuses, const std::string& failure_reason = "");
+  // CreateProcessingJob refuses an Environment value that contains any of these (non-empty) values.
+  void ForbidEnvironmentValues(std::vector<std::string> values);
+  std::optional<FakeProcessingJob> ProcessingJob(const std::string& name) const;
+  std::vector<std::string> processing_job_names() const;  // in creation order
+
   // The next `times` requests to `service` answer `http_status` with error `code` in the service's shape
   // (after the signature check), with Retry-After when given.
   void FailNext(FakeAwsService service, int times, int http_status, const std::string& code,
@@ -176,6 +209,7 @@ class FakeAwsServer {
   void HandleSts(const httplib::Request& request, httplib::Response& response);
   void HandleSecrets(const httplib::Request& request, httplib::Response& response);
   void HandleContainer(const httplib::Request& request, httplib::Response& response);
+  void HandleSageMaker(const httplib::Request& request, httplib::Response& response);
   void HandleImds(const httplib::Request& request, httplib::Response& response);
   // New temporary credentials, registered; the JSON shape of the container/IMDS fixtures.
   Credential& Issue(std::string& access_key_id);
@@ -196,6 +230,11 @@ class FakeAwsServer {
   std::map<std::string, std::string> secrets_;
   std::set<std::string> denied_secrets_;
   std::map<FakeAwsService, Failure> failures_;
+  std::map<std::string, FakeProcessingJob> jobs_;
+  std::vector<std::string> job_order_;
+  std::vector<std::string> job_script_ = {"InProgress", "Completed"};
+  std::string job_failure_reason_;
+  std::vector<std::string> forbidden_environment_values_;
 };
 
 }  // namespace creditbot::testing

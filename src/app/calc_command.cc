@@ -1,20 +1,33 @@
-// `creditbot calc`: one calculation from a SQL file, result JSON on stdout. Also the entry point the
-// SageMaker processing container will run.
+// `creditbot calc`: one calculation from a SQL file, result JSON on stdout. Also the entry point of the
+// SageMaker processing container (executor/sagemaker_executor.h): --sql-file and --output then take
+// s3://BUCKET/KEY (read and written with the AWS chain of the environment; the result is written with
+// server-side encryption), and the job's Environment may pin CREDITBOT_POLICY_NAME (the policy the bot
+// routed, chosen by name instead of by the SQL) and CREDITBOT_EXECUTION_ID (the id stamped on the result).
 #include <cstdio>
+#include <memory>
+#include <optional>
+#include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "app/commands.h"
+#include "app/executor_factory.h"
 #include "app/logging.h"
 #include "app/policies.h"
 #include "app/warehouse_factory.h"
+#include "aws/aws_config.h"
+#include "aws/aws_credentials.h"
+#include "aws/s3_client.h"
 #include "common/clock.h"
 #include "common/embedded_files.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "core/product_router.h"
 #include "core/report_json.h"
 #include "core/sql_guard.h"
 #include "executor/executor.h"
+#include "net/http_transport.h"
 
 namespace creditbot {
 namespace {
@@ -25,20 +38,78 @@ int Fail(std::string_view what, const absl::Status& status, int code = 1) {
   return code;
 }
 
+// S3 for s3:// paths, built on first use from the environment's AWS chain.
+class S3Access {
+ public:
+  S3Access(EnvironmentMap env, const Clock& clock, Sleeper& sleeper)
+      : env_(std::move(env)), clock_(clock), sleeper_(sleeper) {}
+
+  absl::StatusOr<std::string> Read(std::string_view uri) {
+    CREDITBOT_ASSIGN_OR_RETURN(auto location, Locate(uri));
+    CREDITBOT_RETURN_IF_ERROR(Open());
+    CREDITBOT_ASSIGN_OR_RETURN(S3Object object, client_->GetObject(location.first, location.second));
+    return std::move(object.body);
+  }
+  absl::Status Write(std::string_view uri, std::string_view body) {
+    CREDITBOT_ASSIGN_OR_RETURN(auto location, Locate(uri));
+    CREDITBOT_RETURN_IF_ERROR(Open());
+    S3PutOptions put;
+    put.content_type = "application/json";
+    put.server_side_encryption = S3ServerSideEncryption::kAes256;
+    return client_->PutObject(location.first, location.second, body, put).status();
+  }
+
+ private:
+  static absl::StatusOr<std::pair<std::string, std::string>> Locate(std::string_view uri) {
+    std::optional<std::pair<std::string, std::string>> location = ParseS3Uri(uri);
+    if (!location) {
+      return absl::InvalidArgumentError(absl::StrCat("'", ToAbsl(uri), "' is not s3://BUCKET/KEY"));
+    }
+    return *std::move(location);
+  }
+  absl::Status Open() {
+    if (client_ != nullptr) return absl::OkStatus();
+    CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, AwsConfig::FromEnvironment(env_));
+    CREDITBOT_ASSIGN_OR_RETURN(S3ClientOptions options, S3Client::OptionsFromConfig(aws));
+    CREDITBOT_ASSIGN_OR_RETURN(credentials_,
+                               MakeAwsCredentialsChain(env_, MakeCurlTransport(), clock_, sleeper_));
+    transport_ = MakeCurlTransport();
+    client_ = std::make_unique<S3Client>(*transport_, *credentials_, clock_, sleeper_, options);
+    return absl::OkStatus();
+  }
+
+  EnvironmentMap env_;
+  const Clock& clock_;
+  Sleeper& sleeper_;
+  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<AwsCredentialsProvider> credentials_;
+  std::unique_ptr<S3Client> client_;
+};
+
+bool IsS3(std::string_view path) { return absl::StartsWith(ToAbsl(path), "s3://"); }
+
 }  // namespace
 
 int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok()) return Fail("configuration", config.status(), 2);
   SystemClock clock;
+  SystemSleeper sleeper;
   absl::Time now = clock.Now();
+  const EnvironmentMap env = EnvironmentFromEnviron(global.config.environ);
+  S3Access s3(env, clock, sleeper);
+  auto env_value = [&env](const char* name) -> std::string {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
 
   absl::CivilDay claim_date = absl::ToCivilDay(now, absl::UTCTimeZone());
   if (!options.claim_date.empty() && !absl::ParseCivilTime(options.claim_date, &claim_date)) {
     return Fail("--claim-date",
                 absl::InvalidArgumentError(absl::StrCat("'", options.claim_date, "' is not YYYY-MM-DD")), 2);
   }
-  absl::StatusOr<std::string> sql = ReadFileToString(options.sql_file);
+  absl::StatusOr<std::string> sql =
+      IsS3(options.sql_file) ? s3.Read(options.sql_file) : ReadFileToString(options.sql_file);
   if (!sql.ok()) return Fail("--sql-file", sql.status(), 2);
   if (absl::Status guard = CheckReadOnlySql(*sql); !guard.ok()) return Fail("SQL refused, not run", guard);
 
@@ -56,6 +127,16 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   absl::StatusOr<ProductRouter> router = ProductRouter::Create(std::move(loaded));
   if (!router.ok()) return Fail("credit policy", router.status(), 2);
   const CreditPolicy* policy = explicit_policy ? &router->policies().front() : router->Route(*sql);
+  if (const std::string pinned = env_value("CREDITBOT_POLICY_NAME"); !explicit_policy && !pinned.empty()) {
+    policy = nullptr;
+    for (const CreditPolicy& candidate : router->policies()) {
+      if (candidate.name == pinned) policy = &candidate;
+    }
+    if (policy == nullptr) {
+      return Fail("CREDITBOT_POLICY_NAME",
+                  absl::FailedPreconditionError(absl::StrCat("no credit policy named '", pinned, "'")), 2);
+    }
+  }
   if (policy == nullptr) {
     return Fail(
         "product",
@@ -73,15 +154,17 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   if (!report.ok()) return Fail("calculation", report.status());
 
   ExecutionMeta meta;
-  meta.execution_id = MakeExecutionId(now, options.sql_file);
+  meta.execution_id = env_value("CREDITBOT_EXECUTION_ID");
+  if (meta.execution_id.empty()) meta.execution_id = MakeExecutionId(now, options.sql_file);
   meta.timestamp = now;
   meta.sql_file = options.sql_file;
   meta.sql_sha256 = Sha256Hex(*sql);
   meta.dry_run = config->dry_run;
   std::string json = RenderResultJson(*report, meta);
   if (!options.output.empty()) {
-    if (absl::Status written = WriteFileAtomically(options.output, json); !written.ok())
-      return Fail("--output", written);
+    absl::Status written =
+        IsS3(options.output) ? s3.Write(options.output, json) : WriteFileAtomically(options.output, json);
+    if (!written.ok()) return Fail("--output", written);
   }
   std::fwrite(json.data(), 1, json.size(), stdout);
   return 0;

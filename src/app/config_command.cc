@@ -2,13 +2,17 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/executor_factory.h"
 #include "app/logging.h"
 #include "common/strings.h"
 
 namespace creditbot {
 
 int ConfigCommand(const GlobalOptions& global) {
-  absl::StatusOr<RawSettings> raw = LoadRawSettings(global.config);
+  ConfigInputs inputs = global.config;
+  // The Secrets Manager layer, as every other command reads it (a secret's values show as "(set)").
+  inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
+  absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
   if (!raw.ok()) {
     std::fprintf(stderr, "creditbot config: %s\n", Redact(ToStd(raw.status().message())).c_str());
     return 2;

@@ -3,6 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "app/executor_factory.h"
+#include "common/strings.h"
+#include "tests/fake_aws_server.h"
 #include "tests/test_support.h"
 
 namespace creditbot {
@@ -109,6 +118,215 @@ TEST(Config, SqlitePathsAreNotTrinoUrls) {
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(*SqlitePathFromUrl("sqlite:/tmp/w.db", "X"), "/tmp/w.db");
+}
+
+// ---- The Secrets Manager layer (defaults → config file → secret → .env → environment → --set). ----
+
+// A SecretFetcher over a map, recording the ids asked for.
+struct FakeSecrets {
+  std::map<std::string, std::string> secrets;
+  std::vector<std::string> asked;
+  SecretFetcher Fetcher() {
+    return [this](std::string_view id) -> absl::StatusOr<std::string> {
+      asked.emplace_back(id);
+      auto it = secrets.find(std::string(id));
+      if (it == secrets.end()) {
+        return absl::NotFoundError(absl::StrCat("Secrets Manager GetSecretValue '", ToAbsl(id),
+                                                "': ResourceNotFoundException (HTTP 400)"));
+      }
+      return it->second;
+    };
+  }
+};
+
+TEST(ConfigSecrets, SecretSitsBetweenTheConfigFileAndDotEnv) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("creditbot.toml"),
+                     "CREDITBOT_SECRET_ID = \"credit-bot/credentials\"\nSLACK_USER_ID = \"U0FILE\"\n"
+                     "CREDITBOT_MAX_ATTEMPTS = 3\nCREDITBOT_CLAIM_LEASE_SECONDS = 30\n");
+  testing::WriteFile(dir.File(".env"), "CREDITBOT_MAX_ATTEMPTS=9\n");
+  const char* environ[] = {"CREDITBOT_SLACK_CHANNELS=C0CREDITREQ", nullptr};
+  FakeSecrets secrets;
+  secrets.secrets["credit-bot/credentials"] =
+      R"({"SLACK_BOT_TOKEN":"xoxb-from-the-secret","SLACK_USER_ID":"U0SECRET","CREDITBOT_MAX_ATTEMPTS":"7",)"
+      R"("LOOKER_CLIENT_ID":"lk-id","LOOKER_CLIENT_SECRET":"lk-secret-from-the-secret","DRY_RUN":false})";
+  ConfigInputs inputs;
+  inputs.config_file = dir.File("creditbot.toml");
+  inputs.env_file = dir.File(".env");
+  inputs.environ = environ;
+  inputs.secret_fetcher = secrets.Fetcher();
+  absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  absl::StatusOr<Config> config = BuildConfig(*raw);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(secrets.asked, std::vector<std::string>{"credit-bot/credentials"});
+  EXPECT_EQ(config->slack_user_id, "U0SECRET");       // secret over config file
+  EXPECT_EQ(config->max_attempts, 9);                 // .env over secret
+  EXPECT_EQ(config->claim_lease, absl::Seconds(30));  // config file, untouched by the secret
+  EXPECT_EQ(config->slack_bot_token, "xoxb-from-the-secret");
+  EXPECT_FALSE(config->dry_run);  // a JSON boolean is taken as its text
+  EXPECT_EQ(raw->values.at("SLACK_USER_ID").source, "secret credit-bot/credentials");
+  EXPECT_EQ(raw->values.at("CREDITBOT_MAX_ATTEMPTS").source, dir.File(".env"));
+  // Every secret value is registered for redaction.
+  for (const char* secret : {"xoxb-from-the-secret", "lk-secret-from-the-secret"}) {
+    EXPECT_NE(std::find(config->secret_values.begin(), config->secret_values.end(), secret),
+              config->secret_values.end())
+        << secret;
+  }
+}
+
+TEST(ConfigSecrets, EnvironmentAndCommandLineNameTheSecretAndStillWinOverIt) {
+  const char* environ[] = {"AWS_SECRET_NAME=seed/credentials", "SLACK_USER_ID=U0ENVIRON", nullptr};
+  FakeSecrets secrets;
+  secrets.secrets["seed/credentials"] = R"({"SLACK_USER_ID":"U0SECRET","CREDITBOT_HOME":"/tmp/from-secret"})";
+  secrets.secrets["override/credentials"] = R"({"CREDITBOT_HOME":"/tmp/from-override-secret"})";
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  inputs.secret_fetcher = secrets.Fetcher();
+  absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->slack_user_id, "U0ENVIRON");
+  EXPECT_EQ(config->work_dir, "/tmp/from-secret");
+
+  // CREDITBOT_SECRET_ID (here from --set) wins over the seed's AWS_SECRET_NAME.
+  inputs.overrides = {"CREDITBOT_SECRET_ID=override/credentials"};
+  config = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->work_dir, "/tmp/from-override-secret");
+  EXPECT_EQ(secrets.asked.back(), "override/credentials");
+}
+
+TEST(ConfigSecrets, PrestoSecretMapsHostPortUsernameAndPassword) {
+  const char* environ[] = {"CREDITBOT_SECRET_ID=credit-bot/credentials", nullptr};
+  FakeSecrets secrets;
+  // The main secret names the Presto secret; the Presto secret's port is a JSON number.
+  secrets.secrets["credit-bot/credentials"] = R"({"PRESTO_SECRET_NAME":"credit-bot/presto"})";
+  secrets.secrets["credit-bot/presto"] =
+      R"({"host":"presto.internal","port":8443,"username":"svc_credit","password":"presto-pass-from-secret"})";
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  inputs.secret_fetcher = secrets.Fetcher();
+  absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  absl::StatusOr<Config> config = BuildConfig(*raw);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(secrets.asked, (std::vector<std::string>{"credit-bot/credentials", "credit-bot/presto"}));
+  EXPECT_EQ(raw->values.at("PRESTO_HOST").value, "presto.internal");
+  EXPECT_EQ(raw->values.at("PRESTO_PORT").value, "8443");
+  EXPECT_EQ(raw->values.at("PRESTO_USERNAME").source, "secret credit-bot/presto");
+  EXPECT_EQ(config->warehouse_url, "trino://svc_credit@presto.internal:8443");
+  EXPECT_EQ(config->trino.password, "presto-pass-from-secret");
+  EXPECT_NE(std::find(config->secret_values.begin(), config->secret_values.end(), "presto-pass-from-secret"),
+            config->secret_values.end());
+}
+
+TEST(ConfigSecrets, UnknownNamesAreNotedAndIgnoredButTheirValuesRedacted) {
+  const char* environ[] = {"CREDITBOT_SECRET_ID=credit-bot/credentials", nullptr};
+  FakeSecrets secrets;
+  secrets.secrets["credit-bot/credentials"] =
+      R"({"LEGACY_API_KEY":"legacy-secret-value-42","SLACK_USER_ID":"U0SECRET","nested":{"a":1}})";
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  inputs.secret_fetcher = secrets.Fetcher();
+  absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  EXPECT_EQ(raw->values.count("LEGACY_API_KEY"), 0u);
+  std::string notes;
+  for (const std::string& note : raw->notes) notes += note + "\n";
+  EXPECT_NE(notes.find("ignoring unknown name LEGACY_API_KEY"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("nested"), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("legacy-secret-value-42"), std::string::npos) << notes;
+  absl::StatusOr<Config> config = BuildConfig(*raw);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->slack_user_id, "U0SECRET");
+  EXPECT_NE(std::find(config->secret_values.begin(), config->secret_values.end(), "legacy-secret-value-42"),
+            config->secret_values.end());
+}
+
+TEST(ConfigSecrets, FetchFailureNamesTheSecretIdAndNeverTheValue) {
+  const char* environ[] = {"CREDITBOT_SECRET_ID=credit-bot/absent", nullptr};
+  FakeSecrets secrets;
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  inputs.secret_fetcher = secrets.Fetcher();
+  absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
+  ASSERT_FALSE(raw.ok());
+  EXPECT_EQ(raw.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(raw.status().message().find("secret 'credit-bot/absent' (CREDITBOT_SECRET_ID, from environment)"),
+            absl::string_view::npos)
+      << raw.status();
+
+  // A secret that is not a JSON object: named, its text never shown.
+  secrets.secrets["credit-bot/absent"] = "hunter2-plain-text-secret";
+  raw = LoadRawSettings(inputs);
+  ASSERT_FALSE(raw.ok());
+  EXPECT_EQ(raw.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(raw.status().message().find("credit-bot/absent"), absl::string_view::npos);
+  EXPECT_EQ(raw.status().message().find("hunter2"), absl::string_view::npos) << raw.status();
+
+  // No way to read secrets at all.
+  inputs.secret_fetcher = nullptr;
+  raw = LoadRawSettings(inputs);
+  EXPECT_EQ(raw.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(ConfigSecrets, NoSecretIdMeansNoFetch) {
+  FakeSecrets secrets;
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.secret_fetcher = secrets.Fetcher();
+  ASSERT_TRUE(LoadRawSettings(inputs).ok());
+  EXPECT_TRUE(secrets.asked.empty());
+}
+
+TEST(ConfigSecrets, SecretsManagerFetcherReadsThroughTheAwsChain) {
+  testing::FakeAwsServer server;
+  server.PutSecret("credit-bot/credentials", R"({"SLACK_USER_ID":"U0FROMAWS"})");
+  SecretFetcher fetch =
+      MakeSecretsManagerFetcher({{"AWS_REGION", testing::FakeAwsServer::kRegion},
+                                 {"AWS_ENDPOINT_URL", server.base_url()},
+                                 {"AWS_ACCESS_KEY_ID", testing::FakeAwsServer::kAccessKeyId},
+                                 {"AWS_SECRET_ACCESS_KEY", testing::FakeAwsServer::kSecretAccessKey}});
+  absl::StatusOr<std::string> value = fetch("credit-bot/credentials");
+  ASSERT_TRUE(value.ok()) << value.status();
+  EXPECT_EQ(*value, R"({"SLACK_USER_ID":"U0FROMAWS"})");
+  EXPECT_EQ(server.requests().back().signature_error, "");
+  EXPECT_EQ(fetch("credit-bot/absent").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Config, ExecutorSettings) {
+  const char* environ[] = {"CREDITBOT_EXECUTOR=Notebook",
+                           "CREDITBOT_NOTEBOOK_PATH=/srv/credit.ipynb",
+                           "CREDITBOT_PAPERMILL=/opt/venv/bin/papermill",
+                           "SAGEMAKER_MAX_RUNTIME=900",
+                           "CREDITBOT_SECRET_ID=",
+                           "PRESTO_SECRET_NAME=",
+                           nullptr};
+  ConfigInputs inputs;
+  inputs.env_file.clear();
+  inputs.environ = environ;
+  absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->executor.kind, "notebook");
+  EXPECT_EQ(config->executor.notebook_path, "/srv/credit.ipynb");
+  EXPECT_EQ(config->executor.papermill, "/opt/venv/bin/papermill");
+  EXPECT_EQ(config->executor.sagemaker_max_runtime, absl::Seconds(900));
+  EXPECT_EQ(config->executor.container_settings.at("CREDITBOT_WAREHOUSE"), config->warehouse_url);
+
+  const char* bad[] = {"CREDITBOT_EXECUTOR=lambda", nullptr};
+  inputs.environ = bad;
+  absl::StatusOr<Config> refused = BuildConfig(*LoadRawSettings(inputs));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("CREDITBOT_EXECUTOR='lambda' (from environment)"),
+            absl::string_view::npos)
+      << refused.status();
+  ConfigInputs defaults;
+  defaults.env_file.clear();
+  EXPECT_EQ(BuildConfig(*LoadRawSettings(defaults))->executor.kind, "native");
 }
 
 }  // namespace

@@ -1,6 +1,14 @@
 // Executor: runs one calculation — the fraud report SQL plus the follow-up queries, then the credit
-// engine — wherever the configuration says. NativeExecutor (the default) does it in process on a
-// Warehouse; the notebook (papermill) and SageMaker Processing executors come with the AWS work.
+// engine — wherever the configuration says (CREDITBOT_EXECUTOR, app/executor_factory.h). NativeExecutor
+// (the default) does it in process on a Warehouse; SageMakerExecutor (sagemaker_executor.h) as a SageMaker
+// Processing Job whose container runs `creditbot calc`; NotebookExecutor (notebook_executor.h) through the
+// analyst's notebook under papermill. The remote ones read the result JSON back (result_json_reader.h), so
+// every executor returns the same CreditReport.
+//
+// Execute is called from one thread at a time. Cancel() may be called from any thread (a shutdown
+// handler): it asks a running Execute to give up soon — SageMaker stops its job, the notebook executor
+// kills papermill — and that Execute returns kAborted (transient: the pipeline keeps the request for a later
+// pass instead of failing it). Executors with nothing to interrupt ignore it.
 //
 // Errors are those of the warehouse (kUnavailable / kDeadlineExceeded: retry later), of the evidence
 // (kFailedPrecondition: the report or reference data cannot support a credit; final) and of the engine.
@@ -26,6 +34,8 @@ class Executor {
  public:
   virtual ~Executor() = default;
   virtual absl::StatusOr<CreditReport> Execute(const CalcRequest& request) = 0;
+  // Thread-safe; see the header comment. Default: nothing to interrupt.
+  virtual void Cancel() {}
 };
 
 class NativeExecutor final : public Executor {

@@ -1,0 +1,128 @@
+// Choosing and opening the state store and the audit sink; see store_factory.h.
+#include "app/store_factory.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "audit/s3_audit_sink.h"
+#include "aws/aws_credentials.h"
+#include "aws/s3_client.h"
+#include "common/clock.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+#include "net/http_transport.h"
+#include "state/s3_state_store.h"
+#include "state/sqlite_state_store.h"
+
+namespace creditbot {
+namespace {
+
+// Everything an S3 store or sink refers to; the store keeps it alive. Members are destroyed in reverse
+// order, so the client goes before the transport and credentials it uses.
+struct S3Resources {
+  SystemClock clock;
+  SystemSleeper sleeper;
+  std::unique_ptr<HttpTransport> transport;
+  std::unique_ptr<AwsCredentialsProvider> credentials;
+  std::unique_ptr<S3Client> client;
+};
+
+absl::StatusOr<std::shared_ptr<S3Resources>> OpenS3(const EnvironmentMap& env) {
+  auto resources = std::make_shared<S3Resources>();
+  CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, AwsConfig::FromEnvironment(env));
+  CREDITBOT_ASSIGN_OR_RETURN(S3ClientOptions options, S3Client::OptionsFromConfig(aws));
+  CREDITBOT_ASSIGN_OR_RETURN(
+      resources->credentials,
+      MakeAwsCredentialsChain(env, MakeCurlTransport(), resources->clock, resources->sleeper));
+  resources->transport = MakeCurlTransport();
+  resources->client = std::make_unique<S3Client>(*resources->transport, *resources->credentials,
+                                                 resources->clock, resources->sleeper, std::move(options));
+  return resources;
+}
+
+struct StateChoice {
+  std::optional<std::pair<std::string, std::string>> s3;  // bucket, key
+  std::string sqlite_path;
+};
+
+absl::StatusOr<StateChoice> ChooseState(const Config& config) {
+  StateChoice choice;
+  absl::string_view url = config.state_url;
+  if (absl::ConsumePrefix(&url, "s3://")) {
+    const std::size_t slash = url.find('/');
+    if (slash == absl::string_view::npos || slash == 0 || slash + 1 == url.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("CREDITBOT_STATE='", config.state_url, "': expected s3://BUCKET/KEY"));
+    }
+    choice.s3.emplace(std::string(url.substr(0, slash)), std::string(url.substr(slash + 1)));
+    return choice;
+  }
+  if (!config.s3_bucket.empty() && config.state_url == "sqlite:" + config.work_dir + "/state.db") {
+    if (config.s3_state_key.empty()) {
+      return absl::InvalidArgumentError(
+          "S3_STATE_KEY is empty: name the state object (default "
+          "state/processed_messages.json)");
+    }
+    choice.s3.emplace(config.s3_bucket, config.s3_state_key);
+    return choice;
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(choice.sqlite_path, SqlitePathFromUrl(config.state_url, "CREDITBOT_STATE"));
+  return choice;
+}
+
+bool AuditInS3(const Config& config) {
+  return !config.s3_bucket.empty() && config.audit_dir == config.work_dir + "/audit";
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> StateStoreLocation(const Config& config) {
+  CREDITBOT_ASSIGN_OR_RETURN(StateChoice choice, ChooseState(config));
+  if (choice.s3) return absl::StrCat("s3://", choice.s3->first, "/", choice.s3->second);
+  return choice.sqlite_path;
+}
+
+std::string AuditLocation(const Config& config) {
+  if (!AuditInS3(config)) return config.audit_dir;
+  absl::string_view prefix = config.s3_output_prefix;
+  while (absl::ConsumePrefix(&prefix, "/")) {
+  }
+  while (absl::ConsumeSuffix(&prefix, "/")) {
+  }
+  return absl::StrCat("s3://", config.s3_bucket, "/", prefix, prefix.empty() ? "" : "/");
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config, const EnvironmentMap& env) {
+  CREDITBOT_ASSIGN_OR_RETURN(StateChoice choice, ChooseState(config));
+  if (!choice.s3) {
+    CREDITBOT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStateStore> store,
+                               SqliteStateStore::Open(choice.sqlite_path));
+    return std::unique_ptr<StateStore>(std::move(store));
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(std::shared_ptr<S3Resources> s3, OpenS3(env));
+  S3StateStoreOptions options;
+  options.bucket = choice.s3->first;
+  options.key = choice.s3->second;
+  S3Client& client = *s3->client;
+  const Clock& clock = s3->clock;
+  Sleeper& sleeper = s3->sleeper;
+  auto store = std::make_unique<S3StateStore>(client, clock, sleeper, std::move(options), std::move(s3));
+  CREDITBOT_RETURN_IF_ERROR(store->Check());
+  return std::unique_ptr<StateStore>(std::move(store));
+}
+
+absl::StatusOr<std::unique_ptr<AuditSink>> OpenAuditSink(const Config& config, const EnvironmentMap& env) {
+  if (!AuditInS3(config))
+    return std::unique_ptr<AuditSink>(std::make_unique<FolderAuditSink>(config.audit_dir));
+  CREDITBOT_ASSIGN_OR_RETURN(std::shared_ptr<S3Resources> s3, OpenS3(env));
+  S3AuditSinkOptions options;
+  options.bucket = config.s3_bucket;
+  options.prefix = config.s3_output_prefix;
+  S3Client& client = *s3->client;
+  return std::unique_ptr<AuditSink>(std::make_unique<S3AuditSink>(client, std::move(options), std::move(s3)));
+}
+
+}  // namespace creditbot

@@ -1,0 +1,48 @@
+// S3AuditSink: the AuditSink of production runners. Each calculation's result JSON goes to
+// s3://BUCKET/PREFIX/{execution_id}/result.json (S3_BUCKET, S3_OUTPUT_PREFIX, default "outputs"), written
+// with If-None-Match: * so an execution id is never overwritten, the server-side encryption header (AES256
+// by default) and Content-Type application/json. Write returns the s3:// URI.
+//
+// Failure modes (FolderAuditSink's contract):
+//   kInvalidArgument — an execution id that is empty or holds '/', '\' or '.' (it names one key segment)
+//   kAlreadyExists   — a different record for that execution id is already there (S3 answered 412); it is
+//                      left as is (the same bytes, e.g. our own write retried after a lost answer, are OK)
+//   anything else    — the S3 client's error (s3_client.h), the message naming the s3:// URI
+//
+// Thread-compatible (the S3 client's rule). The client must outlive the sink; `owned` (optional) is kept
+// alive as long as the sink, for factories that own what the client refers to.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "audit/audit_sink.h"
+#include "aws/s3_client.h"
+
+namespace creditbot {
+
+struct S3AuditSinkOptions {
+  std::string bucket;                                                   // S3_BUCKET (required)
+  std::string prefix = "outputs";                                       // Default: S3_OUTPUT_PREFIX's
+  S3ServerSideEncryption encryption = S3ServerSideEncryption::kAes256;  // Default: SSE-S3
+};
+
+class S3AuditSink final : public AuditSink {
+ public:
+  S3AuditSink(S3Client& s3, S3AuditSinkOptions options, std::shared_ptr<void> owned = nullptr);
+
+  absl::StatusOr<std::string> Write(std::string_view execution_id, std::string_view result_json) override;
+
+  // The key of `execution_id`'s record: "PREFIX/ID/result.json" (slashes around the prefix trimmed; no
+  // prefix: "ID/result.json").
+  std::string KeyFor(std::string_view execution_id) const;
+
+ private:
+  S3Client& s3_;
+  S3AuditSinkOptions options_;
+  std::shared_ptr<void> owned_;
+};
+
+}  // namespace creditbot

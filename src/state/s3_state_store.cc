@@ -1,0 +1,644 @@
+// The S3 state store and its JSON document; see s3_state_store.h.
+#include "state/s3_state_store.h"
+
+#include <algorithm>
+#include <climits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/status_macros.h"
+#include "common/strings.h"
+
+namespace creditbot {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr char kFormat[] = "creditbot-state";
+constexpr int64_t kVersion = 1;
+
+std::string Rfc3339(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(absl::ToUnixSeconds(time)),
+                          absl::UTCTimeZone());
+}
+
+absl::StatusOr<absl::Time> ReadTime(const Json& value, std::string_view field) {
+  std::string error;
+  absl::Time time;
+  if (!value.is_string() || !absl::ParseTime(absl::RFC3339_full, value.get<std::string>(), &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", ToAbsl(field), "\" is not an RFC 3339 time (\"2026-01-15T12:34:56Z\")"));
+  }
+  return time;
+}
+
+std::string Dump(const OrderedJson& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+OrderedJson RecordJson(const RequestRecord& record) {
+  OrderedJson json = OrderedJson::object();
+  auto text = [&json](const char* name, const std::string& value) {
+    if (!value.empty()) json[name] = value;
+  };
+  auto time = [&json](const char* name, const std::optional<absl::Time>& value) {
+    if (value) json[name] = Rfc3339(*value);
+  };
+  text("channel", record.channel);
+  text("ts", record.ts);
+  json["status"] = std::string(RequestStatusName(record.status));
+  json["attempts"] = record.attempts;
+  json["first_seen_at"] = Rfc3339(record.first_seen_at);
+  json["updated_at"] = Rfc3339(record.updated_at);
+  json["dry_run"] = record.dry_run;
+  text("outcome", record.outcome);
+  text("detail", record.detail);
+  text("reply_ts", record.reply_ts);
+  text("execution_id", record.execution_id);
+  text("product", record.product);
+  text("credit_amount", record.credit_amount);
+  time("next_retry_at", record.next_retry_at);
+  time("lease_until", record.lease_until);
+  text("lease_holder", record.lease_holder);
+  return json;
+}
+
+absl::StatusOr<RequestRecord> ParseRecord(const std::string& key, const Json& json) {
+  if (key.empty()) return absl::InvalidArgumentError("an empty request key");
+  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  RequestRecord record;
+  record.key = key;
+  for (const auto& item : json.items()) {
+    const std::string& name = item.key();
+    const Json& value = item.value();
+    if (value.is_null()) continue;
+    auto text = [&](std::string& out) -> absl::Status {
+      if (!value.is_string())
+        return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not a string"));
+      out = value.get<std::string>();
+      return absl::OkStatus();
+    };
+    if (name == "channel") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.channel));
+    } else if (name == "ts") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.ts));
+    } else if (name == "status") {
+      std::string status;
+      CREDITBOT_RETURN_IF_ERROR(text(status));
+      std::optional<RequestStatus> parsed = ParseRequestStatus(status);
+      if (!parsed) return absl::InvalidArgumentError(absl::StrCat("unknown status \"", status, "\""));
+      record.status = *parsed;
+    } else if (name == "attempts") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > INT_MAX)
+        return absl::InvalidArgumentError("\"attempts\" is not a whole number ≥ 0");
+      record.attempts = static_cast<int>(value.get<int64_t>());
+    } else if (name == "first_seen_at") {
+      CREDITBOT_ASSIGN_OR_RETURN(record.first_seen_at, ReadTime(value, name));
+    } else if (name == "updated_at") {
+      CREDITBOT_ASSIGN_OR_RETURN(record.updated_at, ReadTime(value, name));
+    } else if (name == "next_retry_at") {
+      CREDITBOT_ASSIGN_OR_RETURN(record.next_retry_at, ReadTime(value, name));
+    } else if (name == "lease_until") {
+      CREDITBOT_ASSIGN_OR_RETURN(record.lease_until, ReadTime(value, name));
+    } else if (name == "dry_run") {
+      if (!value.is_boolean()) return absl::InvalidArgumentError("\"dry_run\" is not true or false");
+      record.dry_run = value.get<bool>();
+    } else if (name == "lease_holder") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.lease_holder));
+    } else if (name == "outcome") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.outcome));
+    } else if (name == "detail") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.detail));
+    } else if (name == "reply_ts") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.reply_ts));
+    } else if (name == "execution_id") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.execution_id));
+    } else if (name == "product") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.product));
+    } else if (name == "credit_amount") {
+      CREDITBOT_RETURN_IF_ERROR(text(record.credit_amount));
+    }
+    // Other names are left for newer writers (same version): ignored.
+  }
+  if (!json.contains("status")) return absl::InvalidArgumentError("no \"status\"");
+  return record;
+}
+
+absl::StatusOr<StateLease> ParseLease(const Json& json) {
+  if (!json.is_object() || !json.contains("holder") || !json["holder"].is_string() ||
+      !json.contains("expires_at")) {
+    return absl::InvalidArgumentError("a lease needs \"holder\" and \"expires_at\"");
+  }
+  StateLease lease;
+  lease.holder = json["holder"].get<std::string>();
+  CREDITBOT_ASSIGN_OR_RETURN(lease.expires_at, ReadTime(json["expires_at"], "expires_at"));
+  return lease;
+}
+
+// Reads the object member `name` of `root` (absent: empty) and hands each entry to `read`; a bad entry
+// fails the parse (strict) or lands in `unreadable`.
+absl::Status ForEachEntry(const Json& root, const char* name, std::vector<std::string>* unreadable,
+                          const std::function<absl::Status(const std::string&, const Json&)>& read) {
+  auto member = root.find(name);
+  if (member == root.end() || member->is_null()) return absl::OkStatus();
+  if (!member->is_object())
+    return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not an object"));
+  for (const auto& [key, value] : member->items()) {
+    absl::Status status = read(key, value);
+    if (status.ok()) continue;
+    std::string what = absl::StrCat(name, " \"", key, "\": ", status.message());
+    if (unreadable == nullptr) return absl::InvalidArgumentError(what);
+    unreadable->push_back(std::move(what));
+  }
+  return absl::OkStatus();
+}
+
+bool IsSlackTs(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i != dot && !absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+bool IsChannelId(std::string_view text) {
+  if (text.empty() || text.size() > 64) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+// "CHANNEL:TS" → {CHANNEL, TS}; "TS" → {"", TS}; nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> SplitMessageKey(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    if (!IsSlackTs(text)) return std::nullopt;
+    return std::make_pair(std::string(), std::string(text));
+  }
+  std::string_view channel = text.substr(0, colon);
+  std::string_view ts = text.substr(colon + 1);
+  if (!IsChannelId(channel) || !IsSlackTs(ts)) return std::nullopt;
+  return std::make_pair(std::string(channel), std::string(ts));
+}
+
+std::string StringField(const Json& object, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    auto it = object.find(name);
+    if (it != object.end() && it->is_string()) return it->get<std::string>();
+  }
+  return "";
+}
+
+}  // namespace
+
+StateSnapshot StateDocument::ToSnapshot() const {
+  StateSnapshot snapshot;
+  for (const auto& [key, record] : records) snapshot.records.push_back(record);
+  snapshot.leases = leases;
+  snapshot.cursors = cursors;
+  return snapshot;
+}
+
+StateDocument StateDocument::FromSnapshot(const StateSnapshot& snapshot) {
+  StateDocument document;
+  for (const RequestRecord& record : snapshot.records) document.records[record.key] = record;
+  document.leases = snapshot.leases;
+  document.cursors = snapshot.cursors;
+  return document;
+}
+
+std::string SerializeStateDocument(const StateDocument& document) {
+  std::string out = absl::StrCat("{\n  \"format\": \"", kFormat, "\",\n  \"version\": ", kVersion,
+                                 ",\n  \"revision\": ", document.revision,
+                                 ",\n  \"writer\": ", Dump(document.writer), ",\n");
+  if (document.written_at)
+    absl::StrAppend(&out, "  \"written_at\": \"", Rfc3339(*document.written_at), "\",\n");
+  auto section = [&out](const char* name, const auto& entries, const auto& to_json, bool last) {
+    absl::StrAppend(&out, "  \"", name, "\": {");
+    bool first = true;
+    for (const auto& [key, value] : entries) {
+      absl::StrAppend(&out, first ? "\n" : ",\n", "    ", Dump(key), ": ", Dump(to_json(value)));
+      first = false;
+    }
+    absl::StrAppend(&out, first ? "}" : "\n  }", last ? "\n" : ",\n");
+  };
+  section("records", document.records, RecordJson, false);
+  section(
+      "leases", document.leases,
+      [](const StateLease& lease) {
+        return OrderedJson{{"holder", lease.holder}, {"expires_at", Rfc3339(lease.expires_at)}};
+      },
+      false);
+  section(
+      "cursors", document.cursors, [](const std::string& value) { return OrderedJson(value); }, true);
+  out += "}\n";
+  return out;
+}
+
+absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
+                                                 std::vector<std::string>* unreadable) {
+  const Json root = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) return absl::InvalidArgumentError("not JSON");
+  if (!root.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  auto format = root.find("format");
+  if (format == root.end() || !format->is_string() || format->get<std::string>() != kFormat) {
+    return absl::InvalidArgumentError(absl::StrCat("no \"format\": \"", kFormat, "\" marker"));
+  }
+  auto version = root.find("version");
+  if (version == root.end() || !version->is_number_integer() || version->get<int64_t>() < 1) {
+    return absl::InvalidArgumentError("no valid \"version\"");
+  }
+  if (version->get<int64_t>() > kVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", version->get<int64_t>(), " is newer than this creditbot understands (", kVersion, ")"));
+  }
+  StateDocument document;
+  if (auto revision = root.find("revision"); revision != root.end()) {
+    if (!revision->is_number_integer() || revision->get<int64_t>() < 0)
+      return absl::InvalidArgumentError("\"revision\" is not a whole number ≥ 0");
+    document.revision = revision->get<int64_t>();
+  }
+  if (auto writer = root.find("writer"); writer != root.end() && writer->is_string())
+    document.writer = writer->get<std::string>();
+  if (auto written = root.find("written_at"); written != root.end() && !written->is_null()) {
+    CREDITBOT_ASSIGN_OR_RETURN(document.written_at, ReadTime(*written, "written_at"));
+  }
+  CREDITBOT_RETURN_IF_ERROR(
+      ForEachEntry(root, "records", unreadable, [&document](const std::string& key, const Json& value) {
+        CREDITBOT_ASSIGN_OR_RETURN(RequestRecord record, ParseRecord(key, value));
+        document.records[key] = std::move(record);
+        return absl::OkStatus();
+      }));
+  CREDITBOT_RETURN_IF_ERROR(
+      ForEachEntry(root, "leases", unreadable, [&document](const std::string& name, const Json& value) {
+        CREDITBOT_ASSIGN_OR_RETURN(StateLease lease, ParseLease(value));
+        document.leases[name] = std::move(lease);
+        return absl::OkStatus();
+      }));
+  CREDITBOT_RETURN_IF_ERROR(
+      ForEachEntry(root, "cursors", unreadable, [&document](const std::string& name, const Json& value) {
+        if (!value.is_string()) return absl::InvalidArgumentError("not a string");
+        document.cursors[name] = value.get<std::string>();
+        return absl::OkStatus();
+      }));
+  return document;
+}
+
+absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::string_view default_channel,
+                                                    absl::Time now) {
+  const Json root = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) return absl::InvalidArgumentError("not JSON");
+  if (root.is_object() && root.contains("format")) {
+    return absl::InvalidArgumentError(
+        "this is a creditbot state document, not the prototype's processed_messages.json (use --format "
+        "creditbot)");
+  }
+  const Json* entries = &root;
+  if (root.is_object() && root.size() == 1) {
+    for (const char* wrapper : {"processed_messages", "processed", "messages"}) {
+      auto it = root.find(wrapper);
+      if (it != root.end() && (it->is_array() || it->is_object())) entries = &*it;
+    }
+  }
+  if (!entries->is_array() && !entries->is_object()) {
+    return absl::InvalidArgumentError(
+        "expected an array of message keys / ts, or an object keyed by them (the prototype's "
+        "processed_messages.json)");
+  }
+  PrototypeImport result;
+  std::set<std::string> seen;
+  // `where` names the entry in messages; `text` is "CHANNEL:TS" or a bare ts; `channel` (from an object
+  // entry) wins over the default for a bare ts.
+  auto add = [&](const std::string& where, std::string_view text, const std::string& channel_field) {
+    std::optional<std::pair<std::string, std::string>> parts = SplitMessageKey(text);
+    if (!parts) {
+      result.unreadable.push_back(absl::StrCat(where, ": not CHANNEL:TS or a Slack ts"));
+      return;
+    }
+    auto& [channel, ts] = *parts;
+    if (channel.empty()) channel = channel_field.empty() ? std::string(default_channel) : channel_field;
+    if (channel.empty() || !IsChannelId(channel)) {
+      result.unreadable.push_back(
+          absl::StrCat(where, ": a bare ts and no channel (give the channel id the prototype served)"));
+      return;
+    }
+    std::string key = RequestKey(channel, ts);
+    if (!seen.insert(key).second) return;
+    RequestRecord record;
+    record.key = std::move(key);
+    record.channel = channel;
+    record.ts = ts;
+    record.status = RequestStatus::kReplied;
+    record.dry_run = false;
+    record.outcome = "imported";
+    record.detail = "imported from the prototype's processed_messages.json";
+    record.first_seen_at = now;
+    record.updated_at = now;
+    result.records.push_back(std::move(record));
+  };
+  auto from_object = [&](const std::string& where, const Json& object) {
+    const std::string ts = StringField(object, {"ts", "message_ts"});
+    const std::string channel = StringField(object, {"channel", "channel_id"});
+    if (ts.empty()) {
+      result.unreadable.push_back(absl::StrCat(where, ": an object without \"ts\""));
+      return;
+    }
+    add(where, ts, channel);
+  };
+  if (entries->is_array()) {
+    std::size_t index = 0;
+    for (const Json& entry : *entries) {
+      const std::string where = absl::StrCat("entry ", index++);
+      if (entry.is_string()) {
+        add(where, entry.get<std::string>(), "");
+      } else if (entry.is_object()) {
+        from_object(where, entry);
+      } else {
+        result.unreadable.push_back(absl::StrCat(where, ": not a string or an object"));
+      }
+    }
+  } else {
+    for (const auto& [key, value] : entries->items()) {
+      const std::string where = absl::StrCat("\"", key, "\"");
+      if (SplitMessageKey(key)) {
+        add(where, key, value.is_object() ? StringField(value, {"channel", "channel_id"}) : "");
+      } else if (value.is_object()) {
+        from_object(where, value);
+      } else {
+        result.unreadable.push_back(absl::StrCat(where, ": not CHANNEL:TS or a Slack ts"));
+      }
+    }
+  }
+  return result;
+}
+
+S3StateStore::S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S3StateStoreOptions options,
+                           std::shared_ptr<void> owned)
+    : s3_(s3), clock_(clock), sleeper_(sleeper), options_(std::move(options)), owned_(std::move(owned)) {
+  writer_id_ =
+      absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random_), absl::Uniform<uint64_t>(random_));
+  if (options_.max_attempts < 1) options_.max_attempts = 1;
+}
+
+std::string S3StateStore::uri() const { return absl::StrCat("s3://", options_.bucket, "/", options_.key); }
+
+absl::Status S3StateStore::In(const absl::Status& status) const {
+  return absl::Status(status.code(), absl::StrCat("state store ", uri(), ": ", status.message()));
+}
+
+absl::Status S3StateStore::Check() { return Load().status(); }
+
+absl::StatusOr<S3StateStore::Loaded> S3StateStore::Load() {
+  absl::StatusOr<S3Object> object = s3_.GetObject(options_.bucket, options_.key);
+  Loaded loaded;
+  if (!object.ok()) {
+    if (object.status().code() == absl::StatusCode::kNotFound) return loaded;  // no state yet
+    return In(object.status());
+  }
+  absl::StatusOr<StateDocument> document = ParseStateDocument(object->body);
+  if (!document.ok()) {
+    std::string hint;
+    absl::StatusOr<PrototypeImport> prototype = ParsePrototypeState(object->body, "", clock_.Now());
+    if (prototype.ok()) {
+      hint =
+          "; if it is the prototype's processed_messages.json, point S3_STATE_KEY at a new key and run "
+          "`creditbot state import FILE --format prototype` on a copy of it";
+    }
+    return absl::FailedPreconditionError(absl::StrCat("state store ", uri(),
+                                                      " is not creditbot state and is left untouched (",
+                                                      document.status().message(), ")", hint));
+  }
+  if (object->etag.empty()) return In(absl::InternalError("S3 answered without an ETag"));
+  loaded.document = *std::move(document);
+  loaded.etag = std::move(object->etag);
+  loaded.body = std::move(object->body);
+  return loaded;
+}
+
+absl::Status S3StateStore::Mutate(std::string_view what, const Change& change) {
+  std::optional<std::string> unanswered;  // the body of the last write that failed its condition
+  for (int round = 1;; ++round) {
+    CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+    // Our previous write did land (the client retried it after a lost answer and got 412): done, and the
+    // change's outputs are those of that write.
+    if (unanswered && loaded.etag && loaded.body == *unanswered) return absl::OkStatus();
+    StateDocument document = std::move(loaded.document);
+    CREDITBOT_ASSIGN_OR_RETURN(bool write, change(document));
+    if (!write) return absl::OkStatus();
+    document.revision += 1;
+    document.writer = writer_id_;
+    document.written_at = clock_.Now();
+    std::string body = SerializeStateDocument(document);
+    if (options_.before_write) options_.before_write();
+    S3PutOptions put;
+    put.content_type = "application/json";
+    put.server_side_encryption = options_.encryption;
+    if (loaded.etag) {
+      put.if_match = *loaded.etag;
+    } else {
+      put.if_none_match_any = true;
+    }
+    absl::StatusOr<S3PutResult> written = s3_.PutObject(options_.bucket, options_.key, body, put);
+    if (written.ok()) return absl::OkStatus();
+    const absl::StatusCode code = written.status().code();
+    if (code != absl::StatusCode::kFailedPrecondition && code != absl::StatusCode::kAborted) {
+      return In(written.status());
+    }
+    ++conflicts_;
+    unanswered = std::move(body);
+    if (round >= options_.max_attempts) {
+      return absl::AbortedError(absl::StrCat("state store ", uri(), ": ", ToAbsl(what), " lost ", round,
+                                             " conditional writes in a row to other writers; try again"));
+    }
+    absl::Duration delay = options_.base_delay;
+    for (int i = 1; i < round && delay < options_.max_delay; ++i) delay *= 2;
+    delay = std::min(delay, options_.max_delay);
+    sleeper_.Sleep(delay * absl::Uniform(random_, 0.5, 1.0));
+  }
+}
+
+absl::StatusOr<std::optional<RequestRecord>> S3StateStore::Get(std::string_view key) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  auto it = loaded.document.records.find(std::string(key));
+  if (it == loaded.document.records.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<ClaimResult> S3StateStore::Claim(std::string_view channel, std::string_view ts,
+                                                const ClaimContext& context, absl::Duration lease,
+                                                std::string_view holder) {
+  const std::string key = RequestKey(channel, ts);
+  ClaimResult result;
+  CREDITBOT_RETURN_IF_ERROR(Mutate("claim", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    result = ClaimResult{};
+    auto it = document.records.find(key);
+    const RequestRecord* existing = it == document.records.end() ? nullptr : &it->second;
+    result.existed = existing != nullptr;
+    if (!MayClaim(existing, context)) {
+      result.record = *existing;
+      return false;
+    }
+    RequestRecord record = existing != nullptr ? *existing : RequestRecord{};
+    if (existing == nullptr) {
+      record.key = key;
+      record.channel = std::string(channel);
+      record.ts = std::string(ts);
+      record.first_seen_at = context.now;
+    }
+    record.status = RequestStatus::kClaimed;
+    record.updated_at = context.now;
+    record.lease_until = context.now + lease;
+    record.lease_holder = std::string(holder);
+    record.next_retry_at.reset();
+    document.records[key] = record;
+    result.claimed = true;
+    result.record = std::move(record);
+    return true;
+  }));
+  return result;
+}
+
+absl::Status S3StateStore::Finish(const RequestRecord& record) {
+  if (record.key.empty()) return absl::InvalidArgumentError("Finish: the record has no key");
+  RequestRecord final_record = record;
+  final_record.lease_until.reset();
+  final_record.lease_holder.clear();
+  return Mutate("finish", [&final_record](StateDocument& document) -> absl::StatusOr<bool> {
+    document.records[final_record.key] = final_record;
+    return true;
+  });
+}
+
+absl::StatusOr<bool> S3StateStore::RecordIfAbsent(const RequestRecord& record) {
+  if (record.key.empty()) return absl::InvalidArgumentError("RecordIfAbsent: the record has no key");
+  bool written = false;
+  CREDITBOT_RETURN_IF_ERROR(Mutate("record", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    written = document.records.emplace(record.key, record).second;
+    return written;
+  }));
+  return written;
+}
+
+absl::StatusOr<StateStats> S3StateStore::Stats() {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  StateStats stats;
+  for (const auto& [key, record] : loaded.document.records) {
+    stats.by_status[std::string(RequestStatusName(record.status))] += 1;
+    stats.total += 1;
+    if (record.status == RequestStatus::kFailed && record.next_retry_at) stats.pending_retries += 1;
+    if (!stats.last_update || record.updated_at > *stats.last_update) stats.last_update = record.updated_at;
+  }
+  return stats;
+}
+
+absl::StatusOr<std::vector<RequestRecord>> S3StateStore::List(std::optional<RequestStatus> status,
+                                                              int limit) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  std::vector<RequestRecord> records;
+  for (auto& [key, record] : loaded.document.records) {
+    if (!status || record.status == *status) records.push_back(std::move(record));
+  }
+  std::sort(records.begin(), records.end(), [](const RequestRecord& a, const RequestRecord& b) {
+    if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
+    return a.key < b.key;
+  });
+  if (limit >= 0 && records.size() > static_cast<std::size_t>(limit))
+    records.resize(static_cast<std::size_t>(limit));
+  return records;
+}
+
+absl::StatusOr<int> S3StateStore::Cleanup(absl::Time before) {
+  int removed = 0;
+  CREDITBOT_RETURN_IF_ERROR(Mutate("cleanup", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    removed = 0;
+    for (auto it = document.records.begin(); it != document.records.end();) {
+      // Same rule as the SQLite store (updated_at compared to the second).
+      if (IsFinal(it->second) && absl::ToUnixSeconds(it->second.updated_at) < absl::ToUnixSeconds(before)) {
+        it = document.records.erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+    return removed > 0;
+  }));
+  return removed;
+}
+
+absl::StatusOr<bool> S3StateStore::AcquireLease(std::string_view name, std::string_view holder,
+                                                absl::Time now, absl::Duration ttl) {
+  bool acquired = false;
+  CREDITBOT_RETURN_IF_ERROR(Mutate("lease", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    auto it = document.leases.find(std::string(name));
+    acquired = it == document.leases.end() || it->second.holder == holder || it->second.expires_at <= now;
+    if (acquired) document.leases[std::string(name)] = StateLease{std::string(holder), now + ttl};
+    return acquired;
+  }));
+  return acquired;
+}
+
+absl::Status S3StateStore::ReleaseLease(std::string_view name, std::string_view holder) {
+  return Mutate("release lease", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    auto it = document.leases.find(std::string(name));
+    if (it == document.leases.end() || it->second.holder != holder) return false;
+    document.leases.erase(it);
+    return true;
+  });
+}
+
+absl::StatusOr<std::optional<std::string>> S3StateStore::GetCursor(std::string_view name) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  auto it = loaded.document.cursors.find(std::string(name));
+  if (it == loaded.document.cursors.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+absl::Status S3StateStore::SetCursor(std::string_view name, std::string_view value) {
+  return Mutate("cursor", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    auto [it, inserted] = document.cursors.emplace(std::string(name), std::string(value));
+    if (!inserted && it->second == value) return false;
+    it->second = std::string(value);
+    return true;
+  });
+}
+
+absl::Status S3StateStore::Forget(std::string_view key) {
+  return Mutate("forget", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    if (document.records.erase(std::string(key)) == 0) {
+      return absl::NotFoundError(absl::StrCat("no state record for '", ToAbsl(key), "' in ", uri()));
+    }
+    return true;
+  });
+}
+
+absl::StatusOr<StateSnapshot> S3StateStore::Export() {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  return loaded.document.ToSnapshot();
+}
+
+absl::StatusOr<ImportCounts> S3StateStore::Import(const StateSnapshot& snapshot) {
+  ImportCounts counts;
+  CREDITBOT_RETURN_IF_ERROR(Mutate("import", [&](StateDocument& document) -> absl::StatusOr<bool> {
+    counts = ImportCounts{};
+    for (const RequestRecord& record : snapshot.records) {
+      if (document.records.emplace(record.key, record).second) {
+        ++counts.imported;
+      } else {
+        ++counts.already_present;
+      }
+    }
+    for (const auto& [name, value] : snapshot.cursors) {
+      if (document.cursors.emplace(name, value).second) ++counts.cursors_imported;
+    }
+    return counts.imported > 0 || counts.cursors_imported > 0;
+  }));
+  return counts;
+}
+
+}  // namespace creditbot

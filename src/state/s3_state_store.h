@@ -1,0 +1,183 @@
+// S3StateStore: the StateStore of production runners, one S3 object (S3_BUCKET / S3_STATE_KEY, default
+// state/processed_messages.json) holding every request record, lease and cursor as one JSON document.
+//
+// Every mutation is an optimistic transaction: GET the object (body + ETag), apply a pure change to the
+// parsed document, PUT it back conditionally (If-Match: the ETag; If-None-Match: * when the object does
+// not exist yet). When another runner wrote in between, S3 answers 412 PreconditionFailed (or 409
+// ConditionalRequestConflict); the store then re-reads and re-applies the same change to the new document,
+// so the other runner's update is kept, never lost. Claim applies MayClaim (state/request_record.h) to the
+// freshly read document inside that step, so two runners never both claim one request. Retries are bounded
+// (max_attempts rounds, jittered exponential backoff through the Sleeper); after the last lost round the
+// call fails with kAborted. A write whose answer was lost (the S3 client retried it and got 412) is
+// recognised on the re-read: the object then holds exactly the body we sent (each body carries this
+// instance's random writer id and a new revision), so the change is not applied twice.
+//
+// Nothing is cached between calls: each call reads the object once (and again only after a lost race).
+//
+// The object (written by SerializeStateDocument; readable with `jq`, one record per line):
+//
+//   {
+//     "format": "creditbot-state",           the marker that makes an object creditbot state
+//     "version": 1,                          a newer version is refused (never overwritten)
+//     "revision": 42,                        +1 on every write
+//     "writer": "9f1c2e…",                   random id of the store instance that wrote it last
+//     "written_at": "2026-01-15T12:34:56Z",
+//     "records": {                           by request key "channel:ts"
+//       "C0123:1752588191.000100": {"channel": "C0123", "ts": "1752588191.000100", "status": "replied",
+//           "attempts": 1, "first_seen_at": "…Z", "updated_at": "…Z", "dry_run": false, "outcome": "credit",
+//           "detail": "…", "reply_ts": "…", "execution_id": "…", "product": "verify", "credit_amount":
+//           "255.00", "next_retry_at": "…Z", "lease_until": "…Z", "lease_holder": "pid-1"},
+//       …
+//     },
+//     "leases": {"pass": {"holder": "pid-1", "expires_at": "…Z"}},
+//     "cursors": {"slack_history:C0123": "1752588191.000100"}
+//   }
+//
+// Times are UTC RFC 3339 to the second (the SQLite store's precision). status is one of RequestStatusName's
+// words. Empty strings and absent optional times are left out; a missing field reads as empty / absent /
+// 0 / false.
+//
+// Failure modes:
+//   kFailedPrecondition — the object exists but is not creditbot state (not JSON, no "format" marker, a
+//                         record that cannot be read, a newer version, e.g. the old prototype's
+//                         processed_messages.json): the message names s3://bucket/key and the object is
+//                         NEVER overwritten (an empty state would answer every request again). Also a
+//                         missing bucket.
+//   kAborted            — max_attempts conditional writes in a row lost to other writers; try again later.
+//   anything else       — the S3 client's error (kPermissionDenied, kUnavailable, …; see s3_client.h),
+//                         prefixed with "state store s3://bucket/key".
+//
+// Thread-compatible (StateStore's rule: one thread at a time). Several processes (or instances, each with
+// its own S3Client) may share one object. The S3 client, clock and sleeper must outlive the store; `owned`
+// (optional) is kept alive as long as the store, for factories that own what the client refers to.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "aws/s3_client.h"
+#include "common/clock.h"
+#include "state/state_store.h"
+
+namespace creditbot {
+
+// The parsed state object (see the header comment for its JSON).
+struct StateDocument {
+  int64_t revision = 0;
+  std::string writer;
+  std::optional<absl::Time> written_at;
+  std::map<std::string, RequestRecord> records;  // by key; each record's key equals its map key
+  std::map<std::string, StateLease> leases;
+  std::map<std::string, std::string> cursors;
+
+  StateSnapshot ToSnapshot() const;
+  static StateDocument FromSnapshot(const StateSnapshot& snapshot);
+};
+
+// The JSON text of `document` (format above), ending in a newline. Strings that are not valid UTF-8 are
+// written with U+FFFD in place of the bad bytes.
+std::string SerializeStateDocument(const StateDocument& document);
+
+// Parses a state object. With `unreadable` null (the store's own object) any entry that cannot be read
+// fails the whole parse; otherwise (imports) such records and cursors are skipped and each is described in
+// `unreadable`. Errors: kInvalidArgument — not JSON, not an object, no "format": "creditbot-state"
+// marker, or (strict) a bad entry, with the reason; kFailedPrecondition — a version newer than 1.
+absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
+                                                 std::vector<std::string>* unreadable = nullptr);
+
+// The old prototype's processed_messages.json, converted to records that say "answered": status replied,
+// outcome "imported", dry_run false, first_seen_at = updated_at = `now`. Nothing in the shared design
+// describes the prototype's file, so these shapes are accepted (the assumption, documented):
+//   - an array of entries: a string "CHANNEL:TS" or a bare Slack ts "1752588191.000100", or an object with
+//     "ts" (or "message_ts") and "channel" (or "channel_id");
+//   - an object keyed by "CHANNEL:TS" or by a bare ts, any value (a value that is an object may carry
+//     "channel");
+//   - either of those under a single wrapper key "processed_messages", "processed" or "messages".
+// A bare ts takes `default_channel` (kept as unreadable when that is empty). Entries that are none of these
+// are described in `unreadable`; duplicates are kept once. kInvalidArgument when the text is not JSON or
+// not one of these shapes (e.g. a creditbot state document).
+struct PrototypeImport {
+  std::vector<RequestRecord> records;
+  std::vector<std::string> unreadable;
+};
+absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::string_view default_channel,
+                                                    absl::Time now);
+
+struct S3StateStoreOptions {
+  std::string bucket;                                                   // S3_BUCKET (required)
+  std::string key = "state/processed_messages.json";                    // Default: S3_STATE_KEY's
+  S3ServerSideEncryption encryption = S3ServerSideEncryption::kAes256;  // Default: SSE-S3 on every write
+  int max_attempts = 10;                               // Default: 10 read-apply-write rounds per mutation
+  absl::Duration base_delay = absl::Milliseconds(50);  // Default: 50 ms before the 2nd round, doubled…
+  absl::Duration max_delay = absl::Seconds(2);  // Default: …up to 2 s; each delay jittered 50–100 %
+  // Tests only: runs after the read and before the conditional write of every round (to stage a race).
+  std::function<void()> before_write;
+};
+
+class S3StateStore final : public StateStore {
+ public:
+  S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S3StateStoreOptions options,
+               std::shared_ptr<void> owned = nullptr);
+
+  // Reads the object once: OK when it is absent or valid state (the factory calls this at start, so an
+  // unreadable state or a missing permission stops the process before any work).
+  absl::Status Check();
+
+  // "s3://bucket/key".
+  std::string uri() const;
+  // Conditional writes lost to another writer so far (each one re-read and re-applied).
+  int conflicts() const { return conflicts_; }
+
+  absl::StatusOr<std::optional<RequestRecord>> Get(std::string_view key) override;
+  absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts,
+                                    const ClaimContext& context, absl::Duration lease,
+                                    std::string_view holder) override;
+  absl::Status Finish(const RequestRecord& record) override;
+  absl::StatusOr<bool> RecordIfAbsent(const RequestRecord& record) override;
+  absl::StatusOr<StateStats> Stats() override;
+  absl::StatusOr<std::vector<RequestRecord>> List(std::optional<RequestStatus> status, int limit) override;
+  absl::StatusOr<int> Cleanup(absl::Time before) override;
+  absl::StatusOr<bool> AcquireLease(std::string_view name, std::string_view holder, absl::Time now,
+                                    absl::Duration ttl) override;
+  absl::Status ReleaseLease(std::string_view name, std::string_view holder) override;
+  absl::StatusOr<std::optional<std::string>> GetCursor(std::string_view name) override;
+  absl::Status SetCursor(std::string_view name, std::string_view value) override;
+  absl::Status Forget(std::string_view key) override;
+  absl::StatusOr<StateSnapshot> Export() override;
+  absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) override;
+
+ private:
+  struct Loaded {
+    StateDocument document;
+    std::optional<std::string> etag;  // nullopt: the object does not exist
+    std::string body;
+  };
+  // A pure change: edits `document` and returns true when it must be written, false to leave it as is.
+  using Change = std::function<absl::StatusOr<bool>(StateDocument& document)>;
+
+  absl::StatusOr<Loaded> Load();
+  // The read → apply → conditional write loop (see the header comment).
+  absl::Status Mutate(std::string_view what, const Change& change);
+  absl::Status In(const absl::Status& status) const;
+
+  S3Client& s3_;
+  const Clock& clock_;
+  Sleeper& sleeper_;
+  S3StateStoreOptions options_;
+  std::shared_ptr<void> owned_;
+  std::string writer_id_;
+  absl::BitGen random_;
+  int conflicts_ = 0;
+};
+
+}  // namespace creditbot
