@@ -333,3 +333,17 @@ TEST_F(EndToEnd, HalfTheLookerCredentialsIsAConfigurationErrorThatHidesTheSecret
 
 }  // namespace
 }  // namespace creditbot::testing
+
+namespace creditbot::testing {
+namespace {
+
+TEST(Version, NamesTheVersionAndTheCommitBuiltFrom) {
+  TempDir dir;
+  RunResult run = RunCreditbot({"--version"}, {}, dir.path());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, ::testing::MatchesRegex(R"(creditbot [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{12}(-dirty)?|unknown)\)
+)"));
+}
+
+}  // namespace
+}  // namespace creditbot::testing
