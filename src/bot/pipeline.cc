@@ -329,9 +329,18 @@ ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, st
   std::string detail = IsTransient(status.code())
                            ? absl::StrCat(ToAbsl(what), " after ", record.attempts, " attempts: ", reason)
                            : absl::StrCat(ToAbsl(what), ": ", reason);
-  (void)Finish(record, RequestStatus::kFailed, "failed", detail);
   LogError("failed", {{"error", detail}});
-  AlertOwner(record.channel, record.ts, record.key, "A credit request failed", detail);
+  // The owner is told before the failure is recorded: a crash in between repeats the DM rather than
+  // losing it. A DM that cannot be sent keeps the request due on the next pass, which fails it again and
+  // tells the owner then (bounded, so a wrong SLACK_USER_ID does not retry for ever).
+  if (!AlertOwner(record.channel, record.ts, record.key, "A credit request failed", detail) &&
+      record.attempts < 2 * options_.max_attempts) {
+    record.next_retry_at = deps_.clock.Now();
+    (void)Finish(record, RequestStatus::kFailed, "failed_unreported", detail);
+    LogWarn("the owner could not be told of the failure; trying again next pass");
+    return ItemOutcome::kFailed;
+  }
+  (void)Finish(record, RequestStatus::kFailed, "failed", detail);
   return ItemOutcome::kFailed;
 }
 
@@ -359,14 +368,15 @@ absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply) {
   return deps_.replier.Post(reply);
 }
 
-void Pipeline::AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
+bool Pipeline::AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
                           std::string_view headline, std::string_view what) {
-  if (options_.owner_user_id.empty()) return;  // warned once at start; the log line above has the detail
+  if (options_.owner_user_id.empty()) return true;  // warned once at start; the log line above has the detail
   RenderedMessage alert = RenderOwnerAlert(channel, ts, headline, Redact(what));
   Reply reply{options_.owner_user_id, "", std::string(key), "owner_alert", alert.text, "", ""};
   absl::StatusOr<std::string> posted = deps_.replier.Post(reply);
   if (!posted.ok())
     LogError("could not alert the owner", {{"error", std::string(posted.status().message())}});
+  return posted.ok();
 }
 
 }  // namespace creditbot

@@ -81,7 +81,8 @@ class Pipeline {
                        const absl::Status& status);
   // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
   absl::StatusOr<std::string> PostOnce(const Reply& reply);
-  void AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
+  // DMs the owner; false when the DM could not be sent (true when no owner is configured).
+  bool AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
                   std::string_view headline, std::string_view what);
   // A record for a message never seen before: key, channel, ts, first seen now, this pass's dry_run.
   RequestRecord NewRecord(std::string_view channel, std::string_view ts) const;
