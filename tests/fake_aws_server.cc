@@ -3,10 +3,17 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -341,6 +348,18 @@ FakeAwsServer::FakeAwsServer() : issued_expiration_(absl::Now() + absl::Hours(1)
 FakeAwsServer::~FakeAwsServer() {
   server_.stop();
   if (thread_.joinable()) thread_.join();
+  {
+    // A container not yet marked exited is at worst a zombie its waiter has not reaped: the pid is ours.
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [name, job] : jobs_) {
+      if (job.container && job.pid > 0 && !job.exited) kill(job.pid, SIGKILL);
+    }
+  }
+  for (std::thread& waiter : container_waiters_) waiter.join();
+  if (!container_root_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(container_root_, ignored);
+  }
 }
 
 std::string FakeAwsServer::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -440,6 +459,17 @@ void FakeAwsServer::ScriptProcessingJobs(std::vector<std::string> statuses,
 void FakeAwsServer::ForbidEnvironmentValues(std::vector<std::string> values) {
   std::lock_guard<std::mutex> lock(mutex_);
   forbidden_environment_values_ = std::move(values);
+}
+
+void FakeAwsServer::RunContainersWith(const std::string& binary, std::map<std::string, std::string> extra_env) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  container_binary_ = binary;
+  container_extra_env_ = std::move(extra_env);
+  if (container_root_.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "creditbot-fake-sagemaker-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("FakeAwsServer: mkdtemp failed");
+    container_root_ = pattern;
+  }
 }
 
 std::optional<FakeProcessingJob> FakeAwsServer::ProcessingJob(const std::string& name) const {
@@ -848,7 +878,111 @@ std::string MissingCreateMember(const Json& body) {
   return "";
 }
 
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The last non-empty line of `text` ("" when none).
+std::string LastLine(const std::string& text) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipWhitespace());
+  return lines.empty() ? "" : std::string(absl::StripAsciiWhitespace(lines.back()));
+}
+
 }  // namespace
+
+std::string FakeAwsServer::StartContainer(FakeProcessingJob& job, const std::string& create_body) {
+  const Json body = Json::parse(create_body);
+  const Json& app = body["AppSpecification"];
+  std::vector<std::string> argv_storage = {container_binary_};
+  if (app.contains("ContainerEntrypoint")) {
+    if (!app["ContainerEntrypoint"].is_array()) return "ContainerEntrypoint is not a list";
+    for (std::size_t i = 1; i < app["ContainerEntrypoint"].size(); ++i)
+      argv_storage.push_back(app["ContainerEntrypoint"][i].get<std::string>());
+  }
+  if (app.contains("ContainerArguments")) {
+    if (!app["ContainerArguments"].is_array()) return "ContainerArguments is not a list";
+    for (const Json& argument : app["ContainerArguments"]) argv_storage.push_back(argument.get<std::string>());
+  }
+  const std::string folder = container_root_ + "/" + job.name;
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) return "cannot create " + folder;
+
+  std::map<std::string, std::string> env;
+  const char* path = std::getenv("PATH");
+  env["PATH"] = path != nullptr ? path : "/usr/bin:/bin";
+  env["HOME"] = folder;
+  env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = base_url() + "/v2/credentials/" + job.name;
+  env["AWS_ENDPOINT_URL"] = base_url();
+  env["AWS_REGION"] = kRegion;
+  if (body.contains("Environment")) {
+    for (const auto& [name, value] : body["Environment"].items()) env[name] = value.get<std::string>();
+  }
+  for (const auto& [name, value] : container_extra_env_) env[name] = value;
+  std::vector<std::string> env_storage;
+  for (const auto& [name, value] : env) env_storage.push_back(name + "=" + value);
+
+  // Everything the child needs is built before fork: after it, only async-signal-safe calls.
+  std::vector<char*> argv, envp;
+  for (std::string& argument : argv_storage) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  for (std::string& entry : env_storage) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  const std::string out_path = folder + "/stdout", err_path = folder + "/stderr";
+  const pid_t pid = fork();
+  if (pid < 0) return "fork failed";
+  if (pid == 0) {
+    const int in = open("/dev/null", O_RDONLY);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || err < 0) _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    if (chdir(folder.c_str()) != 0) _exit(126);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  job.container = true;
+  job.pid = pid;
+  const std::string name = job.name;
+  container_waiters_.emplace_back([this, name, pid, out_path, err_path] {
+    // Wait without reaping, so the pid stays ours (a zombie) until the job is marked exited under the lock.
+    siginfo_t info{};
+    while (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+    }
+    std::string out = ReadWholeFile(out_path), err = ReadWholeFile(err_path);
+    std::lock_guard<std::mutex> lock(mutex_);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    FakeProcessingJob& finished = jobs_[name];
+    finished.exited = true;
+    finished.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    finished.container_stdout = std::move(out);
+    finished.container_stderr = std::move(err);
+  });
+  return "";
+}
+
+void FakeAwsServer::RefreshContainerStatus(FakeProcessingJob& job) {
+  if (!job.exited) {
+    job.status = job.stop_requested ? "Stopping" : "InProgress";
+  } else if (job.stop_requested) {
+    job.status = "Stopped";
+  } else if (job.exit_code == 0) {
+    job.status = "Completed";
+  } else {
+    job.status = "Failed";
+    std::string last = LastLine(job.container_stderr);
+    if (last.empty()) last = "the container exited with code " + std::to_string(job.exit_code);
+    job.failure_reason = "AlgorithmError: " + last;
+    if (job.failure_reason.size() > 1024) job.failure_reason.resize(1024);  // SageMaker's limit
+  }
+}
 
 void FakeAwsServer::HandleSageMaker(const httplib::Request& request, httplib::Response& response) {
   if (request.get_header_value("Content-Type") != "application/x-amz-json-1.1") {
@@ -902,6 +1036,15 @@ void FakeAwsServer::HandleSageMaker(const httplib::Request& request, httplib::Re
     job.status = "InProgress";
     job.failure_reason = job_failure_reason_;
     job_order_.push_back(name);
+    if (!container_binary_.empty()) {
+      job.script.clear();
+      job.failure_reason.clear();
+      if (const std::string why = StartContainer(job, request.body); !why.empty()) {
+        jobs_.erase(name);
+        job_order_.pop_back();
+        return JsonError(response, 500, "InternalFailure", "the fake could not start the container: " + why);
+      }
+    }
     response.status = 200;
     response.set_content(Json{{"ProcessingJobArn", arn}}.dump(), "application/x-amz-json-1.1");
     return;
@@ -914,7 +1057,9 @@ void FakeAwsServer::HandleSageMaker(const httplib::Request& request, httplib::Re
   FakeProcessingJob& job = it->second;
   if (target == "SageMaker.DescribeProcessingJob") {
     ++job.describes;
-    if (job.stop_requested) {
+    if (job.container) {
+      RefreshContainerStatus(job);
+    } else if (job.stop_requested) {
       job.status = job.status == "Stopping" ? "Stopped" : job.status;
     } else if (!job.script.empty()) {
       job.status = job.script.front();
@@ -928,17 +1073,19 @@ void FakeAwsServer::HandleSageMaker(const httplib::Request& request, httplib::Re
     if ((job.status == "Failed" || job.status == "Stopped") && !job.failure_reason.empty()) {
       answer["FailureReason"] = job.failure_reason;
     }
-    if (job.status == "Failed") answer["ExitMessage"] = "creditbot calc: the container failed";
+    if (job.status == "Failed" && !job.container) answer["ExitMessage"] = "creditbot calc: the container failed";
     response.status = 200;
     response.set_content(answer.dump(), "application/x-amz-json-1.1");
     return;
   }
   if (target == "SageMaker.StopProcessingJob") {
+    if (job.container) RefreshContainerStatus(job);
     if (job.status != "InProgress" && job.status != "Stopping") {
       return JsonError(
           response, 400, "ValidationException",
           "The request was rejected because the processing job is in status " + job.status + ".");
     }
+    if (job.container && !job.exited && !job.stop_requested) kill(job.pid, SIGTERM);
     job.stop_requested = true;
     job.status = "Stopping";
     response.status = 200;

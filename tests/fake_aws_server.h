@@ -33,14 +33,27 @@
 // ValidationException "Environment carries a secret"). Each new job follows the script set by
 // ScriptProcessingJobs: every DescribeProcessingJob answers the next status of the script, the last one
 // sticking (default: InProgress, then Completed). StopProcessingJob on a running job moves it to Stopping,
-// then Stopped (ValidationException when it already finished). The fake never runs a container: a test
-// that needs the job's output emulates the container itself (e.g. runs `creditbot calc` with the recorded
-// arguments and environment against this server's S3) before the job reports Completed.
+// then Stopped (ValidationException when it already finished).
 //
-// Thread-safe: the server thread and the test thread share state under a mutex.
+// Containers (opt-in, RunContainersWith): instead of following the script, each new job really runs its
+// container as a child process, started by CreateProcessingJob: `binary` (standing for the image's
+// ContainerEntrypoint[0], e.g. creditbot) with the rest of the entrypoint and AppSpecification's
+// ContainerArguments, in a fresh working folder (also its HOME), with an environment of PATH, what the
+// job's role and network would give it (AWS_CONTAINER_CREDENTIALS_FULL_URI on this server's container
+// endpoint, which issues fresh temporary credentials; AWS_ENDPOINT_URL = this server; AWS_REGION), then the
+// job's Environment, then the test's `extra_env` (which wins, e.g. to break the container's warehouse).
+// DescribeProcessingJob answers InProgress while it runs, then Completed (exit 0) or Failed with
+// FailureReason "AlgorithmError: <the last line of its stderr>" cut to SageMaker's 1024 characters (no
+// ExitMessage). StopProcessingJob sends it SIGTERM: Stopping until it exits, then Stopped. The destructor
+// kills (SIGKILL) and reaps every container still running and removes their folders. Without
+// RunContainersWith no container runs: a test that needs the job's output emulates the container itself.
+//
+// Thread-safe: the server thread, the containers' waiter threads and the test thread share state under a
+// mutex.
 #pragma once
 
 #include <httplib.h>
+#include <sys/types.h>
 
 #include <deque>
 #include <functional>
@@ -118,6 +131,13 @@ struct FakeProcessingJob {
   std::string failure_reason;
   int describes = 0;
   bool stop_requested = false;
+  // Run by RunContainersWith:
+  bool container = false;
+  pid_t pid = 0;
+  bool exited = false;        // the container process ended (reaped)
+  int exit_code = -1;         // its exit code; 128 + signal when killed
+  std::string container_stdout;  // what it wrote, once exited
+  std::string container_stderr;
 };
 
 class FakeAwsServer {
@@ -178,6 +198,8 @@ class FakeAwsServer {
   void ScriptProcessingJobs(std::vector<std::string> statuses, const std::string& failure_reason = "");
   // CreateProcessingJob refuses an Environment value that contains any of these (non-empty) values.
   void ForbidEnvironmentValues(std::vector<std::string> values);
+  // Jobs created from now on run `binary` as their container (see the header comment).
+  void RunContainersWith(const std::string& binary, std::map<std::string, std::string> extra_env = {});
   std::optional<FakeProcessingJob> ProcessingJob(const std::string& name) const;
   std::vector<std::string> processing_job_names() const;  // in creation order
 
@@ -213,6 +235,10 @@ class FakeAwsServer {
   void HandleImds(const httplib::Request& request, httplib::Response& response);
   // New temporary credentials, registered; the JSON shape of the container/IMDS fixtures.
   Credential& Issue(std::string& access_key_id);
+  // With mutex_ held: starts `job`'s container from its CreateProcessingJob body; "" or why it could not.
+  std::string StartContainer(FakeProcessingJob& job, const std::string& create_body);
+  // With mutex_ held: a container job's status from its process (InProgress/Stopping/Completed/…).
+  void RefreshContainerStatus(FakeProcessingJob& job);
 
   httplib::Server server_;
   std::thread thread_;
@@ -235,6 +261,10 @@ class FakeAwsServer {
   std::vector<std::string> job_script_ = {"InProgress", "Completed"};
   std::string job_failure_reason_;
   std::vector<std::string> forbidden_environment_values_;
+  std::string container_binary_;  // "" = scripted jobs
+  std::map<std::string, std::string> container_extra_env_;
+  std::string container_root_;  // a temporary folder holding each container's working folder
+  std::vector<std::thread> container_waiters_;
 };
 
 }  // namespace creditbot::testing

@@ -150,7 +150,7 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
 
   NativeExecutor executor(**warehouse, config->sql_dir);
-  absl::StatusOr<CreditReport> report = executor.Execute({*sql, policy, claim_date});
+  absl::StatusOr<CreditReport> report = executor.Execute({*sql, policy, claim_date, env_value("CREDITBOT_EXECUTION_ID")});
   if (!report.ok()) return Fail("calculation", report.status());
 
   ExecutionMeta meta;

@@ -28,6 +28,9 @@ struct CalcRequest {
   std::string sql;                       // the fraud report, already accepted by the SQL guard
   const CreditPolicy* policy = nullptr;  // the routed policy
   absl::CivilDay claim_date;
+  // The pipeline's id for this calculation (also the audit record's). Remote executors name their job and
+  // output after it so a job can be traced to its audit record; empty: the executor makes its own.
+  std::string execution_id;
 };
 
 class Executor {

@@ -64,7 +64,7 @@ class NotebookExecutorTest : public ::testing::Test {
         NotebookExecutorOptions{dir_.File("analyst.ipynb"), papermill, timeout, dir_.path()});
   }
   CalcRequest Request() const {
-    return CalcRequest{"SELECT * FROM authy_fraud", &policy_, absl::CivilDay(2025, 7, 15)};
+    return CalcRequest{"SELECT * FROM authy_fraud", &policy_, absl::CivilDay(2025, 7, 15), ""};
   }
 
   TempDir dir_;

@@ -61,7 +61,11 @@ absl::StatusOr<CreditReport> SageMakerExecutor::Execute(const CalcRequest& reque
   if (!prefix.empty()) prefix += "/";
 
   for (int draw = 0;; ++draw) {
-    const std::string execution_id = MakeExecutionId(clock_.Now(), request.sql);
+    // The pipeline's id (shared with the audit record) names the first try; a name already in use draws
+    // a fresh one.
+    const std::string execution_id = draw == 0 && !request.execution_id.empty()
+                                         ? request.execution_id
+                                         : MakeExecutionId(clock_.Now(), request.sql);
     const std::string job = JobNameFor(execution_id);
     const std::string base = absl::StrCat(prefix, "sagemaker/", job);
     const std::string sql_key = base + "/query.sql";

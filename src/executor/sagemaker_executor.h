@@ -2,8 +2,10 @@
 // itself (`creditbot calc`), then reads the result JSON the job wrote to S3 back into a CreditReport.
 //
 // One Execute:
-//   1. draws a job name "creditbot-<execution id, lower case>" (e.g. creditbot-20260115t123456z-3f9c; valid
-//      for SageMaker: ≤ 63 of [a-zA-Z0-9](-*[a-zA-Z0-9])*; another is drawn if SageMaker says it is in use);
+//   1. names the job "creditbot-<execution id, lower case>" (e.g. creditbot-20260115t123456z-3f9c; valid
+//      for SageMaker: ≤ 63 of [a-zA-Z0-9](-*[a-zA-Z0-9])*), the id being CalcRequest::execution_id (the
+//      pipeline's, so the job, its files and the audit record share it) or, when that is empty or the name
+//      is already in use in SageMaker, one the executor draws (up to 3 more draws);
 //   2. uploads the SQL to s3://BUCKET/PREFIX/sagemaker/JOB/query.sql (SQL does not fit SageMaker's
 //      256-character Environment values, and an S3 object keeps it out of the job's description);
 //   3. CreateProcessingJob: image, role, instance type, 1 instance, volume, MaxRuntimeInSeconds, and

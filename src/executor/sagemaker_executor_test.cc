@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <functional>
 #include <map>
 #include <memory>
@@ -102,7 +103,7 @@ class SageMakerExecutorTest : public ::testing::Test {
     return std::make_unique<SageMakerExecutor>(sagemaker_, s3_, clock_, sleeper_, std::move(options));
   }
 
-  CalcRequest Request() const { return CalcRequest{sql_, &verify_, absl::CivilDay(2025, 7, 15)}; }
+  CalcRequest Request() const { return CalcRequest{sql_, &verify_, absl::CivilDay(2025, 7, 15), ""}; }
 
   // The one job created so far.
   FakeProcessingJob OnlyJob() const {
@@ -342,6 +343,94 @@ TEST_F(SageMakerExecutorTest, DescribeParsesTheFixtures) {
       FakeAwsServer::Fixture("sagemaker-describeprocessingjob-response-completed.json"));
   ASSERT_TRUE(done.ok()) << done.status();
   EXPECT_EQ(done->status, ProcessingJobStatus::kCompleted);
+}
+
+TEST_F(SageMakerExecutorTest, ThePipelinesExecutionIdNamesTheJobAndADuplicateNameDrawsAnother) {
+  server_.ScriptProcessingJobs({"Failed"}, "AlgorithmError: stop here");
+  CalcRequest request = Request();
+  request.execution_id = "20250715T120000Z-AB12";
+  auto executor = Executor(Options());
+  (void)executor->Execute(request);
+  const FakeProcessingJob job = OnlyJob();
+  EXPECT_EQ(job.name, "creditbot-20250715t120000z-ab12");
+  const Json spec = Json::parse(job.create_body);
+  EXPECT_EQ(spec["Environment"]["CREDITBOT_EXECUTION_ID"], "20250715T120000Z-AB12");
+  EXPECT_EQ(spec["AppSpecification"]["ContainerArguments"][6],
+            "s3://creditbot-jobs/outputs/sagemaker/creditbot-20250715t120000z-ab12/result.json");
+
+  // The same id again (a name SageMaker already has): the executor draws its own.
+  (void)executor->Execute(request);
+  const std::vector<std::string> names = server_.processing_job_names();
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_NE(names[1], names[0]);
+  EXPECT_THAT(names[1], ::testing::StartsWith("creditbot-2026"));  // drawn from the (fake) clock
+}
+
+// The fake's container runner (FakeAwsServer::RunContainersWith), with /bin/sh standing in for the image:
+// the entrypoint's first word is replaced by the binary, so {"sh", "-c", SCRIPT, "creditbot"} runs SCRIPT.
+class SageMakerContainerRunnerTest : public SageMakerExecutorTest {
+ protected:
+  SageMakerExecutorOptions ShellOptions(const std::string& script) const {
+    SageMakerExecutorOptions options = Options();
+    options.entrypoint = {"sh", "-c", script, "creditbot"};
+    return options;
+  }
+  // Before the first poll, wait (really) until the job's container has exited, or stop waiting at once.
+  void WaitForTheContainerAtTheFirstPoll() {
+    sleeper_.SetHook([this] {
+      const std::vector<std::string> names = server_.processing_job_names();
+      if (names.size() != 1) return;
+      testing::WaitUntil([&] { return server_.ProcessingJob(names[0])->exited; });
+    });
+  }
+};
+
+TEST_F(SageMakerContainerRunnerTest, AFailingContainerFailsTheJobWithItsLastStderrLineCutTo1024) {
+  server_.RunContainersWith("/bin/sh");
+  WaitForTheContainerAtTheFirstPoll();
+  // 1100 x's after "AlgorithmError: " is more than SageMaker's 1024 characters of FailureReason.
+  const std::string script = "echo first line >&2; printf 'x%.0s' $(seq 1100) >&2; echo >&2; exit 3";
+  absl::StatusOr<CreditReport> report = Executor(ShellOptions(script))->Execute(Request());
+  const FakeProcessingJob job = OnlyJob();
+  EXPECT_TRUE(job.exited);
+  EXPECT_EQ(job.exit_code, 3);
+  EXPECT_EQ(job.status, "Failed");
+  EXPECT_EQ(job.failure_reason.size(), 1024u);
+  EXPECT_EQ(job.failure_reason, "AlgorithmError: " + std::string(1024 - 16, 'x'));
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(report.status().message(), HasSubstr(job.name + " failed: AlgorithmError: xxx"));
+  EXPECT_THAT(report.status().message(), Not(HasSubstr("exit message")));
+}
+
+TEST_F(SageMakerContainerRunnerTest, TheContainerSeesItsArgumentsEnvironmentAndRole) {
+  server_.RunContainersWith("/bin/sh", {{"EXTRA", "from-the-test"}});
+  WaitForTheContainerAtTheFirstPoll();
+  const std::string script =
+      "echo \"$0 $1 $CREDITBOT_CLAIM_DATE $AWS_REGION $AWS_ENDPOINT_URL $EXTRA\"; "
+      "echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; exit 0";
+  (void)Executor(ShellOptions(script))->Execute(Request());
+  const FakeProcessingJob job = OnlyJob();
+  EXPECT_EQ(job.status, "Completed");
+  EXPECT_EQ(job.container_stdout,
+            "creditbot calc 2025-07-15 eu-west-1 " + server_.base_url() + " from-the-test\n" +
+                server_.base_url() + "/v2/credentials/" + job.name + "\n");
+}
+
+TEST_F(SageMakerContainerRunnerTest, CancelStopsTheContainerWithSigterm) {
+  server_.RunContainersWith("/bin/sh");
+  auto executor = Executor(ShellOptions("exec sleep 600"));
+  int polls = 0;
+  sleeper_.SetHook([&] {
+    if (++polls == 2) executor->Cancel();
+  });
+  absl::StatusOr<CreditReport> report = executor->Execute(Request());
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kAborted);
+  const std::string name = OnlyJob().name;
+  ASSERT_TRUE(testing::WaitUntil([&] { return server_.ProcessingJob(name)->exited; }));
+  EXPECT_EQ(server_.ProcessingJob(name)->exit_code, 128 + SIGTERM);
+  absl::StatusOr<ProcessingJobDescription> described = sagemaker_.DescribeProcessingJob(name);
+  ASSERT_TRUE(described.ok()) << described.status();
+  EXPECT_EQ(described->status, ProcessingJobStatus::kStopped);
 }
 
 TEST(SageMakerJobName, IsValidAndUnderTheLimit) {
