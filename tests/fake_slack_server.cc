@@ -372,12 +372,12 @@ FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method, co
   if (authorization.starts_with("Bearer ")) token = authorization.substr(7);
   if (api_method == "apps.connections.open") {
     if (token.empty()) return SlackFailure("not_authed");
-    if (token != kAppToken) return SlackFailure("invalid_auth");
+    if (token != app_token_) return SlackFailure("invalid_auth");
     return Ok({{"url", socket_mode_url_}});
   }
   if (token.empty()) token = StringArg(args, "token");
   if (token.empty()) return SlackFailure("not_authed");
-  if (token != kBotToken) return SlackFailure("invalid_auth");
+  if (token != bot_token_) return SlackFailure("invalid_auth");
   args.erase("token");
 
   Answer answer;
@@ -663,6 +663,16 @@ FakeSlackServer::Answer FakeSlackServer::ReactionsAdd(const Json& args) {
 void FakeSlackServer::SetScopes(const std::string& scopes) {
   std::lock_guard<std::mutex> lock(mutex_);
   scopes_ = scopes;
+}
+
+void FakeSlackServer::SetBotToken(const std::string& token) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bot_token_ = token;
+}
+
+void FakeSlackServer::SetAppToken(const std::string& token) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  app_token_ = token;
 }
 
 void FakeSlackServer::SetTsBase(int64_t unix_seconds) {

@@ -23,11 +23,11 @@
 //   conversations.open      users=<one user id> → {"channel":{"id":"D…"}}, the same id every time
 //   reactions.add           channel, name, timestamp; already_reacted on a repeat
 //   apps.connections.open   the app token in Authorization only → {"ok":true,"url":<SetSocketModeUrl>}
-// Every method but apps.connections.open needs the bot token, as `Authorization: Bearer` or a `token`
-// form field; a missing token is not_authed, any other token invalid_auth (also the app token on a bot
-// method and the other way round). Channel rules: unknown → channel_not_found, bot not a member →
-// not_in_channel (the history of a public channel too, as for a bot without channels:join), archived →
-// is_archived on a post.
+// Every method but apps.connections.open needs the bot token (kBotToken, or SetBotToken's), as
+// `Authorization: Bearer` or a `token` form field; a missing token is not_authed, any other token
+// invalid_auth (also the app token on a bot method and the other way round). Channel rules: unknown →
+// channel_not_found, bot not a member → not_in_channel (the history of a public channel too, as for a bot
+// without channels:join), archived → is_archived on a post.
 //
 // Scripted failures, per method, are answered before anything else (in this order): RateLimitNext (429),
 // FailHttpNext (an HTTP status with a proxy's non-JSON page, or a given body), FailNext (200 ok:false).
@@ -122,6 +122,9 @@ class FakeSlackServer {
   // The bot token's scopes, sent as the `x-oauth-scopes` header of every answer (comma-separated; "" sends
   // no header). Default: every scope the Slack app manifest asks for.
   void SetScopes(const std::string& scopes);
+  // The only bot token / app token accepted from now on (a rotation). Default: kBotToken, kAppToken.
+  void SetBotToken(const std::string& token);
+  void SetAppToken(const std::string& token);
 
   // --- what arrived ---
   std::vector<SlackRequest> requests() const;
@@ -208,6 +211,8 @@ class FakeSlackServer {
   std::string scopes_ =
       "channels:history,groups:history,chat:write,im:write,reactions:write,channels:read,groups:read";
   std::string socket_mode_url_;
+  std::string bot_token_ = kBotToken;
+  std::string app_token_ = kAppToken;
 };
 
 }  // namespace creditbot::testing

@@ -45,6 +45,9 @@ const std::vector<SettingInfo>& AllSettings() {
        "serve's HTTP endpoint (/slack/events, /healthz, /readyz, /metrics), host:port"},
       {"CREDITBOT_CATCHUP_SECONDS", "300", false,
        "serve reads every channel's history this often, so nothing posted during a disconnect is missed"},
+      {"CREDITBOT_SECRET_REFRESH_SECONDS", "300", false,
+       "serve re-reads the configuration (Secrets Manager included) this often, and on SIGHUP; a changed "
+       "one takes effect between requests; 0 = only on SIGHUP"},
       // Looker
       {"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com", false,
        "the only Looker host whose links are followed"},
@@ -496,6 +499,8 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.slack_asked_window = absl::Hours(24) * seconds;
   CREDITBOT_RETURN_IF_ERROR(ParsePositiveInt(raw, "CREDITBOT_CATCHUP_SECONDS", seconds));
   config.catchup_interval = absl::Seconds(seconds);
+  CREDITBOT_RETURN_IF_ERROR(ParseNonNegativeInt(raw, "CREDITBOT_SECRET_REFRESH_SECONDS", seconds));
+  config.secret_refresh_interval = absl::Seconds(seconds);
   for (const char* name : {"CREDITBOT_LOG_LEVEL", "CREDITBOT_LOG_FORMAT"}) {
     const RawSettings::Entry& entry = raw.values.find(name)->second;
     absl::Status status = std::string_view(name) == "CREDITBOT_LOG_LEVEL"

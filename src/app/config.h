@@ -10,7 +10,9 @@
 // registered for redaction). When PRESTO_SECRET_NAME is set (in any layer, the first secret included), that
 // secret's JSON `host`, `port`, `username`, `password` become PRESTO_HOST/PORT/USERNAME/PASSWORD at the same
 // layer (after the first secret). A secret that cannot be fetched or read stops the command with one line
-// naming the secret id and the setting that named it — never a value.
+// naming the secret id and the setting that named it — never a value. `creditbot serve` reads the whole
+// configuration again on SIGHUP and every CREDITBOT_SECRET_REFRESH_SECONDS (app/config_reload.h); there a
+// failure keeps the configuration in use.
 //
 // Every setting is declared once in kSettings (config.cc) with its default, whether it is a secret, and
 // a line of help; `creditbot config` prints them. A value that does not parse fails at start with one
@@ -131,6 +133,9 @@ struct Config {
   // The service
   std::string http_addr;  // host:port
   absl::Duration catchup_interval = absl::Minutes(5);
+  // serve re-reads the configuration (secrets included) this often, and on SIGHUP; zero = only on SIGHUP
+  // (CREDITBOT_SECRET_REFRESH_SECONDS).
+  absl::Duration secret_refresh_interval = absl::Minutes(5);
 
   LogOptions log;
 

@@ -100,14 +100,18 @@ absl::StatusOr<std::vector<std::string>> ResolveChannelIds(SlackWebApi& api,
   return ids;
 }
 
-absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config) {
+absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string holder) {
   auto runtime = std::make_unique<Runtime>();
   runtime->config = std::move(config);
   const Config& c = runtime->config;
-  // Unique across hosts and containers (where every process may be pid 1): host, pid and a random part.
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  runtime->holder = absl::StrCat(host, "-", getpid(), "-", absl::Hex(absl::Uniform<uint32_t>(absl::BitGen())));
+  runtime->holder = std::move(holder);
+  if (runtime->holder.empty()) {
+    // Unique across hosts and containers (where every process may be pid 1): host, pid and a random part.
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    runtime->holder =
+        absl::StrCat(host, "-", getpid(), "-", absl::Hex(absl::Uniform<uint32_t>(absl::BitGen())));
+  }
 
   if (!runtime->config.slack_bot_token.empty()) {
     CREDITBOT_RETURN_IF_ERROR(OpenSlack(*runtime));

@@ -64,7 +64,10 @@ struct Runtime {
   bool uses_slack() const { return slack != nullptr; }
 };
 
-absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config);
+// `holder`: the name this process uses in claims and leases; empty = a new one ("host-pid-random"). `serve`
+// passes the first runtime's holder when it opens another after a configuration reload, so the process
+// keeps one name.
+absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string holder = "");
 
 // "C0123ABCD", "G…", "D…" are ids; anything else (with or without '#') is a channel name. Names are looked
 // up once with conversations.list. kNotFound naming the channel when a name matches nothing.

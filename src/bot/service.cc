@@ -47,11 +47,12 @@ std::string_view DeliveryResultName(DeliveryResult result) {
 
 Service::Service(Pipeline& pipeline, MessageSource& catchup_source, StateStore& state, const Clock& clock,
                  ServiceOptions options)
-    : pipeline_(pipeline),
-      catchup_source_(catchup_source),
-      state_(state),
+    : pipeline_(&pipeline),
+      catchup_source_(&catchup_source),
+      state_(&state),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      channel_ids_(options_.channel_ids) {}
 
 DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view source) {
   DeliveryResult result = DeliveryResult::kQueued;
@@ -60,8 +61,11 @@ DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view so
     result = DeliveryResult::kDuplicate;
   } else {
     absl::StatusOr<SlackMessage> message = ParseSlackMessage(event);
-    const bool ours = message.ok() && std::find(options_.channel_ids.begin(), options_.channel_ids.end(),
-                                                message->channel) != options_.channel_ids.end();
+    bool ours = false;
+    if (message.ok()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ours = std::find(channel_ids_.begin(), channel_ids_.end(), message->channel) != channel_ids_.end();
+    }
     if (!ours) {
       // Other event types, and messages from channels we do not serve, are not requests. A malformed
       // message event in one of ours is not lost either: the catch-up pass reads the channel again.
@@ -93,7 +97,7 @@ DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view so
 
 void Service::CatchUp() {
   absl::StatusOr<PassSummary> summary =
-      RunPass(catchup_source_, pipeline_, state_, clock_, options_.pass);
+      RunPass(*catchup_source_, *pipeline_, *state_, clock_, options_.pass);
   if (!summary.ok()) {
     LogError("catch-up pass failed; trying again later", {{"error", std::string(summary.status().message())}});
     return;
@@ -110,26 +114,54 @@ void Service::CatchUp() {
   LogInfo("catch-up pass done", {{"messages", std::to_string(summary->items)}});
 }
 
+void Service::Reload() {
+  std::optional<ServiceParts> parts = options_.reload();
+  if (!parts) return;
+  pipeline_ = parts->pipeline;
+  catchup_source_ = parts->catchup_source;
+  state_ = parts->state;
+  options_.catchup_interval = parts->catchup_interval;
+  options_.pass = parts->pass;
+  options_.reload_interval = parts->reload_interval;
+  options_.channel_ids = parts->channel_ids;
+  std::lock_guard<std::mutex> lock(mutex_);
+  channel_ids_ = std::move(parts->channel_ids);
+}
+
 void Service::Run() {
   absl::Time next_catchup = clock_.Now();
+  auto next_reload_after = [this](absl::Time now) {
+    return options_.reload && options_.reload_interval > absl::ZeroDuration() ? now + options_.reload_interval
+                                                                               : absl::InfiniteFuture();
+  };
+  absl::Time next_reload = next_reload_after(clock_.Now());
   while (true) {
     std::optional<InboxItem> item;
+    bool reload = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (stopping_) break;
-      if (queue_.empty() && clock_.Now() < next_catchup) {
-        const absl::Duration wait = next_catchup - clock_.Now();
+      const absl::Time now = clock_.Now();
+      if (options_.reload && (reload_requested_ || now >= next_reload)) {
+        reload_requested_ = false;
+        reload = true;
+      } else if (queue_.empty() && now < next_catchup) {
+        const absl::Duration wait = std::min(next_catchup, next_reload) - now;
         wake_.wait_for(lock, absl::ToChronoMilliseconds(wait) + std::chrono::milliseconds(1));
         continue;
-      }
-      if (!queue_.empty()) {
+      } else if (!queue_.empty()) {
         item = std::move(queue_.front());
         queue_.pop_front();
         GlobalMetrics().SetGauge(kMetricQueueDepth, static_cast<double>(queue_.size()));
       }
     }
+    if (reload) {
+      Reload();
+      next_reload = next_reload_after(clock_.Now());
+      continue;
+    }
     if (item) {
-      ItemOutcome outcome = pipeline_.Handle(*item);
+      ItemOutcome outcome = pipeline_->Handle(*item);
       GlobalMetrics().Increment(kMetricRequestsTotal, {{"outcome", std::string(ItemOutcomeName(outcome))}});
       if ((outcome == ItemOutcome::kReplied || outcome == ItemOutcome::kAsked) && item->message) {
         if (std::optional<double> seconds = SecondsSince(item->message->ts, clock_.Now()))
@@ -146,6 +178,12 @@ void Service::Run() {
 void Service::Stop() {
   std::lock_guard<std::mutex> lock(mutex_);
   stopping_ = true;
+  wake_.notify_all();
+}
+
+void Service::RequestReload() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  reload_requested_ = true;
   wake_.notify_all();
 }
 

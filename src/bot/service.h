@@ -10,10 +10,15 @@
 //
 // Stop (from a signal) lets the item in hand finish and returns from Run; queued events are left — their
 // messages are in the channel history, and the next catch-up (here or in the next process) reads them.
+//
+// Reload: after RequestReload() (SIGHUP) and every `reload_interval`, the worker — between two items, so the
+// item in hand finishes on the old parts — calls the `reload` hook, which may hand back new parts (pipeline,
+// catch-up source, state store, channels…) built from a new configuration; the next item uses them.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -30,11 +35,31 @@
 
 namespace creditbot {
 
+// What the worker works with. A reload replaces all of it at once.
+struct ServiceParts {
+  Pipeline* pipeline = nullptr;
+  MessageSource* catchup_source = nullptr;
+  StateStore* state = nullptr;
+  std::vector<std::string> channel_ids;                 // events from other channels are ignored
+  absl::Duration catchup_interval = absl::Minutes(5);  // CREDITBOT_CATCHUP_SECONDS
+  PassOptions pass;
+  // The reload hook is also called this often; zero = only after RequestReload()
+  // (CREDITBOT_SECRET_REFRESH_SECONDS).
+  absl::Duration reload_interval = absl::ZeroDuration();
+};
+
+// Called on the worker thread between two items. nullopt: keep the current parts (nothing changed, or the
+// new configuration was refused). Otherwise the worker uses the returned parts from its next step on and
+// never touches the previous ones again, so the hook may destroy those before it returns.
+using ServiceReloadHook = std::function<std::optional<ServiceParts>()>;
+
 struct ServiceOptions {
   std::vector<std::string> channel_ids;                 // events from other channels are ignored
   absl::Duration catchup_interval = absl::Minutes(5);  // CREDITBOT_CATCHUP_SECONDS
   PassOptions pass;
   std::size_t max_queue = 10000;  // beyond this, deliveries are dropped (the catch-up reads them later)
+  absl::Duration reload_interval = absl::ZeroDuration();  // see ServiceParts::reload_interval
+  ServiceReloadHook reload;  // unset: RequestReload() and reload_interval do nothing
 };
 
 // What Deliver did with one delivery.
@@ -53,6 +78,8 @@ class Service {
   // The worker loop, on the calling thread, until Stop().
   void Run();
   void Stop();  // thread-safe
+  // Thread-safe and quick: the worker calls the reload hook before its next item or pass.
+  void RequestReload();
 
   std::size_t queue_depth() const;
   // When the last catch-up pass finished without error (nullopt before the first).
@@ -60,10 +87,13 @@ class Service {
 
  private:
   void CatchUp();
+  void Reload();
 
-  Pipeline& pipeline_;
-  MessageSource& catchup_source_;
-  StateStore& state_;
+  // The worker's parts: replaced only by the worker (Reload); channel_ids_ is also read by Deliver, under
+  // mutex_.
+  Pipeline* pipeline_;
+  MessageSource* catchup_source_;
+  StateStore* state_;
   const Clock& clock_;
   ServiceOptions options_;
   RecentIds recent_ids_;
@@ -71,7 +101,9 @@ class Service {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<InboxItem> queue_;
+  std::vector<std::string> channel_ids_;
   bool stopping_ = false;
+  bool reload_requested_ = false;
   std::optional<absl::Time> last_successful_pass_;
 };
 

@@ -51,7 +51,7 @@ bool ReadyReport::ok() const {
 }
 
 ServiceHttp::ServiceHttp(ServiceHttpOptions options, ServiceHttpHandlers handlers)
-    : options_(std::move(options)), handlers_(std::move(handlers)) {
+    : options_(std::move(options)), handlers_(std::move(handlers)), signing_secret_(options_.signing_secret) {
   if (options_.recent_ids == nullptr) owned_recent_ids_ = std::make_unique<RecentIds>();
   recent_ids_ = options_.recent_ids != nullptr ? options_.recent_ids : owned_recent_ids_.get();
   metrics_ = options_.metrics != nullptr ? options_.metrics : &GlobalMetrics();
@@ -137,7 +137,7 @@ absl::StatusOr<int> ServiceHttp::Start() {
   server_ = std::move(server);
   port_ = bound;
   LogInfo("HTTP endpoint listening", {{"address", HostPort(options_.bind_address, bound)},
-                                      {"events_api", options_.signing_secret.empty() ? "off" : "on"}});
+                                      {"events_api", SigningSecret().empty() ? "off" : "on"}});
   return bound;
 }
 
@@ -153,8 +153,19 @@ void ServiceHttp::CountEvent(const std::string& result) {
   metrics_->Increment(kMetricEventsReceivedTotal, {{"source", "events_api"}, {"result", result}});
 }
 
+void ServiceHttp::SetSigningSecret(std::string secret) {
+  std::lock_guard<std::mutex> lock(secret_mutex_);
+  signing_secret_ = std::move(secret);
+}
+
+std::string ServiceHttp::SigningSecret() const {
+  std::lock_guard<std::mutex> lock(secret_mutex_);
+  return signing_secret_;
+}
+
 void ServiceHttp::HandleEvents(const httplib::Request& request, httplib::Response& response) {
-  if (options_.signing_secret.empty()) {
+  const std::string signing_secret = SigningSecret();
+  if (signing_secret.empty()) {
     CountEvent("not_configured");
     response.status = 404;
     response.set_content("the Events API is not enabled (no signing secret is configured)\n", kTextPlain);
@@ -170,7 +181,7 @@ void ServiceHttp::HandleEvents(const httplib::Request& request, httplib::Respons
   delivery.body = request.body;
   const absl::Time now = clock_->Now();
   EventsApiResult result =
-      HandleEventsApiRequest(delivery, options_.signing_secret, now, options_.max_body_bytes);
+      HandleEventsApiRequest(delivery, signing_secret, now, options_.max_body_bytes);
 
   if (!result.envelope.has_value()) {
     if (result.http_status != 200) {

@@ -15,6 +15,10 @@
 // too_large, bad_request, method_not_allowed, not_configured, error. Refused deliveries are logged (warn)
 // with the reason and the peer address, never with the secret or the body.
 //
+// The signing secret can be replaced while serving (SetSigningSecret, after a configuration reload): a
+// request is checked against the secret in force when its check starts; an empty secret turns the Events API
+// off (404) from then on.
+//
 // Threads: Start() runs the server on its own thread with a pool of `threads` request threads; handlers
 // are called on those threads, concurrently, so they must be thread-safe and quick (on_event must only
 // enqueue: Slack retries a delivery not acknowledged within 3 s). An idle keep-alive connection holds a
@@ -24,6 +28,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -100,12 +105,16 @@ class ServiceHttp {
 
   int port() const { return port_; }  // the bound port while started, else 0
 
+  // Thread-safe: deliveries checked from now on use `secret` (ServiceHttpOptions::signing_secret at first).
+  void SetSigningSecret(std::string secret);
+
  private:
   void HandleEvents(const httplib::Request& request, httplib::Response& response);
   void HandleHealth(httplib::Response& response);
   void HandleReady(httplib::Response& response);
   void HandleMetrics(httplib::Response& response);
   void CountEvent(const std::string& result);
+  std::string SigningSecret() const;
 
   const ServiceHttpOptions options_;
   const ServiceHttpHandlers handlers_;
@@ -113,6 +122,8 @@ class ServiceHttp {
   RecentIds* recent_ids_;
   Metrics* metrics_;
   const Clock* clock_;
+  mutable std::mutex secret_mutex_;
+  std::string signing_secret_;  // guarded by secret_mutex_
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
