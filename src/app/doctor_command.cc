@@ -1,7 +1,9 @@
 // `creditbot doctor`: checks every configured part once, one line per check — `ok`, `skip` (not configured)
 // or `FAIL` with what to do — and exits 1 when any check fails. Secrets are never printed: every message
 // passes through the redactor. Slack: the token (auth.test), its scopes (Slack's x-oauth-scopes header),
-// each channel readable by the bot, the Socket Mode app token, the Events API signing secret.
+// each channel readable by the bot, the Socket Mode app token, the Events API signing secret. AWS
+// (doctor_aws_checks.h): each Secrets Manager secret read and holding the expected key names (names only),
+// an S3 probe object written, read back and deleted, SageMaker's DescribeProcessingJob permission.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
+#include "app/doctor_aws_checks.h"
 #include "app/executor_factory.h"
 #include "app/runtime.h"
 #include "app/store_factory.h"
@@ -34,6 +37,21 @@ class Report {
   void Fail(std::string_view check, std::string_view detail, std::string_view fix) {
     ++failures_;
     Line("FAIL", check, absl::StrCat(ToAbsl(detail), " — ", ToAbsl(fix)));
+  }
+  void Add(const std::vector<DoctorLine>& lines) {
+    for (const DoctorLine& line : lines) {
+      switch (line.mark) {
+        case DoctorLine::Mark::kOk:
+          Ok(line.check, line.detail);
+          break;
+        case DoctorLine::Mark::kSkip:
+          Skip(line.check, line.detail);
+          break;
+        case DoctorLine::Mark::kFail:
+          Fail(line.check, line.detail, line.fix);
+          break;
+      }
+    }
   }
   int failures() const { return failures_; }
 
@@ -143,12 +161,30 @@ void CheckSlack(const Config& config, Report& report) {
 
 int DoctorCommand(const GlobalOptions& global) {
   Report report;
-  absl::StatusOr<Config> config = LoadConfig(global);
+  const EnvironmentMap env = EnvironmentFromEnviron(global.config.environ);
+  // Which secrets the settings name (a pass that fetches none), then the real load, whose secret fetches
+  // are recorded (once per id) for the secret check.
+  ConfiguredSecrets secrets;
+  {
+    ConfigInputs names_only = global.config;
+    names_only.secret_fetcher = [](std::string_view) -> absl::StatusOr<std::string> {
+      return std::string("{}");
+    };
+    if (absl::StatusOr<RawSettings> raw = LoadRawSettings(names_only); raw.ok())
+      secrets = FindConfiguredSecrets(*raw);
+  }
+  SecretFetchLog fetched;
+  GlobalOptions loading = global;
+  loading.config.secret_fetcher = fetched.Wrap(global.config.secret_fetcher ? global.config.secret_fetcher
+                                                                            : MakeSecretsManagerFetcher(env));
+  absl::StatusOr<Config> config = LoadConfig(loading);
   if (!config.ok()) {
     report.Fail("config", Message(config.status()), "fix that setting (creditbot config lists them all)");
+    report.Add(CheckSecrets(fetched.entries(), secrets, nullptr));
     return 1;
   }
   report.Ok("config", absl::StrCat("loaded; DRY_RUN=", config->dry_run ? "true" : "false"));
+  report.Add(CheckSecrets(fetched.entries(), secrets, &*config));
 
   absl::StatusOr<std::vector<CreditPolicy>> policies = LoadPolicies(config->policy_dir);
   if (policies.ok()) {
@@ -162,7 +198,6 @@ int DoctorCommand(const GlobalOptions& global) {
     report.Fail("policies", Message(policies.status()), "correct the policy file named above");
   }
 
-  const EnvironmentMap env = EnvironmentFromEnviron(global.config.environ);
   const std::string state_location = StateStoreLocation(*config).value_or(config->state_url);
   absl::StatusOr<std::unique_ptr<StateStore>> state = OpenStateStore(*config, env);
   absl::StatusOr<StateStats> stats =
@@ -252,6 +287,8 @@ int DoctorCommand(const GlobalOptions& global) {
       report.Fail(check, Message(writable), "make the folder writable or point the setting elsewhere");
     }
   }
+  report.Add(CheckS3Probe(*config, env));
+  report.Add(CheckSageMaker(*config, env));
   if (config->slack_user_id.empty())
     report.Skip("owner", "SLACK_USER_ID is not set: failures are only logged");
   return report.failures() == 0 ? 0 : 1;
