@@ -10,8 +10,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "common/strings.h"
 
 namespace creditbot {
@@ -137,6 +139,38 @@ class Lexer {
   int line_ = 1;
 };
 
+// OK when the parentheses among `tokens` balance; else what is wrong, without the "refused: " prefix.
+absl::Status CheckParentheses(const std::vector<Token>& tokens) {
+  std::vector<int> open_lines;
+  for (const Token& token : tokens) {
+    if (token.kind == TokenKind::kOpenParen) {
+      open_lines.push_back(token.line);
+    } else if (token.kind == TokenKind::kOther && token.text == "')'") {
+      if (open_lines.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("a ')' at line ", token.line, " closes nothing"));
+      }
+      open_lines.pop_back();
+    }
+  }
+  if (!open_lines.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(open_lines.size(), " '(' never closed, the first opened at line ", open_lines.front()));
+  }
+  return absl::OkStatus();
+}
+
+bool IsDigitsToken(const Token& token) {
+  return token.kind == TokenKind::kOther && !token.text.empty() &&
+         std::all_of(token.text.begin(), token.text.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+}
+
+bool IsPositiveInteger(std::string_view text) {
+  if (text.empty() || text.size() > 18 || text.front() == '0') return false;
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+}
+
 bool IsForbidden(std::string_view upper_word) {
   return std::find(kForbiddenWords.begin(), kForbiddenWords.end(), upper_word) != kForbiddenWords.end();
 }
@@ -176,6 +210,39 @@ absl::Status CheckReadOnlySql(std::string_view sql) {
     const bool is_function_call = i + 1 < tokens.size() && tokens[i + 1].kind == TokenKind::kOpenParen;
     if (token.text == "REPLACE" && is_function_call) continue;
     return Refuse(absl::StrCat(kNotReadOnly, " (found ", token.text, " at line ", token.line, ")"));
+  }
+  if (absl::Status balanced = CheckParentheses(tokens); !balanced.ok()) {
+    return Refuse(absl::StrCat("refused: unbalanced parentheses (", balanced.message(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLookerSqlComplete(std::string_view sql, std::string_view row_limit) {
+  std::vector<Token> tokens;
+  if (absl::Status lexed = Lexer(sql).Run(tokens); !lexed.ok()) {
+    absl::string_view message = lexed.message();
+    absl::ConsumePrefix(&message, "refused: ");
+    return absl::DataLossError(message);
+  }
+  if (tokens.empty()) return absl::DataLossError("it is empty");
+  if (absl::Status balanced = CheckParentheses(tokens); !balanced.ok()) {
+    return absl::DataLossError(balanced.message());
+  }
+  if (!IsPositiveInteger(row_limit)) return absl::OkStatus();
+  std::size_t end = tokens.size();
+  if (tokens[end - 1].kind == TokenKind::kSemicolon) --end;
+  const Token* last = end >= 1 ? &tokens[end - 1] : nullptr;
+  const Token* before = end >= 2 ? &tokens[end - 2] : nullptr;
+  if (last == nullptr || before == nullptr || !IsDigitsToken(*last) || before->kind != TokenKind::kWord ||
+      before->text != "LIMIT") {
+    const Token& shown = last != nullptr ? *last : tokens.back();
+    return absl::DataLossError(absl::StrCat("it ends with ", shown.text, " at line ", shown.line,
+                                            ", not with LIMIT (the query's row limit is ", ToAbsl(row_limit),
+                                            ")"));
+  }
+  if (last->text.size() < row_limit.size() && absl::StartsWith(ToAbsl(row_limit), last->text)) {
+    return absl::DataLossError(
+        absl::StrCat("it ends with LIMIT ", last->text, " but the query's row limit is ", ToAbsl(row_limit)));
   }
   return absl::OkStatus();
 }

@@ -17,6 +17,8 @@ namespace creditbot {
 // OK when `sql` is one read-only statement:
 //  - after whitespace, comments and any number of `(`, the first word is SELECT or WITH (any case);
 //  - at most one `;`, followed by nothing but whitespace and comments;
+//  - parentheses balance (outside string literals, quoted identifiers and comments): every SQL dialect needs
+//    that, and an unbalanced statement is most often one cut short;
 //  - no forbidden keyword as a bare word outside string literals, quoted identifiers and comments:
 //    INSERT UPDATE DELETE MERGE UPSERT REPLACE CREATE DROP ALTER TRUNCATE GRANT REVOKE CALL EXECUTE EXEC
 //    PREPARE DEALLOCATE SET RESET COMMIT ROLLBACK START BEGIN USE ATTACH DETACH PRAGMA VACUUM ANALYZE
@@ -31,7 +33,27 @@ namespace creditbot {
 //    "refused: not a single read-only SELECT statement (starts with UPDATE at line 1)",
 //    "refused: more than one statement (a second statement starts at line 2)",
 //    "refused: unterminated string literal (opened at line 4)" (also block comment, quoted identifier),
+//    "refused: unbalanced parentheses (2 '(' never closed, the first opened at line 3)" (or "a ')' at line 5
+//    closes nothing"), checked after the keywords,
 //    "refused: SQL contains a NUL byte (line 1)", "refused: MySQL executable comment /*! at line 1".
 absl::Status CheckReadOnlySql(std::string_view sql);
+
+// Whether SQL that Looker generated (GET /queries/{id}/run/sql) arrived whole. An answer cut short can still
+// be valid SQL — a cut inside a WHERE list leaves a statement that runs on the wrong rows — so the end of the
+// statement is checked against what Looker always writes there: for a query with a positive row limit (its
+// `limit` in the query's JSON, e.g. "500"), Looker's Trino/Presto, MySQL, BigQuery and SQLite dialects end
+// the statement with `LIMIT n`. OK when:
+//  - the text lexes (no unterminated literal or comment) and its parentheses balance (see above);
+//  - when `row_limit` is a positive integer: the last clause, after comments, whitespace and at most one
+//    `;`, is LIMIT followed by an integer, and that integer is not a proper prefix of `row_limit` ("50" for
+//    a limit of 5000 is a cut inside the number). `row_limit` "" (unknown: no query JSON, or an expanded
+//    Explore link without limit=), "-1" (unlimited: Looker writes no LIMIT) or anything else skips this rule.
+// It cannot see a cut that falls inside trailing comments or whitespace (harmless), nor — without a known
+// limit — a cut that leaves a balanced statement.
+//
+// Errors: kDataLoss naming what is missing, e.g. "it ends with AND at line 14, not with LIMIT (the query's
+// row limit is 500)", "it ends with LIMIT 50 but the query's row limit is 5000", "2 '(' never closed, …", or
+// the lexer's "unterminated string literal (opened at line 4)".
+absl::Status CheckLookerSqlComplete(std::string_view sql, std::string_view row_limit);
 
 }  // namespace creditbot

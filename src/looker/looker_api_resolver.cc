@@ -25,6 +25,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "core/looker_url.h"
+#include "core/sql_guard.h"
 
 namespace creditbot {
 namespace {
@@ -208,6 +209,7 @@ struct Tile {
   std::string id;
   std::string title;
   std::string query_id;
+  std::string row_limit;          // the query's `limit`, "" when unknown
   const Json* element = nullptr;  // into the dashboard reply
 };
 
@@ -246,6 +248,16 @@ std::map<std::string, std::string> QueryParams(std::string_view query) {
     params.emplace(FormDecode(name), FormDecode(value));
   }
   return params;
+}
+
+// A query's row limit as its JSON gives it ("500" in API 4.0, 500 in 3.x); "" when absent or null.
+std::string RowLimitOf(const Json* query) {
+  if (query == nullptr || !query->is_object()) return "";
+  auto it = query->find("limit");
+  if (it == query->end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return it->dump();
+  return "";
 }
 
 // The stored query of a dashboard tile: its own, its Look's, or its result maker's.
@@ -371,9 +383,9 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveUncached(const LookerRef& 
     case LinkKind::kLook: {
       if (!IsDigits(ref.id))
         return absl::InvalidArgumentError(absl::StrCat("not a Look id: \"", ref.id, "\""));
-      CREDITBOT_ASSIGN_OR_RETURN(std::string query_id, QueryIdForLook(ref.id));
-      CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(query_id));
-      return ResolvedSql{std::move(sql), absl::StrCat("look ", ref.id, " (Looker query ", query_id, ")")};
+      CREDITBOT_ASSIGN_OR_RETURN(QueryRef query, QueryIdForLook(ref.id));
+      CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(query.id, query.row_limit));
+      return ResolvedSql{std::move(sql), absl::StrCat("look ", ref.id, " (Looker query ", query.id, ")")};
     }
     case LinkKind::kExplore:
       if (ref.id.empty()) return ResolveExpandedExplore(ref);
@@ -382,8 +394,9 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveUncached(const LookerRef& 
     case LinkKind::kQueryVisualization: {
       if (!IsSlug(ref.id))
         return absl::InvalidArgumentError(absl::StrCat("not a query slug: \"", ref.id, "\""));
-      CREDITBOT_ASSIGN_OR_RETURN(std::string query_id, QueryIdForSlug(ref.id));
-      CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(query_id));
+      CREDITBOT_ASSIGN_OR_RETURN(QueryRef query, QueryIdForSlug(ref.id));
+      const std::string& query_id = query.id;
+      CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(query_id, query.row_limit));
       std::string what = ref.kind == LinkKind::kShare ? absl::StrCat("share link /x/", ref.id)
                          : ref.kind == LinkKind::kExplore
                              ? absl::StrCat("explore ", ref.model, "/", ref.explore, " qid=", ref.id)
@@ -400,28 +413,41 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveUncached(const LookerRef& 
   return absl::InvalidArgumentError(absl::StrCat("not a resolvable Looker link: ", ref.url));
 }
 
-absl::StatusOr<std::string> LookerApiResolver::QueryIdForLook(std::string_view look_id) {
+absl::StatusOr<LookerApiResolver::QueryRef> LookerApiResolver::QueryIdForLook(std::string_view look_id) {
   const std::string what = absl::StrCat("look ", ToAbsl(look_id));
   CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response, Get(absl::StrCat("/looks/", PathSegment(look_id)), what));
   CREDITBOT_ASSIGN_OR_RETURN(Json look, ParseJson(response, what));
   std::optional<std::string> query_id = IdOf(look, "query_id");
-  if (const Json* query = ObjectAt(look, "query"); !query_id && query != nullptr)
-    query_id = IdOf(*query, "id");
+  const Json* query = ObjectAt(look, "query");
+  if (!query_id && query != nullptr) query_id = IdOf(*query, "id");
   if (!query_id) return absl::FailedPreconditionError(absl::StrCat(what, " has no query in Looker"));
-  return *query_id;
+  // The embedded query is the Look's own only when its id matches (or it has none).
+  const bool same = query != nullptr && IdOf(*query, "id").value_or(*query_id) == *query_id;
+  return QueryRef{*query_id, same ? RowLimitOf(query) : ""};
 }
 
-absl::StatusOr<std::string> LookerApiResolver::QueryIdForSlug(std::string_view slug) {
+absl::StatusOr<LookerApiResolver::QueryRef> LookerApiResolver::QueryIdForSlug(std::string_view slug) {
   const std::string what = absl::StrCat("query slug ", ToAbsl(slug));
   CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response,
                              Get(absl::StrCat("/queries/slug/", PathSegment(slug)), what));
   CREDITBOT_ASSIGN_OR_RETURN(Json query, ParseJson(response, what));
   std::optional<std::string> query_id = IdOf(query, "id");
   if (!query_id) return absl::UnavailableError(absl::StrCat("Looker's reply for ", what, " has no query id"));
-  return *query_id;
+  return QueryRef{*query_id, RowLimitOf(&query)};
 }
 
-absl::StatusOr<std::string> LookerApiResolver::SqlForQuery(std::string_view query_id) {
+absl::Status LookerApiResolver::CheckWhole(std::string_view sql, std::string_view row_limit,
+                                           std::string_view what) const {
+  if (absl::Status whole = CheckLookerSqlComplete(sql, row_limit); !whole.ok()) {
+    return absl::UnavailableError(absl::StrCat("Looker's SQL for ", ToAbsl(what), " looks cut short (",
+                                               whole.message(),
+                                               "); it was not run and is fetched again on a later pass"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LookerApiResolver::SqlForQuery(std::string_view query_id,
+                                                           std::string_view row_limit) {
   if (auto it = sql_by_query_id_.find(query_id); it != sql_by_query_id_.end()) return it->second;
   if (!IsDigits(query_id)) {
     return absl::UnavailableError(
@@ -433,6 +459,7 @@ absl::StatusOr<std::string> LookerApiResolver::SqlForQuery(std::string_view quer
   if (absl::StripAsciiWhitespace(response.body).empty()) {
     return absl::UnavailableError(absl::StrCat("Looker returned no SQL for ", what));
   }
+  CREDITBOT_RETURN_IF_ERROR(CheckWhole(response.body, row_limit, what));
   sql_by_query_id_.emplace(std::string(query_id), response.body);
   return std::move(response.body);
 }
@@ -476,12 +503,17 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
       if (!query_id && result_maker != nullptr) query_id = IdOf(*result_maker, "query_id");
       if (!query_id) {
         if (std::optional<std::string> look_id = IdOf(element, "look_id"); look_id && IsDigits(*look_id)) {
-          CREDITBOT_ASSIGN_OR_RETURN(std::string id, QueryIdForLook(*look_id));
-          query_id = std::move(id);
+          CREDITBOT_ASSIGN_OR_RETURN(QueryRef look_query, QueryIdForLook(*look_id));
+          query_id = std::move(look_query.id);
+          tile.row_limit = std::move(look_query.row_limit);
         }
       }
       if (!query_id) continue;
       tile.query_id = *query_id;
+      if (const Json* query = QueryOfTile(element);
+          query != nullptr && IdOf(*query, "id").value_or(tile.query_id) == tile.query_id) {
+        tile.row_limit = RowLimitOf(query);
+      }
       std::optional<std::vector<std::string>> fields = FieldsOf(ObjectAt(element, "query"));
       if (!fields && look != nullptr) fields = FieldsOf(ObjectAt(*look, "query"));
       if (!fields && result_maker != nullptr) fields = FieldsOf(ObjectAt(*result_maker, "query"));
@@ -536,7 +568,7 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
         " changes the tile's data, and dashboard filters are not applied yet; use the tile's \"Explore from "
         "here\" and share that link")));
   }
-  CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(tile.query_id));
+  CREDITBOT_ASSIGN_OR_RETURN(std::string sql, SqlForQuery(tile.query_id, tile.row_limit));
   return ResolvedSql{std::move(sql), absl::StrCat(what, ", tile ", tile.id, " \"", tile.title,
                                                   "\" (Looker query ", tile.query_id, ")")};
 }
@@ -568,6 +600,10 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveExpandedExplore(const Look
   if (absl::StripAsciiWhitespace(response.body).empty()) {
     return absl::UnavailableError(absl::StrCat("Looker returned no SQL for ", what));
   }
+  // limit= in the link is the query's row limit (absent: Looker's default, not assumed here).
+  const std::map<std::string, std::string> params = QueryParams(query);
+  auto limit = params.find("limit");
+  CREDITBOT_RETURN_IF_ERROR(CheckWhole(response.body, limit == params.end() ? "" : limit->second, what));
   return ResolvedSql{std::move(response.body), absl::StrCat(what, " (expanded Explore URL)")};
 }
 

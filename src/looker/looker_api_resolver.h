@@ -13,6 +13,12 @@
 // from the link, the dashboard's defaults) differ from the tile's stored query is refused
 // (kFailedPrecondition naming them) rather than resolved to SQL for other data.
 //
+// A body cut short (HTTP 200 with a consistent length, so the transport cannot tell) is caught where it can
+// be: the SQL must lex, balance its parentheses and, when the query's JSON gives a positive row limit (the
+// Look's embedded query, the slug's query, the tile's query, an Explore link's limit=), end with the
+// `LIMIT n` Looker writes for it (CheckLookerSqlComplete, core/sql_guard.h). Such SQL is kUnavailable (fetched
+// again on a later pass) and never cached or run.
+//
 // Requests go only to the configured API base: the resolver never fetches the link itself and builds every
 // path from the ids ClassifyLink parsed (re-checked here, and percent-encoded), so the credentials cannot
 // leave for another host. The link's URL is read only for an expanded Explore's query string.
@@ -84,7 +90,8 @@ class LookerApiResolver final : public LookResolver {
   //   kNotFound           — Looker answered 404 for the look/slug/dashboard/query (named in the message)
   //   kPermissionDenied   — Looker answered 403
   //   kUnavailable        — 5xx, connection failures, 429 still answered after max_rate_limit_retries, an
-  //                         unreadable reply; kDeadlineExceeded on a timeout (both retried on later passes)
+  //                         unreadable reply, SQL that looks cut short (below); kDeadlineExceeded on a
+  //                         timeout (both retried on later passes)
   absl::StatusOr<ResolvedSql> Resolve(const LookerRef& ref) override;
 
   // Logs in (or reuses a valid token) without touching any content: `creditbot doctor`'s Looker check.
@@ -97,13 +104,21 @@ class LookerApiResolver final : public LookResolver {
     absl::Time renew_at = absl::InfinitePast();
   };
 
+  // A query id and the row limit its JSON gives ("" when unknown), for CheckWhole.
+  struct QueryRef {
+    std::string id;
+    std::string row_limit;
+  };
+
   absl::StatusOr<ResolvedSql> ResolveUncached(const LookerRef& ref);
-  absl::StatusOr<std::string> QueryIdForLook(std::string_view look_id);
-  absl::StatusOr<std::string> QueryIdForSlug(std::string_view slug);
+  absl::StatusOr<QueryRef> QueryIdForLook(std::string_view look_id);
+  absl::StatusOr<QueryRef> QueryIdForSlug(std::string_view slug);
   absl::StatusOr<ResolvedSql> ResolveDashboard(const LookerRef& ref);
   absl::StatusOr<ResolvedSql> ResolveExpandedExplore(const LookerRef& ref);
-  // GET /queries/{id}/run/sql, cached by query id.
-  absl::StatusOr<std::string> SqlForQuery(std::string_view query_id);
+  // GET /queries/{id}/run/sql, checked by CheckWhole, cached by query id.
+  absl::StatusOr<std::string> SqlForQuery(std::string_view query_id, std::string_view row_limit);
+  // kUnavailable (fetched again on a later pass) when `sql` looks cut short: CheckLookerSqlComplete.
+  absl::Status CheckWhole(std::string_view sql, std::string_view row_limit, std::string_view what) const;
   absl::StatusOr<std::vector<std::string>> FieldsOfQuery(std::string_view query_id);
 
   // An authenticated GET of `path_and_query` (below /api/4.0). `what` names the object for messages

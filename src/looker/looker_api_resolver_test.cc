@@ -427,6 +427,76 @@ TEST_F(LookerApiResolverTest, SameLinkAndSameQueryAreResolvedOnce) {
   EXPECT_EQ(Logins(), 1);
 }
 
+// --- SQL cut short (RELIABILITY.md B2) ------------------------------------------------------------------
+
+// The fraud report of the sample look 101 as Looker writes it (row limit 500), and a cut of it inside the
+// WHERE list that is still valid SQL: it would run on every channel and country of the two accounts.
+const char kWholeSql[] =
+    "SELECT\n"
+    "    DATE(a.created_at) AS \"r.day\",\n"
+    "    COUNT(*) AS \"r.attempts_sent\"\n"
+    "FROM verification_attempts AS a\n"
+    "WHERE (a.account_sid IN ('ACs1', 'ACs2'))\n"
+    "  AND (a.channel = 'sms')\n"
+    "  AND (a.to_country IN ('AZ', 'TJ'))\n"
+    "GROUP BY 1\n"
+    "ORDER BY 1\n"
+    "LIMIT 500";
+const std::string kCutInWhere =
+    std::string(kWholeSql).substr(0, std::string(kWholeSql).find("\n  AND (a.channel"));
+
+TEST_F(LookerApiResolverTest, SqlCutShortIsUnavailableNotCachedAndFetchedAgain) {
+  // Look 42's query (48213) has the row limit "500" in its JSON; Looker's SQL for it ends with LIMIT 500.
+  server_.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, kCutInWhere, "application/sql");
+  absl::StatusOr<ResolvedSql> cut = Resolve("/looks/42");
+  ASSERT_EQ(cut.status().code(), absl::StatusCode::kUnavailable) << cut.status();
+  EXPECT_EQ(cut.status().message(),
+            "Looker's SQL for query 48213 looks cut short (it ends with ')' at line 5, not with LIMIT (the "
+            "query's row limit is 500)); it was not run and is fetched again on a later pass");
+  // The next resolve (a later pass) asks again and gets the whole statement.
+  server_.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, kWholeSql, "application/sql");
+  resolver_.reset();
+  absl::StatusOr<ResolvedSql> whole = Resolve("/looks/42");
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->sql, kWholeSql);
+  EXPECT_EQ(server_.Count("GET", "/api/4.0/queries/48213/run/sql"), 2);
+}
+
+TEST_F(LookerApiResolverTest, SqlCutShortIsCaughtOnEveryPathThatKnowsTheRowLimit) {
+  const std::string cut_in_number =
+      std::string(kWholeSql).substr(0, std::string(kWholeSql).size() - 2);  // LIMIT 5
+  for (const std::string& link :
+       {std::string("/x/kQ7dP2x"), std::string("/dashboards/7"),
+        std::string("/explore/finance/accounts?fields=accounts.account_id&limit=500")}) {
+    server_.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, cut_in_number, "application/sql");
+    server_.SetResponse("GET", "/api/4.0/queries/48990/run/sql", 200, cut_in_number, "application/sql");
+    server_.SetResponse("GET", "/api/4.0/queries/models/finance/views/accounts/run/sql", 200, cut_in_number,
+                        "application/sql");
+    resolver_.reset();
+    absl::StatusOr<ResolvedSql> resolved = Resolve(link);
+    EXPECT_EQ(resolved.status().code(), absl::StatusCode::kUnavailable) << link << " " << resolved.status();
+    EXPECT_THAT(resolved.status().message(),
+                HasSubstr("looks cut short (it ends with LIMIT 5 but the query's row limit is 500)"))
+        << link;
+  }
+}
+
+TEST_F(LookerApiResolverTest, WithoutAKnownRowLimitOnlyTheBalanceIsChecked) {
+  // An expanded Explore link without limit= names no row limit: a statement without LIMIT is taken.
+  const std::string no_limit = std::string(kWholeSql).substr(0, std::string(kWholeSql).find("\nLIMIT"));
+  server_.SetResponse("GET", "/api/4.0/queries/models/finance/views/accounts/run/sql", 200, no_limit,
+                      "application/sql");
+  absl::StatusOr<ResolvedSql> resolved = Resolve("/explore/finance/accounts?fields=accounts.account_id");
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  // A cut inside a parenthesis is still caught.
+  const std::string open = std::string(kWholeSql).substr(0, std::string(kWholeSql).find(", 'TJ'"));
+  server_.SetResponse("GET", "/api/4.0/queries/models/finance/views/accounts/run/sql", 200, open,
+                      "application/sql");
+  resolved = Resolve("/explore/finance/accounts?fields=accounts.account_id&f[a.x]=1");
+  EXPECT_EQ(resolved.status().code(), absl::StatusCode::kUnavailable) << resolved.status();
+  EXPECT_THAT(resolved.status().message(), HasSubstr("2 '(' never closed, the first opened at line 7"));
+}
+
 // --- Hosts ----------------------------------------------------------------------------------------------
 
 TEST_F(LookerApiResolverTest, LinksToOtherHostsAreRefusedWithoutAnyRequest) {
