@@ -71,6 +71,13 @@ class LineWhy {
   std::string Text() const;
   bool empty() const { return !worded_; }
   const Facts& facts() const { return facts_; }
+  // Records what the line finally received, which the engine knows only once every row is worked out:
+  // the credited amount, whether the provider-cost cap scaled goodwill, whether nothing is paid.
+  void SetOutcome(Decimal credited, bool cap_binds, bool nothing_paid) {
+    facts_.credited = credited;
+    facts_.cap_binds = cap_binds;
+    facts_.nothing_paid = nothing_paid;
+  }
   explicit operator std::string() const { return Text(); }
 
   // nlohmann::json's conversion hook (found by argument-dependent lookup): the sentence, as a string.

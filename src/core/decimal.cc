@@ -1,6 +1,15 @@
 // Decimal: exact fixed-point arithmetic (see decimal.h). Checked int128 arithmetic throughout; Mul and
 // MulDiv fall back to an exact 256-bit intermediate (Boost.Multiprecision) only when the int128 product
-// would overflow, so the common case stays on the fast path and no result is ever approximated.
+// would overflow, so no result is ever approximated.
+//
+// Fast paths (issue 7), each exact and giving the very bits of the general path:
+//   - operator*(int64) (decimal.h): a raw value that fits in int64 times an int64 cannot overflow 128 bits,
+//     so one 64×64→128 multiplication replaces the checked 128×128 one (MultiplyChecked).
+//   - +, −, FromInt and operator* are inline (decimal.h): the engine adds a dozen Decimals per row.
+//   - Mul/MulDiv: when a, b and c are in [0, 2^63) and the quotient fits in 64 bits, a·b is one 64×64→128
+//     multiplication and a·b ÷ c one 128÷64 division (a single `div` on x86-64) instead of the checked
+//     128×128 multiplication and libgcc's signed 128-bit division; the remainder decides the one rounding
+//     exactly as DivRound does. Negative operands (never per row in the credit engine) take the general path.
 #include "core/decimal.h"
 
 #include <algorithm>
@@ -8,6 +17,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -77,6 +87,39 @@ Raw FromWide(const Wide& value, const char* what) {
   URaw lo = static_cast<URaw>((magnitude & Wide(UINT64_MAX)).convert_to<uint64_t>());
   Raw result = static_cast<Raw>((hi << 64) | lo);
   return value < 0 ? -result : result;
+}
+
+// n ÷ d for a 128-bit n and a 64-bit d with n < d·2^64, so that the quotient fits in 64 bits. On x86-64
+// this is the processor's own 128÷64 division (`div`): one instruction, where n / d on unsigned __int128
+// would call libgcc's general 128÷128 routine.
+uint64_t DivideWide(URaw n, uint64_t d, uint64_t& remainder) {
+#if defined(__x86_64__)
+  uint64_t quotient;
+  const auto high = static_cast<uint64_t>(n >> 64);
+  const auto low = static_cast<uint64_t>(n);
+  __asm__("divq %[d]" : "=a"(quotient), "=d"(remainder) : [d] "rm"(d), "a"(low), "d"(high) : "cc");
+  return quotient;
+#else
+  remainder = static_cast<uint64_t>(n % d);
+  return static_cast<uint64_t>(n / d);
+#endif
+}
+
+// a·b ÷ c rounded half away from zero, when a, b and c are in [0, 2^63) (all of the credit engine's:
+// charges, attempts, shortfalls, rates) and c > 0; nullopt otherwise, and the caller takes the general
+// path. Exact: a·b < 2^126 is computed exactly in unsigned 128 bits. The quotient is below 2^64 exactly
+// when the high half of a·b is below c, which is checked; then the division gives the exact truncated
+// quotient q and remainder r, and rounding up when r ≥ c − r is DivRound's rule for a non-negative result
+// (half away from zero). q + 1 ≤ 2^64 fits in a Raw.
+std::optional<Raw> MulDivFast(Raw a, Raw b, Raw c) {
+  if (((a | b | c) >> 63) != 0 || c == 0) return std::nullopt;  // some operand negative or ≥ 2^63
+  const auto divisor = static_cast<uint64_t>(c);
+  const URaw product = static_cast<URaw>(static_cast<uint64_t>(a)) * static_cast<uint64_t>(b);
+  if ((product >> 64) >= divisor) return std::nullopt;  // the quotient would not fit in 64 bits
+  uint64_t remainder = 0;
+  URaw quotient = DivideWide(product, divisor, remainder);
+  if (remainder >= divisor - remainder) ++quotient;  // r ≥ c/2, without overflow
+  return static_cast<Raw>(quotient);
 }
 
 // n ÷ d rounded half away from zero, in 256 bits.
@@ -166,10 +209,7 @@ void CheckPlaces(int places) {
 
 }  // namespace
 
-Decimal Decimal::FromInt(int64_t value) {
-  if (value <= -kIntegerLimit || value >= kIntegerLimit) Overflow("FromInt (|value| >= 10^15)");
-  return Decimal(static_cast<Raw>(value) * kOne);
-}
+void Decimal::ThrowOverflow(const char* what) { Overflow(what); }
 
 absl::StatusOr<Decimal> Decimal::Parse(std::string_view text) { return ParseText(text, false); }
 
@@ -186,36 +226,35 @@ absl::StatusOr<Decimal> Decimal::FromDouble(double value) {
   return ParseText(std::string_view(buffer.data(), static_cast<size_t>(end - buffer.data())), true);
 }
 
-Decimal Decimal::operator+(Decimal other) const {
-  Raw result;
-  if (__builtin_add_overflow(raw_, other.raw_, &result)) Overflow("addition");
-  return Decimal(result);
-}
-
-Decimal Decimal::operator-(Decimal other) const {
-  Raw result;
-  if (__builtin_sub_overflow(raw_, other.raw_, &result)) Overflow("subtraction");
-  return Decimal(result);
-}
-
 Decimal Decimal::operator-() const {
   if (raw_ == kRawMin) Overflow("negation");
   return Decimal(-raw_);
 }
 
-Decimal Decimal::operator*(int64_t n) const {
+Decimal Decimal::MultiplyChecked(int64_t n) const {
   Raw result;
   if (__builtin_mul_overflow(raw_, static_cast<Raw>(n), &result)) Overflow("multiplication");
   return Decimal(result);
 }
 
 Decimal Decimal::Mul(Decimal a, Decimal b) {
+  if (std::optional<Raw> fast = MulDivFast(a.raw_, b.raw_, kOne)) return Decimal(*fast);
+  return MulReference(a, b);
+}
+
+Decimal Decimal::MulReference(Decimal a, Decimal b) {
   Raw product;
   if (!__builtin_mul_overflow(a.raw_, b.raw_, &product)) return Decimal(DivRound(product, kOne));
   return Decimal(FromWide(WideDivRound(ToWide(a.raw_) * ToWide(b.raw_), ToWide(kOne)), "Mul"));
 }
 
 Decimal Decimal::MulDiv(Decimal a, Decimal b, Decimal c) {
+  if (c.raw_ == 0) throw std::domain_error("Decimal::MulDiv by zero");
+  if (std::optional<Raw> fast = MulDivFast(a.raw_, b.raw_, c.raw_)) return Decimal(*fast);
+  return MulDivReference(a, b, c);
+}
+
+Decimal Decimal::MulDivReference(Decimal a, Decimal b, Decimal c) {
   if (c.raw_ == 0) throw std::domain_error("Decimal::MulDiv by zero");
   // (a·10^-12)(b·10^-12)/(c·10^-12) = (a·b/c)·10^-12: the raw result is a.raw·b.raw/c.raw.
   Raw product;

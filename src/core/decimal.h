@@ -30,8 +30,12 @@ class Decimal {
 
   constexpr Decimal() = default;
 
-  // Exact conversions. FromInt: |value| < 10^15.
-  static Decimal FromInt(int64_t value);
+  // Exact conversions. FromInt: |value| < 10^15 (else throws std::overflow_error).
+  static Decimal FromInt(int64_t value) {
+    constexpr int64_t kLimit = 1'000'000'000'000'000;  // 10^15
+    if (value <= -kLimit || value >= kLimit) ThrowOverflow("FromInt (|value| >= 10^15)");
+    return Decimal(static_cast<Raw>(value) * kOneRaw);
+  }
   static constexpr Decimal FromRaw(Raw raw) { return Decimal(raw); }
 
   // Parses "123", "-0.5", "0.2400", "+1.", ".5", with at most kScale fractional digits after trailing
@@ -48,19 +52,38 @@ class Decimal {
   bool IsZero() const { return raw_ == 0; }
   bool IsNegative() const { return raw_ < 0; }
 
-  Decimal operator+(Decimal other) const;
-  Decimal operator-(Decimal other) const;
+  // Exact; throw std::overflow_error beyond the 128-bit range. Inline: the credit engine adds a dozen
+  // Decimals per fraud-report row.
+  Decimal operator+(Decimal other) const {
+    Raw result;
+    if (__builtin_add_overflow(raw_, other.raw_, &result)) ThrowOverflow("addition");
+    return Decimal(result);
+  }
+  Decimal operator-(Decimal other) const {
+    Raw result;
+    if (__builtin_sub_overflow(raw_, other.raw_, &result)) ThrowOverflow("subtraction");
+    return Decimal(result);
+  }
   Decimal operator-() const;
   Decimal& operator+=(Decimal other) { return *this = *this + other; }
   Decimal& operator-=(Decimal other) { return *this = *this - other; }
-  // Exact: this × n.
-  Decimal operator*(int64_t n) const;
+  // Exact: this × n. When the raw value fits in int64 the product is below 2^126 in magnitude and cannot
+  // overflow, so one 64×64→128 multiplication does; otherwise the checked 128-bit one.
+  Decimal operator*(int64_t n) const {
+    const auto narrow = static_cast<int64_t>(raw_);
+    if (narrow == raw_) return Decimal(static_cast<Raw>(narrow) * n);
+    return MultiplyChecked(n);
+  }
 
   // a × b, rounded to kScale places by RoundingRule.
   static Decimal Mul(Decimal a, Decimal b);
   // a × b ÷ c computed exactly, then rounded once to kScale places by RoundingRule. c must not be zero
   // (throws std::domain_error).
   static Decimal MulDiv(Decimal a, Decimal b, Decimal c);
+  // Mul and MulDiv without their 64-bit fast path (always the checked 128-bit, or 256-bit, arithmetic):
+  // the same results, slower. For tests that hold the fast path to the general one.
+  static Decimal MulReference(Decimal a, Decimal b);
+  static Decimal MulDivReference(Decimal a, Decimal b, Decimal c);
 
   // Rounds to `places` (0..kScale) fractional digits by RoundingRule.
   Decimal Round(int places) const;
@@ -76,7 +99,13 @@ class Decimal {
   friend constexpr bool operator==(Decimal a, Decimal b) = default;
 
  private:
+  static constexpr Raw kOneRaw = 1'000'000'000'000;  // 1 at kScale = 12
+  static_assert(kScale == 12);
+
   constexpr explicit Decimal(Raw raw) : raw_(raw) {}
+  // Throws std::overflow_error("Decimal overflow in <what>").
+  [[noreturn]] static void ThrowOverflow(const char* what);
+  Decimal MultiplyChecked(int64_t n) const;
   Raw raw_ = 0;
 };
 

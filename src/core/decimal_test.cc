@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -167,6 +168,100 @@ TEST(Decimal, FromIntIsExactWithinLimits) {
   EXPECT_EQ(Decimal::FromInt(999'999'999'999'999), D("999999999999999"));
   EXPECT_THROW(Decimal::FromInt(1'000'000'000'000'000), std::overflow_error);
   EXPECT_THROW(Decimal::FromInt(std::numeric_limits<int64_t>::min()), std::overflow_error);
+}
+
+// The 64-bit fast path of Mul/MulDiv (a, b, c in [0, 2^63), the quotient within 64 bits) must give the bits
+// of the general 128-bit path, and values just outside it (negative, 2^63 and beyond) the same rounding
+// through the general path. Expected raw values worked out by hand.
+TEST(Decimal, FastMulDivMatchesTheGeneralPathOnHandWorkedEdges) {
+  auto R = [](Decimal::Raw raw) { return Decimal::FromRaw(raw); };
+  constexpr Decimal::Raw kTwo63 = Decimal::Raw{1} << 63;
+  constexpr Decimal::Raw kTwo64 = Decimal::Raw{1} << 64;
+  struct Case {
+    Decimal::Raw a, b, c, expected;
+  };
+  const Case cases[] = {
+      // Ties (a remainder of exactly half) go away from zero, whatever the signs (fast path for the first).
+      {1, 1, 2, 1},
+      {-1, 1, 2, -1},
+      {1, -1, 2, -1},
+      {1, 1, -2, -1},
+      {-1, -1, -2, -1},
+      {-1, -1, 2, 1},
+      // Just below and above half: 1/3 → 0, 2/3 → 1.
+      {1, 1, 3, 0},
+      {2, 1, 3, 1},
+      {-2, 1, 3, -1},
+      // (2^63 − 1)² ÷ 2^63 = 2^63 − 2 + 2^-63: remainder 1, truncated.
+      {kTwo63 - 1, kTwo63 - 1, kTwo63, kTwo63 - 2},
+      // With x = 2^63 − 2: (x + 1)² ÷ x = x + 2 + 1/x, so 2^63 remainder 1, truncated: the largest
+      // operands of the fast path, with a quotient beyond int64 (but within 64 bits).
+      {kTwo63 - 1, kTwo63 - 1, kTwo63 - 2, kTwo63},
+      // (2^63 − 1) ÷ 2 = 2^62 − 0.5: a tie at the fast path's limit, rounded away from zero either way.
+      {kTwo63 - 1, 1, 2, kTwo63 >> 1},
+      {-(kTwo63 - 1), 1, 2, -(kTwo63 >> 1)},
+      // Fast-path operands whose quotient (here (2^63 − 1)²) is beyond 64 bits: the general path.
+      {kTwo63 - 1, kTwo63 - 1, 1, (kTwo63 - 1) * (kTwo63 - 1)},
+      // (2^63 + 1) ÷ 2 = 2^62 + 0.5: a tie just above 2^63, rounded away from zero.
+      {kTwo63 + 1, 1, 2, (kTwo63 >> 1) + 1},
+      {-(kTwo63 + 1), 1, 2, -((kTwo63 >> 1) + 1)},
+      // (−2^63)² ÷ (2^63 − 1): 2^126 = (2^63 − 1)(2^63 + 1) + 1, so 2^63 + 1 remainder 1.
+      {-kTwo63, -kTwo63, kTwo63 - 1, kTwo63 + 1},
+      // (2^64 − 1)² ÷ (2^64 − 1): operands beyond 2^63 take the general path.
+      {kTwo64 - 1, kTwo64 - 1, kTwo64 - 1, kTwo64 - 1},
+      // u = F/A: 170.00 ÷ 3 = 56.666666666666|67 → 56.666666666667.
+      {170 * kOneRaw, kOneRaw, 3 * kOneRaw, 56'666'666'666'667},
+      // E = S·F/A: 2.5 × 1.00 ÷ 3 = 0.833333333333|33 → 0.833333333333.
+      {5 * kOneRaw / 2, kOneRaw, 3 * kOneRaw, 833'333'333'333},
+  };
+  for (const Case& t : cases) {
+    SCOPED_TRACE(absl::StrCat(static_cast<double>(t.a), " × ", static_cast<double>(t.b), " ÷ ",
+                              static_cast<double>(t.c)));
+    EXPECT_EQ(Decimal::MulDiv(R(t.a), R(t.b), R(t.c)).raw(), t.expected);
+    EXPECT_EQ(Decimal::MulDivReference(R(t.a), R(t.b), R(t.c)).raw(), t.expected);
+  }
+  // Mul is MulDiv by 1: 1e-12 × 0.5 = 5e-13, a tie, → ±1e-12.
+  EXPECT_EQ(Decimal::Mul(R(1), R(kOneRaw / 2)).raw(), 1);
+  EXPECT_EQ(Decimal::Mul(R(-1), R(kOneRaw / 2)).raw(), -1);
+  // operator*(int64): within 64 bits the product is exact, at any sign.
+  EXPECT_EQ((R(kTwo63 - 1) * INT64_MAX).raw(), (kTwo63 - 1) * (kTwo63 - 1));
+  EXPECT_EQ((R(-kTwo63) * -1).raw(), kTwo63);
+  EXPECT_EQ((R(kTwo64) * -3).raw(), -3 * kTwo64);  // beyond 64 bits: the general path
+}
+
+// Every combination of edge values around the 64-bit limits: the fast and the general path agree, or
+// both throw the same exception.
+TEST(Decimal, FastMulDivAgreesWithTheGeneralPathOnEveryEdgeCombination) {
+  constexpr Decimal::Raw kTwo63 = Decimal::Raw{1} << 63;
+  constexpr Decimal::Raw kTwo64 = Decimal::Raw{1} << 64;
+  std::vector<Decimal::Raw> edges;
+  for (Decimal::Raw magnitude :
+       {Decimal::Raw{1}, Decimal::Raw{2}, Decimal::Raw{3}, kOneRaw / 2, kOneRaw, 3 * kOneRaw, kTwo63 - 1,
+        kTwo63, kTwo63 + 1, kTwo64 - 1, kTwo64, kTwo64 + 1, 100 * kOneRaw * kOneRaw * kOneRaw}) {
+    edges.push_back(magnitude);
+    edges.push_back(-magnitude);
+  }
+  edges.push_back(0);
+  auto outcome = [](auto operation) -> std::string {
+    try {
+      return operation().ToString();  // exact: every digit of the raw value
+    } catch (const std::exception& error) {
+      return error.what();
+    }
+  };
+  for (Decimal::Raw a : edges) {
+    for (Decimal::Raw b : edges) {
+      const Decimal da = Decimal::FromRaw(a), db = Decimal::FromRaw(b);
+      EXPECT_EQ(outcome([&] { return Decimal::Mul(da, db); }),
+                outcome([&] { return Decimal::MulReference(da, db); }));
+      for (Decimal::Raw c : edges) {
+        const Decimal dc = Decimal::FromRaw(c);
+        EXPECT_EQ(outcome([&] { return Decimal::MulDiv(da, db, dc); }),
+                  outcome([&] { return Decimal::MulDivReference(da, db, dc); }))
+            << da.ToString() << " × " << db.ToString() << " ÷ " << dc.ToString();
+      }
+    }
+  }
 }
 
 TEST(Decimal, OverflowThrowsInsteadOfWrapping) {
