@@ -146,6 +146,9 @@ TEST_F(SlackEndToEnd, DrainsABacklogOverSeveralPagesWithoutADuplicate) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.out, HasSubstr("27 messages (replied=25, skipped=2)"));
   EXPECT_GE(slack_.Count("conversations.history"), 3);  // 27 messages, 10 a page
+  // Every request was new and its thread empty in the history read: no thread lookup was needed before
+  // posting (the lookup is paced at 50 a minute; see Pipeline::PostOnce).
+  EXPECT_EQ(slack_.Count("conversations.replies"), 0);
 
   std::set<std::string> answered;
   for (const SlackBotPost& post : PostsIn(kChannel)) {

@@ -124,7 +124,11 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
       LogDebug("already handled", {{"status", std::string(RequestStatusName(claim->record.status))}});
       return ItemOutcome::kAlreadyHandled;
     }
-    return HandleClaimed(message, decision, claim->record);
+    // The thread lookup before posting may be skipped only for a request nobody ever claimed before
+    // (no earlier pass can have posted) whose thread was empty when read (see PostOnce).
+    SlackMessage request = message;
+    request.no_replies_when_read = message.no_replies_when_read && !claim->existed;
+    return HandleClaimed(request, decision, claim->record);
   } catch (const std::exception& error) {
     // A bug or absurd input: never let one message stop the pass.
     RequestRecord record = NewRecord(message.channel, message.ts);
@@ -221,7 +225,7 @@ ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDec
   if (decision.action == TriageDecision::kAskForLink) {
     RenderedMessage ask = RenderAskForLink(message.user);
     Reply reply{message.channel, message.ts, record.key, "ask_link", ask.text, ask.blocks_json, ""};
-    absl::StatusOr<std::string> posted = PostOnce(reply);
+    absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);
     if (!posted.ok()) return Fail(record, posted.status(), "could not ask for the Looker link");
     record.reply_ts = *posted;
     (void)Finish(record, RequestStatus::kAsked, "ask_link", "no Looker link; asked for one");
@@ -274,7 +278,8 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   }
 
   absl::CivilDay claim_date = ClaimDateOf(message.ts);
-  absl::StatusOr<CreditReport> report = deps_.executor.Execute({resolved->sql, policy, claim_date});
+  absl::StatusOr<CreditReport> report =
+      deps_.executor.Execute({resolved->sql, policy, claim_date, record.execution_id});
   GlobalMetrics().Increment(kMetricCalculationsTotal,
                             {{"product", policy->name}, {"outcome", report.ok() ? "computed" : "failed"}});
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
@@ -301,7 +306,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   RenderedMessage rendered = RenderCreditReply(*report, record.execution_id);
   Reply reply{message.channel, message.ts,           record.key,         "credit",
               rendered.text,   rendered.blocks_json, record.execution_id};
-  absl::StatusOr<std::string> posted = PostOnce(reply);
+  absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
   record.reply_ts = *posted;
   record.credit_amount = report->credit_amount.ToFixed(2);
@@ -349,7 +354,7 @@ ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& recor
   const std::string what = Redact(ToStd(status.message()));
   RenderedMessage ask = RenderAskToFix(message.user, url, what);
   Reply reply{message.channel, message.ts, record.key, "ask_fix", ask.text, ask.blocks_json, ""};
-  absl::StatusOr<std::string> posted = PostOnce(reply);
+  absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);
   if (!posted.ok()) return Fail(record, posted.status(), "could not ask the requester for a usable link");
   record.reply_ts = *posted;
   (void)Finish(record, RequestStatus::kAsked, "ask_fix", what);
@@ -357,7 +362,14 @@ ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& recor
   return ItemOutcome::kAsked;
 }
 
-absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply) {
+absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_known_empty) {
+  if (thread_known_empty) {
+    // A first claim of a message whose thread was empty when this pass read it: no reply of ours can be
+    // there, so the lookup (Tier 3, 50 a minute) is skipped. Every later attempt (a retry, a lease taken
+    // over after a crash, a lost answer to a post) has a record and looks first.
+    LogDebug("first post to an empty thread; no lookup");
+    return deps_.replier.Post(reply);
+  }
   absl::StatusOr<std::optional<std::string>> existing =
       deps_.replier.FindOurReply(reply.channel, reply.thread_ts, reply.request_key, reply.kind);
   if (!existing.ok()) return existing.status();

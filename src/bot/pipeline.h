@@ -80,7 +80,8 @@ class Pipeline {
   ItemOutcome AskToFix(const SlackMessage& message, RequestRecord& record, std::string_view url,
                        const absl::Status& status);
   // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
-  absl::StatusOr<std::string> PostOnce(const Reply& reply);
+  // `thread_known_empty` (SlackMessage::no_replies_when_read of a first claim) skips the thread lookup.
+  absl::StatusOr<std::string> PostOnce(const Reply& reply, bool thread_known_empty);
   // DMs the owner; false when the DM could not be sent (true when no owner is configured).
   bool AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
                   std::string_view headline, std::string_view what);

@@ -43,6 +43,10 @@ struct SlackMessage {
   // The event's own "event_ts"; for message_changed and message_deleted without one, the event's "ts".
   // "" for history items, which carry neither.
   std::string event_ts;
+  // True only for a top-level message read from conversations.history whose thread had no replies then (no
+  // "reply_count"): nothing of ours can be in its thread unless posted after that read. The pipeline uses it
+  // to skip the exactly-once thread lookup before a first post (see Pipeline::PostOnce). False otherwise.
+  bool no_replies_when_read = false;
 
   // True when the message is a reply inside a thread (Slack sends replies without a subtype; thread_ts is
   // present and differs from ts). A thread parent has thread_ts == ts.

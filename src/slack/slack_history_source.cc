@@ -34,6 +34,17 @@ std::string StringField(const nlohmann::json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A history message whose thread had no replies when read: Slack puts "reply_count" (and "latest_reply")
+// on thread parents only. A thread reply broadcast to the channel is not a parent, so it never qualifies.
+bool HasNoReplies(const nlohmann::json& message) {
+  const std::string ts = StringField(message, "ts");
+  const std::string thread_ts = StringField(message, "thread_ts");
+  if (!thread_ts.empty() && thread_ts != ts) return false;
+  auto count = message.find("reply_count");
+  if (count != message.end() && !(count->is_number_integer() && count->get<int64_t>() == 0)) return false;
+  return message.find("latest_reply") == message.end();
+}
+
 // A message_deleted item for a waiting request whose message is gone.
 InboxItem DeletedItem(const RequestRecord& record) {
   InboxItem item;
@@ -124,6 +135,7 @@ absl::Status SlackHistorySource::FetchChannel(const std::string& channel, std::v
     const std::string ts = StringField(message, "ts");
     if (SlackTsLess(newest, ts)) newest = ts;
     AddMessage(message, channel, absl::StrCat("slack:", channel, ":", ts), items);
+    if (items.back().message) items.back().message->no_replies_when_read = HasNoReplies(message);
   }
   new_watermarks_[channel] = newest;
   LogDebug("read channel history", {{"channel", channel},

@@ -90,7 +90,9 @@ absl::StatusOr<std::string> SlackReplier::Post(const Reply& reply) {
 
 void SlackReplier::MarkSeen(std::string_view channel, std::string_view ts) {
   absl::Status added = api_.AddReaction(channel, ts, "eyes");
-  if (!added.ok())
+  if (absl::IsResourceExhausted(added)) {
+    LogDebug("eyes reaction skipped: Slack's rate budget for reactions is spent");
+  } else if (!added.ok())
     LogWarn("could not add the eyes reaction", {{"error", std::string(added.message())}});
 }
 

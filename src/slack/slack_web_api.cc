@@ -355,6 +355,10 @@ absl::StatusOr<std::string> SlackWebApi::OpenDm(std::string_view user_id) {
 }
 
 absl::Status SlackWebApi::AddReaction(std::string_view channel, std::string_view ts, std::string_view name) {
+  // The reaction is a courtesy: in a backlog it must not pace the answers (Tier 3, 50 a minute), so it is
+  // skipped rather than waited for when this minute's budget is spent.
+  if (Refill("reactions.add").tokens < 1)
+    return absl::ResourceExhaustedError("Slack reactions.add: skipped, this minute's budget is spent");
   const Json body = {{"channel", channel}, {"name", name}, {"timestamp", ts}};
   absl::Status status = Call("reactions.add", DumpJson(body), /*json_body=*/true, /*use_app_token=*/false,
                              /*idempotent=*/true, channel)
@@ -371,9 +375,8 @@ absl::StatusOr<std::string> SlackWebApi::OpenSocketModeUrl() {
   return url;
 }
 
-void SlackWebApi::Pace(std::string_view method, std::string_view channel) {
+SlackWebApi::Bucket& SlackWebApi::Refill(std::string_view method) {
   const double capacity = PerMinute(method);
-  const double per_second = capacity / 60.0;
   auto it = buckets_.find(method);
   if (it == buckets_.end()) it = buckets_.emplace(std::string(method), Bucket{}).first;
   Bucket& bucket = it->second;
@@ -381,9 +384,16 @@ void SlackWebApi::Pace(std::string_view method, std::string_view channel) {
   if (bucket.tokens < 0) {
     bucket.tokens = capacity;
   } else if (now > bucket.refilled) {
-    bucket.tokens = std::min(capacity, bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) * per_second);
+    bucket.tokens =
+        std::min(capacity, bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) * capacity / 60.0);
   }
   bucket.refilled = now;
+  return bucket;
+}
+
+void SlackWebApi::Pace(std::string_view method, std::string_view channel) {
+  const double per_second = PerMinute(method) / 60.0;
+  Bucket& bucket = Refill(method);
   if (bucket.tokens < 1) {
     const absl::Duration wait = absl::Seconds((1 - bucket.tokens) / per_second);
     LogInfo("waiting for Slack's rate limit", {{"method", std::string(method)},

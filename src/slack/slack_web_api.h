@@ -152,7 +152,8 @@ class SlackWebApi {
   // conversations.open users=`user_id` → the DM channel id ("D…"). Cached per user.
   absl::StatusOr<std::string> OpenDm(std::string_view user_id);
 
-  // reactions.add; already_reacted is success.
+  // reactions.add; already_reacted is success. Never waits for the rate budget: when this minute's is spent
+  // it returns kResourceExhausted without calling Slack.
   absl::Status AddReaction(std::string_view channel, std::string_view ts, std::string_view name);
 
   // apps.connections.open with the app token → the Socket Mode websocket URL (wss://…). Never cached.
@@ -184,6 +185,7 @@ class SlackWebApi {
     absl::Time refilled;
   };
   std::map<std::string, Bucket, std::less<>> buckets_;           // by method
+  Bucket& Refill(std::string_view method);  // the method's bucket, refilled to now
   std::map<std::string, absl::Time, std::less<>> last_post_at_;  // by channel
 };
 

@@ -471,6 +471,20 @@ TEST_F(SlackWebApiTest, AlreadyReactedCountsAsSuccess) {
   EXPECT_EQ(SlackErrorCode(missing), "message_not_found");
 }
 
+TEST_F(SlackWebApiTest, AReactionIsSkippedNotWaitedForWhenTheMinutesBudgetIsSpent) {
+  server_.AddChannel(kChannel, "credit-requests", true);
+  const std::string ts = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request"}});
+  // reactions.add is Tier 3: 50 a minute. The 51st in the same instant is skipped without a call or a sleep.
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(api_.AddReaction(kChannel, ts, "eyes").ok()) << i;
+  EXPECT_EQ(api_.AddReaction(kChannel, ts, "eyes").code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(server_.Count("reactions.add"), 50);
+  EXPECT_THAT(sleeper_.sleeps(), IsEmpty());
+  // 1.2 s later one token has come back (50 a minute).
+  clock_.Advance(absl::Milliseconds(1200));
+  EXPECT_TRUE(api_.AddReaction(kChannel, ts, "eyes").ok());
+  EXPECT_EQ(server_.Count("reactions.add"), 51);
+}
+
 TEST_F(SlackWebApiTest, OpenDmIsCachedPerUserAndThePostGoesToTheDm) {
   absl::StatusOr<std::string> dm = api_.OpenDm("U0OWNER");
   ASSERT_TRUE(dm.ok()) << dm.status();
