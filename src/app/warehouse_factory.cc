@@ -1,6 +1,8 @@
 // Choosing and opening the warehouse.
 #include "app/warehouse_factory.h"
 
+#include <malloc.h>
+
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -44,6 +46,9 @@ absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, s
   if (create_if_missing && !std::filesystem::exists(path, ec)) {
     LogInfo("creating the synthetic warehouse (first run)", {{"path", path}});
     CREDITBOT_RETURN_IF_ERROR(GenerateSyntheticWarehouse(path, SynthOptions{}));
+    // Generating takes ~20 MB of heap that glibc keeps after it is freed; hand it back, or a `serve`
+    // started on a fresh home idles at ~38 MB instead of ~20 MB (issue 7, docs/BENCHMARKS.md).
+    malloc_trim(0);
   }
   absl::StatusOr<std::unique_ptr<SqliteWarehouse>> warehouse = SqliteWarehouse::Open(path);
   if (!warehouse.ok()) return Named(setting, warehouse.status());

@@ -3,6 +3,9 @@
 
 #include <cmath>
 #include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -16,6 +19,25 @@
 
 namespace creditbot {
 namespace {
+
+// A role's patterns compiled, by the pattern text. The same few policies' roles come back for every
+// request, and compiling them each time was ~20% of a request's instructions in `serve` (issue 7,
+// docs/BENCHMARKS.md). Thread-safe (RE2 matching is); at most kMaxCompiled texts are kept, so patterns
+// from ever-changing policy files cannot grow it without bound.
+std::shared_ptr<const RE2> CompiledRolePattern(const std::string& text) {
+  constexpr std::size_t kMaxCompiled = 256;
+  static std::mutex mutex;
+  static auto* compiled = new std::map<std::string, std::shared_ptr<const RE2>, std::less<>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = compiled->find(text); it != compiled->end()) return it->second;
+  RE2::Options options;
+  options.set_case_sensitive(false);
+  options.set_log_errors(false);
+  auto regex = std::make_shared<const RE2>(text, options);
+  if (compiled->size() >= kMaxCompiled) compiled->clear();
+  compiled->emplace(text, regex);
+  return regex;
+}
 
 constexpr std::string_view kAlwaysRequired[] = {kRoleDay, kRoleAccountSid, kRoleMcc, kRoleAttemptsSent,
                                                 kRoleFraudCharges};
@@ -163,11 +185,10 @@ absl::StatusOr<FraudReportColumns> FraudReportColumns::Map(const std::vector<Col
     std::vector<std::string> alternatives;
     for (const std::string& pattern : role.patterns)
       alternatives.push_back(absl::StrCat("(?:", pattern, ")"));
-    RE2::Options options;
-    options.set_case_sensitive(false);
-    options.set_log_errors(false);
     // One optional Looker view prefix ("view.") before the pattern; the whole name must match.
-    const RE2 regex(absl::StrCat("(?:[^.]+\\.)?(?:", absl::StrJoin(alternatives, "|"), ")"), options);
+    const std::shared_ptr<const RE2> compiled =
+        CompiledRolePattern(absl::StrCat("(?:[^.]+\\.)?(?:", absl::StrJoin(alternatives, "|"), ")"));
+    const RE2& regex = *compiled;
     if (!regex.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("fraud-report column role '", role.role, "' has an invalid pattern: ", regex.error()));

@@ -501,6 +501,10 @@ absl::Status TrinoWarehouse::Query(std::string_view sql, RowSink& sink) {
   std::vector<Column> columns;
   bool columns_sent = false;
   absl::Duration idle_pause = kFirstIdlePause;
+  // The POST is answered at once, before the query has run, so its page is almost always empty: its
+  // nextUri is followed without a pause (Trino's GET long-polls on the server, as every Trino client
+  // relies on). A pause there cost 10 ms per query, ~80 ms per request (issue 7, docs/BENCHMARKS.md).
+  bool submit_answer = true;
   for (;;) {
     absl::StatusOr<TrinoPage> page = ParseTrinoPage(response.body, columns);
     if (!page.ok()) return page.status();  // its nextUri is unknown, so nothing to cancel
@@ -528,13 +532,14 @@ absl::Status TrinoWarehouse::Query(std::string_view sql, RowSink& sink) {
           absl::StrCat("Trino query ", page->id, ": nextUri is not on ", origin_,
                        " (set http-server.process-forwarded on the coordinator behind a proxy)"));
     }
-    if (page->rows.empty()) {
+    if (page->rows.empty() && !submit_answer) {
       // Never past the deadline: the check below then cancels instead of polling once more.
       sleeper_.Sleep(std::max(absl::ZeroDuration(), std::min(idle_pause, deadline - clock_.Now())));
       idle_pause = std::min(idle_pause * 2, kMaxIdlePause);
-    } else {
+    } else if (!page->rows.empty()) {
       idle_pause = kFirstIdlePause;
     }
+    submit_answer = false;
     if (clock_.Now() >= deadline) {
       return stop(absl::DeadlineExceededError(absl::StrCat("Trino query ", page->id, " ran longer than ",
                                                            absl::FormatDuration(options_.query_timeout),

@@ -16,8 +16,9 @@
 //     PrestoDB's doc: 503 means "try again"); 502 and 504 can come after the gateway forwarded the POST,
 //     so retrying those could start the query twice, and they are not retried (the Java client never
 //     retries the POST at all). Transport failures on the POST are not retried either.
-//   - After a page without rows the next poll waits a short, growing pause (10 ms doubling to 1 s; back
-//     to 10 ms after rows arrive), so a queued query is not polled in a tight loop.
+//   - The POST's answer (the query accepted, not yet run) is followed at once. After any later page
+//     without rows the next poll waits a short, growing pause (10 ms doubling to 1 s; back to 10 ms
+//     after rows arrive), so a queued query is not polled in a tight loop.
 // When query_timeout passes, or the sink returns an error, or a page cannot be used, the query is
 // cancelled with DELETE nextUri (best effort) before Query returns. A finished query is never DELETEd.
 //
