@@ -190,3 +190,53 @@ TEST(SqlGuard, StillRefusesABareKeywordAfterAQualifiedOne) {
 
 }  // namespace
 }  // namespace creditbot
+
+namespace creditbot {
+namespace {
+
+TEST(SqlGuard, RefusesUnbalancedParentheses) {
+  ExpectRefused("SELECT a FROM t WHERE (a IN (1, 2)",
+                "refused: unbalanced parentheses (1 '(' never closed, the first opened at line 1)");
+  ExpectRefused("SELECT a FROM t\nWHERE (a IN (1, 2\n",
+                "refused: unbalanced parentheses (2 '(' never closed, the first opened at line 2)");
+  ExpectRefused("SELECT a) FROM t", "refused: unbalanced parentheses (a ')' at line 1 closes nothing)");
+  // Parentheses inside literals, quoted identifiers and comments do not count.
+  ExpectAccepted("SELECT '(' AS \"a)\", `(b` FROM t -- (\n/* ) */ WHERE (x = ')')");
+}
+
+// Looker's statement for a query with a row limit ends with LIMIT n (the fixtures' recorded bodies do).
+TEST(LookerSqlComplete, AcceptsWholeStatements) {
+  const std::string sql =
+      "SELECT a, COUNT(*) FROM t\nWHERE (a IN ('x', 'y'))\nGROUP BY 1\nORDER BY 1\nLIMIT 500";
+  EXPECT_TRUE(CheckLookerSqlComplete(sql, "500").ok());
+  EXPECT_TRUE(CheckLookerSqlComplete(sql + ";\n-- Looker: done\n", "500").ok());
+  EXPECT_TRUE(CheckLookerSqlComplete("SELECT a FROM t limit 5000", "500").ok());  // another limit, not a cut
+  // No positive row limit known ("" or -1, unlimited): only the balance is checked.
+  EXPECT_TRUE(CheckLookerSqlComplete("SELECT a FROM t WHERE (a = 1)", "").ok());
+  EXPECT_TRUE(CheckLookerSqlComplete("SELECT a FROM t WHERE (a = 1)", "-1").ok());
+}
+
+TEST(LookerSqlComplete, RefusesStatementsCutShort) {
+  const std::string sql =
+      "SELECT a, COUNT(*) FROM t\nWHERE (a IN ('x', 'y'))\nGROUP BY 1\nORDER BY 1\nLIMIT 500";
+  auto message = [](const std::string& text, const std::string& limit) {
+    absl::Status status = CheckLookerSqlComplete(text, limit);
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << text;
+    return std::string(status.message());
+  };
+  // A cut after a whole WHERE clause parses, and would run on the wrong rows.
+  EXPECT_EQ(message(sql.substr(0, sql.find("\nGROUP")), "500"),
+            "it ends with ')' at line 2, not with LIMIT (the query's row limit is 500)");
+  EXPECT_EQ(message(sql.substr(0, sql.find("\nLIMIT")), "500"),
+            "it ends with 1 at line 4, not with LIMIT (the query's row limit is 500)");
+  EXPECT_EQ(message(sql.substr(0, sql.size() - 1), "500"),
+            "it ends with LIMIT 50 but the query's row limit is 500");
+  EXPECT_EQ(message(sql.substr(0, sql.size() - 3), "500"),
+            "it ends with LIMIT at line 5, not with LIMIT (the query's row limit is 500)");
+  EXPECT_EQ(message(sql.substr(0, sql.find(", 'y'")), ""), "2 '(' never closed, the first opened at line 2");
+  EXPECT_EQ(message(sql.substr(0, sql.find("y'")), "-1"), "unterminated string literal (opened at line 2)");
+  EXPECT_EQ(message("  -- nothing\n", "500"), "it is empty");
+}
+
+}  // namespace
+}  // namespace creditbot
