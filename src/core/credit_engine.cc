@@ -6,9 +6,9 @@
 // then the parent-level totals (goodwill cap, minimum, approval) and the outputs (lines, output_df,
 // warnings).
 //
-// Speed (issue 7: at least 5M rows/s on one core): the per-row path formats no text and allocates nothing
-// but the line's own copies of the row's strings. A row's strings are looked up once per distinct (account,
-// service, MCC, MNC, country), its "cell"; each reference-data answer is worked out once for what it depends
+// Speed (issue 7: at least 5M rows/s on one core): the per-row path formats no text and allocates
+// nothing. A row's strings are looked up once per distinct (account, service, MCC, MNC, country), its
+// "cell", whose lines share one copy of them (LineText); each reference-data answer is worked out once for what it depends
 // on (the mode in force per (service, day), Geo Permission per (account, country, day), block rates per (MCC,
 // mode)), and provider costs are chosen among the few candidates of the row's (MCC, MNC). Every answer is
 // worked out at the first row that needs it, in the order a plain row-by-row loop would ask for it, so errors
@@ -18,9 +18,9 @@
 // as if the credit were paid and the cap did not bind (the usual outcome), and rewritten only when not.
 // Arithmetic skips only divisions whose result is known exactly (E with S = 0 or S = A, a factor of exactly
 // 1), and Decimal's 64-bit fast path gives the bits of its 128-bit one; no value changes. Text is made only
-// for errors, warnings and, once read, each line's `why` (LineWhy). The cell key is hashed and compared a
+// for errors and warnings; a line's `why` is worded when read (WhyOf). The cell key is hashed and compared a
 // word at a time (TextHash, SameText), day numbers are worked out once per row in closed form (DayNumber),
-// and the ~50 MB of lines of a 100,000-row report are asked to live on huge pages (AdviseHugePages).
+// and the ~20 MB of lines of a 100,000-row report are asked to live on huge pages (AdviseHugePages).
 #include "core/credit_engine.h"
 
 #include <algorithm>
@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -234,7 +235,8 @@ class TextHash {
 
 // Everything the engine works out for one fraud-report row (scratch, reused row after row).
 struct RowCalc {
-  int service = 0;         // index of its service in the RowCalculator
+  int service = 0;                                // index of its service in the RowCalculator
+  const std::shared_ptr<const LineText>* text{};  // the text of its cell (never null after Calculate)
   Mode mode = Mode::kOff;  // M*
   bool mixed = false;
   std::optional<Treatment> override_treatment;
@@ -294,56 +296,29 @@ Decimal CreditedIfPaidUncapped(const RowCalc& calc) {
   return earns ? calc.earned : Decimal();
 }
 
-// Copies `from` into the empty string `to`, skipping the library call when there is nothing to copy (MNC
-// and country are often absent, and this runs five times per row).
-void CopyText(const std::string& from, std::string& to) {
-  if (!from.empty()) to = from;
-}
-
-// Appends the line of a worked-out row. What it receives (credited and the why's outcome) depends on the
-// parent-level totals; the line is written as if the credit were paid and the cap did not bind, and the
-// engine rewrites it when that turns out false. The line's strings are its own copies (a CreditReport owns
-// its data).
-void AddLine(const FraudRow& row, const RowCalc& calc, absl::string_view service_sid,
-             const CreditPolicy& policy, Decimal repeat_factor, std::vector<CreditLine>& lines) {
+// Appends the line of a worked-out row. What it receives (credited) depends on the parent-level totals;
+// the line is written as if the credit were paid and the cap did not bind, and the engine rewrites it when
+// that turns out false.
+void AddLine(const FraudRow& row, const RowCalc& calc, const CreditPolicy& policy,
+             std::vector<CreditLine>& lines) {
   CreditLine& line = lines.emplace_back();
   line.day = row.day;
-  CopyText(row.account_sid, line.account_sid);
-  if (row.service_sid.empty()) {  // no service column: the account's one service
-    line.service_sid.assign(service_sid.data(), service_sid.size());
-  } else {  // the row's own service (what ResolveService returned)
-    CopyText(row.service_sid, line.service_sid);
-  }
-  CopyText(row.mcc, line.mcc);
-  CopyText(row.mnc, line.mnc);
-  CopyText(row.country, line.country);
-  line.mode = calc.mode;
-  line.mode_mixed_day = calc.mixed;
+  line.text = *calc.text;
   line.attempts_sent = row.attempts_sent;
   line.attempts_blocked = row.attempts_blocked;
   line.total_attempts = calc.total;
+  line.mode = calc.mode;
+  line.mode_mixed_day = calc.mixed;
+  line.treatment = calc.treatment;
+  line.promise_deadline = calc.deadline;
   line.charges = row.fraud_charges;
   line.unit_charge = calc.unit;
   line.provider_cost = calc.cost;
   line.shortfall = calc.shortfall[ModeIndex(calc.mode)];
   line.eligible = calc.eligible[ModeIndex(calc.mode)];
-  line.treatment = calc.treatment;
+  line.earned = calc.earned;
+  line.k = policy.k[ModeIndex(calc.mode)];
   line.credited = CreditedIfPaidUncapped(calc);
-  line.why = LineWhy(LineWhy::Facts{
-      .treatment = calc.treatment,
-      .mode = calc.mode,
-      .mode_mixed_day = calc.mixed,
-      .cap_binds = false,     // the outcome (cap_binds, nothing_paid, credited) as if paid and uncapped;
-      .nothing_paid = false,  // see AddLine's comment
-      .deadline = calc.deadline,
-      .eligible = line.eligible,
-      .shortfall = line.shortfall,
-      .k = policy.k[ModeIndex(calc.mode)],
-      .repeat_factor = repeat_factor,
-      .earned = calc.earned,
-      .credited = line.credited,
-      .country = calc.treatment == Treatment::kOverrideGeoAllow ? row.country : std::string(),
-  });
 }
 
 absl::Status ValidateRows(const FraudReport& report) {
@@ -480,8 +455,6 @@ class RowCalculator {
   // The report's distinct accounts, in the order its rows first name them.
   const std::vector<absl::string_view>& accounts() const { return accounts_; }
 
-  absl::string_view ServiceSid(int service) const { return services_[static_cast<size_t>(service)].sid; }
-
   // Works out the mode, overrides, cost, block rates, X/S/E and treatment (not yet the cap) of report row
   // `index` into `calc`.
   absl::Status Calculate(size_t index, RowCalc& calc);
@@ -512,6 +485,7 @@ class RowCalculator {
     std::optional<int> service;   // index into services_, once resolved
     std::optional<int> geo;       // index into span_sets_ of the (account, country), once needed
     bool country_warned = false;  // the rows have no country and the account's Geo Permissions were checked
+    std::shared_ptr<const LineText> text;  // what its lines say, once its service is resolved
   };
   // The answer of MajorityOnDay for one day, once worked out.
   struct DayMajority {
@@ -766,6 +740,12 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
   }
   calc.service = *cell.service;
   const Service& service = services_[static_cast<size_t>(calc.service)];
+  if (!cell.text) {  // a row without a service column names the account's one service
+    cell.text = std::make_shared<const LineText>(
+        LineText{row.account_sid, row.service_sid.empty() ? std::string(service.sid) : row.service_sid,
+                 row.mcc, row.mnc, row.country});
+  }
+  calc.text = &cell.text;
 
   bool first = false;
   std::optional<Majority> mode = MajorityOf(service.modes, row.day, day_number, first);
@@ -884,7 +864,7 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   // added in row order.
   const size_t rows = report.rows.size();
   out.lines.reserve(rows);
-  // ~500 bytes a line: at 100,000 rows, 4 KiB page faults on the fresh lines cost a third of the time.
+  // ~200 bytes a line: at 100,000 rows, 4 KiB page faults on fresh lines would cost a sixth of the time.
   AdviseHugePages(out.lines.data(), out.lines.capacity() * sizeof(CreditLine));
   std::vector<size_t> charges_without_attempts;  // rows whose warning follows every row's own warnings
   bool all_off = true;                           // every row with charges was off
@@ -898,7 +878,7 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   for (size_t i = 0; i < rows; ++i) {
     const FraudRow& row = report.rows[i];
     CREDITBOT_RETURN_IF_ERROR(calculator.Calculate(i, calc));
-    AddLine(row, calc, calculator.ServiceSid(calc.service), policy, repeat_factor, out.lines);
+    AddLine(row, calc, policy, out.lines);
     cap_sums_overflow.Run([&] { cap_sums.Add(calc, row.attempts_sent); });
     credited_overflow.Run([&] { credited_if_uncapped[ModeIndex(calc.mode)] += out.lines.back().credited; });
 
@@ -949,16 +929,14 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
     for (Mode m : kAllModes) out.output_df[ModeIndex(m)].credit_in_mode = credited_if_uncapped[ModeIndex(m)];
   } else {
     for (CreditLine& line : out.lines) {
-      const Decimal earned = line.why.facts().earned;
       Decimal credited;
       if (pays && line.treatment == Treatment::kPromise) {
-        credited = earned;
+        credited = line.earned;
       } else if (pays && line.treatment == Treatment::kGoodwill) {
-        credited = Decimal::MulDiv(earned, summary.goodwill, summary.goodwill_raw);  // the cap binds
+        credited = Decimal::MulDiv(line.earned, summary.goodwill, summary.goodwill_raw);  // the cap binds
       }
       line.credited = credited;
       out.output_df[ModeIndex(line.mode)].credit_in_mode += credited;
-      line.why.SetOutcome(credited, summary.cap_binds, !pays);
     }
   }
 

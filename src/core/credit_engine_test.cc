@@ -157,14 +157,20 @@ TEST(CreditEngine, WorkedExampleLinesCarryModeShortfallAndTreatment) {
     int64_t total;
     const char *unit, *shortfall, *eligible, *credited;
     Treatment treatment;
+    const char* why;
   };
-  // M*, T, u, S(M*), E(M*) from the worked example's tables; off rows have S(off) = 0.
+  // M*, T, u, S(M*), E(M*) from the worked example's tables; off rows have S(off) = 0. The why: k(standard)
+  // = 1 and rf = 1 (no earlier credit); the Promise deadline of July is 2025-07-31 + 30 days = 2025-08-30.
+  const char* const kOff = "Fraud Guard off: no mode was in force to block anything";
   const Expected lines[] = {
-      {Mode::kStandard, 1500, "0.30", "550", "165.00", "165.00", Treatment::kGoodwill},
-      {Mode::kStandard, 2000, "0.30", "200", "60.00", "60.00", Treatment::kGoodwill},
-      {Mode::kMax, 2000, "0.30", "100", "30.00", "30.00", Treatment::kPromise},
-      {Mode::kOff, 2000, "0.20", "0", "0", "0", Treatment::kOff},
-      {Mode::kOff, 500, "0.20", "0", "0", "0", Treatment::kOff},
+      {Mode::kStandard, 1500, "0.30", "550", "165.00", "165.00", Treatment::kGoodwill,
+       "standard in force: goodwill k·rf·E(standard) = 1 × 1 × 165.00 = 165.00"},
+      {Mode::kStandard, 2000, "0.30", "200", "60.00", "60.00", Treatment::kGoodwill,
+       "standard in force: goodwill k·rf·E(standard) = 1 × 1 × 60.00 = 60.00"},
+      {Mode::kMax, 2000, "0.30", "100", "30.00", "30.00", Treatment::kPromise,
+       "max in force and claimed by 2025-08-30: Promise pays E(max) = 30.00 for a shortfall of 100 attempts"},
+      {Mode::kOff, 2000, "0.20", "0", "0", "0", Treatment::kOff, kOff},
+      {Mode::kOff, 500, "0.20", "0", "0", "0", Treatment::kOff, kOff},
   };
   ASSERT_EQ(report.lines.size(), 5u);
   for (size_t i = 0; i < report.lines.size(); ++i) {
@@ -178,12 +184,16 @@ TEST(CreditEngine, WorkedExampleLinesCarryModeShortfallAndTreatment) {
     EXPECT_EQ(line.eligible, D(lines[i].eligible));
     EXPECT_EQ(line.credited, D(lines[i].credited));
     EXPECT_EQ(line.treatment, lines[i].treatment);
-    EXPECT_FALSE(line.why.empty());
+    EXPECT_EQ(WhyOf(line, report), lines[i].why);
   }
   EXPECT_EQ(report.lines[0].provider_cost, D("0.24"));
   EXPECT_EQ(report.lines[3].provider_cost, D("0.15"));
-  EXPECT_EQ(report.lines[0].service_sid, "VA1");
-  EXPECT_THAT(report.lines[2].why, HasSubstr("2025-08-30"));  // the Promise deadline: 2025-07-31 + 30 days
+  EXPECT_EQ(report.lines[0].account_sid(), "ACs1");
+  EXPECT_EQ(report.lines[0].service_sid(), "VA1");
+  EXPECT_EQ(report.lines[0].mcc(), "400");
+  EXPECT_EQ(report.lines[0].country(), "AZ");
+  EXPECT_EQ(report.lines[3].account_sid(), "ACs2");
+  EXPECT_EQ(report.lines[3].mcc(), "436");
 }
 
 // Every S(M) and E(M) cell of the worked example: each row alone, with its service in mode M all along.
@@ -290,7 +300,7 @@ TEST(CreditEngine, EdgeCaseBBelowMinimumCreditsNothing) {
   EXPECT_EQ(report.lines[0].eligible, D("3.20"));
   EXPECT_EQ(report.lines[0].credited, D("0"));
   EXPECT_EQ(Df(report, Mode::kStandard).credit_in_mode, D("0"));
-  EXPECT_THAT(report.lines[0].why, HasSubstr("below the minimum"));
+  EXPECT_THAT(WhyOf(report.lines[0], report), HasSubstr("below the minimum"));
 }
 
 Evidence LateMaxClaim() {
@@ -598,8 +608,8 @@ TEST(CreditEngine, WithoutServiceColumnFindsEachAccountsOneService) {
   for (FraudRow& row : evidence.report.rows) row.service_sid.clear();
   CreditReport report = Compute(evidence);
   EXPECT_EQ(report.credit_amount, D("255.00"));
-  EXPECT_EQ(report.lines[0].service_sid, "VA1");
-  EXPECT_EQ(report.lines[4].service_sid, "VA2");
+  EXPECT_EQ(report.lines[0].service_sid(), "VA1");
+  EXPECT_EQ(report.lines[4].service_sid(), "VA2");
 
   // A second service of ACs1 (in the mode history only) makes the row ambiguous.
   evidence.modes.push_back(ModeFrom("VA9", "ACs1", Mode::kMax, At(2025, 1, 1)));

@@ -2,8 +2,6 @@
 // of each line's `why`.
 #include "core/credit_report.h"
 
-#include <ostream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 
@@ -33,34 +31,40 @@ std::string_view TreatmentName(Treatment treatment) {
   return "off";
 }
 
-std::string LineWhy::Text() const {
-  if (!worded_) return std::string();
-  const Facts& f = facts_;
-  const std::string mode(ModeName(f.mode));
+const LineText& CreditLine::Text() const {
+  static const LineText kNone;
+  return text ? *text : kNone;
+}
+
+std::string WhyOf(const CreditLine& line, const CreditReport& report) {
+  const std::string mode(ModeName(line.mode));
+  const bool cap_binds = report.summary.cap_binds;
+  const bool nothing_paid = report.credit_amount.IsZero();
   std::string why;
-  switch (f.treatment) {
+  switch (line.treatment) {
     case Treatment::kPromise:
-      why = absl::StrCat("max in force and claimed by ", Day(f.deadline),
-                         ": Promise pays E(max) = ", Money(f.eligible), " for a shortfall of ",
-                         f.shortfall.ToString(), " attempts");
+      why = absl::StrCat("max in force and claimed by ", Day(line.promise_deadline),
+                         ": Promise pays E(max) = ", Money(line.eligible), " for a shortfall of ",
+                         line.shortfall.ToString(), " attempts");
       break;
-    case Treatment::kGoodwill:
-      why = absl::StrCat(
-          mode, " in force", f.mode == Mode::kMax ? ", claimed after the Promise deadline " : "",
-          f.mode == Mode::kMax ? Day(f.deadline) : "", ": goodwill k·rf·E(", mode, ") = ", f.k.ToString(),
-          " × ", f.repeat_factor.ToString(), " × ", Money(f.eligible), " = ", Money(f.earned));
-      if (f.cap_binds)
-        why += absl::StrCat(", scaled pro rata by the provider-cost cap to ", Money(f.credited));
+    case Treatment::kGoodwill: {
+      const bool late_max = line.mode == Mode::kMax;
+      why = absl::StrCat(mode, " in force", late_max ? ", claimed after the Promise deadline " : "",
+                         late_max ? Day(line.promise_deadline) : "", ": goodwill k·rf·E(", mode,
+                         ") = ", line.k.ToString(), " × ", report.summary.repeat_factor.ToString(), " × ",
+                         Money(line.eligible), " = ", Money(line.earned));
+      if (cap_binds) why += absl::StrCat(", scaled pro rata by the provider-cost cap to ", Money(line.credited));
       break;
+    }
     case Treatment::kLateMaxZero:
-      why = absl::StrCat("max in force but claimed after the Promise deadline ", Day(f.deadline),
+      why = absl::StrCat("max in force but claimed after the Promise deadline ", Day(line.promise_deadline),
                          ": late_max_policy = zero");
       break;
     case Treatment::kOff:
       why = "Fraud Guard off: no mode was in force to block anything";
       break;
     case Treatment::kOverrideGeoAllow:
-      why = absl::StrCat("Geo Permission 'allow' for ", f.country,
+      why = absl::StrCat("Geo Permission 'allow' for ", line.country(),
                          " bypasses Fraud Guard: nothing was expected to be blocked in any mode");
       break;
     case Treatment::kOverrideCustomCodeBasic:
@@ -69,13 +73,11 @@ std::string LineWhy::Text() const {
           "blocked";
       break;
   }
-  if (f.nothing_paid && !f.earned.IsZero())
+  if (nothing_paid && !line.earned.IsZero())
     why += "; the total is below the minimum credit, so nothing is paid";
-  if (f.mode_mixed_day)
+  if (line.mode_mixed_day)
     why += absl::StrCat("; the mode changed during the day, ", mode, " was in force for most of it");
   return why;
 }
-
-void PrintTo(const LineWhy& why, std::ostream* os) { *os << why.Text(); }
 
 }  // namespace creditbot

@@ -6,11 +6,10 @@
 
 #include <array>
 #include <cstdint>
-#include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -37,79 +36,48 @@ enum class Treatment {
   kOverrideCustomCodeBasic,  // custom-code service in Basic: Fraud Guard unsupported
 };
 
-// Why a line received what it did: one sentence for an auditor, e.g. "standard in force: goodwill
-// k·rf·E(standard) = 1 × 1 × 60.00 = 60.00". The engine records the facts the sentence is made of, and the
-// sentence is worded only when it is read: wording every line cost the engine more than computing it
-// (issue 7), and most lines of a large report are only ever rendered once, into the result JSON.
-//
-// Reads like the std::string it replaced: Text() (or an explicit std::string conversion) gives the
-// sentence, empty() is true only for a default-constructed LineWhy, nlohmann::json stores it as that string
-// (`json = line.why`, through the to_json below) and GoogleTest prints it.
-class LineWhy {
- public:
-  // What the sentence says; each treatment uses some of these.
-  struct Facts {
-    Treatment treatment = Treatment::kOff;
-    Mode mode = Mode::kOff;       // M*
-    bool mode_mixed_day = false;  // adds "the mode changed during the day"
-    bool cap_binds = false;       // goodwill rows were scaled pro rata by the provider-cost cap
-    bool nothing_paid = false;    // the credit is 0: a row that earned something says so
-    absl::CivilDay deadline;      // the Promise deadline of the row's month (max rows only)
-    Decimal eligible;             // E(M*)
-    Decimal shortfall;            // S(M*)
-    Decimal k;                    // k(M*) (goodwill rows)
-    Decimal repeat_factor;        // rf (goodwill rows)
-    Decimal earned;               // promise or goodwill before the cap
-    Decimal credited;             // what the row received
-    std::string country;          // the row's country (override_geo_allow rows only)
-  };
-
-  LineWhy() = default;
-  explicit LineWhy(Facts facts) : facts_(std::move(facts)), worded_(true) {}
-
-  // The sentence; "" for a default-constructed LineWhy.
-  std::string Text() const;
-  bool empty() const { return !worded_; }
-  const Facts& facts() const { return facts_; }
-  // Records what the line finally received, which the engine knows only once every row is worked out:
-  // the credited amount, whether the provider-cost cap scaled goodwill, whether nothing is paid.
-  void SetOutcome(Decimal credited, bool cap_binds, bool nothing_paid) {
-    facts_.credited = credited;
-    facts_.cap_binds = cap_binds;
-    facts_.nothing_paid = nothing_paid;
-  }
-  explicit operator std::string() const { return Text(); }
-
-  // nlohmann::json's conversion hook (found by argument-dependent lookup): the sentence, as a string.
-  template <typename Json>
-  friend void to_json(Json& json, const LineWhy& why) {
-    json = why.Text();
-  }
-
- private:
-  Facts facts_;
-  bool worded_ = false;
+// The text columns of a line. Every line of the same (account, service, MCC, MNC, country) shares one:
+// a large report has few distinct ones, and account and service SIDs (34 characters) are too long for
+// std::string's inline buffer, so a copy per line would be two allocations a row (issue 7).
+struct LineText {
+  std::string account_sid, service_sid, mcc, mnc, country;
 };
 
-// Prints Text() (for GoogleTest failure messages).
-void PrintTo(const LineWhy& why, std::ostream* os);
-
+// One worked-out fraud-report row.
+//
+// Its `why`, one sentence for an auditor (e.g. "standard in force: goodwill k·rf·E(standard) = 1 × 1 ×
+// 60.00 = 60.00"), is worded by WhyOf from the line and its report only when it is read: wording every line
+// cost the engine more than computing it, and most lines of a large report are only ever rendered once,
+// into the result JSON. The line keeps the few facts the sentence needs that are not among its values
+// (`earned`, `k`, `promise_deadline`); the rest come from the report (repeat factor, whether the cap binds,
+// whether anything is paid).
 struct CreditLine {
   absl::CivilDay day;
-  std::string account_sid, service_sid, mcc, mnc, country;
-  Mode mode = Mode::kOff;        // M*, the mode in force
-  bool mode_mixed_day = false;   // the mode changed during the day; M* is the majority mode
-  int64_t attempts_sent = 0;     // A
-  int64_t attempts_blocked = 0;  // B
-  int64_t total_attempts = 0;    // T = A + B
-  Decimal charges;               // F
-  Decimal unit_charge;           // u = F / A (0 when A = 0)
-  Decimal provider_cost;         // c
-  Decimal shortfall;             // S(M*)
-  Decimal eligible;              // E(M*) (E(max) for promise rows)
-  Decimal credited;              // what the row received, after caps and the minimum
+  std::shared_ptr<const LineText> text;  // set by the engine and the result-JSON reader; null reads as ""
+  int64_t attempts_sent = 0;             // A
+  int64_t attempts_blocked = 0;          // B
+  int64_t total_attempts = 0;            // T = A + B
+  Mode mode = Mode::kOff;                // M*, the mode in force
+  bool mode_mixed_day = false;           // the mode changed during the day; M* is the majority mode
   Treatment treatment = Treatment::kOff;
-  LineWhy why;  // one sentence for an auditor, worded when read
+  absl::CivilDay promise_deadline;  // the Promise deadline of the row's month (rows with M* = max only)
+  Decimal charges;                  // F
+  Decimal unit_charge;              // u = F / A (0 when A = 0)
+  Decimal provider_cost;            // c
+  Decimal shortfall;                // S(M*)
+  Decimal eligible;                 // E(M*) (E(max) for promise rows)
+  Decimal earned;                   // E(M*) for promise rows, k·rf·E(M*) for goodwill rows, else 0
+  Decimal k;                        // k(M*), the policy's goodwill share of the mode in force
+  Decimal credited;                 // what the row received, after caps and the minimum
+
+  const std::string& account_sid() const { return Text().account_sid; }
+  const std::string& service_sid() const { return Text().service_sid; }
+  const std::string& mcc() const { return Text().mcc; }
+  const std::string& mnc() const { return Text().mnc; }
+  const std::string& country() const { return Text().country; }
+
+ private:
+  const LineText& Text() const;
 };
 
 struct CreditSummary {
@@ -146,5 +114,8 @@ struct CreditReport {
 };
 
 std::string_view TreatmentName(Treatment treatment);
+
+// The `why` of `line`, a line of `report`: which treatment it received and why, in one sentence.
+std::string WhyOf(const CreditLine& line, const CreditReport& report);
 
 }  // namespace creditbot

@@ -69,11 +69,11 @@ std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& me
   Json lines = Json::array();
   for (const CreditLine& line : report.lines) {
     lines.push_back({{"date", Day(line.day)},
-                     {"account_sid", line.account_sid},
-                     {"service_sid", line.service_sid},
-                     {"mcc", line.mcc},
-                     {"mnc", line.mnc},
-                     {"country", line.country},
+                     {"account_sid", line.account_sid()},
+                     {"service_sid", line.service_sid()},
+                     {"mcc", line.mcc()},
+                     {"mnc", line.mnc()},
+                     {"country", line.country()},
                      {"mode", ModeName(line.mode)},
                      {"mode_mixed_day", line.mode_mixed_day},
                      {"attempts", line.attempts_sent},
@@ -86,7 +86,7 @@ std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& me
                      {"eligible", Money(line.eligible)},
                      {"credited", Money(line.credited)},
                      {"treatment", TreatmentName(line.treatment)},
-                     {"why", line.why}});
+                     {"why", WhyOf(line, report)}});
   }
   json["lines"] = std::move(lines);
 

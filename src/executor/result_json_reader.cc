@@ -1,6 +1,7 @@
 // Reading the result JSON back into a CreditReport; see result_json_reader.h.
 #include "executor/result_json_reader.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -135,11 +136,13 @@ absl::Status ReadLine(const Json& item, std::size_t index, const CreditReport& r
   const std::string path = absl::StrCat("lines[", index, "].");
   if (!item.is_object()) return Bad(path, "expected an object");
   CREDITBOT_ASSIGN_OR_RETURN(line.day, Day(item, "date", path));
-  CREDITBOT_ASSIGN_OR_RETURN(line.account_sid, Text(item, "account_sid", path));
-  CREDITBOT_ASSIGN_OR_RETURN(line.service_sid, Text(item, "service_sid", path));
-  CREDITBOT_ASSIGN_OR_RETURN(line.mcc, Text(item, "mcc", path));
-  CREDITBOT_ASSIGN_OR_RETURN(line.mnc, Text(item, "mnc", path));
-  CREDITBOT_ASSIGN_OR_RETURN(line.country, Text(item, "country", path));
+  LineText text;
+  CREDITBOT_ASSIGN_OR_RETURN(text.account_sid, Text(item, "account_sid", path));
+  CREDITBOT_ASSIGN_OR_RETURN(text.service_sid, Text(item, "service_sid", path));
+  CREDITBOT_ASSIGN_OR_RETURN(text.mcc, Text(item, "mcc", path));
+  CREDITBOT_ASSIGN_OR_RETURN(text.mnc, Text(item, "mnc", path));
+  CREDITBOT_ASSIGN_OR_RETURN(text.country, Text(item, "country", path));
+  line.text = std::make_shared<const LineText>(std::move(text));
   CREDITBOT_ASSIGN_OR_RETURN(line.mode, ModeOf(item, "mode", path));
   CREDITBOT_ASSIGN_OR_RETURN(line.mode_mixed_day, Bool(item, "mode_mixed_day", path));
   CREDITBOT_ASSIGN_OR_RETURN(line.attempts_sent, Integer(item, "attempts", path));
@@ -154,30 +157,18 @@ absl::Status ReadLine(const Json& item, std::size_t index, const CreditReport& r
   CREDITBOT_ASSIGN_OR_RETURN(line.treatment, TreatmentOf(item, path));
   CREDITBOT_ASSIGN_OR_RETURN(std::string why, Text(item, "why", path));
 
-  // The facts the engine words the sentence from (credit_engine.cc), rebuilt.
-  LineWhy::Facts facts;
-  facts.treatment = line.treatment;
-  facts.mode = line.mode;
-  facts.mode_mixed_day = line.mode_mixed_day;
-  facts.cap_binds = report.summary.cap_binds;
-  facts.nothing_paid = report.credit_amount.IsZero();
-  if (line.mode == Mode::kMax) facts.deadline = PromiseDeadline(line.day, policy);
-  facts.eligible = line.eligible;
-  facts.shortfall = line.shortfall;
-  facts.k = policy.k[ModeIndex(line.mode)];
-  facts.repeat_factor = report.summary.repeat_factor;
+  // The facts the engine words the sentence from (credit_engine.cc) that the JSON does not carry, rebuilt.
+  if (line.mode == Mode::kMax) line.promise_deadline = PromiseDeadline(line.day, policy);
+  line.k = policy.k[ModeIndex(line.mode)];
   if (line.treatment == Treatment::kPromise) {
-    facts.earned = line.eligible;
+    line.earned = line.eligible;
   } else if (line.treatment == Treatment::kGoodwill) {
-    const Decimal share = Decimal::Mul(facts.k, facts.repeat_factor);
-    facts.earned = share == Decimal::FromInt(1) ? line.eligible
-                   : line.eligible.IsZero()     ? Decimal()
-                                                : Decimal::Mul(share, line.eligible);
+    const Decimal share = Decimal::Mul(line.k, report.summary.repeat_factor);
+    line.earned = share == Decimal::FromInt(1) ? line.eligible
+                  : line.eligible.IsZero()     ? Decimal()
+                                               : Decimal::Mul(share, line.eligible);
   }
-  facts.credited = line.credited;
-  if (line.treatment == Treatment::kOverrideGeoAllow) facts.country = line.country;
-  line.why = LineWhy(std::move(facts));
-  if (line.why.Text() != why) {
+  if (WhyOf(line, report) != why) {
     return absl::FailedPreconditionError(
         absl::StrCat("result JSON: ", path, "why does not follow from policy ", policy.name, " version ",
                      policy.version, " (the calculation ran with other rules): '", why, "'"));
