@@ -469,6 +469,10 @@ absl::StatusOr<HttpResponse> TrinoWarehouse::SendWithRetries(HttpRequest request
         return absl::InternalError(absl::StrCat(what, ": HTTP ", status, " instead of 200"));
       }
       failure = HttpStatusToError(status, what);
+      // Any 5xx is the server's trouble, not the query's: kUnavailable, so the request is tried again on a
+      // later pass (the calculation is read-only) instead of failing for good (RELIABILITY.md, S2). Only the
+      // statuses below are retried within this call: a 500 may have started the query.
+      if (status >= 500) failure = absl::UnavailableError(failure.message());
       const bool retryable = is_submit ? (status == 503 || status == 429)
                                        : (status == 502 || status == 503 || status == 504 || status == 429);
       if (!retryable) return failure;

@@ -39,6 +39,7 @@ using ::creditbot::testing::ReadTrinoFixture;
 using ::creditbot::testing::RecordedRequest;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::HasSubstr;
 
 class RecordingSink final : public RowSink {
  public:
@@ -403,6 +404,25 @@ TEST_F(TrinoWarehouseTest, RetriesAPostAnswered503ButNeverA502) {
   absl::Status status = Make()->Query("SELECT 1 AS a", sink);
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_EQ(other.count("POST"), 1);  // a gateway may have forwarded it: not resubmitted
+}
+
+// A 500 is tried again on a later pass (kUnavailable), never within the call: the POST may have started the
+// query, and a nextUri may not be fetched twice.
+TEST_F(TrinoWarehouseTest, A500IsUnavailableAndNotRetriedWithinTheCall) {
+  server_.Script({FakeReply{500, "", {}, {}}});
+  RecordingSink sink;
+  absl::Status status = Make()->Query("SELECT 1 AS a", sink);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("HTTP 500"));
+  EXPECT_EQ(server_.count("POST"), 1);
+
+  FakeTrinoServer other;
+  other.Script({FakeTrinoServer::Fixture("prestino_select_sequence_01_post_queued.json"),
+                FakeReply{500, "", {}, {}}});
+  options_.base_url = other.base_url();
+  status = Make()->Query("SELECT 1 AS a", sink);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_EQ(other.count("GET"), 1);
 }
 
 TEST_F(TrinoWarehouseTest, ARefusedConnectionIsUnavailable) {
