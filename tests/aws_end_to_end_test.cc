@@ -51,16 +51,8 @@ std::string JobName(const std::string& execution_id) {
 
 class AwsEndToEnd : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunCreditbot({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
 
   void SetUp() override {
     aws_.CreateBucket(kBucket);
@@ -76,7 +68,7 @@ class AwsEndToEnd : public ::testing::Test {
     // No SLACK_BOT_TOKEN here: it comes from the secret.
     const std::map<std::string, std::string> env = {
         {"CREDITBOT_HOME", home_.path()},
-        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
         {"CREDITBOT_LOOK_CATALOG", kLooks},
         {"CREDITBOT_SECRET_ID", kSecretId},
         {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
@@ -127,15 +119,13 @@ class AwsEndToEnd : public ::testing::Test {
     return errors;
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   FakeAwsServer aws_;
   FakeSlackServer slack_;
   TempDir home_;
 };
 
-TempDir* AwsEndToEnd::shared_ = nullptr;
-std::string AwsEndToEnd::warehouse_;
+SuiteWarehouse AwsEndToEnd::warehouse_;
 
 TEST_F(AwsEndToEnd, ALiveRunComputesInAProcessingJobAndKeepsStateAndAuditInS3) {
   const std::string ts = PostRequest();
@@ -165,7 +155,7 @@ TEST_F(AwsEndToEnd, ALiveRunComputesInAProcessingJobAndKeepsStateAndAuditInS3) {
   EXPECT_EQ(spec["AppSpecification"]["ContainerArguments"][0], "calc");
   const Json& environment = spec["Environment"];
   EXPECT_EQ(environment["CREDITBOT_EXECUTION_ID"], execution_id);
-  EXPECT_EQ(environment["CREDITBOT_WAREHOUSE"], "sqlite:" + warehouse_);
+  EXPECT_EQ(environment["CREDITBOT_WAREHOUSE"], "sqlite:" + warehouse_.path());
   EXPECT_EQ(environment["CREDITBOT_SECRET_ID"], kSecretId);
   EXPECT_EQ(environment["CREDITBOT_CLAIM_DATE"], "2025-07-15");
   for (const auto& [name, value] : environment.items()) {

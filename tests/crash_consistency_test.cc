@@ -200,16 +200,8 @@ bool ExitedWithin(pid_t pid, int wait_ms, int& exit_code) {
 
 class CrashConsistency : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunBinary({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(RunBinary); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
 
   void SetUp() override {
     slack_.AddChannel(kChannel, "credit-requests", /*bot_is_member=*/true);
@@ -225,7 +217,7 @@ class CrashConsistency : public ::testing::Test {
   std::map<std::string, std::string> Env() const {
     std::map<std::string, std::string> env = {
         {"CREDITBOT_HOME", home_.path()},
-        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
         {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
         {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
         {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
@@ -419,8 +411,7 @@ class CrashConsistency : public ::testing::Test {
     EXPECT_THAT(canary_.Leaks(), ::testing::IsEmpty());
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   FakeSlackServer slack_;
   TempDir home_;
   std::vector<std::pair<std::string, Kind>> backlog_;  // (ts, kind) of every message posted
@@ -430,8 +421,7 @@ class CrashConsistency : public ::testing::Test {
   int lost_dms_ = 0;
 };
 
-TempDir* CrashConsistency::shared_ = nullptr;
-std::string CrashConsistency::warehouse_;
+SuiteWarehouse CrashConsistency::warehouse_;
 
 TEST_F(CrashConsistency, RunOnceSurvivesRandomSigkills) {
   const int kills_wanted = EnvInt("CREDITBOT_CRASH_KILLS", 4);

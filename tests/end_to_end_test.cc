@@ -31,19 +31,11 @@ Json UserMessage(const std::string& ts, const std::string& text) {
 
 class EndToEnd : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunCreditbot({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
 
   std::map<std::string, std::string> Env(const std::string& inbox) const {
-    return {{"CREDITBOT_HOME", home_.path()}, {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+    return {{"CREDITBOT_HOME", home_.path()}, {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
             {"CREDITBOT_INBOX", inbox},       {"CREDITBOT_LOOK_CATALOG", kLooks},
             {"SLACK_USER_ID", "U0OWNER01"},   {"CREDITBOT_LOG_FORMAT", "json"}};
   }
@@ -73,13 +65,12 @@ class EndToEnd : public ::testing::Test {
     return nullptr;
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   TempDir home_;
+  TempDir inputs_;  // inboxes and other files a test feeds creditbot
 };
 
-TempDir* EndToEnd::shared_ = nullptr;
-std::string EndToEnd::warehouse_;
+SuiteWarehouse EndToEnd::warehouse_;
 
 TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
   const std::string inbox = kSource + "/data/sample/inbox.jsonl";
@@ -143,7 +134,7 @@ TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
 }
 
 TEST_F(EndToEnd, LivePassPostsWhatTheDryRunPreviewedExactlyOnce) {
-  const std::string inbox = shared_->File("inbox-live.jsonl");
+  const std::string inbox = inputs_.File("inbox-live.jsonl");
   WriteFile(inbox,
             Line(UserMessage("1752588191.000100", "credit please <https://looker.example.com/looks/101>")));
   ASSERT_EQ(Run({"run", "--once"}, inbox).exit_code, 0);
@@ -158,7 +149,7 @@ TEST_F(EndToEnd, LivePassPostsWhatTheDryRunPreviewedExactlyOnce) {
 }
 
 TEST_F(EndToEnd, LostStateNeverAnswersTwice) {
-  const std::string inbox = shared_->File("inbox-lost-state.jsonl");
+  const std::string inbox = inputs_.File("inbox-lost-state.jsonl");
   WriteFile(inbox,
             Line(UserMessage("1752588191.000100", "credit please <https://looker.example.com/looks/101>")));
   ASSERT_EQ(Run({"run", "--once"}, inbox, {{"DRY_RUN", "false"}}).exit_code, 0);
@@ -170,7 +161,7 @@ TEST_F(EndToEnd, LostStateNeverAnswersTwice) {
 }
 
 TEST_F(EndToEnd, BadInputsAreReportedAndTheRestGoesOn) {
-  const std::string inbox = shared_->File("inbox-bad.jsonl");
+  const std::string inbox = inputs_.File("inbox-bad.jsonl");
   std::string lines = Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>"));
   lines += "{this is not json\n";
   lines += Line(
@@ -212,7 +203,7 @@ TEST_F(EndToEnd, BadInputsAreReportedAndTheRestGoesOn) {
 }
 
 TEST_F(EndToEnd, PolicyTypoStopsTheRunNamingTheKeyAndLosesNothing) {
-  const std::string inbox = shared_->File("inbox-policy.jsonl");
+  const std::string inbox = inputs_.File("inbox-policy.jsonl");
   WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")));
   ASSERT_EQ(Run({"run", "--once"}, inbox).exit_code, 0);
   const std::string state_before = ReadFile(home_.File("state.db"));
@@ -225,7 +216,7 @@ TEST_F(EndToEnd, PolicyTypoStopsTheRunNamingTheKeyAndLosesNothing) {
 }
 
 TEST_F(EndToEnd, UnreadableStateFileIsNeverReplaced) {
-  const std::string inbox = shared_->File("inbox-state.jsonl");
+  const std::string inbox = inputs_.File("inbox-state.jsonl");
   WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")));
   const std::string garbage(4096, 'x');
   WriteFile(home_.File("state.db"), garbage);
@@ -237,7 +228,7 @@ TEST_F(EndToEnd, UnreadableStateFileIsNeverReplaced) {
 }
 
 TEST_F(EndToEnd, CalcPrintsTheResultJsonOfTestCase1) {
-  RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_, "--sql-file", kLooks + "/101.sql",
+  RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_.path(), "--sql-file", kLooks + "/101.sql",
                         "--claim-date", "2025-07-15"},
                        "");
   ASSERT_EQ(calc.exit_code, 0) << calc.err;
@@ -261,7 +252,7 @@ TEST_F(EndToEnd, CalcPrintsTheResultJsonOfTestCase1) {
 
 TEST_F(EndToEnd, CalcFailuresAreOneLineAndExitNonZero) {
   for (const std::string look : {"301", "302"}) {
-    RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_, "--sql-file",
+    RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_.path(), "--sql-file",
                           kLooks + "/" + look + ".sql", "--claim-date", "2025-07-15"},
                          "");
     EXPECT_NE(calc.exit_code, 0) << look;
@@ -276,7 +267,7 @@ TEST_F(EndToEnd, LinksClassifiesASlackMessage) {
                    "<https://docs.google.com/document/d/1/edit|notes> and <@U024BE7LH> "
                    "<https://looker.example.com/x/AbC123>"}};
   RunResult links = RunCreditbot({"links"}, {{"CREDITBOT_LOOKER_BASE_URL", "https://looker.example.com"}},
-                                 shared_->path(), message.dump());
+                                 inputs_.path(), message.dump());
   ASSERT_EQ(links.exit_code, 0) << links.err;
   Json out = Json::parse(links.out);
   ASSERT_EQ(out["links"].size(), 3u);
@@ -286,7 +277,7 @@ TEST_F(EndToEnd, LinksClassifiesASlackMessage) {
   EXPECT_EQ(out["links"][1]["kind"], "other");
   EXPECT_EQ(out["links"][2]["kind"], "share");
 
-  RunResult no_text = RunCreditbot({"links"}, {}, shared_->path(), "{\"blocks\": []}");
+  RunResult no_text = RunCreditbot({"links"}, {}, inputs_.path(), "{\"blocks\": []}");
   EXPECT_NE(no_text.exit_code, 0);
   EXPECT_THAT(no_text.err, HasSubstr("\"text\""));
 }
@@ -298,7 +289,7 @@ TEST_F(EndToEnd, SecretsNeverAppearInLogsOutputsStateOrAudit) {
   looker.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, ReadFile(kLooks + "/101.sql"),
                      "application/sql");
   const std::string canary = "canary-secret-5f0d9a7c";
-  const std::string inbox = shared_->File("inbox-canary.jsonl");
+  const std::string inbox = inputs_.File("inbox-canary.jsonl");
   WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/42>")) +
                        Line(UserMessage("1752600000.000002", "<https://looker.example.com/looks/424242>")));
   std::map<std::string, std::string> secrets = {{"LOOKER_CLIENT_ID", FakeLookerServer::kClientId},
@@ -323,7 +314,7 @@ TEST_F(EndToEnd, SecretsNeverAppearInLogsOutputsStateOrAudit) {
 }
 
 TEST_F(EndToEnd, HalfTheLookerCredentialsIsAConfigurationErrorThatHidesTheSecret) {
-  const std::string inbox = shared_->File("inbox-half.jsonl");
+  const std::string inbox = inputs_.File("inbox-half.jsonl");
   WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")));
   RunResult run = Run({"run", "--once"}, inbox, {{"LOOKER_CLIENT_SECRET", "canary-secret-only"}});
   EXPECT_NE(run.exit_code, 0);

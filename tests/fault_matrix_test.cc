@@ -306,16 +306,8 @@ std::string MetadataField(const SlackBotPost& post, const char* field) {
 
 class FaultMatrix : public ::testing::TestWithParam<std::tuple<int, int>> {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunBinary({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(RunBinary); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
 
   std::map<std::string, std::string> Env(const FaultProxy& slack, const FaultProxy& looker,
                                          const FaultProxy& trino) const {
@@ -341,13 +333,11 @@ class FaultMatrix : public ::testing::TestWithParam<std::tuple<int, int>> {
             {"CREDITBOT_LOG_FILE", home_.File("creditbot.log")}};
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   TempDir home_;
 };
 
-TempDir* FaultMatrix::shared_ = nullptr;
-std::string FaultMatrix::warehouse_;
+SuiteWarehouse FaultMatrix::warehouse_;
 
 TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   const auto [call_index, fault_index] = GetParam();
@@ -366,7 +356,7 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   FakeLookerServer looker;
   looker.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, ReadFile(kLooks + "/101.sql"), "application/sql",
                      /*times=*/1000);
-  SqliteBackedTrinoServer trino(warehouse_, /*page_rows=*/50);
+  SqliteBackedTrinoServer trino(warehouse_.path(), /*page_rows=*/50);
   FaultProxy slack_proxy(Service::kSlack, slack.port());
   FaultProxy looker_proxy(Service::kLooker, looker.port());
   FaultProxy trino_proxy(Service::kTrino, std::stoi(trino.warehouse_url().substr(

@@ -26,21 +26,13 @@ constexpr char kRequest101Key[] = "C0CREDITREQ:1752588191.000100";
 
 class S3EndToEnd : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunCreditbot({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
   S3EndToEnd() { server_.CreateBucket(kBucket); }
 
   RunResult Run(const std::vector<std::string>& args, std::map<std::string, std::string> extra = {}) const {
     std::map<std::string, std::string> env = {{"CREDITBOT_HOME", home_.path()},
-                                              {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+                                              {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
                                               {"CREDITBOT_INBOX", kInbox},
                                               {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
                                               {"SLACK_USER_ID", "U0OWNER01"},
@@ -71,14 +63,12 @@ class S3EndToEnd : public ::testing::Test {
     return errors;
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   FakeAwsServer server_;
   TempDir home_;
 };
 
-TempDir* S3EndToEnd::shared_ = nullptr;
-std::string S3EndToEnd::warehouse_;
+SuiteWarehouse S3EndToEnd::warehouse_;
 
 TEST_F(S3EndToEnd, StateAndAuditLandInS3AndASecondRunAnswersNothingTwice) {
   RunResult first = Run({"run", "--once"});

@@ -62,16 +62,8 @@ Json EventCallback(const std::string& event_id, const std::string& ts, const std
 
 class ServeEndToEnd : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunCreditbot({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
   void SetUp() override {
     slack_.AddChannel(kChannel, "credit-requests", /*bot_is_member=*/true);
     slack_.SetTsBase(1752588191);
@@ -81,7 +73,7 @@ class ServeEndToEnd : public ::testing::Test {
   std::map<std::string, std::string> Env(bool socket_mode, bool events_api) const {
     std::map<std::string, std::string> env = {
         {"CREDITBOT_HOME", home_.path()},
-        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
         {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
         {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
         {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
@@ -131,15 +123,13 @@ class ServeEndToEnd : public ::testing::Test {
     return client.Post("/slack/events", headers, body, "application/json");
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   FakeSlackServer slack_;
   FakeSocketModeServer socket_;
   TempDir home_;
 };
 
-TempDir* ServeEndToEnd::shared_ = nullptr;
-std::string ServeEndToEnd::warehouse_;
+SuiteWarehouse ServeEndToEnd::warehouse_;
 
 TEST_F(ServeEndToEnd, SocketModeAnswersANewRequestAndStopsCleanlyOnSigterm) {
   std::unique_ptr<BackgroundCreditbot> serve = Serve(Env(/*socket_mode=*/true, /*events_api=*/false));

@@ -51,16 +51,8 @@ std::string SecretJson(const std::string& bot_token, const std::string& signing_
 
 class ServeSecretReload : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunCreditbot({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
   void SetUp() override {
     slack_.AddChannel(kChannel, "credit-requests", /*bot_is_member=*/true);
     slack_.SetTsBase(1752588191);
@@ -70,7 +62,7 @@ class ServeSecretReload : public ::testing::Test {
   // Slack's tokens come only from the secret.
   std::map<std::string, std::string> Env(const std::string& refresh_seconds) const {
     return {{"CREDITBOT_HOME", home_.path()},
-            {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+            {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
             {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
             {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
             {"CREDITBOT_SLACK_CHANNELS", kChannel},
@@ -153,16 +145,14 @@ class ServeSecretReload : public ::testing::Test {
       EXPECT_THAT(text, Not(HasSubstr(secret)));
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   FakeSlackServer slack_;
   FakeAwsServer aws_;
   TempDir home_;
   int port_ = 0;
 };
 
-TempDir* ServeSecretReload::shared_ = nullptr;
-std::string ServeSecretReload::warehouse_;
+SuiteWarehouse ServeSecretReload::warehouse_;
 
 TEST_F(ServeSecretReload, SighupPicksUpARotatedBotTokenAndSigningSecret) {
   std::unique_ptr<BackgroundCreditbot> serve = Serve("0");  // only on SIGHUP

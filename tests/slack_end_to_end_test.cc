@@ -35,16 +35,8 @@ std::string EventKind(const SlackBotPost& post) {
 
 class SlackEndToEnd : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    warehouse_ = shared_->File("warehouse.db");
-    RunResult synth = RunCreditbot({"synth", "--db", warehouse_}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
 
   void SetUp() override {
     slack_.AddChannel(kChannel, "credit-requests", /*bot_is_member=*/true);
@@ -54,7 +46,7 @@ class SlackEndToEnd : public ::testing::Test {
 
   std::map<std::string, std::string> Env() const {
     return {{"CREDITBOT_HOME", home_.path()},
-            {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_},
+            {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
             {"CREDITBOT_LOOK_CATALOG", kLooks},
             {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
             {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
@@ -88,14 +80,12 @@ class SlackEndToEnd : public ::testing::Test {
     return dms;
   }
 
-  static TempDir* shared_;
-  static std::string warehouse_;
+  static SuiteWarehouse warehouse_;
   FakeSlackServer slack_;
   TempDir home_;
 };
 
-TempDir* SlackEndToEnd::shared_ = nullptr;
-std::string SlackEndToEnd::warehouse_;
+SuiteWarehouse SlackEndToEnd::warehouse_;
 
 TEST_F(SlackEndToEnd, ALiveRunRepliesInTheThreadWithTheCreditAndItsMetadata) {
   const std::string ts = PostRequest(std::string("Please credit ACp: ") + kLook101);

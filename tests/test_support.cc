@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 namespace creditbot::testing {
 
 TempDir::TempDir() {
@@ -145,6 +147,23 @@ bool WaitUntil(const std::function<bool()>& condition, int timeout_ms) {
     usleep(20 * 1000);
   }
   return condition();
+}
+
+void SuiteWarehouse::Make() {
+  Make([](const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+          const std::string& dir) { return RunCreditbot(args, env, dir); });
+}
+
+void SuiteWarehouse::Make(const Runner& run) {
+  folder_ = std::make_unique<TempDir>();
+  path_ = folder_->File("warehouse.db");
+  const RunResult synth = run({"synth", "--db", path_}, {}, folder_->path());
+  EXPECT_EQ(synth.exit_code, 0) << "creditbot synth failed: " << synth.err;
+}
+
+void SuiteWarehouse::Remove() {
+  folder_.reset();
+  path_.clear();
 }
 
 }  // namespace creditbot::testing

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,24 @@ class BackgroundCreditbot {
   TempDir io_;
   pid_t pid_ = 0;
   int exit_code_ = -1;
+};
+
+// The synthetic warehouse (`creditbot synth`) of an end-to-end suite: made by its SetUpTestSuite, read by
+// its tests, removed by its TearDownTestSuite. A synth that fails is a test failure carrying its stderr.
+class SuiteWarehouse {
+ public:
+  // Runs creditbot with (args, env, working folder): a harness's own binary instead of CREDITBOT_BINARY.
+  using Runner = std::function<RunResult(const std::vector<std::string>&,
+                                         const std::map<std::string, std::string>&, const std::string&)>;
+  void Make();  // with RunCreditbot
+  void Make(const Runner& run);
+  void Remove();
+  // The SQLite file ("" before Make).
+  const std::string& path() const { return path_; }
+
+ private:
+  std::unique_ptr<TempDir> folder_;
+  std::string path_;
 };
 
 // Polls `condition` every 20 ms until it holds or `timeout_ms` passed; returns its last value.

@@ -36,6 +36,7 @@ using ::creditbot::testing::FakeAwsService;
 using ::creditbot::testing::FakeProcessingJob;
 using ::creditbot::testing::RunCreditbot;
 using ::creditbot::testing::RunResult;
+using ::creditbot::testing::SuiteWarehouse;
 using ::creditbot::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -63,15 +64,8 @@ class HookedSleeper final : public Sleeper {
 
 class SageMakerExecutorTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new TempDir();
-    RunResult synth = RunCreditbot({"synth", "--db", shared_->File("warehouse.db")}, {}, shared_->path());
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
+  static void SetUpTestSuite() { warehouse_.Make(); }
+  static void TearDownTestSuite() { warehouse_.Remove(); }
 
   SageMakerExecutorTest() {
     server_.CreateBucket(kBucket);
@@ -93,7 +87,7 @@ class SageMakerExecutorTest : public ::testing::Test {
     options.max_runtime = absl::Seconds(600);
     options.bucket = kBucket;
     options.prefix = "outputs";
-    options.container_environment = {{"CREDITBOT_WAREHOUSE", "sqlite:" + shared_->File("warehouse.db")},
+    options.container_environment = {{"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
                                      {"AWS_REGION", FakeAwsServer::kRegion}};
     options.secret_values = {"xoxb-configured-secret-token", "presto-configured-password"};
     return options;
@@ -125,7 +119,7 @@ class SageMakerExecutorTest : public ::testing::Test {
     return RunCreditbot(args, env, container_dir_.path());
   }
 
-  static TempDir* shared_;
+  static SuiteWarehouse warehouse_;
   FakeClock clock_{absl::FromUnixSeconds(1767225600)};
   HookedSleeper sleeper_{clock_};
   FakeAwsServer server_;
@@ -145,7 +139,7 @@ class SageMakerExecutorTest : public ::testing::Test {
   std::string sql_;
 };
 
-TempDir* SageMakerExecutorTest::shared_ = nullptr;
+SuiteWarehouse SageMakerExecutorTest::warehouse_;
 
 TEST_F(SageMakerExecutorTest, CompletedJobRunsTheRealCalcAndReturnsItsReport) {
   server_.ScriptProcessingJobs({"InProgress", "InProgress", "Completed"});
