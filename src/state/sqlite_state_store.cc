@@ -70,6 +70,11 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
                      ", newer than this creditbot understands (", kSchemaVersion, ")"));
   }
   CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode = WAL"));
+  // A commit is durable once it is in the WAL file: a killed process (SIGKILL, OOM, a pod deleted) never
+  // loses it. Only an OS crash or power loss can roll back the last commits, and the exactly-once rule does
+  // not depend on them: a reply whose record was rolled back shows in its thread's reply_count, so the thread
+  // is looked up before anything is posted again. Not fsyncing every commit takes 1-30 ms off each claim.
+  CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   CREDITBOT_ASSIGN_OR_RETURN(std::string schema, ReadDataFile("sql/state/schema.sql"));
   CREDITBOT_RETURN_IF_ERROR(db->Exec(schema));
   return std::unique_ptr<SqliteStateStore>(new SqliteStateStore(std::move(db).value()));
