@@ -298,6 +298,25 @@ RunResult RunBinary(const std::vector<std::string>& args, const std::map<std::st
   return result;
 }
 
+// The line of a failed pass's stderr that says why it stopped: its last error-level log line from "msg" on
+// (the first lines are start-up info), else its last line.
+std::string StopReason(const std::string& err) {
+  std::string reason, last;
+  std::size_t start = 0;
+  while (start < err.size()) {
+    std::size_t end = err.find('\n', start);
+    if (end == std::string::npos) end = err.size();
+    const std::string line = err.substr(start, end - start);
+    if (!line.empty()) last = line;
+    if (line.find("\"level\":\"error\"") != std::string::npos) {
+      const std::size_t msg = line.find("\"msg\":");
+      reason = msg == std::string::npos ? line : line.substr(msg);
+    }
+    start = end + 1;
+  }
+  return reason.empty() ? last : reason;
+}
+
 std::string MetadataField(const SlackBotPost& post, const char* field) {
   if (!post.payload.contains("metadata")) return "";
   const Json& payload = post.payload["metadata"]["event_payload"];
@@ -390,7 +409,7 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
     EXPECT_EQ(run.err.find("Sanitizer"), std::string::npos) << run.err;
     std::string summary = run.exit_code == 0 ? run.out.substr(0, run.out.find(';')) : "";
     if (run.exit_code != 0) {
-      std::string line = run.err.substr(0, run.err.find('\n'));
+      const std::string line = StopReason(run.err);
       if (first_error.empty()) first_error = line;
       summary = "exit " + std::to_string(run.exit_code) + ": " + line.substr(0, 140);
     }
