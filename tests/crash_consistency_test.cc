@@ -397,7 +397,7 @@ class CrashConsistency : public ::testing::Test {
     EXPECT_FALSE(stats["by_status"].contains("claimed")) << stats.dump();
 
     // Owner DMs are at least once: the owner is told before the failure is recorded, so a kill between the two
-    // repeats the DM and none is ever lost (RELIABILITY.md, "Owner DMs and crashes"). A repeat is counted
+    // repeats the DM and none is ever lost (RELIABILITY.md, S3). A repeat is counted
     // and printed; a missing DM, or a DM about a request that did not fail, is a defect.
     EXPECT_EQ(lost_dms, 0) << label << ": failed requests whose owner was never told";
     EXPECT_THAT(dms, ::testing::IsEmpty()) << label << ": owner DMs about requests that did not fail";

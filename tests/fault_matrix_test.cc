@@ -39,6 +39,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "tests/fake_looker_server.h"
 #include "tests/fake_slack_server.h"
 #include "tests/secret_canary.h"
@@ -302,17 +304,12 @@ RunResult RunBinary(const std::vector<std::string>& args, const std::map<std::st
 // (the first lines are start-up info), else its last line.
 std::string StopReason(const std::string& err) {
   std::string reason, last;
-  std::size_t start = 0;
-  while (start < err.size()) {
-    std::size_t end = err.find('\n', start);
-    if (end == std::string::npos) end = err.size();
-    const std::string line = err.substr(start, end - start);
-    if (!line.empty()) last = line;
-    if (line.find("\"level\":\"error\"") != std::string::npos) {
+  for (absl::string_view line : absl::StrSplit(err, '\n', absl::SkipEmpty())) {
+    last = std::string(line);
+    if (absl::StrContains(line, "\"level\":\"error\"")) {
       const std::size_t msg = line.find("\"msg\":");
-      reason = msg == std::string::npos ? line : line.substr(msg);
+      reason = std::string(msg == absl::string_view::npos ? line : line.substr(msg));
     }
-    start = end + 1;
   }
   return reason.empty() ? last : reason;
 }
