@@ -300,8 +300,9 @@ RunResult RunBinary(const std::vector<std::string>& args, const std::map<std::st
   return result;
 }
 
-// The line of a failed pass's stderr that says why it stopped: its last error-level log line from "msg" on
-// (the first lines are start-up info), else its last line.
+// The line of a failed pass's stderr that says why it stopped: the command's own last word
+// ("creditbot: ..."), else its last error-level log line from "msg" on (the first lines are start-up
+// info), else its last line.
 std::string StopReason(const std::string& err) {
   std::string reason, last;
   for (absl::string_view line : absl::StrSplit(err, '\n', absl::SkipEmpty())) {
@@ -311,6 +312,7 @@ std::string StopReason(const std::string& err) {
       reason = std::string(msg == absl::string_view::npos ? line : line.substr(msg));
     }
   }
+  if (absl::StartsWith(last, "creditbot: ")) return last;
   return reason.empty() ? last : reason;
 }
 

@@ -24,7 +24,15 @@ absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, S
   }
   for (const InboxItem& item : *items) {
     ++summary.items;
-    ++summary.outcomes[std::string(ItemOutcomeName(pipeline.Handle(item)))];
+    const ItemOutcome outcome = pipeline.Handle(item);
+    if (outcome == ItemOutcome::kCredentialsRefused) {
+      // The rest would be refused too. Not committing the read position makes the next pass read them again.
+      (void)state.ReleaseLease("pass", options.holder);
+      return absl::UnauthenticatedError(
+          absl::StrCat("stopped: ", pipeline.credentials_refusal().message(),
+                       "; the request and the messages after it are tried again on a later pass"));
+    }
+    ++summary.outcomes[std::string(ItemOutcomeName(outcome))];
   }
   if (absl::Status committed = source.Commit(); !committed.ok()) {
     LogWarn("could not remember how far the messages were read; the next pass reads them again",

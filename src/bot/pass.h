@@ -24,7 +24,9 @@ struct PassSummary {
   int cleaned = 0;
 };
 
-// Errors: the source cannot be read, or the state store fails on the lease (nothing was processed).
+// Errors: the source cannot be read, or the state store fails on the lease (nothing was processed); or
+// kUnauthenticated when a service refused creditbot's credentials while handling a message (the pass stops
+// there; that message is due again later and the read position is not committed, so none is lost).
 absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, StateStore& state,
                                     const Clock& clock, const PassOptions& options);
 

@@ -56,6 +56,8 @@ std::string_view ItemOutcomeName(ItemOutcome outcome) {
       return "deleted";
     case ItemOutcome::kAlreadyHandled:
       return "already_handled";
+    case ItemOutcome::kCredentialsRefused:
+      return "credentials_refused";
   }
   return "failed";
 }
@@ -157,7 +159,8 @@ ItemOutcome Pipeline::HandleRejected(const InboxItem& item) {
   if (*written) {
     LogError("unreadable message", {{"origin", item.origin}, {"error", item.error}});
     AlertOwner("", "", record.key,
-               item.alert_headline.empty() ? "A message could not be read" : item.alert_headline, record.detail);
+               item.alert_headline.empty() ? "A message could not be read" : item.alert_headline,
+               record.detail);
   }
   return ItemOutcome::kRejected;
 }
@@ -319,7 +322,11 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
 
 ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, std::string_view what) {
   std::string reason = Redact(ToStd(status.message()));
-  if (IsTransient(status.code()) && record.attempts < options_.max_attempts) {
+  // Our own credentials refused is no fault of the request: a token expired or was rotated mid-pass, or
+  // the configuration is wrong. Either way the request waits (bounded by max_attempts, then the owner is
+  // told as for any failure) and the pass stops, so the error is the run's, not one requester's.
+  const bool refused = absl::IsUnauthenticated(status);
+  if ((IsTransient(status.code()) || refused) && record.attempts < options_.max_attempts) {
     absl::Duration delay =
         options_.retry_backoff * (int64_t{1} << std::min(record.attempts > 0 ? record.attempts - 1 : 0, 20));
     record.next_retry_at = deps_.clock.Now() + delay;
@@ -328,10 +335,16 @@ ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, st
                            {"error", reason},
                            {"attempts", std::to_string(record.attempts)},
                            {"next_retry_at", absl::FormatTime(*record.next_retry_at)}});
+    if (refused) {
+      credentials_refusal_ = absl::UnauthenticatedError(absl::StrCat(ToAbsl(what), ": ", reason));
+      LogError("a service refused creditbot's credentials; the request waits and the pass stops",
+               {{"error", reason}});
+      return ItemOutcome::kCredentialsRefused;
+    }
     return ItemOutcome::kRetrying;
   }
   record.next_retry_at.reset();
-  std::string detail = IsTransient(status.code())
+  std::string detail = IsTransient(status.code()) || refused
                            ? absl::StrCat(ToAbsl(what), " after ", record.attempts, " attempts: ", reason)
                            : absl::StrCat(ToAbsl(what), ": ", reason);
   LogError("failed", {{"error", detail}});

@@ -4,7 +4,9 @@
 // Handle never throws and never stops on a bad message: every failure ends as a state record (and, when a
 // person must act, a private DM to the owner). Transient failures (kUnavailable, kDeadlineExceeded,
 // kResourceExhausted, kAborted) are retried on later passes with exponential backoff up to max_attempts;
-// anything else fails the request at once.
+// so is a service refusing creditbot's own credentials (kUnauthenticated: an expired or rotated Slack
+// token, a Looker or Trino 401), which is not the request's fault and ends as kCredentialsRefused so the
+// pass stops (RunPass); anything else fails the request at once.
 //
 // One instance per pass; used by one thread.
 #pragma once
@@ -56,7 +58,10 @@ enum class ItemOutcome {
   kRetrying,
   kRejected,
   kDeleted,
-  kAlreadyHandled
+  kAlreadyHandled,
+  // Due again later like kRetrying, and the pass should stop: a service refused creditbot's credentials,
+  // so the messages after this one would be refused too (credentials_refusal() says by whom).
+  kCredentialsRefused
 };
 std::string_view ItemOutcomeName(ItemOutcome outcome);
 
@@ -65,6 +70,9 @@ class Pipeline {
   Pipeline(PipelineDeps deps, PipelineOptions options) : deps_(deps), options_(std::move(options)) {}
 
   ItemOutcome Handle(const InboxItem& item);
+
+  // What the last kCredentialsRefused outcome was refused with (OK before any).
+  const absl::Status& credentials_refusal() const { return credentials_refusal_; }
 
  private:
   ItemOutcome HandleRejected(const InboxItem& item);
@@ -92,6 +100,7 @@ class Pipeline {
 
   PipelineDeps deps_;
   PipelineOptions options_;
+  absl::Status credentials_refusal_;
 };
 
 }  // namespace creditbot

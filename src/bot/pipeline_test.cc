@@ -1,6 +1,7 @@
 // Tests of the pipeline's retry rule: transient failures come back with exponential backoff up to the
-// attempt limit, then fail with one DM to the owner; permanent failures fail at once. The executor is a
-// scripted stand-in for the Executor seam; everything else is the real code on temporary files.
+// attempt limit, then fail with one DM to the owner; permanent failures fail at once; refused credentials
+// wait like transient failures and stop the pass (RunPass) without losing the messages after them. The
+// executor is a scripted stand-in for the Executor seam; everything else is the real code on temporary files.
 #include "bot/pipeline.h"
 
 #include <gmock/gmock.h>
@@ -8,6 +9,7 @@
 
 #include <deque>
 
+#include "bot/pass.h"
 #include "state/sqlite_state_store.h"
 #include "tests/test_support.h"
 
@@ -143,6 +145,63 @@ TEST_F(PipelineRetryTest, ALinkTheRequesterCanFixIsAskedAboutInTheThreadThenTheE
                  R"("text":"<https://looker.example.com/dashboards/7>"}})"),
       ItemOutcome::kReplied);
   EXPECT_EQ(Record().status, RequestStatus::kReplied);
+}
+
+TEST_F(PipelineRetryTest, RefusedCredentialsWaitWithoutADmThenFailWithOne) {
+  executor_.results = {absl::UnauthenticatedError("Trino answered 401"), absl::UnauthenticatedError("401"),
+                       absl::UnauthenticatedError("Trino answered 401 again")};
+  const absl::Time start = clock_.Now();
+  Pipeline pipeline({*state_, *looks_, executor_, *audit_, *outbox_, *router_, clock_}, options_);
+  EXPECT_TRUE(pipeline.credentials_refusal().ok());
+  InboxItem item;
+  item.message = *ParseSlackMessageLine(
+      R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100","text":"<https://looker.example.com/looks/101>"})",
+      "");
+  EXPECT_EQ(pipeline.Handle(item), ItemOutcome::kCredentialsRefused);
+  EXPECT_EQ(pipeline.credentials_refusal().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(pipeline.credentials_refusal().message(), HasSubstr("Trino answered 401"));
+  EXPECT_EQ(Record().next_retry_at, start + absl::Minutes(15));
+  EXPECT_EQ(Record().outcome, "retrying");
+  EXPECT_EQ(OwnerDms(), 0);
+
+  clock_.Set(start + absl::Minutes(15));
+  EXPECT_EQ(pipeline.Handle(item), ItemOutcome::kCredentialsRefused);
+  clock_.Set(start + absl::Minutes(45));
+  EXPECT_EQ(pipeline.Handle(item), ItemOutcome::kFailed);  // the third of max_attempts = 3
+  EXPECT_THAT(Record().detail, HasSubstr("after 3 attempts: Trino answered 401 again"));
+  EXPECT_EQ(OwnerDms(), 1);
+  EXPECT_EQ(ItemOutcomeName(ItemOutcome::kCredentialsRefused), "credentials_refused");
+}
+
+TEST_F(PipelineRetryTest, APassStopsAtRefusedCredentialsAndTheRestAreHandledOnALaterPass) {
+  // Three requests; the warehouse refuses the credentials on the first one's query, then accepts them.
+  const std::string inbox = dir_.File("inbox.jsonl");
+  testing::WriteFile(
+      inbox,
+      R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100","text":"<https://looker.example.com/looks/101>"})"
+      "\n"
+      R"({"type":"message","channel":"C1","user":"U1","ts":"1752588192.000100","text":"<https://looker.example.com/looks/101>"})"
+      "\n"
+      R"({"type":"message","channel":"C1","user":"U1","ts":"1752588193.000100","text":"<https://looker.example.com/looks/101>"})"
+      "\n");
+  executor_.results = {absl::UnauthenticatedError("Trino answered 401 (user creditbot)")};
+  LocalInbox source(inbox, "");
+  Pipeline pipeline({*state_, *looks_, executor_, *audit_, *outbox_, *router_, clock_}, options_);
+  absl::StatusOr<PassSummary> first = RunPass(source, pipeline, *state_, clock_, PassOptions{});
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(first.status().message(), HasSubstr("Trino answered 401 (user creditbot)"));
+  EXPECT_EQ(executor_.calls, 1);  // the two after it were not tried
+  EXPECT_FALSE(state_->Get("C1:1752588192.000100")->has_value());
+  EXPECT_EQ(OwnerDms(), 0);
+
+  // The lease was released: the next pass (once the first request is due) answers all three, once each.
+  clock_.Advance(absl::Minutes(15));
+  absl::StatusOr<PassSummary> second = RunPass(source, pipeline, *state_, clock_, PassOptions{});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->outcomes, (std::map<std::string, int>{{"replied", 3}}));
+  EXPECT_EQ(testing::ReadLines(dir_.File("outbox.jsonl")).size(), 3u);
+  EXPECT_EQ(OwnerDms(), 0);
 }
 
 }  // namespace

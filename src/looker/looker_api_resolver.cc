@@ -659,6 +659,11 @@ absl::Status LookerApiResolver::Login() {
   }
   if (status < 200 || status >= 300) return ErrorForResponse(response, "the API login");
   Json reply = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (reply.is_discarded()) {
+    // A 2xx whose body is not JSON was cut off on the way (or came from a proxy): try again later.
+    return absl::UnavailableError(absl::StrCat("Looker's reply to POST ", api_root_,
+                                               "/login is not JSON (cut off?); will try again later"));
+  }
   std::string access_token = reply.is_object() ? StringAt(reply, "access_token") : "";
   if (access_token.empty()) {
     return absl::FailedPreconditionError(

@@ -144,6 +144,18 @@ TEST_F(LookerApiResolverTest, BadCredentialsFailOnceWithClearMessageAndNoRetry) 
   EXPECT_TRUE(sleeper_.sleeps().empty());
 }
 
+TEST_F(LookerApiResolverTest, ALoginAnswerCutOffIsUnavailableAndTheNextLinkLogsInAgain) {
+  server_.SetResponse("POST", "/api/4.0/login", 200, R"({"access_token":"4QDkCyCtZzYgj4C2p2cj3csJH7zqS5R)",
+                      "application/json", 1);
+  absl::StatusOr<ResolvedSql> first = Resolve("/looks/42");
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(first.status().message()), HasSubstr("not JSON"));
+  absl::StatusOr<ResolvedSql> second = Resolve("/looks/42");  // not remembered as a refusal
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(Logins(), 2);
+}
+
 TEST_F(LookerApiResolverTest, MissingSecretIsAConfigurationErrorWithoutAnyRequest) {
   LookerApiOptions options = Options();
   options.client_secret.clear();

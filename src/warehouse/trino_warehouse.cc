@@ -16,10 +16,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "net/instrumented_transport.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "net/instrumented_transport.h"
 
 namespace creditbot {
 namespace {
@@ -253,7 +253,11 @@ bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != 
 
 absl::StatusOr<TrinoPage> ParseTrinoPage(std::string_view json, const std::vector<Column>& known_columns) {
   const Json page = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (page.is_discarded()) return ProtocolError("not JSON");
+  if (page.is_discarded()) {
+    // Cut off on the way, or a proxy's error page with a 200: the query can be run again later.
+    return absl::UnavailableError(
+        "Trino sent a page that is not JSON (cut off on the way?); will try again later");
+  }
   if (!page.is_object()) return ProtocolError("not a JSON object");
   TrinoPage out;
   out.id = StringMember(page, "id");
@@ -591,7 +595,8 @@ class OwningTrinoWarehouse final : public Warehouse {
 
 absl::StatusOr<std::unique_ptr<Warehouse>> MakeTrinoWarehouse(TrinoOptions options,
                                                               const HttpTransportOptions& http) {
-  auto warehouse = std::make_unique<OwningTrinoWarehouse>(MakeInstrumentedTransport(MakeCurlTransport(http), "trino"));
+  auto warehouse =
+      std::make_unique<OwningTrinoWarehouse>(MakeInstrumentedTransport(MakeCurlTransport(http), "trino"));
   CREDITBOT_RETURN_IF_ERROR(warehouse->Init(std::move(options)));
   return std::unique_ptr<Warehouse>(std::move(warehouse));
 }

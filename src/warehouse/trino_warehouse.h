@@ -83,7 +83,8 @@ struct TrinoPage {
 // value); boolean → int64 0/1; real/double → double, the strings "NaN", "Infinity", "-Infinity" included;
 // decimal, number, date, time, timestamp, interval, varchar, char, uuid, varbinary (base64) and other
 // string-encoded types → the string unchanged; array/map/row → their JSON text; null → Null. Column types
-// are lower-cased. Errors (kInternal, the server broke the protocol): not JSON or not an object; `data`
+// are lower-cased. Errors: kUnavailable for a body that is not JSON (cut off on the way, or a proxy's page);
+// kInternal when the server broke the protocol: not a JSON object; `data`
 // that is an object ("spooling protocol not supported"); data without columns; a row whose width differs
 // from the columns; a value of the wrong JSON kind for its column (naming the column and its type).
 absl::StatusOr<TrinoPage> ParseTrinoPage(std::string_view json,
@@ -108,8 +109,8 @@ class TrinoWarehouse final : public Warehouse {
   // Runs `sql` (one statement, no trailing ';'). Errors:
   //   kInvalidArgument  the query failed with a USER_ERROR (message: error name, line:column, Trino's
   //                     message), or the POST was refused with a 4xx other than 401/403/404/429
-  //   kUnavailable      retries exhausted on 502/503/504/429 or transport failures; a query failing with
-  //                     INSUFFICIENT_RESOURCES or EXTERNAL
+  //   kUnavailable      retries exhausted on 502/503/504/429 or transport failures; a page that is not
+  //                     JSON; a query failing with INSUFFICIENT_RESOURCES or EXTERNAL
   //   kInternal         INTERNAL_ERROR; a page that breaks the protocol (see ParseTrinoPage)
   //   kDeadlineExceeded query_timeout passed (the query was cancelled first, once it had a nextUri); or
   //                     the POST itself timed out (no query id yet: nothing to cancel)
