@@ -511,7 +511,9 @@ TEST_F(S3StateStoreTest, TwoConcurrentRunnersClaimEachRequestOnceAndLoseNoUpdate
   S3StateStoreOptions options;
   options.max_attempts = 50;
   options.base_delay = absl::Milliseconds(1);
-  options.max_delay = absl::Milliseconds(5);
+  // Backoff must be able to grow past a round trip, or on a loaded machine (ASan, parallel ctest) one runner
+  // can keep losing the race: a fresh-clone CI run saw 50 lost rounds in a row with a 5 ms cap.
+  options.max_delay = absl::Milliseconds(100);
   S3Runner a(server_, credentials_, real_sleeper, options);
   S3Runner b(server_, credentials_, real_sleeper, options);
   std::vector<int> claims_a, claims_b;
