@@ -1,12 +1,12 @@
 -- Trino dialect of sql/sqlite/prior_credits.sql (same question, placeholders and result columns).
--- Question: which credits for this product did the parent get before (any status; the engine applies the
--- repeat-incident window and counts only approved/issued ones)? created_at is a timestamp(p) in UTC; its
--- day is compared, as SQLite's substr(created_at, 1, 10) does.
--- Placeholders: :parent_account_sid :product :claim_date
--- Returns: created_at, credit_amount, status
-SELECT created_at, credit_amount, status
+-- Question: which credits did the parent get before (any product and status; the engine keeps the
+-- policy's products, compared case-insensitively, applies the repeat-incident window and counts only
+-- approved/issued ones)? created_at is a timestamp(p) in UTC; its day is compared, as SQLite's
+-- substr(created_at, 1, 10) does.
+-- Placeholders: :parent_account_sid :claim_date
+-- Returns: created_at, credit_amount, status, product
+SELECT created_at, credit_amount, status, product
 FROM credits_issued
 WHERE parent_account_sid = :parent_account_sid
-  AND product = :product
   AND CAST(created_at AS DATE) <= DATE :claim_date
 ORDER BY created_at

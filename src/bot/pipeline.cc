@@ -306,7 +306,15 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   if (!audit.ok())
     return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
 
-  RenderedMessage rendered = RenderCreditReply(*report, record.execution_id);
+  // A message with several report links is answered for the first one; the reply names the others and
+  // asks for one request per report (never silently reduced to one).
+  CreditReplyContext reply_context;
+  reply_context.looker_url = link->url;
+  for (const LookerRef& ref : decision.looker_links) {
+    if (&ref != link && ref.kind != LinkKind::kLookerOther)
+      reply_context.other_report_urls.push_back(ref.url);
+  }
+  RenderedMessage rendered = RenderCreditReply(*report, record.execution_id, reply_context);
   Reply reply{message.channel, message.ts,           record.key,         "credit",
               rendered.text,   rendered.blocks_json, record.execution_id};
   absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);

@@ -8,19 +8,20 @@
 //
 // Speed (issue 7: at least 5M rows/s on one core): the per-row path formats no text and allocates
 // nothing. A row's strings are looked up once per distinct (account, service, MCC, MNC, country), its
-// "cell", whose lines share one copy of them (LineText); each reference-data answer is worked out once for what it depends
-// on (the mode in force per (service, day), Geo Permission per (account, country, day), block rates per (MCC,
-// mode)), and provider costs are chosen among the few candidates of the row's (MCC, MNC). Every answer is
-// worked out at the first row that needs it, in the order a plain row-by-row loop would ask for it, so errors
-// and warnings, and their order, are exactly those of the row-by-row definition. Sums are added during the
-// row pass, still in row order (the same values); an overflow in a sum that was once a later pass is held
-// back to where that pass ran (HeldOverflow), so even absurd inputs fail as before. Lines are written once,
-// as if the credit were paid and the cap did not bind (the usual outcome), and rewritten only when not.
-// Arithmetic skips only divisions whose result is known exactly (E with S = 0 or S = A, a factor of exactly
-// 1), and Decimal's 64-bit fast path gives the bits of its 128-bit one; no value changes. Text is made only
-// for errors and warnings; a line's `why` is worded when read (WhyOf). The cell key is hashed and compared a
-// word at a time (TextHash, SameText), day numbers are worked out once per row in closed form (DayNumber),
-// and the ~20 MB of lines of a 100,000-row report are asked to live on huge pages (AdviseHugePages).
+// "cell", whose lines share one copy of them (LineText); each reference-data answer is worked out once for
+// what it depends on (the mode in force per (service, day), Geo Permission per (account, country, day), block
+// rates per (MCC, mode)), and provider costs are chosen among the few candidates of the row's (MCC, MNC).
+// Every answer is worked out at the first row that needs it, in the order a plain row-by-row loop would ask
+// for it, so errors and warnings, and their order, are exactly those of the row-by-row definition. Sums are
+// added during the row pass, still in row order (the same values); an overflow in a sum that was once a later
+// pass is held back to where that pass ran (HeldOverflow), so even absurd inputs fail as before. Lines are
+// written once, as if the credit were paid and the cap did not bind (the usual outcome), and rewritten only
+// when not. Arithmetic skips only divisions whose result is known exactly (E with S = 0 or S = A, a factor of
+// exactly 1), and Decimal's 64-bit fast path gives the bits of its 128-bit one; no value changes. Text is
+// made only for errors and warnings; a line's `why` is worded when read (WhyOf). The cell key is hashed and
+// compared a word at a time (TextHash, SameText), day numbers are worked out once per row in closed form
+// (DayNumber), and the ~20 MB of lines of a 100,000-row report are asked to live on huge pages
+// (AdviseHugePages).
 #include "core/credit_engine.h"
 
 #include <algorithm>
@@ -237,7 +238,7 @@ class TextHash {
 struct RowCalc {
   int service = 0;                                // index of its service in the RowCalculator
   const std::shared_ptr<const LineText>* text{};  // the text of its cell (never null after Calculate)
-  Mode mode = Mode::kOff;  // M*
+  Mode mode = Mode::kOff;                         // M*
   bool mixed = false;
   std::optional<Treatment> override_treatment;
   int64_t total = 0;                 // T
@@ -432,12 +433,24 @@ absl::StatusOr<Decimal> LookUpBlockRate(const CreditPolicy& policy, const Eviden
 
 absl::CivilDay LastDayOfMonth(absl::CivilDay day) { return absl::CivilDay(absl::CivilMonth(day) + 1) - 1; }
 
+// Whether an earlier credit of `product` counts for this policy: its name, or one of repeat_products,
+// compared case-insensitively (CREDIT_POLICY.md, settled rules), surrounding blanks ignored.
+bool IsRepeatProduct(const CreditPolicy& policy, absl::string_view product) {
+  product = absl::StripAsciiWhitespace(product);
+  if (absl::EqualsIgnoreCase(product, absl::StripAsciiWhitespace(policy.name))) return true;
+  for (const std::string& other : policy.repeat_products) {
+    if (absl::EqualsIgnoreCase(product, absl::StripAsciiWhitespace(other))) return true;
+  }
+  return false;
+}
+
 bool HadRecentCredit(const CreditPolicy& policy, const Evidence& evidence) {
   // Credits created in [claim − window, claim): strictly before the claim date, so a credit recorded for
   // this very request (e.g. on a recomputation) never halves it.
   const absl::CivilDay window_start = evidence.claim_date - policy.repeat_window_days;
   for (const PriorCredit& credit : evidence.prior_credits) {
-    std::string status = absl::AsciiStrToLower(credit.status);
+    if (!IsRepeatProduct(policy, credit.product)) continue;
+    std::string status = absl::AsciiStrToLower(absl::StripAsciiWhitespace(credit.status));
     if (status != "approved" && status != "issued") continue;
     if (credit.created >= window_start && credit.created < evidence.claim_date) return true;
   }
@@ -454,6 +467,10 @@ class RowCalculator {
 
   // The report's distinct accounts, in the order its rows first name them.
   const std::vector<absl::string_view>& accounts() const { return accounts_; }
+
+  // For each row, the index of the first row of its cell and day (the same day, account, service, MCC,
+  // MNC and country); empty when no two rows share one (the usual case, found without building the list).
+  std::vector<size_t> FirstRowOfCellDays() const;
 
   // Works out the mode, overrides, cost, block rates, X/S/E and treatment (not yet the cap) of report row
   // `index` into `calc`.
@@ -576,6 +593,41 @@ RowCalculator::RowCalculator(const CreditPolicy& policy, const Evidence& evidenc
     first_day_ = *first;
     last_day_ = *last;
   }
+}
+
+std::vector<size_t> RowCalculator::FirstRowOfCellDays() const {
+  absl::flat_hash_map<std::pair<int, int64_t>, size_t> first;  // (cell, day number) → its first row
+  first.reserve(row_cells_.size());
+  std::vector<size_t> result;
+  for (size_t i = 0; i < row_cells_.size(); ++i) {
+    const auto [it, inserted] = first.try_emplace(std::pair(row_cells_[i], row_day_numbers_[i]), i);
+    if (!inserted && result.empty()) {  // the first duplicate: every earlier row was its own first
+      result.resize(row_cells_.size());
+      for (size_t j = 0; j < i; ++j) result[j] = j;
+    }
+    if (!result.empty()) result[i] = it->second;
+  }
+  return result;
+}
+
+// Sums rows of the same cell and day into the first of them (`first_row` from FirstRowOfCellDays), in
+// the order of those first rows. Attempt sums stop at kMaxAttempts, which ValidateRows then refuses.
+std::vector<FraudRow> MergeRows(const std::vector<FraudRow>& rows, const std::vector<size_t>& first_row) {
+  std::vector<FraudRow> merged;
+  std::vector<size_t> merged_index(rows.size());
+  auto add = [](int64_t a, int64_t b) { return std::min(a + b, kMaxAttempts); };  // each < 10^14: no overflow
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (first_row[i] == i) {
+      merged_index[i] = merged.size();
+      merged.push_back(rows[i]);
+      continue;
+    }
+    FraudRow& into = merged[merged_index[first_row[i]]];
+    into.attempts_sent = add(into.attempts_sent, rows[i].attempts_sent);
+    into.attempts_blocked = add(into.attempts_blocked, rows[i].attempts_blocked);
+    into.fraud_charges += rows[i].fraud_charges;
+  }
+  return merged;
 }
 
 // The cell of `row`, added on first sight (no errors, no warnings).
@@ -827,16 +879,70 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence& evidence) {
-  const FraudReport& report = evidence.report;
-  CREDITBOT_RETURN_IF_ERROR(ValidateRows(report));
+// Shares GOODWILL (`total`) among the modes in proportion to their goodwill before the cap (`weights`,
+// Σ weights = `weight_sum` > 0), exactly: each share is (weight × total ÷ weight_sum) at 10^-12, rounded
+// down or up by the largest remainder so that the shares add up to `total` to the last digit (a share
+// whose exact value has at most 12 fractional digits is that value).
+std::array<Decimal, 4> ShareGoodwill(const std::array<Decimal, 4>& weights, Decimal total,
+                                     Decimal weight_sum) {
+  std::array<Decimal, 4> shares;
+  std::array<Decimal::Raw, 4> remainders{};
+  Decimal::Raw missing = total.raw();
+  for (size_t m = 0; m < weights.size(); ++m) {
+    if (weights[m].IsZero()) continue;
+    absl::StatusOr<Decimal> share = Decimal::MulDivFloor(weights[m], total, weight_sum, &remainders[m]);
+    if (!share.ok()) throw std::domain_error(std::string(share.status().message()));  // negative: a bug
+    shares[m] = *share;
+    missing -= share->raw();
+  }
+  // Σ exact shares = total, so 0 ≤ missing < 4 units of 10^-12: one each to the largest remainders.
+  std::array<size_t, 4> order = {0, 1, 2, 3};
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return remainders[a] > remainders[b]; });
+  for (size_t m : order) {
+    if (missing <= 0) break;
+    if (remainders[m] == 0) continue;
+    shares[m] = shares[m] + Decimal::FromRaw(1);
+    --missing;
+  }
+  return shares;
+}
+
+absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence& original) {
+  CREDITBOT_RETURN_IF_ERROR(ValidateRows(original.report));
   Warnings warnings;
-  if (!report.has_blocked_column) {
+  if (!original.report.has_blocked_column) {
     warnings.Add(
         "the fraud report has no attempts_blocked column, so blocked counts were missing and taken as 0: the "
         "model cannot tell Fraud Guard under-performance from the residual fraud a mode is expected to let "
         "through, and the credit may be too high; add blocked counts to the Look");
   }
+
+  const Decimal one = Decimal::FromInt(1);
+  const Decimal repeat_factor = HadRecentCredit(policy, original) ? policy.repeat_factor : one;
+  std::optional<RowCalculator> calculator;
+  calculator.emplace(policy, original, repeat_factor, warnings);
+
+  // Duplicate cells (CREDIT_POLICY.md, settled rules): rows of the same day, account, service, MCC, MNC
+  // and country are summed into the first of them, and the result says how many were merged. The engine
+  // then works on a copy of the Evidence with the merged rows (only when there are duplicates).
+  std::optional<Evidence> merged;
+  int duplicates = 0;
+  if (std::vector<size_t> first_row = calculator->FirstRowOfCellDays(); !first_row.empty()) {
+    merged.emplace(original);
+    merged->report.rows = MergeRows(original.report.rows, first_row);
+    duplicates = static_cast<int>(original.report.rows.size() - merged->report.rows.size());
+    CREDITBOT_RETURN_IF_ERROR(ValidateRows(merged->report));
+    calculator.reset();
+    calculator.emplace(policy, *merged, repeat_factor, warnings);
+    warnings.Add(absl::StrCat(
+        duplicates, duplicates == 1 ? " row" : " rows",
+        " of the fraud report repeated the day, account, service, MCC, MNC and country of an earlier row ",
+        "and ", duplicates == 1 ? "was" : "were",
+        " merged into it (attempts and charges summed); a Look that repeats rows is usually mis-built"));
+  }
+  const Evidence& evidence = merged ? *merged : original;
+  const FraudReport& report = evidence.report;
 
   CreditReport out;
   out.product = policy.name;
@@ -845,11 +951,8 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   out.policy_sha256 = policy.sha256;
   out.claim_date = evidence.claim_date;
 
-  const Decimal one = Decimal::FromInt(1);
-  const Decimal repeat_factor = HadRecentCredit(policy, evidence) ? policy.repeat_factor : one;
-  RowCalculator calculator(policy, evidence, repeat_factor, warnings);
   std::vector<std::string> accounts;
-  for (absl::string_view account : calculator.accounts()) accounts.emplace_back(account);
+  for (absl::string_view account : calculator->accounts()) accounts.emplace_back(account);
   CREDITBOT_ASSIGN_OR_RETURN(out.parent_account_sid, ResolveParent(evidence, accounts));
   if (accounts.size() == 1) out.account_sid = accounts.front();
 
@@ -867,20 +970,25 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   // ~200 bytes a line: at 100,000 rows, 4 KiB page faults on fresh lines would cost a sixth of the time.
   AdviseHugePages(out.lines.data(), out.lines.capacity() * sizeof(CreditLine));
   std::vector<size_t> charges_without_attempts;  // rows whose warning follows every row's own warnings
-  bool all_off = true;                           // every row with charges was off
+  bool any_sent = false;                         // some row has attempts sent (A > 0)
+  bool all_sent_off = true;                      // every such row was in Off (overrides or not)
   std::array<Decimal, 4> if_mode;                // Σ k(M)·E(M) over the rows Fraud Guard applies to
   CreditSummary& summary = out.summary;
   CapSums cap_sums;
   HeldOverflow cap_sums_overflow;
   std::array<Decimal, 4> credited_if_uncapped;  // Σ credited by mode, as if paid and uncapped
+  std::array<Decimal, 4> goodwill_by_mode;      // Σ goodwill before the cap, by mode
   HeldOverflow credited_overflow;
   RowCalc calc;
   for (size_t i = 0; i < rows; ++i) {
     const FraudRow& row = report.rows[i];
-    CREDITBOT_RETURN_IF_ERROR(calculator.Calculate(i, calc));
+    CREDITBOT_RETURN_IF_ERROR(calculator->Calculate(i, calc));
     AddLine(row, calc, policy, out.lines);
     cap_sums_overflow.Run([&] { cap_sums.Add(calc, row.attempts_sent); });
-    credited_overflow.Run([&] { credited_if_uncapped[ModeIndex(calc.mode)] += out.lines.back().credited; });
+    credited_overflow.Run([&] {
+      credited_if_uncapped[ModeIndex(calc.mode)] += out.lines.back().credited;
+      if (calc.treatment == Treatment::kGoodwill) goodwill_by_mode[ModeIndex(calc.mode)] += calc.earned;
+    });
 
     out.fraud_total += row.fraud_charges;
     if (row.attempts_sent > 0) {
@@ -888,7 +996,10 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
       if (!out.fraud_end || row.day > *out.fraud_end) out.fraud_end = row.day;
     }
     if (row.attempts_sent == 0 && !row.fraud_charges.IsZero()) charges_without_attempts.push_back(i);
-    all_off = all_off && (calc.treatment == Treatment::kOff || row.fraud_charges.IsZero());
+    if (row.attempts_sent > 0) {
+      any_sent = true;
+      all_sent_off = all_sent_off && calc.mode == Mode::kOff;
+    }
     out.output_df[ModeIndex(calc.mode)].fraud_charges_in_mode += row.fraud_charges;
     for (Mode m : kProtectingModes) {
       out.output_df[ModeIndex(m)].expected_blocked_if_mode += calc.shortfall[ModeIndex(m)];
@@ -916,6 +1027,11 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   summary.repeat_factor = repeat_factor;
   summary.rows = static_cast<int>(rows);
   summary.accounts = accounts;
+  summary.duplicates_merged = duplicates;
+  summary.min_credit = policy.min_credit_usd;
+  summary.auto_approve_limit = policy.auto_approve_limit_usd;
+  summary.approval_mrr_multiple = policy.approval_mrr_multiple;
+  summary.repeat_window_days = policy.repeat_window_days;
 
   const bool below_minimum = summary.raw < policy.min_credit_usd;
   out.credit_amount = below_minimum ? Decimal() : summary.raw.Round(2);
@@ -923,11 +1039,26 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
 
   // What each line receives: the lines were written as if the credit were paid and the cap did not bind.
   // Otherwise every line is rewritten: nothing when nothing is paid, goodwill scaled pro rata when the cap
-  // binds. Either way credit_in_mode is the same row-order sum of what the lines receive.
-  if (pays && !summary.cap_binds) {
+  // binds (each line's share rounded at 10^-12).
+  //
+  // credit_in_mode is exact (CREDIT_POLICY.md, settled rules), never a sum of the lines' rounded shares:
+  // a mode's promise plus, when the cap binds, (Σ goodwill of its rows) × GOODWILL ÷ (Σ goodwill), shared
+  // so that the modes add up to PROMISE + GOODWILL exactly (ShareGoodwill); 0 everywhere when nothing is
+  // paid.
+  if (pays) {
     credited_overflow.Rethrow();
     for (Mode m : kAllModes) out.output_df[ModeIndex(m)].credit_in_mode = credited_if_uncapped[ModeIndex(m)];
-  } else {
+    if (summary.cap_binds) {
+      const std::array<Decimal, 4> shares =
+          ShareGoodwill(goodwill_by_mode, summary.goodwill, summary.goodwill_raw);
+      for (Mode m : kAllModes) {
+        const size_t index = ModeIndex(m);
+        out.output_df[index].credit_in_mode =
+            credited_if_uncapped[index] - goodwill_by_mode[index] + shares[index];
+      }
+    }
+  }
+  if (!pays || summary.cap_binds) {
     for (CreditLine& line : out.lines) {
       Decimal credited;
       if (pays && line.treatment == Treatment::kPromise) {
@@ -936,7 +1067,6 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
         credited = Decimal::MulDiv(line.earned, summary.goodwill, summary.goodwill_raw);  // the cap binds
       }
       line.credited = credited;
-      out.output_df[ModeIndex(line.mode)].credit_in_mode += credited;
     }
   }
 
@@ -952,11 +1082,14 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
                               ": every non-zero credit needs approval"));
   }
 
+  // Reasons for a zero credit (CREDIT_POLICY.md, settled rules): below_minimum when something was earned;
+  // else fraud_guard_off when every row with attempts sent had Off in force (an Off row under a Geo
+  // Permission "allow" included: Off is its mode), else no_shortfall (also a report with no attempts).
   if (!pays) {
-    if (summary.raw.IsZero()) {
-      out.reason = all_off ? "fraud_guard_off" : "no_shortfall";
-    } else {
+    if (!summary.raw.IsZero()) {
       out.reason = "below_minimum";
+    } else {
+      out.reason = any_sent && all_sent_off ? "fraud_guard_off" : "no_shortfall";
     }
   }
 

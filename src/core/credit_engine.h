@@ -19,9 +19,17 @@
 //   - Provider cost is required for every row (the counterfactual cap needs it), block rates for every
 //     row without an override.
 //   - reason when the credit is 0: below_minimum if RAW > 0, else fraud_guard_off if every row with
-//     charges was off, else no_shortfall (also for late Max claims under late_max_policy = zero; the
-//     warnings say why).
-//   - When the credit is 0 every line's `credited` and every credit_in_mode is 0.
+//     attempts sent (A > 0) had Off in force, with or without a Geo Permission "allow" (there is at least
+//     one such row), else no_shortfall (also a report without attempts, and late Max claims under
+//     late_max_policy = zero; the warnings say why).
+//   - When the credit is 0 every line's `credited` and every credit_in_mode is 0. Otherwise
+//     credit_in_mode is exact and the modes add up to PROMISE + GOODWILL to the last digit (10^-12): when
+//     the cap binds a mode's goodwill is (Σ goodwill of its rows) × GOODWILL ÷ (Σ goodwill), each mode
+//     rounded down or up at 10^-12 by the largest remainder (exact whenever 12 digits hold it).
+//   - Earlier credits count for the repeat rule when their product is the policy's name or one of its
+//     repeat_products, compared case-insensitively.
+//   - Duplicate cells: rows with the same (day, account, service, MCC, MNC, country) are summed into the
+//     first of them before anything else; the result warns how many were merged (summary.duplicates_merged).
 #pragma once
 
 #include "absl/status/statusor.h"

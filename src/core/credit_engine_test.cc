@@ -3,6 +3,8 @@
 // from CREDIT_POLICY.md's hand-checked tables), never copied from the engine's output.
 #include "core/credit_engine.h"
 
+#include <array>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -424,7 +426,7 @@ TEST(CreditEngine, EdgeCaseERepeatIncidentHalvesGoodwillNotPromise) {
   // Issued credit on 2025-03-01, within 365 days before 2025-07-15: goodwill 0.5 × 225.00 = 112.50,
   // promise 30.00 → 142.50. Rows: r1 0.5 × 165 = 82.50, r2 0.5 × 60 = 30.00, r3 promise 30.00.
   Evidence evidence = WorkedExample();
-  evidence.prior_credits = {{absl::CivilDay(2025, 3, 1), "issued", D("100.00")}};
+  evidence.prior_credits = {{absl::CivilDay(2025, 3, 1), "issued", D("100.00"), "verify"}};
   CreditReport report = Compute(evidence);
   EXPECT_EQ(report.summary.repeat_factor, D("0.5"));
   EXPECT_EQ(report.summary.goodwill, D("112.50"));
@@ -443,14 +445,14 @@ TEST(CreditEngine, RepeatFactorCountsOnlyApprovedOrIssuedCreditsInsideTheWindow)
     evidence.prior_credits = std::move(prior);
     return Compute(evidence).credit_amount;
   };
-  EXPECT_EQ(credit_with({{absl::CivilDay(2025, 7, 1), "proposed", D("10")},
-                         {absl::CivilDay(2025, 7, 1), "rejected", D("10")}}),
+  EXPECT_EQ(credit_with({{absl::CivilDay(2025, 7, 1), "proposed", D("10"), "verify"},
+                         {absl::CivilDay(2025, 7, 1), "rejected", D("10"), "verify"}}),
             D("255.00"));
   // 2025-07-15 − 365 days = 2024-07-15: inside on that day, outside the day before.
-  EXPECT_EQ(credit_with({{absl::CivilDay(2024, 7, 15), "approved", D("10")}}), D("142.50"));
-  EXPECT_EQ(credit_with({{absl::CivilDay(2024, 7, 14), "approved", D("10")}}), D("255.00"));
+  EXPECT_EQ(credit_with({{absl::CivilDay(2024, 7, 15), "approved", D("10"), "verify"}}), D("142.50"));
+  EXPECT_EQ(credit_with({{absl::CivilDay(2024, 7, 14), "approved", D("10"), "verify"}}), D("255.00"));
   // A credit created on the claim date itself is not "before" it.
-  EXPECT_EQ(credit_with({{absl::CivilDay(2025, 7, 15), "issued", D("10")}}), D("255.00"));
+  EXPECT_EQ(credit_with({{absl::CivilDay(2025, 7, 15), "issued", D("10"), "verify"}}), D("255.00"));
 }
 
 TEST(CreditEngine, EdgeCaseFNoBlockedColumnWarnsAndCreditsMore) {
@@ -667,6 +669,245 @@ TEST(CreditEngine, RoundsTheTotalOnceHalfUpToCents) {
   // F = 10.05: E = 2.1 × 10.05 / 3 = 7.035 → half-up 7.04.
   evidence.report.rows[0].fraud_charges = D("10.05");
   EXPECT_EQ(Compute(evidence).credit_amount, D("7.04"));
+}
+
+// Issue 15, point 8: earlier credits are matched to the product case-insensitively, and the policy's
+// repeat_products count too. Worked example: 255.00 without a repeat incident, 142.50 with one (edge case E).
+TEST(CreditEngine, RepeatIncidentMatchesTheProductCaseInsensitivelyAndRepeatProducts) {
+  auto credit_with = [](const char* product, std::vector<std::string> repeat_products = {}) {
+    Evidence evidence = WorkedExample();
+    evidence.prior_credits = {{absl::CivilDay(2025, 3, 1), "Issued", D("100.00"), product}};
+    CreditPolicy policy;
+    policy.repeat_products = std::move(repeat_products);
+    return Compute(evidence, policy).credit_amount;
+  };
+  EXPECT_EQ(credit_with("verify"), D("142.50"));
+  EXPECT_EQ(credit_with("Verify"), D("142.50"));  // was 255.00: "Verify" != "verify" disabled the rule
+  EXPECT_EQ(credit_with("VERIFY "), D("142.50"));
+  EXPECT_EQ(credit_with("messaging"), D("255.00"));  // another product's credit does not count
+  EXPECT_EQ(credit_with("Authy"), D("255.00"));
+  EXPECT_EQ(credit_with("Authy", {"authy"}), D("142.50"));
+  EXPECT_EQ(credit_with("authy", {"Verify-Legacy", "AUTHY"}), D("142.50"));
+  EXPECT_EQ(credit_with("messaging", {"authy"}), D("255.00"));
+}
+
+// Three standard rows on three days, each E(standard) = 0.5 × 20.00 = 10.00 (A sent, B = 0, b = 0.5,
+// F = 20.00), goodwill 30.00; provider cost 0.001 × (3338 + 3338 + 3339 = 10015 attempts) = 10.015, so the
+// cap binds: GOODWILL = 10.015, RAW = 10.015, credit 10.02.
+Evidence CapBindsAtAHalfCent() {
+  Evidence evidence = WorkedExample();
+  evidence.report.rows = {Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA1", "999", "XX", 3338, 0, "20.00"),
+                          Row(absl::CivilDay(2025, 7, 2), "ACs1", "VA1", "999", "XX", 3338, 0, "20.00"),
+                          Row(absl::CivilDay(2025, 7, 3), "ACs1", "VA1", "999", "XX", 3339, 0, "20.00")};
+  evidence.modes = {ModeFrom("VA1", "ACs1", Mode::kStandard, At(2025, 1, 1))};
+  evidence.costs = {{"999", "", D("0.001"), absl::CivilDay(2025, 1, 1), std::nullopt}};
+  AddBlockRates(evidence, "999", "0.30", "0.50", "0.90");
+  return evidence;
+}
+
+TEST(CreditEngine, CreditInModeIsExactWhenTheCapBinds) {
+  CreditReport report = Compute(CapBindsAtAHalfCent());
+  EXPECT_TRUE(report.summary.cap_binds);
+  EXPECT_EQ(report.summary.goodwill_raw, D("30"));
+  EXPECT_EQ(report.summary.goodwill, D("10.015"));
+  EXPECT_EQ(report.credit_amount, D("10.02"));
+  // Each line's share is 10 × 10.015 / 30 = 3.3383333… → 3.338333333333 at 12 places; their sum would be
+  // 10.014999999999 (shown as $10.01 beside a $10.02 credit, the issue's finding). The mode's credit is
+  // (Σ goodwill of its rows) × GOODWILL ÷ Σ goodwill = 30 × 10.015 / 30 = 10.015 exactly.
+  EXPECT_EQ(report.lines[0].credited, D("3.338333333333"));
+  EXPECT_EQ(Df(report, Mode::kStandard).credit_in_mode, D("10.015"));
+  EXPECT_EQ(Df(report, Mode::kStandard).credit_in_mode.ToFixed(2), "10.02");
+}
+
+TEST(CreditEngine, CreditInModeSharesACappedGoodwillExactlyAmongModes) {
+  // Standard rows of CapBindsAtAHalfCent (goodwill 30.00) plus a late Max row (claim 2025-09-15, deadline
+  // for July 2025-08-30): A 1000, B 0, F 20.00, b(max) 0.9 → S 900, E 18.00, goodwill 18.00 at cost
+  // 1000 × 0.001 = 1.00. Σ goodwill 48.00, cap 10.015 + 1.00 = 11.015 binds.
+  // Standard: 30 × 11.015 / 48 = 6.884375 exactly; max: 18 × 11.015 / 48 = 4.130625 exactly; Σ 11.015.
+  Evidence evidence = CapBindsAtAHalfCent();
+  evidence.claim_date = absl::CivilDay(2025, 9, 15);
+  evidence.report.rows.push_back(
+      Row(absl::CivilDay(2025, 7, 4), "ACs1", "VA3", "999", "XX", 1000, 0, "20.00"));
+  evidence.services.push_back({"VA3", "ACs1", false});
+  evidence.modes.push_back(ModeFrom("VA3", "ACs1", Mode::kMax, At(2025, 1, 1)));
+  CreditReport report = Compute(evidence);
+  ASSERT_TRUE(report.summary.cap_binds);
+  EXPECT_EQ(report.summary.goodwill, D("11.015"));
+  EXPECT_EQ(report.credit_amount, D("11.02"));
+  EXPECT_EQ(Df(report, Mode::kStandard).credit_in_mode, D("6.884375"));
+  EXPECT_EQ(Df(report, Mode::kMax).credit_in_mode, D("4.130625"));
+
+  // Shares that 12 digits cannot hold: a standard row earning 10.00 (A 400, F 20.00, b 0.5 → S 200) and a
+  // basic row earning 20.00 (VA3 in Basic, MCC 998: A 600, F 40.00, b 0.5 → S 300); cap (400 + 600) × 0.001
+  // = 1.00 < 30.00. Shares 1/3 and 2/3: truncated 0.333333333333 and 0.666666666666, one unit of 10^-12
+  // missing, given to the larger remainder (2/3): 0.666666666667. They add up to 1 exactly.
+  Evidence thirds = CapBindsAtAHalfCent();
+  thirds.report.rows = {Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA1", "999", "XX", 400, 0, "20.00"),
+                        Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA3", "998", "XX", 600, 0, "40.00")};
+  thirds.services.push_back({"VA3", "ACs1", false});
+  thirds.modes.push_back(ModeFrom("VA3", "ACs1", Mode::kBasic, At(2025, 1, 1)));
+  thirds.costs.push_back({"998", "", D("0.001"), absl::CivilDay(2025, 1, 1), std::nullopt});
+  AddBlockRates(thirds, "998", "0.50", "0.50", "0.90");
+  CreditPolicy no_minimum;
+  no_minimum.min_credit_usd = D("0");
+  CreditReport split = Compute(thirds, no_minimum);
+  ASSERT_TRUE(split.summary.cap_binds);
+  EXPECT_EQ(split.summary.goodwill, D("1"));
+  EXPECT_EQ(Df(split, Mode::kStandard).credit_in_mode, D("0.333333333333"));
+  EXPECT_EQ(Df(split, Mode::kBasic).credit_in_mode, D("0.666666666667"));
+}
+
+TEST(CreditEngine, CreditInModeIsZeroWhenTheMinimumWithholdsTheCredit) {
+  CreditPolicy high_minimum;
+  high_minimum.min_credit_usd = D("11");
+  CreditReport report = Compute(CapBindsAtAHalfCent(), high_minimum);
+  EXPECT_EQ(report.credit_amount, D("0"));
+  EXPECT_EQ(report.reason, "below_minimum");
+  for (Mode mode : kAllModes) EXPECT_EQ(Df(report, mode).credit_in_mode, D("0"));
+}
+
+// Random reports: whenever a credit is paid, the modes' credits add up to PROMISE + GOODWILL exactly, and
+// each is its promise plus its goodwill × GOODWILL ÷ Σ goodwill within 10^-12 (checked from the lines).
+TEST(CreditEngine, RandomReportsCreditInModeAddsUpExactly) {
+  std::mt19937_64 random(8);
+  const char* mccs[] = {"400", "436", "999"};
+  int paid = 0, capped = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    Evidence evidence = WorkedExample();
+    evidence.costs.push_back({"999", "", D("0.0137"), absl::CivilDay(2025, 1, 1), std::nullopt});
+    AddBlockRates(evidence, "999", "0.33", "0.61", "0.87");
+    evidence.claim_date = absl::CivilDay(2025, 7 + static_cast<int>(random() % 3), 15);  // Max late or not
+    evidence.report.rows.clear();
+    const int rows = 1 + static_cast<int>(random() % 8);
+    for (int r = 0; r < rows; ++r) {
+      const bool first_service = random() % 2 == 0;
+      FraudRow row =
+          Row(absl::CivilDay(2025, 7, 1 + static_cast<int>(random() % 5)), first_service ? "ACs1" : "ACs2",
+              first_service ? "VA1" : "VA2", mccs[random() % 3], "XX", static_cast<int64_t>(random() % 5000),
+              static_cast<int64_t>(random() % 3000), "0");
+      row.fraud_charges = Decimal::FromRaw(static_cast<Decimal::Raw>(random() % 2'000'000) * 10'000'000'000);
+      evidence.report.rows.push_back(row);
+    }
+    evidence.modes = {ModeFrom("VA1", "ACs1", kAllModes[random() % 4], At(2025, 1, 1), At(2025, 7, 3)),
+                      ModeFrom("VA1", "ACs1", kAllModes[random() % 4], At(2025, 7, 3)),
+                      ModeFrom("VA2", "ACs2", kAllModes[random() % 4], At(2025, 1, 1))};
+    CreditPolicy policy;
+    policy.k[ModeIndex(Mode::kStandard)] = D("0.7");
+    CreditReport report = Compute(evidence, policy);
+    if (report.credit_amount.IsZero()) continue;
+    ++paid;
+    capped += report.summary.cap_binds ? 1 : 0;
+    Decimal sum;
+    std::array<Decimal, 4> promise, goodwill;
+    for (const CreditLine& line : report.lines) {
+      if (line.treatment == Treatment::kPromise) promise[ModeIndex(line.mode)] += line.earned;
+      if (line.treatment == Treatment::kGoodwill) goodwill[ModeIndex(line.mode)] += line.earned;
+    }
+    for (Mode mode : kAllModes) {
+      const Decimal credit = Df(report, mode).credit_in_mode;
+      sum += credit;
+      Decimal expected = promise[ModeIndex(mode)] + goodwill[ModeIndex(mode)];
+      if (report.summary.cap_binds && !goodwill[ModeIndex(mode)].IsZero()) {
+        expected =
+            promise[ModeIndex(mode)] +
+            Decimal::MulDiv(goodwill[ModeIndex(mode)], report.summary.goodwill, report.summary.goodwill_raw);
+      }
+      EXPECT_LE(credit - expected, Decimal::FromRaw(1)) << "trial " << trial;
+      EXPECT_LE(expected - credit, Decimal::FromRaw(1)) << "trial " << trial;
+    }
+    ASSERT_EQ(sum, report.summary.raw) << "trial " << trial;
+  }
+  EXPECT_GT(paid, 50);
+  EXPECT_GT(capped, 5);
+}
+
+// Issue 15, point 8: reasons for a zero credit follow the settled rule.
+TEST(CreditEngine, ReportWithoutAttemptsIsNoShortfallNotFraudGuardOff) {
+  // One standard row with no attempts and no charges: nothing was sent, so Fraud Guard being off cannot
+  // be the reason (the old rule looked at rows with charges and found none).
+  Evidence evidence = WorkedExample();
+  evidence.report.rows = {Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA1", "400", "AZ", 0, 0, "0")};
+  CreditReport report = Compute(evidence);
+  EXPECT_EQ(report.credit_amount, D("0"));
+  EXPECT_EQ(report.reason, "no_shortfall");
+}
+
+TEST(CreditEngine, RowWithAttemptsButNoChargesOutsideOffIsNoShortfall) {
+  // Rows 4 and 5 (VA2, off) plus a standard row with 100 attempts sent but no charges: not every row with
+  // attempts was in Off → no_shortfall (the old rule ignored the row because it had no charges).
+  Evidence evidence = WorkedExample();
+  evidence.report.rows = {evidence.report.rows[3], evidence.report.rows[4],
+                          Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA1", "400", "AZ", 100, 0, "0")};
+  CreditReport report = Compute(evidence);
+  EXPECT_EQ(report.credit_amount, D("0"));
+  EXPECT_EQ(report.reason, "no_shortfall");
+}
+
+TEST(CreditEngine, OffRowUnderGeoAllowStillCountsAsOff) {
+  // Rows 4 and 5 (VA2, off, TJ) with Geo Permission allow for ACs2/TJ: the rows are overridden but their
+  // mode in force is Off, so every row with attempts was in Off → fraud_guard_off (was no_shortfall).
+  Evidence evidence = WorkedExample();
+  evidence.report.rows = {evidence.report.rows[3], evidence.report.rows[4]};
+  evidence.geo_permissions = {{"ACs2", "TJ", "allow", At(2025, 1, 1), std::nullopt}};
+  CreditReport report = Compute(evidence);
+  EXPECT_EQ(report.lines[0].treatment, Treatment::kOverrideGeoAllow);
+  EXPECT_EQ(report.credit_amount, D("0"));
+  EXPECT_EQ(report.reason, "fraud_guard_off");
+}
+
+TEST(CreditEngine, OffRowsWithAZeroRowOfAnotherModeAreFraudGuardOff) {
+  // Rows 4 and 5 (off) plus a standard row with no attempts: only rows with A > 0 decide → fraud_guard_off.
+  Evidence evidence = WorkedExample();
+  evidence.report.rows = {evidence.report.rows[3], evidence.report.rows[4],
+                          Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA1", "400", "AZ", 0, 50, "0")};
+  EXPECT_EQ(Compute(evidence).reason, "fraud_guard_off");
+}
+
+// Issue 15, point 8: duplicate cells are merged, not computed row by row.
+TEST(CreditEngine, DuplicateCellsAreMergedAndCounted) {
+  // Row 1 of the worked example (A 1000, B 500, F 300.00) split in two rows of the same cell and day:
+  // (A 1000, B 0, F 300.00) and (A 0, B 500, F 0). Merged, it is row 1 again: credit 255.00. Row by row,
+  // the first part alone would earn S = min(0.7 × 1000, 1000) = 700, E = 210.00 and the credit 300.00.
+  Evidence evidence = WorkedExample();
+  evidence.report.rows[0].attempts_blocked = 0;
+  evidence.report.rows.push_back(Row(absl::CivilDay(2025, 7, 1), "ACs1", "VA1", "400", "AZ", 0, 500, "0"));
+  CreditReport report = Compute(evidence);
+  EXPECT_EQ(report.credit_amount, D("255.00"));
+  ASSERT_EQ(report.lines.size(), 5u);
+  EXPECT_EQ(report.lines[0].attempts_blocked, 500);
+  EXPECT_EQ(report.lines[0].eligible, D("165.00"));
+  EXPECT_EQ(report.summary.rows, 5);
+  EXPECT_EQ(report.summary.duplicates_merged, 1);
+  EXPECT_THAT(report.warnings, Contains(AllOf(HasSubstr("1 row of the fraud report"), HasSubstr("merged"))));
+}
+
+TEST(CreditEngine, RowsDifferingInOneKeyColumnAreNotDuplicates) {
+  // Same as row 1 but another MNC, another country, or another day: kept apart, nothing merged.
+  for (int variant = 0; variant < 3; ++variant) {
+    Evidence evidence = WorkedExample();
+    FraudRow copy = evidence.report.rows[0];
+    if (variant == 0) copy.mnc = "01";
+    if (variant == 1) copy.country = "TJ";
+    if (variant == 2) copy.day = absl::CivilDay(2025, 6, 30);
+    evidence.report.rows.push_back(copy);
+    CreditReport report = Compute(evidence);
+    EXPECT_EQ(report.lines.size(), 6u) << variant;
+    EXPECT_EQ(report.summary.duplicates_merged, 0) << variant;
+  }
+}
+
+TEST(CreditEngine, ManyDuplicatesAreSummedIntoTheFirstRow) {
+  // Row 4 (off, A 2000, F 400.00) repeated three more times: 3 merged; fraud_total counts every copy once
+  // merged: 1130.00 + 3 × 400.00 = 2330.00; the off row still earns nothing, so the credit stays 255.00.
+  Evidence evidence = WorkedExample();
+  for (int i = 0; i < 3; ++i) evidence.report.rows.push_back(evidence.report.rows[3]);
+  CreditReport report = Compute(evidence);
+  EXPECT_EQ(report.summary.duplicates_merged, 3);
+  EXPECT_EQ(report.lines.size(), 5u);
+  EXPECT_EQ(report.lines[3].attempts_sent, 8000);
+  EXPECT_EQ(report.fraud_total, D("2330.00"));
+  EXPECT_EQ(report.credit_amount, D("255.00"));
+  EXPECT_THAT(report.warnings, Contains(HasSubstr("3 rows of the fraud report")));
 }
 
 TEST(CreditReport, TreatmentNames) {

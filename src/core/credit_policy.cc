@@ -36,6 +36,7 @@ constexpr std::string_view kTopLevelKeys[] = {"name",
                                               "approval_mrr_multiple",
                                               "repeat_window_days",
                                               "repeat_factor",
+                                              "repeat_products",
                                               "default_block_rate",
                                               "default_cost_usd",
                                               "columns",
@@ -190,6 +191,23 @@ absl::StatusOr<std::vector<std::string>> ReadPatterns(const toml::node& node, st
   return patterns;
 }
 
+// A list of product names (repeat_products): non-empty strings, no blank one; may be empty.
+absl::StatusOr<std::vector<std::string>> ReadProductNames(const toml::node& node, std::string_view key,
+                                                          const Refusal& refuse) {
+  const auto* array = node.as_array();
+  if (array == nullptr) return refuse.WrongType(node, key, "a list of product names");
+  std::vector<std::string> names;
+  for (const toml::node& element : *array) {
+    const auto* text = element.as_string();
+    if (text == nullptr) return refuse.WrongType(element, key, "a list of product name strings");
+    if (absl::StripAsciiWhitespace(text->get()).empty()) {
+      return refuse.At(element, absl::StrCat("key '", std::string(key), "' must not hold an empty name"));
+    }
+    names.push_back(text->get());
+  }
+  return names;
+}
+
 // Reads [k] or [default_block_rate]: rates by mode name (basic, standard, max).
 absl::Status ReadModeRates(const toml::node& node, std::string_view table_key, const Refusal& refuse,
                            const std::function<void(Mode, Decimal)>& store) {
@@ -274,6 +292,8 @@ absl::Status ReadTopLevel(const toml::table& root, const Refusal& refuse, Credit
       CREDITBOT_ASSIGN_OR_RETURN(policy.repeat_window_days, ReadDays(node, key, refuse));
     } else if (key == "repeat_factor") {
       CREDITBOT_ASSIGN_OR_RETURN(policy.repeat_factor, ReadRate(node, key, refuse));
+    } else if (key == "repeat_products") {
+      CREDITBOT_ASSIGN_OR_RETURN(policy.repeat_products, ReadProductNames(node, key, refuse));
     } else if (key == "default_block_rate") {
       CREDITBOT_RETURN_IF_ERROR(ReadModeRates(node, key, refuse, [&](Mode mode, Decimal rate) {
         policy.default_block_rate[ModeIndex(mode)] = rate;

@@ -45,6 +45,8 @@ struct CreditPolicy {
   Decimal auto_approve_limit_usd = Decimal::FromInt(1000);
   Decimal approval_mrr_multiple = Decimal::FromInt(1);
   int repeat_window_days = 365;
+  // Products (besides `name`) whose earlier credits make a repeat incident, compared case-insensitively.
+  std::vector<std::string> repeat_products;
   Decimal repeat_factor = Decimal::FromRaw(Decimal::FromInt(1).raw() / 2);  // 0.5
   std::array<std::optional<Decimal>, 4> default_block_rate;                 // by ModeIndex; unset = fail
   std::optional<Decimal> default_cost_usd;                                  // unset = fail
@@ -58,8 +60,8 @@ struct CreditPolicy {
 // Parses and validates a policy. `source_name` (e.g. "policy/verify.toml") prefixes every error message.
 // Keys: name, version, enabled, k.{basic,standard,max}, cap_goodwill_at_cost, promise_claim_days,
 // late_max_policy, min_credit_usd, auto_approve_limit_usd, approval_mrr_multiple, repeat_window_days,
-// repeat_factor, default_block_rate.{basic,standard,max}, default_cost_usd, [columns] role = [regex…],
-// [product] match = [regex…]. Amounts and rates may be written as TOML numbers or decimal strings.
+// repeat_factor, repeat_products, default_block_rate.{basic,standard,max}, default_cost_usd, [columns] role =
+// [regex…], [product] match = [regex…]. Amounts and rates may be written as TOML numbers or decimal strings.
 absl::StatusOr<CreditPolicy> ParseCreditPolicy(std::string_view toml_text, std::string_view source_name);
 
 }  // namespace creditbot

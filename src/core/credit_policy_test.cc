@@ -40,6 +40,7 @@ void ExpectSameParameters(const CreditPolicy& a, const CreditPolicy& b) {
   EXPECT_EQ(a.approval_mrr_multiple, b.approval_mrr_multiple);
   EXPECT_EQ(a.repeat_window_days, b.repeat_window_days);
   EXPECT_EQ(a.repeat_factor, b.repeat_factor);
+  EXPECT_EQ(a.repeat_products, b.repeat_products);
   EXPECT_EQ(a.default_block_rate, b.default_block_rate);
   EXPECT_EQ(a.default_cost_usd, b.default_cost_usd);
   ASSERT_EQ(a.columns.size(), b.columns.size());
@@ -74,6 +75,7 @@ TEST(CreditPolicy, BuiltInDefaultsMatchCreditPolicyMd) {
   EXPECT_EQ(policy.approval_mrr_multiple, D("1.0"));
   EXPECT_EQ(policy.repeat_window_days, 365);
   EXPECT_EQ(policy.repeat_factor, D("0.5"));
+  EXPECT_TRUE(policy.repeat_products.empty());
   for (const auto& rate : policy.default_block_rate) EXPECT_FALSE(rate.has_value());
   EXPECT_FALSE(policy.default_cost_usd.has_value());
   EXPECT_THAT(policy.product_match, ElementsAre("(?i)authy"));
@@ -243,6 +245,25 @@ TEST(CreditPolicy, RefusesWrongTypesNamingTheKey) {
               HasSubstr("key 'late_max_policy' must be \"goodwill\" or \"zero\""));
   EXPECT_THAT(Refusal("min_credit_usd = 1e300\n"), HasSubstr("key 'min_credit_usd'"));
   EXPECT_THAT(Refusal("min_credit_usd = nan\n"), HasSubstr("key 'min_credit_usd'"));
+}
+
+TEST(CreditPolicy, ReadsRepeatProducts) {
+  absl::StatusOr<CreditPolicy> policy =
+      ParseCreditPolicy("repeat_products = [\"Authy\", \"verify-legacy\"]\n", "p.toml");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_THAT(policy->repeat_products, ElementsAre("Authy", "verify-legacy"));
+  policy = ParseCreditPolicy("repeat_products = []\n", "p.toml");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_TRUE(policy->repeat_products.empty());
+}
+
+TEST(CreditPolicy, RefusesRepeatProductsThatAreNotAListOfNames) {
+  EXPECT_THAT(Refusal("repeat_products = \"Authy\"\n"),
+              HasSubstr("key 'repeat_products' must be a list of product names, not string"));
+  EXPECT_THAT(Refusal("repeat_products = [1]\n"),
+              HasSubstr("key 'repeat_products' must be a list of product"));
+  EXPECT_THAT(Refusal("repeat_products = [\"a\", \" \"]\n"),
+              HasSubstr("key 'repeat_products' must not hold an empty name"));
 }
 
 TEST(CreditPolicy, RefusesInvalidRegularExpressionsNamingTheKey) {

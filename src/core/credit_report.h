@@ -21,7 +21,9 @@ namespace creditbot {
 struct ModeBreakdown {
   Mode mode = Mode::kOff;
   Decimal fraud_charges_in_mode;     // Σ F over rows whose mode in force is `mode`
-  Decimal credit_in_mode;            // the credit those rows received (after caps, pro rata)
+  Decimal credit_in_mode;            // the credit those rows received, exact: their promise plus their
+                                     // goodwill × GOODWILL ÷ Σ goodwill when the cap binds (Σ over modes
+                                     // = PROMISE + GOODWILL; all 0 when the credit is 0)
   Decimal expected_blocked_if_mode;  // Σ S(mode) over all rows (attempts; may be fractional)
   Decimal credit_if_mode;            // Σ k(mode)·E(mode) over all rows, with the mode's cap
 };
@@ -89,8 +91,15 @@ struct CreditSummary {
   Decimal approval_threshold;
   Decimal repeat_factor;  // rf applied to goodwill rows (1 when no repeat incident)
   bool cap_binds = false;
-  int rows = 0;
+  int rows = 0;                       // lines, after duplicate cells were merged
   std::vector<std::string> accounts;  // distinct accounts of the report
+  int duplicates_merged = 0;          // report rows summed into an earlier row of the same cell and day
+  // The policy's parameters that explain the outcome in words (the reply): the minimum, the approval rule
+  // (threshold = min(auto_approve_limit, approval_mrr_multiple × MRR)) and the repeat-incident window.
+  Decimal min_credit;
+  Decimal auto_approve_limit;
+  Decimal approval_mrr_multiple;
+  int repeat_window_days = 0;
 };
 
 struct CreditReport {

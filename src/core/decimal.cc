@@ -262,6 +262,16 @@ Decimal Decimal::MulDivReference(Decimal a, Decimal b, Decimal c) {
   return Decimal(FromWide(WideDivRound(ToWide(a.raw_) * ToWide(b.raw_), ToWide(c.raw_)), "MulDiv"));
 }
 
+absl::StatusOr<Decimal> Decimal::MulDivFloor(Decimal a, Decimal b, Decimal c, Raw* remainder) {
+  if (a.raw_ < 0 || b.raw_ < 0 || c.raw_ <= 0) {
+    return absl::InvalidArgumentError("MulDivFloor needs a, b >= 0 and c > 0");
+  }
+  const Wide product = ToWide(a.raw_) * ToWide(b.raw_);  // < 2^254: exact
+  const Wide divisor = ToWide(c.raw_);
+  *remainder = FromWide(product % divisor, "MulDivFloor");  // < c: fits
+  return Decimal(FromWide(product / divisor, "MulDivFloor"));
+}
+
 Decimal Decimal::Round(int places) const {
   CheckPlaces(places);
   Raw factor = Pow10(kScale - places);

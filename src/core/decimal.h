@@ -80,6 +80,11 @@ class Decimal {
   // a × b ÷ c computed exactly, then rounded once to kScale places by RoundingRule. c must not be zero
   // (throws std::domain_error).
   static Decimal MulDiv(Decimal a, Decimal b, Decimal c);
+  // a × b ÷ c for a, b ≥ 0 and c > 0, truncated to kScale places, and the exact remainder: the exact
+  // quotient is (result.raw() + *remainder ÷ c.raw()) units of 10^-12, with 0 ≤ *remainder < c.raw(). For
+  // apportioning an amount exactly (largest remainder at 10^-12). kInvalidArgument for a negative operand
+  // or c ≤ 0; throws std::overflow_error beyond the 128-bit range like MulDiv.
+  static absl::StatusOr<Decimal> MulDivFloor(Decimal a, Decimal b, Decimal c, Raw* remainder);
   // Mul and MulDiv without their 64-bit fast path (always the checked 128-bit, or 256-bit, arithmetic):
   // the same results, slower. For tests that hold the fast path to the general one.
   static Decimal MulReference(Decimal a, Decimal b);

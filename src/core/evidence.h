@@ -83,6 +83,7 @@ struct PriorCredit {
   absl::CivilDay created;
   std::string status;  // proposed / approved / issued / rejected
   Decimal amount;
+  std::string product;  // as recorded in credits_issued; the engine compares it case-insensitively
 };
 
 struct Evidence {
@@ -96,7 +97,7 @@ struct Evidence {
   std::vector<BlockRate> block_rates;                  // for the report's MCCs
   std::optional<Decimal> mrr;  // the parent's MRR for the claim month (or latest earlier)
   std::optional<absl::CivilMonth> mrr_month;
-  std::vector<PriorCredit> prior_credits;  // the parent's earlier credits for this product
+  std::vector<PriorCredit> prior_credits;  // the parent's earlier credits (any product; the engine picks)
 };
 
 }  // namespace creditbot

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -98,31 +99,121 @@ absl::StatusOr<std::string> CellToText(const Value& cell) {
   return absl::InvalidArgumentError(absl::StrCat("expected text, got the number ", CellDebugString(cell)));
 }
 
+namespace {
+
+// Parses exactly `count` digits at `pos`.
+bool ReadDigits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
+  if (pos + count > text.size()) return false;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  out = value;
+  return true;
+}
+
+// 'YYYY-MM-DD' at the start of `text` (a real date: 2025-02-30 is refused).
+std::optional<absl::CivilDay> ReadDate(std::string_view text) {
+  int year = 0, month = 0, day = 0;
+  if (text.size() < 10 || !ReadDigits(text, 0, 4, year) || text[4] != '-' || !ReadDigits(text, 5, 2, month) ||
+      text[7] != '-' || !ReadDigits(text, 8, 2, day)) {
+    return std::nullopt;
+  }
+  const absl::CivilDay result(year, month, day);
+  // CivilDay normalises out-of-range fields (2025-02-30 → 2025-03-02); a real date round-trips.
+  if (result.year() != year || result.month() != month || result.day() != day) return std::nullopt;
+  return result;
+}
+
+// The zone suffix of a timestamp as its offset from UTC: "" / "Z" / "UTC" (after an optional blank), or
+// a numeric offset ±HH, ±HHMM, ±HH:MM (after an optional blank). nullopt for anything else.
+std::optional<absl::Duration> ReadZone(std::string_view zone) {
+  if (!zone.empty() && zone.front() == ' ') zone.remove_prefix(1);
+  if (zone.empty() || zone == "Z" || zone == "UTC") return absl::ZeroDuration();
+  if (zone.size() < 3 || (zone[0] != '+' && zone[0] != '-')) return std::nullopt;
+  int hours = 0, minutes = 0;
+  if (!ReadDigits(zone, 1, 2, hours)) return std::nullopt;
+  if (zone.size() == 6 && zone[3] == ':') {
+    if (!ReadDigits(zone, 4, 2, minutes)) return std::nullopt;
+  } else if (zone.size() == 5) {
+    if (!ReadDigits(zone, 3, 2, minutes)) return std::nullopt;
+  } else if (zone.size() != 3) {
+    return std::nullopt;
+  }
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  const absl::Duration offset = absl::Hours(hours) + absl::Minutes(minutes);
+  return zone[0] == '-' ? -offset : offset;
+}
+
+constexpr std::string_view kTimestampForms =
+    "'YYYY-MM-DD', or a timestamp 'YYYY-MM-DD HH:MM[:SS[.fff]]' ('T' also separates) in UTC or with 'Z', "
+    "' UTC' or an offset such as '-05:00'";
+
+}  // namespace
+
+absl::StatusOr<absl::Time> ParseTimestampUtc(std::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(ToAbsl(text));
+  const std::string_view value(trimmed.data(), trimmed.size());
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat("expected ", ToAbsl(kTimestampForms), ", got ",
+                                                   CellDebugString(Value(std::string(value)))));
+  };
+  const std::optional<absl::CivilDay> date = ReadDate(value);
+  if (!date) return bad();
+  int hour = 0, minute = 0, second = 0;
+  absl::Duration fraction = absl::ZeroDuration();
+  std::size_t pos = 10;
+  if (pos < value.size()) {
+    if (value[pos] != ' ' && value[pos] != 'T') return bad();
+    if (!ReadDigits(value, pos + 1, 2, hour) || pos + 3 >= value.size() || value[pos + 3] != ':' ||
+        !ReadDigits(value, pos + 4, 2, minute)) {
+      return bad();
+    }
+    pos += 6;
+    if (pos < value.size() && value[pos] == ':') {
+      if (!ReadDigits(value, pos + 1, 2, second)) return bad();
+      pos += 3;
+      if (pos < value.size() && value[pos] == '.') {
+        ++pos;
+        int64_t nanos = 0;
+        int digits = 0;
+        while (pos < value.size() && value[pos] >= '0' && value[pos] <= '9') {
+          if (digits < 9) nanos = nanos * 10 + (value[pos] - '0');
+          ++digits;
+          ++pos;
+        }
+        if (digits == 0) return bad();
+        for (int d = std::min(digits, 9); d < 9; ++d) nanos *= 10;
+        fraction = absl::Nanoseconds(nanos);
+      }
+    }
+    if (hour > 23 || minute > 59 || second > 60) return bad();
+  }
+  const std::optional<absl::Duration> offset = ReadZone(value.substr(pos));
+  if (!offset) return bad();
+  const absl::Time local = absl::FromCivil(
+      absl::CivilSecond(date->year(), date->month(), date->day(), hour, minute, second), absl::UTCTimeZone());
+  return local + fraction - *offset;
+}
+
 absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell) {
   const std::string* text = std::get_if<std::string>(&cell);
   if (text == nullptr) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected a date 'YYYY-MM-DD', got ", CellDebugString(cell)));
+        absl::StrCat("expected a date ", ToAbsl(kTimestampForms), ", got ", CellDebugString(cell)));
   }
-  absl::string_view value = absl::StripAsciiWhitespace(*text);
-  auto bad = [&] {
+  const absl::string_view value = absl::StripAsciiWhitespace(*text);
+  if (value.size() == 10) {
+    if (std::optional<absl::CivilDay> date = ReadDate(std::string_view(value.data(), value.size())))
+      return *date;
+  }
+  absl::StatusOr<absl::Time> time = ParseTimestampUtc(*text);
+  if (!time.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected a date 'YYYY-MM-DD', got ", CellDebugString(cell)));
-  };
-  if (value.size() < 10 || value[4] != '-' || value[7] != '-') return bad();
-  if (value.size() > 10 && value[10] != ' ' && value[10] != 'T') return bad();
-  std::string_view digits[] = {std::string_view(value.data(), 4), std::string_view(value.data() + 5, 2),
-                               std::string_view(value.data() + 8, 2)};
-  for (std::string_view part : digits) {
-    if (!AllDigits(part)) return bad();
+        absl::StrCat("expected a date ", ToAbsl(kTimestampForms), ", got ", CellDebugString(cell)));
   }
-  const int year = std::stoi(std::string(digits[0]));
-  const int month = std::stoi(std::string(digits[1]));
-  const int day = std::stoi(std::string(digits[2]));
-  const absl::CivilDay result(year, month, day);
-  // CivilDay normalises out-of-range fields (2025-02-30 → 2025-03-02); a real date round-trips.
-  if (result.year() != year || result.month() != month || result.day() != day) return bad();
-  return result;
+  return absl::ToCivilDay(*time, absl::UTCTimeZone());
 }
 
 absl::StatusOr<int64_t> CellToCount(const Value& cell) {

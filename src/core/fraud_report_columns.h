@@ -7,8 +7,9 @@
 //
 // Cells are converted leniently where the meaning is unambiguous and strictly otherwise, because the same
 // report may come from SQLite (numbers as int64/double) or Trino (decimals and dates as text):
-//   day            'YYYY-MM-DD', or the date part of a timestamp text ('YYYY-MM-DD HH:MM…' /
-//   'YYYY-MM-DDTHH…') account_sid    text (an integer is written in decimal); required, never empty
+//   day            'YYYY-MM-DD', or a timestamp text converted to its UTC date ('YYYY-MM-DD HH:MM…' /
+//                  'YYYY-MM-DDTHH…', with 'Z', 'UTC' or an offset such as '-05:00'); anything else refused
+//   account_sid    text (an integer is written in decimal); required, never empty
 //   service_sid    text; NULL → "" (the row then has no service)
 //   mcc            three digits; an integer MCC is zero-padded (400 → "400", 1 → "001")
 //   mnc            text kept as is, leading zeros included ("01" ≠ "001"); an integer in decimal; NULL → ""
@@ -28,6 +29,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "core/credit_policy.h"
 #include "core/decimal.h"
 #include "core/evidence.h"
@@ -80,8 +82,14 @@ class FraudReportColumns {
 
 // Text of a text or integer cell, surrounding ASCII whitespace removed; a NULL becomes "".
 absl::StatusOr<std::string> CellToText(const Value& cell);
-// 'YYYY-MM-DD', optionally followed by ' ' or 'T' and a time of day (whose date part is taken).
+// A date: 'YYYY-MM-DD', or a timestamp as ParseTimestampUtc reads it, converted to its UTC date
+// ('2025-07-01T23:30:00-05:00' is 2025-07-02). Anything else ('2025-07-01 garbage', a number) is refused.
 absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell);
+// A timestamp as an instant: 'YYYY-MM-DD', optionally followed by ' ' or 'T' and HH:MM[:SS[.fff…]], then
+// optionally a zone: 'Z', 'UTC' or a numeric offset (+HH, +HHMM, +HH:MM), each after an optional blank
+// (Trino writes '2025-07-01 23:30:00.000 UTC'). No zone means UTC. Named zones other than UTC are
+// refused (cast such a column to UTC in the SQL). kInvalidArgument naming the forms and the value.
+absl::StatusOr<absl::Time> ParseTimestampUtc(std::string_view text);
 // A non-negative integral count.
 absl::StatusOr<int64_t> CellToCount(const Value& cell);
 // An exact decimal from text, integer or double.

@@ -214,6 +214,42 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCell{8, std::string("-1.00"), "non-negative"}, BadCell{8, std::string("1e3"), "1e3"},
                       BadCell{8, Value(Null{}), "NULL"}));
 
+// Issue 15, point 8: a timestamp day is its UTC date (an offset is honoured), and anything else that
+// starts like a date is refused naming the row and the column.
+TEST(FraudReportColumns, TimestampDaysAreTheirUtcDate) {
+  const FraudReportColumns mapped = MapOrDie(kLookerColumns);
+  auto day_of = [&](const char* day) -> absl::StatusOr<absl::CivilDay> {
+    absl::StatusOr<FraudRow> row = mapped.ConvertRow(
+        {std::string(day), std::string("ACs1"), std::string("VA1"), std::string("400"), std::string("04"),
+         std::string("AZ"), int64_t{1000}, int64_t{500}, std::string("300.00")},
+        3);
+    if (!row.ok()) return row.status();
+    return row->day;
+  };
+  // 23:30 at UTC−5 is 04:30 the next day in UTC (was taken as 07-01).
+  EXPECT_EQ(*day_of("2025-07-01T23:30:00-05:00"), absl::CivilDay(2025, 7, 2));
+  EXPECT_EQ(*day_of("2025-07-01 23:30:00.000 -05:00"), absl::CivilDay(2025, 7, 2));  // Trino's form
+  EXPECT_EQ(*day_of("2025-07-01 23:30-0500"), absl::CivilDay(2025, 7, 2));
+  // 01:00 at UTC+02:00 is 23:00 the day before in UTC.
+  EXPECT_EQ(*day_of("2025-07-01T01:00:00+02:00"), absl::CivilDay(2025, 6, 30));
+  EXPECT_EQ(*day_of("2025-07-01T23:30:00Z"), absl::CivilDay(2025, 7, 1));
+  EXPECT_EQ(*day_of("2025-07-01 23:30:00 UTC"), absl::CivilDay(2025, 7, 1));
+  EXPECT_EQ(*day_of("2025-07-01 23:30:00"), absl::CivilDay(2025, 7, 1));  // no zone: UTC
+  EXPECT_EQ(*day_of("2025-12-31T23:59:59.999-00:01"), absl::CivilDay(2026, 1, 1));
+
+  for (const char* bad :
+       {"2025-07-01 garbage", "2025-07-01Tnoon", "2025-07-01 23:30:00 CET", "2025-07-01 23:30:00+25:00",
+        "2025-07-01 23:30:00 +05:00 x", "2025-07-01x", "July 1, 2025", "2025-07-01 25:00"}) {
+    absl::StatusOr<absl::CivilDay> day = day_of(bad);
+    ASSERT_FALSE(day.ok()) << bad;
+    EXPECT_EQ(day.status().code(), absl::StatusCode::kFailedPrecondition) << bad;
+    EXPECT_THAT(
+        std::string(day.status().message()),
+        AllOf(HasSubstr("fraud report row 3, column 'authy_fraud_report.day'"), HasSubstr("expected a date")))
+        << bad;
+  }
+}
+
 TEST(FraudReportColumns, ShortRowIsInvalidArgument) {
   const FraudReportColumns mapped = MapOrDie(kLookerColumns);
   EXPECT_EQ(mapped.ConvertRow({std::string("2025-07-01")}, 1).status().code(),

@@ -1,12 +1,17 @@
 // Slack wording and Block Kit layout of creditbot's messages.
 #include "core/reply_renderer.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "common/strings.h"
+#include "core/largest_remainder.h"
 
 namespace creditbot {
 namespace {
@@ -21,6 +26,199 @@ std::string ModeTitle(Mode mode) {
   std::string name(ModeName(mode));
   name[0] = static_cast<char>(name[0] - 'a' + 'A');
   return name;
+}
+
+// Slack's limits (chat.postMessage, Block Kit): the text ≤ 40,000 characters, a header ≤ 150, a section's
+// or context element's text ≤ 3,000, ≤ 50 blocks (the credit reply has at most 9).
+constexpr size_t kMaxTextChars = 40000;
+constexpr size_t kMaxHeaderChars = 150;
+constexpr size_t kMaxSectionChars = 3000;
+
+// `text` cut to at most `max` bytes (so at most `max` characters) at a UTF-8 character boundary, with "…"
+// marking the cut.
+std::string Truncated(std::string text, size_t max) {
+  if (text.size() <= max) return text;
+  constexpr std::string_view kEllipsis = "…";
+  size_t cut = max - kEllipsis.size();
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not mid-character
+  text.resize(cut);
+  text += kEllipsis;
+  return text;
+}
+
+Json Context(std::string_view mrkdwn) {
+  return {{"type", "context"}, {"elements", {{{"type", "mrkdwn"}, {"text", mrkdwn}}}}};
+}
+
+// Slack's mrkdwn control characters escaped (&, <, >), so text is shown as written.
+std::string EscapeMrkdwn(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// <url|label> in mrkdwn.
+std::string SlackLink(std::string_view url, std::string_view label) {
+  std::string safe_label = EscapeMrkdwn(label);
+  std::replace(safe_label.begin(), safe_label.end(), '|', '/');
+  return absl::StrCat("<", EscapeMrkdwn(url), "|", safe_label, ">");
+}
+
+// The mrkdwn bold markers of a why line removed, for the plain-text fallback.
+std::string WithoutBold(std::string_view line) {
+  std::string out(line);
+  out.erase(std::remove(out.begin(), out.end(), '*'), out.end());
+  return out;
+}
+
+// A zero credit's reason in words (CREDIT_POLICY.md "Outputs", reason), never the code.
+std::string ZeroCreditReason(const CreditReport& report) {
+  const std::string reason = report.reason.value_or("no_shortfall");
+  if (reason == "fraud_guard_off") return "Fraud Guard was off for all of the fraudulent traffic";
+  if (reason == "below_minimum") {
+    const Decimal raw = report.summary.raw;
+    if (raw < report.summary.min_credit) {
+      const std::string exact =
+          raw.ToString(2) == raw.ToFixed(2) ? "" : absl::StrCat(" (", raw.ToString(2), ")");
+      return absl::StrCat("the calculated credit of ", FormatUsd(raw), exact,
+                          " is below the policy's minimum of ", FormatUsd(report.summary.min_credit));
+    }
+    return absl::StrCat("the calculated credit of $", raw.ToString(2), " rounds to $0.00");
+  }
+  if (!report.fraud_start) return "the report has no SMS attempts sent, so there is no fraud to credit";
+  bool overridden = false, late_zero = false;
+  for (const CreditLine& line : report.lines) {
+    if (line.attempts_sent == 0) continue;
+    overridden = overridden || line.treatment == Treatment::kOverrideGeoAllow ||
+                 line.treatment == Treatment::kOverrideCustomCodeBasic;
+    late_zero = late_zero || line.treatment == Treatment::kLateMaxZero;
+  }
+  std::string text =
+      "Fraud Guard blocked at least as many attempts as its mode is expected to block, so there is no "
+      "shortfall to credit";
+  if (overridden) {
+    absl::StrAppend(
+        &text,
+        "; rows under a Geo Permission \"allow\" or with custom code on Basic bypass Fraud Guard and "
+        "earn nothing");
+  }
+  if (late_zero) {
+    absl::StrAppend(&text, "; Max rows claimed after the Promise deadline earn nothing under this policy");
+  }
+  return text;
+}
+
+// Why the credit is what it is, one mrkdwn line per part of the rule that applied.
+std::vector<std::string> WhyLines(const CreditReport& report) {
+  const CreditSummary& s = report.summary;
+  const bool pays = !report.credit_amount.IsZero();
+  std::vector<std::string> lines;
+  // Promise and goodwill shown so that they add up to the credit (largest remainder).
+  Decimal promise = s.promise, goodwill = s.goodwill;
+  if (pays) {
+    if (absl::StatusOr<std::vector<Decimal>> parts =
+            LargestRemainderRound({s.promise, s.goodwill}, report.credit_amount, 2);
+        parts.ok()) {
+      promise = (*parts)[0];
+      goodwill = (*parts)[1];
+    }
+  }
+  if (pays && !promise.IsZero()) {
+    lines.push_back(absl::StrCat("*Promise*: ", FormatUsd(promise),
+                                 " for Max rows claimed on time: under the Verify Fraud Guard Promise, the "
+                                 "charges of the attempts Max "
+                                 "should have blocked but did not, in full and never capped."));
+  }
+  bool late_max = false;
+  for (const CreditLine& line : report.lines) {
+    if (line.mode == Mode::kMax &&
+        (line.treatment == Treatment::kGoodwill || line.treatment == Treatment::kLateMaxZero)) {
+      late_max = true;
+    }
+  }
+  if (pays && !goodwill.IsZero()) {
+    lines.push_back(
+        absl::StrCat("*Goodwill*: ", FormatUsd(goodwill), " for Basic and Standard rows",
+                     late_max ? " (and late Max rows)" : "",
+                     ": the policy's share k of the charges of the attempts the mode in force should "
+                     "have blocked but did not."));
+  }
+  if (s.cap_binds) {
+    lines.push_back(absl::StrCat(
+        "*Cost cap*: goodwill came to ", FormatUsd(s.goodwill_raw), " but is capped at ",
+        FormatUsd(s.goodwill_cap),
+        ", what the messages of those rows cost at the providers (attempts × cost per SMS); each mode's "
+        "goodwill is scaled down in proportion."));
+  }
+  if (s.repeat_factor != Decimal::FromInt(1) && !s.repeat_factor.IsZero()) {
+    lines.push_back(
+        absl::StrCat("*Repeat incident*: the parent account had a credit approved or issued in the ",
+                     s.repeat_window_days, " days before this claim, so goodwill is multiplied by ",
+                     s.repeat_factor.ToString(1), " (Promise rows are not)."));
+  }
+  if (late_max) {
+    int rows = 0;
+    bool zero = false;
+    absl::CivilDay deadline;
+    for (const CreditLine& line : report.lines) {
+      if (line.mode != Mode::kMax) continue;
+      if (line.treatment != Treatment::kGoodwill && line.treatment != Treatment::kLateMaxZero) continue;
+      if (rows++ == 0) deadline = line.promise_deadline;
+      zero = zero || line.treatment == Treatment::kLateMaxZero;
+    }
+    lines.push_back(
+        absl::StrCat("*Late Max claim*: ", rows, rows == 1 ? " Max row was" : " Max rows were",
+                     " claimed on ", absl::FormatCivilTime(report.claim_date),
+                     ", after the Promise deadline of ", absl::FormatCivilTime(deadline),
+                     " (the policy's claim period after the end of the month the messages were sent), so ",
+                     zero ? "they earn nothing under this policy"
+                          : "they are credited as goodwill instead of under the Promise",
+                     "."));
+  }
+  if (pays) {
+    const std::string rule =
+        report.mrr ? absl::StrCat(FormatUsd(s.approval_threshold), ", the lower of the auto-approval limit ",
+                                  FormatUsd(s.auto_approve_limit), " and ",
+                                  s.approval_mrr_multiple.ToString(1), " × MRR ", FormatUsd(*report.mrr))
+                   : std::string();
+    if (report.needs_approval) {
+      lines.push_back(report.mrr
+                          ? absl::StrCat("*Approval needed*: ", FormatUsd(report.credit_amount), " is above ",
+                                         rule, "; a credit above it needs a person's approval.")
+                          : "*Approval needed*: no MRR was found for the parent account, so every credit "
+                            "needs a person's approval.");
+    } else if (report.mrr) {
+      lines.push_back(
+          absl::StrCat("*No approval needed*: ", FormatUsd(report.credit_amount), " is within ", rule, "."));
+    }
+    if (s.raw.Round(2) != s.raw) {
+      lines.push_back(absl::StrCat("*Rounding*: promise + goodwill = ", s.raw.ToString(2),
+                                   " USD, rounded once, half up, to cents."));
+    }
+  }
+  return lines;
+}
+
+// Several report links in one message: the reply says which one it used and asks for the others apart.
+std::string OtherLinksNote(const CreditReplyContext& context) {
+  std::vector<std::string> others;
+  for (const std::string& url : context.other_report_urls) others.push_back(SlackLink(url, url));
+  return absl::StrCat(
+      "*Several reports*: this message links ", context.other_report_urls.size() + 1,
+      " reports. I calculated the credit for the first one only",
+      context.looker_url.empty() ? ""
+                                 : absl::StrCat(" (", SlackLink(context.looker_url, context.looker_url), ")"),
+      "; please post one request per report for the others: ", absl::StrJoin(others, ", "), ".");
 }
 
 }  // namespace
@@ -39,29 +237,47 @@ std::string FormatUsd(Decimal amount) {
   return absl::StrCat(negative ? "-$" : "$", grouped, fixed.substr(dot));
 }
 
-RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id) {
+RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id,
+                                  const CreditReplyContext& context) {
+  const CreditSummary& summary = report.summary;
+  const bool pays = !report.credit_amount.IsZero();
   std::string window = report.fraud_start && report.fraud_end
                            ? absl::StrCat(absl::FormatCivilTime(*report.fraud_start), " to ",
                                           absl::FormatCivilTime(*report.fraud_end))
                            : "no billed fraud";
-  std::string approval = report.needs_approval
-                             ? absl::StrCat("needs approval (above the ",
-                                            FormatUsd(report.summary.approval_threshold), " threshold)")
-                             : "within the auto-approval limit";
-  std::string headline =
-      report.credit_amount.IsZero()
-          ? absl::StrCat("No credit recommended (", report.reason.value_or("no_shortfall"), ")")
-          : absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ", report.currency, ", ",
-                         approval);
+  std::string approval =
+      report.needs_approval
+          ? absl::StrCat("needs approval (above the ", FormatUsd(summary.approval_threshold), " threshold)")
+          : "within the auto-approval limit";
+  std::string headline = pays ? absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ",
+                                             report.currency, ", ", approval)
+                              : absl::StrCat("No credit recommended: ", ZeroCreditReason(report));
+  std::vector<std::string> why = WhyLines(report);
+  std::string report_link =
+      context.looker_url.empty() ? std::string() : SlackLink(context.looker_url, "the Looker report");
+
+  // The plain-text fallback (notifications, the dry-run output): the headline, the why in sentences, the
+  // report link and the reference; warnings and the table are in the blocks.
   RenderedMessage message;
   message.text =
       absl::StrCat(headline, ". Parent account ", report.parent_account_sid, ", fraud ", window,
                    ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ", report.policy_name, "/",
                    report.policy_version, ", execution ", ToAbsl(execution_id), ".");
+  for (const std::string& line : why) absl::StrAppend(&message.text, "\n", WithoutBold(line));
+  if (!report.warnings.empty()) {
+    absl::StrAppend(&message.text, "\n", report.warnings.size(),
+                    report.warnings.size() == 1 ? " warning" : " warnings", ": ",
+                    absl::StrJoin(report.warnings, "; "));
+  }
+  if (!report_link.empty()) absl::StrAppend(&message.text, "\nReport: ", context.looker_url);
+  if (!context.other_report_urls.empty()) {
+    absl::StrAppend(&message.text, "\n", WithoutBold(OtherLinksNote(context)));
+  }
+  message.text = Truncated(message.text, kMaxTextChars);
 
   Json blocks = Json::array();
-  blocks.push_back(
-      {{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", headline.substr(0, 150)}}}});
+  blocks.push_back({{"type", "header"},
+                    {"text", {{"type", "plain_text"}, {"text", Truncated(headline, kMaxHeaderChars)}}}});
   Json fields = Json::array();
   auto field = [&fields](std::string_view label, std::string_view value) {
     fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", ToAbsl(label), "*\n", ToAbsl(value))}});
@@ -74,24 +290,53 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
   field("Approval", report.needs_approval ? "needed" : "not needed");
   blocks.push_back({{"type", "section"}, {"fields", std::move(fields)}});
 
+  if (!why.empty()) {
+    blocks.push_back(Section(Truncated(absl::StrCat("*Why*\n", absl::StrJoin(why, "\n")), kMaxSectionChars)));
+  }
+
+  // The table: credited per mode rounded so that the column adds up to the credit (largest remainder);
+  // exact values are in the audit record.
+  std::vector<Decimal> credited;
+  for (const ModeBreakdown& mode : report.output_df) credited.push_back(mode.credit_in_mode);
+  absl::StatusOr<std::vector<Decimal>> shown = LargestRemainderRound(credited, report.credit_amount, 2);
   std::string table = "```\nmode      charges      credited     if all in mode\n";
-  for (const ModeBreakdown& mode : report.output_df) {
-    absl::StrAppendFormat(&table, "%-9s %-12s %-12s %s\n", ModeTitle(mode.mode),
-                          FormatUsd(mode.fraud_charges_in_mode), FormatUsd(mode.credit_in_mode),
-                          FormatUsd(mode.credit_if_mode));
+  for (size_t i = 0; i < report.output_df.size(); ++i) {
+    const ModeBreakdown& mode = report.output_df[i];
+    absl::StrAppendFormat(
+        &table, "%-9s %-12s %-12s %s\n", ModeTitle(mode.mode), FormatUsd(mode.fraud_charges_in_mode),
+        FormatUsd(shown.ok() ? (*shown)[i] : mode.credit_in_mode), FormatUsd(mode.credit_if_mode));
   }
   table += "```";
   blocks.push_back(Section(absl::StrCat("*Breakdown by Fraud Guard mode*\n", table)));
+  blocks.push_back(Context(
+      "_charges_: the fraud charges of the rows in that mode. _credited_: what those rows receive (adds up "
+      "to "
+      "the credit). _if all in mode_: what the policy would credit had every service been in that mode for "
+      "the whole fraud window (Off credits nothing; Max in full, as the Promise; Basic and Standard as "
+      "goodwill, capped at provider cost when the policy caps goodwill)."));
+
   if (!report.warnings.empty()) {
     std::string warnings = "*Warnings*";
-    for (const std::string& warning : report.warnings) absl::StrAppend(&warnings, "\n• ", warning);
-    blocks.push_back(Section(warnings));
+    size_t shown_warnings = 0;
+    for (const std::string& warning : report.warnings) {
+      std::string item = absl::StrCat("\n• ", warning);
+      if (warnings.size() + item.size() > kMaxSectionChars - 80) break;
+      warnings += item;
+      ++shown_warnings;
+    }
+    if (shown_warnings < report.warnings.size()) {
+      absl::StrAppend(&warnings, "\n… and ", report.warnings.size() - shown_warnings,
+                      " more in the audit record");
+    }
+    blocks.push_back(Section(Truncated(warnings, kMaxSectionChars)));
   }
-  blocks.push_back({{"type", "context"},
-                    {"elements",
-                     {{{"type", "mrkdwn"},
-                       {"text", absl::StrCat("Policy ", report.policy_name, "/", report.policy_version,
-                                             " · execution ", ToAbsl(execution_id))}}}}});
+  if (!context.other_report_urls.empty()) {
+    blocks.push_back(Section(Truncated(OtherLinksNote(context), kMaxSectionChars)));
+  }
+  std::string footer = absl::StrCat("Policy ", report.policy_name, "/", report.policy_version,
+                                    " · execution ", ToAbsl(execution_id));
+  if (!report_link.empty()) absl::StrAppend(&footer, " · ", report_link);
+  blocks.push_back(Context(Truncated(footer, kMaxSectionChars)));
   message.blocks_json = blocks.dump();
   return message;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/credit_report.h"
 #include "core/decimal.h"
@@ -18,8 +19,23 @@ struct RenderedMessage {
 // "$1,130.00": dollars with thousands separators, rounded half-up to cents.
 std::string FormatUsd(Decimal amount);
 
+// What the credit reply says about the request besides the calculation.
+struct CreditReplyContext {
+  std::string looker_url;  // the report the credit was computed from (linked in the reply); empty: none
+  // Further report links of the same message that were not computed: the reply names them and asks for
+  // one request per report, so a message with several reports is never silently reduced to one.
+  std::vector<std::string> other_report_urls;
+};
+
+// The credit reply, in words an analyst can check: the headline (amount and approval, or why nothing is
+// credited, never a reason code), the Promise and goodwill parts, the cost cap when it binds, the repeat
+// haircut, late Max claims, why approval is (not) needed, the breakdown by mode (credited per mode rounded
+// by the largest remainder so that it adds up to the credit) with what "if all in mode" means, the
+// warnings, the report link and the execution id. Within Slack's limits (text ≤ 40,000 characters, section
+// text ≤ 3,000, at most 9 blocks): long warnings are cut, saying how many more the audit record has.
 // The same words whether or not this is a dry run: a dry run shows exactly what would be posted.
-RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id);
+RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id,
+                                  const CreditReplyContext& context = {});
 
 // Asks the requester (a user id, may be empty) for the Looker link.
 RenderedMessage RenderAskForLink(std::string_view requester_user_id);

@@ -39,7 +39,9 @@ TEST(ReplyRenderer, CreditHeadlineSaysAmountAndApproval) {
 TEST(ReplyRenderer, ZeroCreditNamesTheReason) {
   CreditReport report;
   report.reason = "fraud_guard_off";
-  EXPECT_THAT(RenderCreditReply(report, "x").text, HasSubstr("No credit recommended (fraud_guard_off)"));
+  // In words, not the code (issue 15, point 7).
+  EXPECT_THAT(RenderCreditReply(report, "x").text,
+              HasSubstr("No credit recommended: Fraud Guard was off for all of the fraudulent traffic"));
 }
 
 TEST(ReplyRenderer, OwnerAlertNamesTheRequestOnlyWhenThereIsOne) {

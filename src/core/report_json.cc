@@ -101,7 +101,12 @@ std::string RenderResultJson(const CreditReport& report, const ExecutionMeta& me
                      {"approval_threshold", Money(s.approval_threshold)},
                      {"rows", s.rows},
                      {"accounts", s.accounts},
-                     {"rounding", "once, at the end, to cents: half away from zero"}};
+                     {"rounding", "once, at the end, to cents: half away from zero"},
+                     {"duplicates_merged", s.duplicates_merged},
+                     {"min_credit", Money(s.min_credit)},
+                     {"auto_approve_limit", Money(s.auto_approve_limit)},
+                     {"approval_mrr_multiple", s.approval_mrr_multiple.ToString(1)},
+                     {"repeat_window_days", s.repeat_window_days}};
   json["policy"] = {
       {"name", report.policy_name}, {"version", report.policy_version}, {"sha256", report.policy_sha256}};
   Json source = Json::object();

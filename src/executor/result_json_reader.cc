@@ -128,6 +128,11 @@ absl::Status ReadSummary(const Json& json, CreditSummary& s) {
   CREDITBOT_ASSIGN_OR_RETURN(int64_t rows, Integer(*summary, "rows", path));
   s.rows = static_cast<int>(rows);
   CREDITBOT_ASSIGN_OR_RETURN(s.accounts, Strings(*summary, "accounts", path));
+  // Absent from results written before these fields existed: no duplicates merged.
+  if (Member(*summary, "duplicates_merged") != nullptr) {
+    CREDITBOT_ASSIGN_OR_RETURN(int64_t duplicates, Integer(*summary, "duplicates_merged", path));
+    s.duplicates_merged = static_cast<int>(duplicates);
+  }
   return absl::OkStatus();
 }
 
@@ -234,6 +239,11 @@ absl::StatusOr<CreditReport> ReadResultJson(std::string_view text, const CreditP
     CREDITBOT_ASSIGN_OR_RETURN(mode.credit_if_mode, Number(item, "credit_if_mode", path));
   }
   CREDITBOT_RETURN_IF_ERROR(ReadSummary(json, report.summary));
+  // The policy's parameters that the reply words (the same policy: checked above).
+  report.summary.min_credit = policy.min_credit_usd;
+  report.summary.auto_approve_limit = policy.auto_approve_limit_usd;
+  report.summary.approval_mrr_multiple = policy.approval_mrr_multiple;
+  report.summary.repeat_window_days = policy.repeat_window_days;
 
   const Json* lines = Member(json, "lines");
   if (lines == nullptr || !lines->is_array()) return Bad("lines", "expected a list");

@@ -22,7 +22,6 @@ namespace {
 
 bool IsIdentifierStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsIdentifierChar(char c) { return IsIdentifierStart(c) || (c >= '0' && c <= '9'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::string SqlLiteral(std::string_view value) {
   std::string out = "'";
@@ -164,18 +163,6 @@ class FollowUp {
 
 std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
-// Parses exactly `count` digits at `pos`.
-bool ReadDigits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
-  if (pos + count > text.size()) return false;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (!IsDigit(text[i])) return false;
-    value = value * 10 + (text[i] - '0');
-  }
-  out = value;
-  return true;
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const SqlPlaceholders& values) {
@@ -244,72 +231,7 @@ absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const Sq
 }
 
 absl::StatusOr<absl::Time> ParseWarehouseTimestamp(std::string_view text) {
-  const absl::string_view trimmed = absl::StripAsciiWhitespace(ToAbsl(text));
-  const std::string_view value(trimmed.data(), trimmed.size());
-  auto bad = [&] {
-    return absl::InvalidArgumentError(absl::StrCat("expected a UTC timestamp 'YYYY-MM-DD HH:MM:SS', got '",
-                                                   ToAbsl(value.substr(0, 60)), "'"));
-  };
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!ReadDigits(value, 0, 4, year) || value.size() < 10 || value[4] != '-' ||
-      !ReadDigits(value, 5, 2, month) || value[7] != '-' || !ReadDigits(value, 8, 2, day)) {
-    return bad();
-  }
-  const absl::CivilDay civil_day(year, month, day);
-  if (civil_day.year() != year || civil_day.month() != month || civil_day.day() != day) return bad();
-  std::size_t pos = 10;
-  absl::Duration fraction = absl::ZeroDuration();
-  absl::Duration offset = absl::ZeroDuration();
-  if (pos < value.size()) {
-    if (value[pos] != ' ' && value[pos] != 'T') return bad();
-    if (!ReadDigits(value, pos + 1, 2, hour) || pos + 3 >= value.size() || value[pos + 3] != ':' ||
-        !ReadDigits(value, pos + 4, 2, minute)) {
-      return bad();
-    }
-    pos += 6;
-    if (pos < value.size() && value[pos] == ':') {
-      if (!ReadDigits(value, pos + 1, 2, second)) return bad();
-      pos += 3;
-      if (pos < value.size() && value[pos] == '.') {
-        ++pos;
-        int64_t nanos = 0;
-        int digits = 0;
-        while (pos < value.size() && IsDigit(value[pos])) {
-          if (digits < 9) {
-            nanos = nanos * 10 + (value[pos] - '0');
-            ++digits;
-          }
-          ++pos;
-        }
-        if (digits == 0) return bad();
-        for (int d = digits; d < 9; ++d) nanos *= 10;
-        fraction = absl::Nanoseconds(nanos);
-      }
-    }
-    if (hour > 23 || minute > 59 || second > 60) return bad();
-    std::string_view zone = value.substr(pos);
-    if (zone == "Z" || zone == " UTC" || zone == "UTC" || zone.empty()) {
-      // UTC
-    } else if ((zone[0] == '+' || zone[0] == '-') && zone.size() >= 3) {
-      int zone_hours = 0, zone_minutes = 0;
-      if (!ReadDigits(zone, 1, 2, zone_hours)) return bad();
-      if (zone.size() == 6 && zone[3] == ':') {
-        if (!ReadDigits(zone, 4, 2, zone_minutes)) return bad();
-      } else if (zone.size() == 5) {
-        if (!ReadDigits(zone, 3, 2, zone_minutes)) return bad();
-      } else if (zone.size() != 3) {
-        return bad();
-      }
-      if (zone_hours > 23 || zone_minutes > 59) return bad();
-      offset = absl::Hours(zone_hours) + absl::Minutes(zone_minutes);
-      if (zone[0] == '-') offset = -offset;
-    } else {
-      return bad();
-    }
-  }
-  const absl::Time local =
-      absl::FromCivil(absl::CivilSecond(year, month, day, hour, minute, second), absl::UTCTimeZone());
-  return local + fraction - offset;
+  return ParseTimestampUtc(text);  // one reader of timestamps for the report and the follow-ups
 }
 
 absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
@@ -464,9 +386,10 @@ absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
 
   {
     CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("prior_credits"));
-    CREDITBOT_RETURN_IF_ERROR(result.Require({"created_at", "credit_amount", "status"}));
+    CREDITBOT_RETURN_IF_ERROR(result.Require({"created_at", "credit_amount", "status", "product"}));
     for (std::size_t r = 0; r < result.size(); ++r) {
       PriorCredit credit;
+      CREDITBOT_ASSIGN_OR_RETURN(credit.product, result.Text(r, "product"));
       CREDITBOT_ASSIGN_OR_RETURN(credit.created, result.Day(r, "created_at"));
       CREDITBOT_ASSIGN_OR_RETURN(credit.amount, result.Amount(r, "credit_amount"));
       CREDITBOT_ASSIGN_OR_RETURN(std::string status, result.RequiredText(r, "status"));

@@ -11,7 +11,8 @@
 //   provider_costs.sql       provider cost intervals of the report's MCCs
 //   block_rates.sql          block rates of the report's MCCs
 //   mrr.sql                  the parent's MRR for the claim month, else the latest earlier month
-//   prior_credits.sql        the parent's credits for this product created on or before the claim date
+//   prior_credits.sql        the parent's credits (every product, with its name: the engine picks the
+//                            policy's products case-insensitively) created on or before the claim date
 // The last two run only when every account the warehouse knows shares one parent; otherwise they are
 // skipped and the credit engine reports the several parents (or the unknown accounts).
 //
@@ -75,8 +76,10 @@ struct SqlPlaceholders {
 // kInvalidArgument for a placeholder with no value (naming it) or a value holding a NUL byte.
 absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const SqlPlaceholders& values);
 
-// Parses a warehouse timestamp as UTC: 'YYYY-MM-DD', optionally followed by ' ' or 'T' and HH:MM[:SS[.fff…]],
-// then optionally 'Z', ' UTC' or a numeric offset (+HH, +HH:MM, +HHMM). kInvalidArgument otherwise.
+// Parses a warehouse timestamp as an instant: ParseTimestampUtc (core/fraud_report_columns.h), the one
+// reader shared with the fraud report's day column. 'YYYY-MM-DD', optionally followed by ' ' or 'T' and
+// HH:MM[:SS[.fff…]], then optionally 'Z', 'UTC' or a numeric offset (+HH, +HH:MM, +HHMM), each after an
+// optional blank. kInvalidArgument otherwise.
 absl::StatusOr<absl::Time> ParseWarehouseTimestamp(std::string_view text);
 
 }  // namespace creditbot

@@ -192,11 +192,15 @@ TEST_F(EvidenceLoaderTest, Look102SpansSubaccountsOfOneParent) {
   EXPECT_THAT(costs, ElementsAre("434/ 0.2000", "434/05 0.2150", "437/ 0.1400"));
   EXPECT_EQ(evidence->mrr, D("1850.00"));
   EXPECT_EQ(evidence->mrr_month, absl::CivilMonth(2025, 9));
-  // Only Verify credits: the rejected one (the engine ignores it), not the Messaging one.
-  ASSERT_EQ(evidence->prior_credits.size(), 1u);
+  // Every product's credits with their product (the engine keeps Verify's, case-insensitively): the
+  // rejected Verify one (the engine ignores its status) and the issued Messaging ("psms") one.
+  ASSERT_EQ(evidence->prior_credits.size(), 2u);
   EXPECT_EQ(evidence->prior_credits[0].status, "rejected");
+  EXPECT_EQ(evidence->prior_credits[0].product, "verify");
   EXPECT_EQ(evidence->prior_credits[0].created, absl::CivilDay(2025, 2, 11));
   EXPECT_EQ(evidence->prior_credits[0].amount, D("640"));
+  EXPECT_EQ(evidence->prior_credits[1].status, "issued");
+  EXPECT_EQ(evidence->prior_credits[1].product, "psms");
 }
 
 TEST_F(EvidenceLoaderTest, Look103TakesTheLatestEarlierMrrMonth) {
@@ -248,6 +252,26 @@ TEST_F(EvidenceLoaderTest, ReportWithoutServiceColumnTakesEveryServiceOfItsAccou
   for (const ModeInterval& interval : evidence->modes) services.push_back(interval.service_sid);
   EXPECT_THAT(services, ::testing::Contains(std::string(kScenarioExploreService)));
   EXPECT_THAT(services, ::testing::Contains(std::string(kScenarioExploreService2)));
+}
+
+// Issue 15, point 8: the report's day is read the same way from every warehouse (FraudReportColumns):
+// a timestamp with an offset is its UTC date, and a day that is not a date is refused naming row and column.
+TEST_F(EvidenceLoaderTest, TimestampDaysAreTheirUtcDateAndGarbageIsRefused) {
+  const std::string row =
+      " AS day, 'ACs1' AS account_sid, 'VA1' AS service_sid, '400' AS mcc, 10 AS attempts_sent, 3.0 AS "
+      "fraud_charges_usd";
+  absl::StatusOr<Evidence> evidence =
+      Load(absl::StrCat("SELECT '2025-07-01T23:30:00-05:00'", row), absl::CivilDay(2025, 7, 15));
+  ASSERT_TRUE(evidence.ok()) << evidence.status();
+  ASSERT_EQ(evidence->report.rows.size(), 1u);
+  EXPECT_EQ(evidence->report.rows[0].day, absl::CivilDay(2025, 7, 2));  // 04:30 UTC on 07-02
+
+  evidence = Load(absl::StrCat("SELECT '2025-07-01'", row, " UNION ALL SELECT '2025-07-01 garbage'", row),
+                  absl::CivilDay(2025, 7, 15));
+  ASSERT_FALSE(evidence.ok());
+  EXPECT_EQ(evidence.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(evidence.status().message()),
+              AllOf(HasSubstr("fraud report row 2, column 'day'"), HasSubstr("'2025-07-01 garbage'")));
 }
 
 TEST_F(EvidenceLoaderTest, SeveralParentsSkipMrrAndCredits) {

@@ -615,7 +615,8 @@ TEST_F(TrinoWarehouseTest, LoadsEvidenceWithTheTrinoDialectAndTrinoTypes) {
   };
   const std::string r = "authy_fraud_report.";
   std::vector<std::vector<FakeReply>> queries = {
-      answer(cols({{r + "day", "date"},
+      // The day as a timestamp with time zone: the second row, 23:30 at UTC−5 on 07-02, is 07-03 in UTC.
+      answer(cols({{r + "day", "timestamp(3) with time zone"},
                    {r + "account_sid", "varchar"},
                    {r + "service_sid", "varchar"},
                    {r + "mcc", "varchar"},
@@ -624,8 +625,8 @@ TEST_F(TrinoWarehouseTest, LoadsEvidenceWithTheTrinoDialectAndTrinoTypes) {
                    {r + "attempts_sent", "bigint"},
                    {r + "attempts_blocked", "bigint"},
                    {r + "fraud_charges_usd", "decimal(38, 5)"}}),
-             R"j([["2025-07-01","ACs1","VA1","400","01","AZ",1000,500,"300.00000"],
-                  ["2025-07-03","ACs1","VA1","400","01","AZ",300,1700,"90.00000"]])j"),
+             R"j([["2025-07-01 00:00:00.000 UTC","ACs1","VA1","400","01","AZ",1000,500,"300.00000"],
+                  ["2025-07-02 23:30:00.000 -05:00","ACs1","VA1","400","01","AZ",300,1700,"90.00000"]])j"),
       answer(cols({{"account_sid", "varchar"}, {"parent_account_sid", "varchar"}, {"status", "varchar"}}),
              R"j([["ACs1","ACp","active"]])j"),
       answer(cols({{"service_sid", "varchar"},
@@ -654,9 +655,11 @@ TEST_F(TrinoWarehouseTest, LoadsEvidenceWithTheTrinoDialectAndTrinoTypes) {
       answer(cols({{"protection_mode", "varchar"}, {"mcc", "varchar"}, {"block_rate", "double"}}),
              R"j([["basic","400",0.5]])j"),
       answer(cols({{"month", "date"}, {"mrr_usd", "decimal(12, 2)"}}), R"j([["2025-07-01","1000.00"]])j"),
-      answer(
-          cols({{"created_at", "timestamp(3)"}, {"credit_amount", "decimal(12, 2)"}, {"status", "varchar"}}),
-          R"j([["2025-01-15 12:00:00.000","50.00","issued"]])j"),
+      answer(cols({{"created_at", "timestamp(3)"},
+                   {"credit_amount", "decimal(12, 2)"},
+                   {"status", "varchar"},
+                   {"product", "varchar"}}),
+             R"j([["2025-01-15 12:00:00.000","50.00","issued","Verify"]])j"),
   };
   std::vector<FakeReply> script;
   for (const std::vector<FakeReply>& query : queries) script.insert(script.end(), query.begin(), query.end());
@@ -689,6 +692,7 @@ TEST_F(TrinoWarehouseTest, LoadsEvidenceWithTheTrinoDialectAndTrinoTypes) {
   EXPECT_EQ(*evidence->mrr, *Decimal::Parse("1000"));
   ASSERT_EQ(evidence->prior_credits.size(), 1u);
   EXPECT_EQ(evidence->prior_credits[0].created, absl::CivilDay(2025, 1, 15));
+  EXPECT_EQ(evidence->prior_credits[0].product, "Verify");
 
   std::vector<std::string> posted;
   for (const RecordedRequest& request : server_.requests()) {
