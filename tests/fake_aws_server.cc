@@ -1,17 +1,17 @@
 // The fake AWS endpoints and the independent SigV4 verifier of the AWS tests; see fake_aws_server.h.
 #include "tests/fake_aws_server.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +27,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tests/test_support.h"
 
 namespace creditbot::testing {
 namespace {
@@ -318,14 +319,7 @@ std::string FakeAwsRequest::Header(const std::string& name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-std::string FakeAwsServer::Fixture(const std::string& name) {
-  const std::string path = std::string(CREDITBOT_SHARED_DIR) + "/fixtures/aws/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("missing fixture " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string FakeAwsServer::Fixture(const std::string& name) { return testing::ReadFixture("aws/" + name); }
 
 FakeAwsServer::FakeAwsServer() : issued_expiration_(absl::Now() + absl::Hours(1)) {
   credentials_[kAccessKeyId] = Credential{kSecretAccessKey, "", false};
@@ -461,12 +455,14 @@ void FakeAwsServer::ForbidEnvironmentValues(std::vector<std::string> values) {
   forbidden_environment_values_ = std::move(values);
 }
 
-void FakeAwsServer::RunContainersWith(const std::string& binary, std::map<std::string, std::string> extra_env) {
+void FakeAwsServer::RunContainersWith(const std::string& binary,
+                                      std::map<std::string, std::string> extra_env) {
   std::lock_guard<std::mutex> lock(mutex_);
   container_binary_ = binary;
   container_extra_env_ = std::move(extra_env);
   if (container_root_.empty()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "creditbot-fake-sagemaker-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "creditbot-fake-sagemaker-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("FakeAwsServer: mkdtemp failed");
     container_root_ = pattern;
   }
@@ -904,7 +900,8 @@ std::string FakeAwsServer::StartContainer(FakeProcessingJob& job, const std::str
   }
   if (app.contains("ContainerArguments")) {
     if (!app["ContainerArguments"].is_array()) return "ContainerArguments is not a list";
-    for (const Json& argument : app["ContainerArguments"]) argv_storage.push_back(argument.get<std::string>());
+    for (const Json& argument : app["ContainerArguments"])
+      argv_storage.push_back(argument.get<std::string>());
   }
   const std::string folder = container_root_ + "/" + job.name;
   std::error_code error;
@@ -1073,7 +1070,8 @@ void FakeAwsServer::HandleSageMaker(const httplib::Request& request, httplib::Re
     if ((job.status == "Failed" || job.status == "Stopped") && !job.failure_reason.empty()) {
       answer["FailureReason"] = job.failure_reason;
     }
-    if (job.status == "Failed" && !job.container) answer["ExitMessage"] = "creditbot calc: the container failed";
+    if (job.status == "Failed" && !job.container)
+      answer["ExitMessage"] = "creditbot calc: the container failed";
     response.status = 200;
     response.set_content(answer.dump(), "application/x-amz-json-1.1");
     return;

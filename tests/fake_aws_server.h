@@ -1,6 +1,6 @@
 // FakeAwsServer: one loopback server (cpp-httplib, port 0) that plays every AWS endpoint creditbot talks
 // to, so the real clients (S3Client, SecretsManagerClient, the credential chain) run over real HTTP with
-// libcurl's real SigV4 signatures. Bodies come from the shared fixtures (../shared/fixtures/aws, see its
+// libcurl's real SigV4 signatures. Bodies come from the fixtures (tests/fixtures/aws, see its
 // README) with the values swapped in.
 //
 // Every signed request is VERIFIED independently of libcurl (VerifySigV4 below: the canonical request,

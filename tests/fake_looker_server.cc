@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "tests/test_support.h"
+
 namespace creditbot::testing {
 namespace {
 
@@ -87,12 +89,7 @@ std::string LookerRequest::Header(const std::string& name) const {
 }
 
 std::string FakeLookerServer::Fixture(const std::string& name) {
-  const std::string path = std::string(CREDITBOT_SHARED_DIR) + "/fixtures/looker/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("missing fixture " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::ReadFixture("looker/" + name);
 }
 
 FakeLookerServer::FakeLookerServer() {

@@ -1,6 +1,6 @@
 // FakeLookerServer: a Looker API 4.0 stand-in on loopback for the resolver tests, so the real client code
 // (LookerApiResolver over the libcurl transport) runs against real HTTP. Bodies come from the shared
-// fixtures (../shared/fixtures/looker, see its README); the dashboards are adapted copies (see the .cc).
+// fixtures (tests/fixtures/looker, see its README); the dashboards are adapted copies (see the .cc).
 //
 // It serves, under /api/4.0:
 //   POST /login                         200 constructed_api40_login_200.json for the expected credentials

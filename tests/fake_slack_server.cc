@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "tests/test_support.h"
 
 namespace creditbot::testing {
 namespace {
@@ -151,12 +152,7 @@ std::string SlackRequest::Header(const std::string& name) const {
 }
 
 std::string FakeSlackServer::Fixture(const std::string& name) {
-  const std::string path = std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/web_api/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("missing fixture " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::ReadFixture("slack/web_api/" + name);
 }
 
 FakeSlackServer::FakeSlackServer() {

@@ -1,7 +1,7 @@
 // FakeSlackServer: a Slack Web API stand-in on loopback, so the real client (SlackWebApi over the libcurl
 // transport) runs against real HTTP in tests. It keeps a small workspace — channels, their messages and
 // threads, the bot's posts, DMs, reactions — and answers in Slack's wire format (research:
-// ../shared/research/slack.md §2–§5; answer shapes from ../shared/fixtures/slack/web_api): HTTP 200 with
+// the team's Slack research notes, §2–§5; answer shapes from tests/fixtures/slack/web_api): HTTP 200 with
 // `{"ok":false,"error":…}` for every error, HTTP 429 with a `retry-after` header and
 // `{"ok":false,"error":"ratelimited"}` for rate limits, `application/json; charset=utf-8` answers.
 //
@@ -98,7 +98,7 @@ class FakeSlackServer {
   std::string api_url() const;    // "http://127.0.0.1:PORT/api/", for SlackApiOptions::api_base_url
   int port() const { return port_; }
 
-  // The text of `name` in ../shared/fixtures/slack/web_api.
+  // The text of `name` in tests/fixtures/slack/web_api.
   static std::string Fixture(const std::string& name);
 
   // --- the workspace ---

@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tests/test_support.h"
 
 namespace creditbot::testing {
 namespace {
@@ -252,15 +253,7 @@ std::string FakeSocketModeServer::url() {
 int FakeSocketModeServer::port() const { return state_->port; }
 
 std::string FakeSocketModeServer::Fixture(const std::string& name) {
-  const std::string path = std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/socket_mode/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in.good()) {
-    std::fprintf(stderr, "FakeSocketModeServer: cannot open %s\n", path.c_str());
-    std::abort();
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return testing::ReadFixture("slack/socket_mode/" + name);
 }
 
 void FakeSocketModeServer::SetApproximateConnectionTime(int seconds) {

@@ -1,6 +1,6 @@
 // FakeSocketModeServer: a Slack Socket Mode stand-in on loopback (ws://127.0.0.1:PORT, Boost.Beast) for
 // the SocketModeClient tests, so the real client code runs over real websockets. Frames come from the
-// shared fixtures (../shared/fixtures/slack/socket_mode, see its README): every new connection first gets
+// fixtures (tests/fixtures/slack/socket_mode, see its README): every new connection first gets
 // hello.python-sdk-mock.json (optionally with a test-set approximate_connection_time); SendEvent wraps an
 // event_callback the way envelope.events_api.message.python-sdk-mock.json does; Disconnect sends the
 // shape of disconnect.refresh_requested.bolt-js-issue1061.json.

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tests/test_support.h"
 
 namespace creditbot::testing {
 
@@ -136,17 +137,7 @@ int FakeTrinoServer::count(const std::string& method) const {
   return n;
 }
 
-std::string ReadTrinoFixture(const std::string& name) {
-  const std::string path = std::string(CREDITBOT_SHARED_DIR) + "/fixtures/trino/" + name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "missing fixture " << path << "\n";
-    std::abort();
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string ReadTrinoFixture(const std::string& name) { return testing::ReadFixture("trino/" + name); }
 
 FakeReply FakeTrinoServer::Fixture(const std::string& name) {
   return FakeReply{200, ReadTrinoFixture(name), {}, {}};

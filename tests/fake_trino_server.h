@@ -1,5 +1,5 @@
 // FakeTrinoServer: a Trino coordinator on loopback for tests, replaying scripted replies (normally the real
-// recorded pages of shared/fixtures/trino/) so the real client code, libcurl included, runs end to end.
+// recorded pages of tests/fixtures/trino/) so the real client code, libcurl included, runs end to end.
 //
 // The script is one list of replies, served in order: the first to the POST /v1/statement, each next one
 // to the next GET (whatever its path; tests check the paths in requests()). A 200 reply's body has its
@@ -52,7 +52,7 @@ class FakeTrinoServer {
   std::vector<RecordedRequest> requests() const;
   int count(const std::string& method) const;
 
-  // A 200 reply with the fixture file's body (shared/fixtures/trino/NAME).
+  // A 200 reply with the fixture file's body (tests/fixtures/trino/NAME).
   static FakeReply Fixture(const std::string& name);
   // A 200 page built in the test: `columns` as [["name","type"],…] JSON text, `data` JSON text or "",
   // `next` a path or "" for the last page.
@@ -66,7 +66,7 @@ class FakeTrinoServer {
   std::thread thread_;
 };
 
-// The text of shared/fixtures/trino/NAME (aborts the test run if missing).
+// The text of tests/fixtures/trino/NAME (throws, naming the path, if missing).
 std::string ReadTrinoFixture(const std::string& name);
 
 }  // namespace creditbot::testing

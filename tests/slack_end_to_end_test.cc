@@ -1,5 +1,5 @@
 // End-to-end tests of the real creditbot binary against a fake Slack on loopback (tests/fake_slack_server.h,
-// built from ../shared/fixtures/slack): `run --once` reading channel history over several pages, replying
+// built from tests/fixtures/slack): `run --once` reading channel history over several pages, replying
 // in threads, DMing the owner, and never answering twice — across 429 storms, a post whose answer is lost,
 // a lost state file, edits and thread replies. The looks, warehouse and policies are the embedded
 // default's; the expected credit of look 101 is test case 1 of CREDIT_POLICY.md ($255.00, checked by hand).

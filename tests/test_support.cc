@@ -2,6 +2,7 @@
 #include "tests/test_support.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
 
 namespace creditbot::testing {
 
@@ -29,6 +28,19 @@ TempDir::~TempDir() {
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string FixturePath(const std::string& relative) {
+  return std::string(CREDITBOT_SOURCE_DIR) + "/tests/fixtures/" + relative;
+}
+
+std::string ReadFixture(const std::string& relative) {
+  const std::string path = FixturePath(relative);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("missing fixture " + path);
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();

@@ -90,6 +90,14 @@ class SuiteWarehouse {
 bool WaitUntil(const std::function<bool()>& condition, int timeout_ms = 20000);
 
 std::string ReadFile(const std::string& path);
+
+// The path of a file in the repository's tests/fixtures/ (public payloads; see each folder's README), e.g.
+// FixturePath("slack/web_api/auth.test.json").
+std::string FixturePath(const std::string& relative);
+// The bytes of FixturePath(relative). A missing fixture throws std::runtime_error naming the path, so the
+// test using it fails loudly instead of reading an empty string.
+std::string ReadFixture(const std::string& relative);
+
 void WriteFile(const std::string& path, const std::string& content);
 std::vector<std::string> ReadLines(const std::string& path);
 

@@ -20,27 +20,21 @@
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "slack/events_api.h"
+#include "tests/test_support.h"
 
 namespace creditbot {
 namespace {
 
+using ::creditbot::testing::ReadFixture;
 using ::testing::HasSubstr;
 
 constexpr char kSecret[] = "8f742231b10e8888abcd99yyyzzz85a5";  // Slack's published test secret
 constexpr std::int64_t kNow = 1610241741;                       // the app_mention fixture's event_time
 
-std::string ReadShared(const std::string& relative) {
-  std::ifstream in(std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << relative;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // A full event_callback (event_id "Ev111"): the payload of the Socket Mode app_mention fixture.
 std::string AppMentionCallback() {
-  const nlohmann::json envelope =
-      nlohmann::json::parse(ReadShared("socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"));
+  const nlohmann::json envelope = nlohmann::json::parse(
+      ReadFixture("slack/socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"));
   return envelope.at("payload").dump();
 }
 
@@ -174,7 +168,7 @@ TEST_F(ServiceHttpTest, StaleDeliveryIs401) {
 
 TEST_F(ServiceHttpTest, UrlVerificationIsAnsweredWithTheChallenge) {
   auto client = StartServer();
-  const std::string body = ReadShared("events/url_verification.python-slack-events-api.json");
+  const std::string body = ReadFixture("slack/events/url_verification.python-slack-events-api.json");
   const auto response = client->Post("/slack/events", SignedHeaders(body), body, "application/json");
   ASSERT_TRUE(response) << response.error();
   EXPECT_EQ(response->status, 200);

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/test_support.h"
+
 namespace creditbot {
 namespace {
 
@@ -36,10 +38,8 @@ SlackMessage UserMessage(std::string text) {
 }
 
 SlackMessage Fixture(const std::string& name) {
-  std::ifstream in(std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/events/java_sdk_tests/" + name);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  absl::StatusOr<SlackMessage> m = ParseSlackMessageLine(buffer.str(), "");
+  absl::StatusOr<SlackMessage> m =
+      ParseSlackMessageLine(testing::ReadFixture("slack/events/java_sdk_tests/" + name), "");
   EXPECT_TRUE(m.ok()) << name << ": " << m.status();
   return m.ok() ? *m : SlackMessage{};
 }

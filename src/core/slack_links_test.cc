@@ -11,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_support.h"
+
 namespace creditbot {
 namespace {
 
+using ::creditbot::testing::ReadFixture;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -24,18 +27,10 @@ std::vector<std::string> Urls(const std::vector<SlackLink>& links) {
   return urls;
 }
 
-std::string ReadSharedFile(const std::string& relative) {
-  std::ifstream in(std::string(CREDITBOT_SHARED_DIR) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << relative;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // --- text ---------------------------------------------------------------------------------------------
 
 TEST(SlackLinks, PassesEveryRowOfTheSharedLinkCorpus) {
-  std::istringstream lines(ReadSharedFile("fixtures/slack/link_texts.jsonl"));
+  std::istringstream lines(ReadFixture("slack/link_texts.jsonl"));
   std::string line;
   int rows = 0;
   while (std::getline(lines, line)) {
@@ -141,7 +136,7 @@ TEST(SlackLinks, EmptyTextHasNoLinks) { EXPECT_THAT(ExtractLinksFromText(""), Is
 
 TEST(SlackLinksBlocks, ReadsTheLinkOfARealHistoryMessage) {
   const nlohmann::json page = nlohmann::json::parse(
-      ReadSharedFile("fixtures/slack/web_api/conversations.history.with_unfurl.java-sdk-issue1207.json"));
+      ReadFixture("slack/web_api/conversations.history.with_unfurl.java-sdk-issue1207.json"));
   const nlohmann::json& blocks = page.at("messages").at(0).at("blocks");
   EXPECT_THAT(ExtractLinksFromBlocks(blocks),
               ElementsAre(SlackLink{"https://xxx.slack.com/archives/C123/p1695106171334469", ""}));

@@ -2,7 +2,7 @@
 // decision for one HTTP delivery (HandleEventsApiRequest), and RecentIds, the event_id dedupe set shared by
 // Events API and Socket Mode deliveries. The HTTP server around it is bot/service_http.h.
 //
-// Protocol (shared/research/slack.md §7; fixtures in shared/fixtures/slack/events/):
+// Protocol (shared/research/slack.md §7; fixtures in tests/fixtures/slack/events/):
 //   - Every request carries X-Slack-Request-Timestamp (Unix seconds) and
 //     X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + raw body)>.
 //     Requests outside ±5 minutes of our clock are refused (replay protection), as Slack's SDKs do.

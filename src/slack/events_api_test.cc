@@ -13,20 +13,14 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "tests/test_support.h"
 
 namespace creditbot {
 namespace {
 
+using ::creditbot::testing::ReadFixture;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string ReadShared(const std::string& relative) {
-  std::ifstream in(std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << relative;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // Slack's published vector, read from the fixture.
 struct TestVector {
@@ -39,7 +33,8 @@ struct TestVector {
 
 const TestVector& Vector() {
   static const TestVector vector = [] {
-    const nlohmann::json fixture = nlohmann::json::parse(ReadShared("events/signature_v0_test_vector.json"));
+    const nlohmann::json fixture =
+        nlohmann::json::parse(ReadFixture("slack/events/signature_v0_test_vector.json"));
     TestVector loaded;
     loaded.secret = fixture.at("signing_secret").get<std::string>();
     loaded.timestamp = fixture.at("x_slack_request_timestamp").get<std::string>();
@@ -72,8 +67,8 @@ EventsApiResult Handle(const EventsApiRequest& request) {
 
 // The payload of the Socket Mode app_mention envelope: a full event_callback with event_id "Ev111".
 std::string AppMentionCallback() {
-  const nlohmann::json envelope =
-      nlohmann::json::parse(ReadShared("socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"));
+  const nlohmann::json envelope = nlohmann::json::parse(
+      ReadFixture("slack/socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"));
   return envelope.at("payload").dump();
 }
 
@@ -183,7 +178,8 @@ TEST(EventsApiSignature, EmptySecretIsAConfigurationError) {
 }
 
 TEST(EventsApiRequest, UrlVerificationAnswersTheChallengeAsJson) {
-  const EventsApiResult result = Handle(SignedJson(ReadShared("events/url_verification.java-sdk-test.json")));
+  const EventsApiResult result =
+      Handle(SignedJson(ReadFixture("slack/events/url_verification.java-sdk-test.json")));
   EXPECT_EQ(result.http_status, 200);
   EXPECT_EQ(result.content_type, "application/json");
   EXPECT_EQ(result.body, R"({"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})");
@@ -192,7 +188,8 @@ TEST(EventsApiRequest, UrlVerificationAnswersTheChallengeAsJson) {
 }
 
 TEST(EventsApiRequest, UrlVerificationMustBeSignedToo) {
-  EventsApiRequest request = SignedJson(ReadShared("events/url_verification.python-slack-events-api.json"));
+  EventsApiRequest request =
+      SignedJson(ReadFixture("slack/events/url_verification.python-slack-events-api.json"));
   request.signature = ComputeSlackSignature("another secret", request.request_timestamp, request.body);
   const EventsApiResult result = Handle(request);
   EXPECT_EQ(result.http_status, 401);
@@ -301,7 +298,7 @@ TEST(EventsApiRequest, MalformedBodiesAre400WithTheReason) {
 TEST(EventsApiRequest, PythonFixtureWithoutEventIdIsRefused) {
   // python-slack-events-api's reaction_added test body has no event_id (Slack always sends one): it cannot be
   // deduplicated, so it is refused rather than risk a double reply.
-  ExpectBadRequest(ReadShared("events/event_callback.reaction_added.python-slack-events-api.json"),
+  ExpectBadRequest(ReadFixture("slack/events/event_callback.reaction_added.python-slack-events-api.json"),
                    "event_callback has no string \"event_id\"");
 }
 

@@ -11,23 +11,18 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "tests/test_support.h"
 
 namespace creditbot {
 namespace {
 
+using ::creditbot::testing::ReadFixture;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string ReadShared(const std::string& relative) {
-  std::ifstream in(std::string(CREDITBOT_SHARED_DIR) + "/fixtures/slack/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << relative;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 SlackMessage ParseFixture(const std::string& relative, std::string_view default_channel = "") {
-  absl::StatusOr<SlackMessage> message = ParseSlackMessageLine(ReadShared(relative), default_channel);
+  absl::StatusOr<SlackMessage> message =
+      ParseSlackMessageLine(ReadFixture("slack/" + relative), default_channel);
   EXPECT_TRUE(message.ok()) << relative << ": " << message.status();
   return message.ok() ? *message : SlackMessage{};
 }
@@ -164,7 +159,7 @@ TEST(SlackMessage, UnwrapsSocketModeEnvelope) {
 
 TEST(SlackMessage, UnwrapsEventCallbackEnvelope) {
   const nlohmann::json envelope =
-      nlohmann::json::parse(ReadShared("socket_mode/envelope.events_api.message.python-sdk-mock.json"))
+      nlohmann::json::parse(ReadFixture("slack/socket_mode/envelope.events_api.message.python-sdk-mock.json"))
           .at("payload");
   ASSERT_EQ(envelope.at("type"), "event_callback");
   absl::StatusOr<SlackMessage> m = ParseSlackMessage(envelope, "CDEFAULT");
@@ -174,18 +169,19 @@ TEST(SlackMessage, UnwrapsEventCallbackEnvelope) {
 }
 
 TEST(SlackMessage, RejectsNonMessageEvents) {
-  ExpectInvalid(ReadShared("socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"),
+  ExpectInvalid(ReadFixture("slack/socket_mode/envelope.events_api.app_mention.python-sdk-mock.json"),
                 "not a message event (type \"app_mention\")");
-  ExpectInvalid(ReadShared("events/java_sdk_tests/link_shared.json"),
+  ExpectInvalid(ReadFixture("slack/events/java_sdk_tests/link_shared.json"),
                 "not a message event (type \"link_shared\")");
-  ExpectInvalid(ReadShared("events/event_callback.reaction_added.python-slack-events-api.json"),
+  ExpectInvalid(ReadFixture("slack/events/event_callback.reaction_added.python-slack-events-api.json"),
                 "not a message event (type \"reaction_added\")");
-  ExpectInvalid(ReadShared("socket_mode/hello.python-sdk-mock.json"), "not a message event (type \"hello\")");
+  ExpectInvalid(ReadFixture("slack/socket_mode/hello.python-sdk-mock.json"),
+                "not a message event (type \"hello\")");
 }
 
 TEST(SlackMessage, ParsesHistoryItemWithCallersChannel) {
-  const nlohmann::json page =
-      nlohmann::json::parse(ReadShared("web_api/conversations.history.with_unfurl.java-sdk-issue1207.json"));
+  const nlohmann::json page = nlohmann::json::parse(
+      ReadFixture("slack/web_api/conversations.history.with_unfurl.java-sdk-issue1207.json"));
   const nlohmann::json& item = page.at("messages").at(0);
   absl::StatusOr<SlackMessage> m = ParseSlackMessage(item, "C123");
   ASSERT_TRUE(m.ok()) << m.status();

@@ -1,4 +1,4 @@
-// SlackWebApi: the Slack Web API client creditbot uses (research: ../shared/research/slack.md §2–§4),
+// SlackWebApi: the Slack Web API client creditbot uses (research: the team's Slack research notes, §2–§4),
 // on the project's HTTP layer (HttpTransport). It speaks Slack's wire format exactly: POST
 // https://slack.com/api/<method> with `Authorization: Bearer <token>`, JSON bodies sent as
 // `application/json; charset=utf-8` (form bodies for the GET-only-style methods conversations.history,

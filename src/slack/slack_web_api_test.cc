@@ -1,6 +1,6 @@
 // Tests of SlackWebApi against FakeSlackServer over real HTTP (libcurl on loopback), with a FakeClock and
 // FakeSleeper so retries and pacing are checked by the waits they ask for, never by sleeping. Identity,
-// rate-limit and error bodies come from ../shared/fixtures/slack/web_api.
+// rate-limit and error bodies come from tests/fixtures/slack/web_api.
 #include "slack/slack_web_api.h"
 
 #include <gmock/gmock.h>

@@ -31,7 +31,7 @@ namespace creditbot {
 struct SynthOptions {
   uint64_t seed = 42;          // Default: 42. Drives the random fleet only.
   int scale = 1;               // Default: 1. Background attempts ≈ scale × 50,000; 1..10,000.
-  std::string mcc_table_path;  // Default: empty = the built-in list. A CSV like shared/data/mcc_mnc.csv
+  std::string mcc_table_path;  // Default: empty = the built-in list. A CSV like data/mcc_mnc.csv
                                // (columns mcc, mnc, iso_code, status) refines each country's networks.
 };
 

@@ -291,7 +291,7 @@ TEST(SyntheticWarehouse, MissingMccTableIsNotFoundAndLeavesNoFile) {
 
 TEST(SyntheticWarehouse, MccTableRefinesNetworksButKeepsTheNamedScenarios) {
   TempDir dir;
-  // A tiny table in the shape of shared/data/mcc_mnc.csv: quoting, a non-operational and a non-numeric MNC.
+  // A tiny table in the shape of data/mcc_mnc.csv: quoting, a non-operational and a non-numeric MNC.
   const std::string table = dir.File("mcc_mnc.csv");
   {
     std::ofstream out(table);
@@ -315,9 +315,9 @@ TEST(SyntheticWarehouse, MccTableRefinesNetworksButKeepsTheNamedScenarios) {
   EXPECT_EQ(Rows(dir.File("table.db"), test_case), Rows(dir.File("builtin.db"), test_case));
 }
 
-TEST(SyntheticWarehouse, ReadsTheSharedMccTable) {
-  const std::string table = std::string(CREDITBOT_SHARED_DIR) + "/data/mcc_mnc.csv";
-  if (!std::filesystem::exists(table)) GTEST_SKIP() << "no " << table;
+TEST(SyntheticWarehouse, ReadsTheShippedMccTable) {
+  const std::string table = std::string(CREDITBOT_SOURCE_DIR) + "/data/mcc_mnc.csv";
+  ASSERT_TRUE(std::filesystem::exists(table)) << "the repository ships " << table;
   TempDir dir;
   const absl::Status status = GenerateSyntheticWarehouse(dir.File("w.db"), Options(42, 1, table));
   ASSERT_TRUE(status.ok()) << status;

@@ -1,5 +1,5 @@
 // Tests of the Trino client: the real client and libcurl against FakeTrinoServer replaying the recorded
-// pages of shared/fixtures/trino/, plus the page decoder and the URL form on their own.
+// pages of tests/fixtures/trino/, plus the page decoder and the URL form on their own.
 #include "warehouse/trino_warehouse.h"
 
 #include <gmock/gmock.h>
