@@ -412,6 +412,8 @@ TEST_F(SocketModeClientTest, SkipsUnreadableFramesAndStaysConnected) {
 
   ASSERT_TRUE(FakeSocketModeServer::WaitFor([&] { return EventCount() == 1; }));
   EXPECT_EQ(Events()[0].envelope_id, event_id);
+  // The ack travels back over the socket while the event is handed on: wait for the server to read it.
+  ASSERT_TRUE(FakeSocketModeServer::WaitFor([&] { return !server_.Acks().empty(); }));
   EXPECT_THAT(server_.Acks(), ElementsAre(event_id));
   EXPECT_EQ(client_->connections(), 1);
   EXPECT_EQ(server_.Connections(), 1);
