@@ -104,9 +104,16 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   };
 
   absl::CivilDay claim_date = absl::ToCivilDay(now, absl::UTCTimeZone());
-  if (!options.claim_date.empty() && !absl::ParseCivilTime(options.claim_date, &claim_date)) {
-    return Fail("--claim-date",
-                absl::InvalidArgumentError(absl::StrCat("'", options.claim_date, "' is not YYYY-MM-DD")), 2);
+  if (!options.claim_date.empty()) {
+    // ParseCivilTime alone would take 2025-13-01 as 2026-01-01: a date is valid only when it prints back.
+    if (!absl::ParseCivilTime(options.claim_date, &claim_date) ||
+        absl::FormatCivilTime(claim_date) != options.claim_date) {
+      return Fail("--claim-date",
+                  absl::InvalidArgumentError(absl::StrCat("'", options.claim_date,
+                                                          "' is not a valid date; expected YYYY-MM-DD, "
+                                                          "e.g. 2025-07-15")),
+                  2);
+    }
   }
   absl::StatusOr<std::string> sql =
       IsS3(options.sql_file) ? s3.Read(options.sql_file) : ReadFileToString(options.sql_file);
@@ -150,8 +157,18 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
 
   NativeExecutor executor(**warehouse, config->sql_dir);
-  absl::StatusOr<CreditReport> report = executor.Execute({*sql, policy, claim_date, env_value("CREDITBOT_EXECUTION_ID")});
+  absl::StatusOr<CreditReport> report =
+      executor.Execute({*sql, policy, claim_date, env_value("CREDITBOT_EXECUTION_ID")});
   if (!report.ok()) return Fail("calculation", report.status());
+  if (!options.claim_date.empty() && report->fraud_start && claim_date < *report->fraud_start) {
+    return Fail("--claim-date",
+                absl::InvalidArgumentError(absl::StrCat(
+                    options.claim_date, " is before the fraud: the report's first day with attempts is ",
+                    absl::FormatCivilTime(*report->fraud_start),
+                    ", and a claim cannot precede the traffic it "
+                    "claims (give the date of the request)")),
+                2);
+  }
 
   ExecutionMeta meta;
   meta.execution_id = env_value("CREDITBOT_EXECUTION_ID");

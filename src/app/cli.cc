@@ -2,14 +2,48 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "git_sha.h"  // generated at build time (cmake/GitSha.cmake)
 #include "absl/strings/str_cat.h"
 #include "app/commands.h"
 #include "app/executor_factory.h"
 #include "app/logging.h"
+#include "common/closest_name.h"
 #include "common/status_macros.h"
+#include "git_sha.h"  // generated at build time (cmake/GitSha.cmake)
 
 namespace creditbot {
+namespace {
+
+// When `word` is not one of `parent`'s subcommands, the one line that says so and names the closest one
+// ("creditbot: unknown command 'runn'; did you mean 'run'?"); "" when it is one.
+std::string UnknownCommandMessage(CLI::App& parent, const std::string& path, const std::string& word) {
+  std::vector<std::string> names;
+  for (CLI::App* command : parent.get_subcommands([](CLI::App*) { return true; })) {
+    if (command->get_name() == word) return "";
+    names.push_back(command->get_name());
+  }
+  const std::string closest = ClosestName(word, names);
+  return absl::StrCat(path, ": unknown command '", word, "'",
+                      closest.empty() ? "" : absl::StrCat("; did you mean '", closest, "'?"), " (", path,
+                      " --help lists the commands)");
+}
+
+// Checks the command words before CLI11 parses (its own message for a mistyped command is "The following
+// argument was not expected"). Returns the message for the first unknown word, or "".
+std::string CheckCommandWords(CLI::App& app, int argc, char** argv) {
+  CLI::App* parent = &app;
+  std::string path = "creditbot";
+  for (int i = 1; i < argc && parent->get_require_subcommand_min() > 0; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') return "";  // an option; CLI11 judges the rest
+    std::string message = UnknownCommandMessage(*parent, path, word);
+    if (!message.empty()) return message;
+    parent = parent->get_subcommand(word);
+    path = absl::StrCat(path, " ", word);
+  }
+  return "";
+}
+
+}  // namespace
 
 absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
   // The Secrets Manager layer reads secrets with the AWS chain of the process environment.
@@ -112,12 +146,15 @@ int RunCli(int argc, char** argv, char** environ) {
       "import",
       "merge records from FILE into the configured store, never overwriting one (exit 1 when some entries "
       "could not be read)");
-  state_import->add_option("file", state_options.input, "a `state export` file, or the prototype's "
-                                                        "processed_messages.json with --format prototype")
+  state_import
+      ->add_option("file", state_options.input,
+                   "a `state export` file, or the prototype's "
+                   "processed_messages.json with --format prototype")
       ->required();
-  state_import->add_option("--format", state_options.format,
-                           "creditbot (default: a `state export` / S3 state object) or prototype (each "
-                           "message is recorded as replied, so it is never answered again)")
+  state_import
+      ->add_option("--format", state_options.format,
+                   "creditbot (default: a `state export` / S3 state object) or prototype (each "
+                   "message is recorded as replied, so it is never answered again)")
       ->check(CLI::IsMember({"creditbot", "prototype"}));
   state_import->add_option("--channel", state_options.channel,
                            "prototype: the channel id of entries that are a bare ts (default: "
@@ -144,6 +181,10 @@ int RunCli(int argc, char** argv, char** environ) {
   CLI::App* doctor = app.add_subcommand("doctor", "check every configured part: one line per check");
   add_globals(doctor);
 
+  if (const std::string unknown = CheckCommandWords(app, argc, argv); !unknown.empty()) {
+    std::fprintf(stderr, "%s\n", unknown.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

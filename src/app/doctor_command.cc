@@ -195,7 +195,10 @@ int DoctorCommand(const GlobalOptions& global) {
     }
     report.Ok("policies", names);
   } else {
-    report.Fail("policies", Message(policies.status()), "correct the policy file named above");
+    report.Fail("policies", Message(policies.status()),
+                policies.status().code() == absl::StatusCode::kNotFound
+                    ? "point CREDITBOT_POLICY_DIR at a folder of policy *.toml files, or unset it"
+                    : "correct the policy file named above");
   }
 
   const std::string state_location = StateStoreLocation(*config).value_or(config->state_url);

@@ -12,6 +12,9 @@
 
 namespace creditbot {
 
+const char kPolicyDirFix[] =
+    "put the policy files (e.g. verify.toml) there, or unset CREDITBOT_POLICY_DIR to use the built-in ones";
+
 absl::StatusOr<CreditPolicy> LoadPolicyFile(const std::string& path) {
   CREDITBOT_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
   return ParseCreditPolicy(text, path);
@@ -28,8 +31,11 @@ absl::StatusOr<std::vector<CreditPolicy>> LoadPolicies(const std::string& policy
     }
   } else {
     std::error_code ec;
+    // Name the folder actually read: a relative setting is resolved against the working folder.
+    const std::string read = std::filesystem::absolute(policy_dir, ec).lexically_normal().string();
     if (!std::filesystem::is_directory(policy_dir, ec)) {
-      return absl::NotFoundError(absl::StrCat("CREDITBOT_POLICY_DIR='", policy_dir, "' is not a folder"));
+      return absl::NotFoundError(absl::StrCat("CREDITBOT_POLICY_DIR='", policy_dir, "' (", read,
+                                              ") is not a folder; ", kPolicyDirFix));
     }
     std::vector<std::string> paths;
     for (const auto& entry : std::filesystem::directory_iterator(policy_dir)) {
@@ -42,7 +48,16 @@ absl::StatusOr<std::vector<CreditPolicy>> LoadPolicies(const std::string& policy
       policies.push_back(std::move(policy));
     }
   }
-  if (policies.empty()) return absl::NotFoundError("no credit policy found (policy/*.toml)");
+  if (policies.empty() && policy_dir.empty()) {
+    return absl::InternalError("this build has no built-in credit policy (policy/*.toml was not embedded)");
+  }
+  if (policies.empty()) {
+    std::error_code ec;
+    return absl::NotFoundError(
+        absl::StrCat("CREDITBOT_POLICY_DIR='", policy_dir, "' (",
+                     std::filesystem::absolute(policy_dir, ec).lexically_normal().string(),
+                     ") holds no *.toml credit policy; ", kPolicyDirFix));
+  }
   return policies;
 }
 

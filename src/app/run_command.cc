@@ -53,9 +53,12 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
   }
   std::vector<std::string> counts;
   for (const auto& [outcome, count] : summary->outcomes) counts.push_back(absl::StrCat(outcome, "=", count));
-  std::printf("pass done: %d messages (%s)%s; outbox %s, audit %s\n", summary->items,
+  // The outbox is written in a dry run and by the local replier; a live pass on Slack posts instead.
+  const bool wrote_outbox = r.config.dry_run || !r.uses_slack();
+  std::printf("pass done: %d messages (%s)%s; %saudit %s\n", summary->items,
               absl::StrJoin(counts, ", ").c_str(), r.config.dry_run ? ", dry run" : "",
-              r.config.outbox_path.c_str(), AuditLocation(r.config).c_str());
+              wrote_outbox ? absl::StrCat("outbox ", r.config.outbox_path, ", ").c_str() : "",
+              AuditLocation(r.config).c_str());
   return 0;
 }
 

@@ -61,12 +61,32 @@ int Stats(StateStore& store, const std::string& location, const StateOptions& op
   return 0;
 }
 
+// Whether a request in `status` had creditbot post (or, in a dry run, preview) a message: only those are
+// tagged "[dry run]"; a skipped, ignored or deleted message had nothing to say either way.
+bool SaysSomething(RequestStatus status) {
+  switch (status) {
+    case RequestStatus::kReplied:
+    case RequestStatus::kAsked:
+    case RequestStatus::kRefused:
+    case RequestStatus::kFailed:
+      return true;
+    case RequestStatus::kClaimed:
+    case RequestStatus::kIgnored:
+    case RequestStatus::kSkipped:
+    case RequestStatus::kRejected:
+    case RequestStatus::kDeleted:
+      return false;
+  }
+  return false;
+}
+
 int List(StateStore& store, const StateOptions& options) {
   std::optional<RequestStatus> status;
   if (!options.status.empty()) {
     status = ParseRequestStatus(options.status);
     if (!status) {
-      std::fprintf(stderr, "creditbot state list: unknown status '%s'\n", options.status.c_str());
+      std::fprintf(stderr, "creditbot state list: unknown status '%s'; the statuses are %s\n",
+                   options.status.c_str(), RequestStatusNameList().c_str());
       return 2;
     }
   }
@@ -89,7 +109,8 @@ int List(StateStore& store, const StateOptions& options) {
       std::printf("%s\n", json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf("%-32s %-9s %-14s %s%s\n", r.key.c_str(), std::string(RequestStatusName(r.status)).c_str(),
-                  r.outcome.c_str(), r.dry_run ? "[dry run] " : "", r.detail.c_str());
+                  r.outcome.c_str(), r.dry_run && SaysSomething(r.status) ? "[dry run] " : "",
+                  r.detail.c_str());
     }
   }
   return 0;
@@ -128,6 +149,14 @@ int Import(StateStore& store, const Config& config, const std::string& location,
     absl::StatusOr<PrototypeImport> parsed = ParsePrototypeState(*text, channel, absl::Now());
     if (!parsed.ok()) {
       return Fail(absl::InvalidArgumentError(absl::StrCat(options.input, ": ", parsed.status().message())));
+    }
+    if (parsed->bare_ts_without_channel > 0) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+                      options.input, ": ", parsed->bare_ts_without_channel,
+                      " entries are a bare ts without their channel; name the channel the prototype served "
+                      "with --channel C0123ABCD (or set CREDITBOT_SLACK_CHANNELS to that one channel id). "
+                      "Nothing was imported")),
+                  2);
     }
     snapshot.records = std::move(parsed->records);
     unreadable = std::move(parsed->unreadable);

@@ -3,10 +3,14 @@
 #include "common/toml_document.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "common/strings.h"
 
 namespace creditbot {
 
@@ -70,8 +74,11 @@ absl::StatusOr<toml::table> ParseTomlDocument(std::string_view text, std::string
     return toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
     const toml::source_position& begin = error.source().begin;
+    // toml++'s descriptions may span lines; an error is one line wherever it is shown (log, DM, doctor).
+    std::vector<absl::string_view> words =
+        absl::StrSplit(ToAbsl(error.description()), absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
     return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ":", begin.line, ":",
-                                                   begin.column, ": ", std::string(error.description())));
+                                                   begin.column, ": ", absl::StrJoin(words, " ")));
   } catch (const TomlPreconditionFailed&) {
     return absl::InvalidArgumentError(absl::StrCat(
         std::string(source_name), ": not valid TOML (the parser stopped at a malformed construct)"));

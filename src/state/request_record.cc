@@ -38,6 +38,12 @@ std::optional<RequestStatus> ParseRequestStatus(std::string_view name) {
   return std::nullopt;
 }
 
+std::string RequestStatusNameList() {
+  std::string list;
+  for (const auto& [value, text] : kNames) absl::StrAppend(&list, list.empty() ? "" : ", ", ToAbsl(text));
+  return list;
+}
+
 std::string RequestKey(std::string_view channel, std::string_view ts) {
   return absl::StrCat(ToAbsl(channel), ":", ToAbsl(ts));
 }

@@ -25,6 +25,8 @@ enum class RequestStatus {
 
 std::string_view RequestStatusName(RequestStatus status);
 std::optional<RequestStatus> ParseRequestStatus(std::string_view name);
+// Every status name, comma-separated, in the enum's order: for messages that list the valid ones.
+std::string RequestStatusNameList();
 
 struct RequestRecord {
   std::string key;  // "channel:ts"

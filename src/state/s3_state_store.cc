@@ -326,6 +326,7 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
     if (channel.empty() || !IsChannelId(channel)) {
       result.unreadable.push_back(
           absl::StrCat(where, ": a bare ts and no channel (give the channel id the prototype served)"));
+      if (channel.empty()) ++result.bare_ts_without_channel;
       return;
     }
     std::string key = RequestKey(channel, ts);
@@ -546,7 +547,7 @@ absl::StatusOr<std::vector<RequestRecord>> S3StateStore::List(std::optional<Requ
   }
   std::sort(records.begin(), records.end(), [](const RequestRecord& a, const RequestRecord& b) {
     if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
-    return a.key < b.key;
+    return a.key > b.key;  // same second: the later message of a channel first (as the SQLite store)
   });
   if (limit >= 0 && records.size() > static_cast<std::size_t>(limit))
     records.resize(static_cast<std::size_t>(limit));

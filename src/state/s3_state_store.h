@@ -109,6 +109,7 @@ absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
 struct PrototypeImport {
   std::vector<RequestRecord> records;
   std::vector<std::string> unreadable;
+  int bare_ts_without_channel = 0;  // entries of `unreadable` that only lack their channel
 };
 absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::string_view default_channel,
                                                     absl::Time now);

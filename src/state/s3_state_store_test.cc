@@ -277,6 +277,21 @@ TEST_P(StateStoreContract, StatsAndListCountWhatIsThere) {
   EXPECT_EQ(store_->List(std::nullopt, 1)->size(), 1u);
 }
 
+TEST_P(StateStoreContract, ListShowsTheNewestRequestsFirstWhenUpdatedInTheSameSecond) {
+  // One pass finishes several requests within a second; `state list --limit 1` must show the latest message.
+  for (const char* ts : {"4.1", "4.3", "4.2"}) {
+    ClaimResult claimed = Claim(ts, kNow);
+    claimed.record.status = RequestStatus::kReplied;
+    claimed.record.updated_at = kNow;
+    ASSERT_TRUE(store_->Finish(claimed.record).ok());
+  }
+  absl::StatusOr<std::vector<RequestRecord>> newest = store_->List(std::nullopt, 2);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[0].key, "C1:4.3");
+  EXPECT_EQ((*newest)[1].key, "C1:4.2");
+}
+
 TEST_P(StateStoreContract, ForgetRemovesOneRecordSoItIsClaimedAgain) {
   ClaimResult claim = Claim("4.1", kNow);
   claim.record.status = RequestStatus::kReplied;

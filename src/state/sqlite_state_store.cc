@@ -179,7 +179,7 @@ absl::StatusOr<StateStats> SqliteStateStore::Stats() {
 absl::StatusOr<std::vector<RequestRecord>> SqliteStateStore::List(std::optional<RequestStatus> status,
                                                                   int limit) {
   std::string sql = absl::StrCat("SELECT ", kColumns, " FROM requests ", status ? "WHERE status = ? " : "",
-                                 "ORDER BY updated_at DESC, request_key LIMIT ?");
+                                 "ORDER BY updated_at DESC, request_key DESC LIMIT ?");
   CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
   int index = 1;
   if (status) stmt.Bind(index++, RequestStatusName(*status));
