@@ -14,7 +14,9 @@
 namespace creditbot::testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using Json = nlohmann::json;
 
@@ -45,11 +47,28 @@ class EndToEnd : public ::testing::Test {
     for (auto& [name, value] : extra) env[name] = value;
     return RunCreditbot(args, env, home_.path());
   }
+  // The outbox's chat.postMessage payloads (its reaction lines, which carry "method", left out).
   std::vector<Json> Outbox() const {
     std::vector<Json> payloads;
-    for (const std::string& line : ReadLines(home_.File("outbox.jsonl")))
-      payloads.push_back(Json::parse(line));
+    for (const std::string& line : ReadLines(home_.File("outbox.jsonl"))) {
+      Json payload = Json::parse(line);
+      if (!payload.contains("method")) payloads.push_back(std::move(payload));
+    }
     return payloads;
+  }
+  // The outbox's reaction lines on the message `ts`, as "add eyes", "remove eyes"…, in order; each marked
+  // dry_run as `dry_run` says.
+  std::vector<std::string> Reactions(const std::string& ts, bool dry_run = true) const {
+    std::vector<std::string> reactions;
+    for (const std::string& line : ReadLines(home_.File("outbox.jsonl"))) {
+      Json entry = Json::parse(line);
+      if (!entry.contains("method") || entry["timestamp"] != ts) continue;
+      EXPECT_EQ(entry.value("dry_run", false), dry_run) << line;
+      EXPECT_EQ(entry["channel"], "C0CREDITREQ") << line;
+      reactions.push_back((entry["method"] == "reactions.add" ? "add " : "remove ") +
+                          entry["name"].get<std::string>());
+    }
+    return reactions;
   }
   Json StateStats(const std::string& inbox) const {
     RunResult stats = Run({"state", "stats", "--json"}, inbox);
@@ -107,6 +126,25 @@ TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
   ASSERT_NE(dm, nullptr);
   EXPECT_EQ((*dm)["channel"], "U0OWNER01");
   EXPECT_THAT((*dm)["text"].get<std::string>(), HasSubstr("look 9999"));
+  // The DM links to the request (the local mode knows no workspace: slack.com; the ts without its dot) and
+  // names the reference the requester's reply quotes.
+  EXPECT_THAT((*dm)["text"].get<std::string>(),
+              HasSubstr("https://slack.com/archives/C0CREDITREQ/p1759741205000950"));
+  EXPECT_THAT((*dm)["text"].get<std::string>(), HasSubstr("reference C0CREDITREQ:1759741205.000950"));
+  // The requester heard back in the thread, without internals, once (marked dry run like every reply).
+  const Json* failure = FindPayload(outbox, "C0CREDITREQ:1759741205.000950", "failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_EQ((*failure)["thread_ts"], "1759741205.000950");
+  EXPECT_EQ((*failure)["text"],
+            "I could not calculate this credit; <@U0OWNER01> has been told, reference "
+            "C0CREDITREQ:1759741205.000950.");
+  EXPECT_EQ((*failure)["metadata"]["event_payload"]["dry_run"], true);
+  EXPECT_THAT(first.out, HasSubstr("[dry run] would post to thread C0CREDITREQ 1759741205.000950"));
+  // Reactions: the credit's 👀 gave way to ✅; the failure (never calculated: the look is unknown) got ❌;
+  // the ignored messaging request none.
+  EXPECT_THAT(Reactions("1752588191.000100"), ElementsAre("add eyes", "remove eyes", "add white_check_mark"));
+  EXPECT_THAT(Reactions("1759741205.000950"), ElementsAre("add x"));
+  EXPECT_THAT(Reactions("1754930730.000600"), IsEmpty());
   // The message first posted without a link was asked about once, then answered after the edit added look
   // 103.
   EXPECT_NE(FindPayload(outbox, "C0CREDITREQ:1754987400.000700", "ask_link"), nullptr);
@@ -125,12 +163,12 @@ TEST_F(EndToEnd, SampleInboxIsAnsweredOnceInDryRun) {
   EXPECT_EQ(stats["by_status"]["asked"], 1);
   EXPECT_EQ(stats["total"], 10);
 
-  // Running again posts nothing new.
-  const std::size_t lines_after_first = outbox.size();
+  // Running again posts nothing new, and changes no reaction.
+  const std::size_t lines_after_first = ReadLines(home_.File("outbox.jsonl")).size();
   RunResult second = Run({"run", "--once"}, inbox);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.out, Not(HasSubstr("would post")));
-  EXPECT_EQ(Outbox().size(), lines_after_first);
+  EXPECT_EQ(ReadLines(home_.File("outbox.jsonl")).size(), lines_after_first);
 }
 
 TEST_F(EndToEnd, LivePassPostsWhatTheDryRunPreviewedExactlyOnce) {
@@ -187,6 +225,15 @@ TEST_F(EndToEnd, BadInputsAreReportedAndTheRestGoesOn) {
   EXPECT_THAT(dms[2], HasSubstr("look 424242"));
   EXPECT_THAT(dms[3], HasSubstr("refused"));
   EXPECT_THAT(dms[4], HasSubstr("attempts_sent"));
+  // Each requester whose request failed (unknown look, missing column) or was refused heard back once, in
+  // words without internals.
+  for (const std::string ts : {"1752600000.000002", "1752600000.000003", "1752600000.000004"}) {
+    const Json* failure = FindPayload(outbox, "C0CREDITREQ:" + ts, "failure");
+    ASSERT_NE(failure, nullptr) << ts;
+    EXPECT_EQ(
+        (*failure)["text"],
+        "I could not calculate this credit; <@U0OWNER01> has been told, reference C0CREDITREQ:" + ts + ".");
+  }
   // The lookalike host is not followed: the requester is asked for a Looker link instead.
   EXPECT_NE(FindPayload(outbox, "C0CREDITREQ:1752600000.000005", "ask_link"), nullptr);
 
@@ -200,6 +247,33 @@ TEST_F(EndToEnd, BadInputsAreReportedAndTheRestGoesOn) {
   RunResult again = Run({"run", "--once"}, inbox);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(Outbox().size(), outbox.size());
+}
+
+TEST_F(EndToEnd, WithoutAnOwnerAFailedRequestFailsTheRunSoTheSchedulerShowsIt) {
+  const std::string inbox = inputs_.File("inbox-no-owner.jsonl");
+  WriteFile(inbox, Line(UserMessage("1752588191.000100", "<https://looker.example.com/looks/101>")) +
+                       Line(UserMessage("1752600000.000002", "<https://looker.example.com/looks/424242>")) +
+                       Line(UserMessage("1752600000.000003", "<https://looker.example.com/looks/301>")));
+  RunResult run = Run({"run", "--once"}, inbox, {{"SLACK_USER_ID", ""}});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  // One failed (the unknown look), one refused (look 301's SQL is not read-only).
+  EXPECT_THAT(run.err, HasSubstr("2 requests failed and no owner is configured"));
+  EXPECT_THAT(run.err, HasSubstr("SLACK_USER_ID"));
+  EXPECT_THAT(run.out, HasSubstr("replied=1"));
+  // The requesters still heard back, without a mention of an owner nobody configured.
+  const std::vector<Json> outbox = Outbox();
+  const Json* failure = FindPayload(outbox, "C0CREDITREQ:1752600000.000002", "failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_EQ((*failure)["text"],
+            "I could not calculate this credit; the team running creditbot can look it up with reference "
+            "C0CREDITREQ:1752600000.000002.");
+
+  // The next pass has nothing new to fail: it succeeds. With an owner, a failure does not fail the run.
+  RunResult again = Run({"run", "--once"}, inbox, {{"SLACK_USER_ID", ""}});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  WriteFile(inbox, Line(UserMessage("1752600000.000009", "<https://looker.example.com/looks/424242>")));
+  RunResult with_owner = Run({"run", "--once"}, inbox);
+  EXPECT_EQ(with_owner.exit_code, 0) << with_owner.err;
 }
 
 TEST_F(EndToEnd, PolicyTypoStopsTheRunNamingTheKeyAndLosesNothing) {

@@ -393,6 +393,8 @@ FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method, co
     answer = ConversationsOpen(args);
   } else if (api_method == "reactions.add") {
     answer = ReactionsAdd(args);
+  } else if (api_method == "reactions.remove") {
+    answer = ReactionsRemove(args);
   } else {
     return SlackFailure("unknown_method");
   }
@@ -654,6 +656,39 @@ FakeSlackServer::Answer FakeSlackServer::ReactionsAdd(const Json& args) {
   if (!reactions.is_array()) reactions = Json::array();
   reactions.push_back({{"name", name}, {"users", {kBotUserId}}, {"count", 1}});
   return Ok(Json::object());
+}
+
+FakeSlackServer::Answer FakeSlackServer::ReactionsRemove(const Json& args) {
+  Channel* channel = FindChannel(StringArg(args, "channel"));
+  if (channel == nullptr) return SlackFailure("channel_not_found");
+  const std::string name = StringArg(args, "name");
+  const std::string ts = StringArg(args, "timestamp");
+  if (ts.empty()) return SlackFailure("no_item_specified");
+  if (name.empty()) return SlackFailure("invalid_name");
+  Json* message = FindMessage(*channel, ts);
+  if (message == nullptr) return SlackFailure("message_not_found");
+  if (reactions_.erase(channel->id + "|" + ts + "|" + name) == 0) return SlackFailure("no_reaction");
+  Json& reactions = (*message)["reactions"];
+  Json kept = Json::array();
+  for (const Json& reaction : reactions) {
+    if (reaction.value("name", "") != name) kept.push_back(reaction);
+  }
+  if (kept.empty()) {
+    message->erase("reactions");
+  } else {
+    reactions = std::move(kept);
+  }
+  return Ok(Json::object());
+}
+
+std::set<std::string> FakeSlackServer::BotReactions(const std::string& channel, const std::string& ts) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string prefix = channel + "|" + ts + "|";
+  std::set<std::string> names;
+  for (const std::string& key : reactions_) {
+    if (key.starts_with(prefix)) names.insert(key.substr(prefix.size()));
+  }
+  return names;
 }
 
 void FakeSlackServer::SetScopes(const std::string& scopes) {

@@ -22,6 +22,7 @@
 //   chat.update             the bot's own message: text, blocks, metadata ({} removes it), adds `edited`
 //   conversations.open      users=<one user id> → {"channel":{"id":"D…"}}, the same id every time
 //   reactions.add           channel, name, timestamp; already_reacted on a repeat
+//   reactions.remove        channel, name, timestamp; no_reaction when the bot's reaction is not there
 //   apps.connections.open   the app token in Authorization only → {"ok":true,"url":<SetSocketModeUrl>}
 // Every method but apps.connections.open needs the bot token (kBotToken, or SetBotToken's), as
 // `Authorization: Bearer` or a `token` form field; a missing token is not_authed, any other token
@@ -114,6 +115,8 @@ class FakeSlackServer {
   std::vector<nlohmann::json> Messages(const std::string& channel) const;
   // Every chat.postMessage the fake accepted, in order.
   std::vector<SlackBotPost> BotPosts() const;
+  // The names of the bot's reactions on the message `ts` of `channel` now (after adds and removes).
+  std::set<std::string> BotReactions(const std::string& channel, const std::string& ts) const;
   void SetSocketModeUrl(const std::string& url);  // Default: the fixture's wss://… URL
   // At most this many items per list/history/replies page whatever `limit` asks (Slack may return fewer).
   void SetPageSizeCap(int max_items);
@@ -186,6 +189,7 @@ class FakeSlackServer {
   Answer ChatUpdate(const nlohmann::json& args);
   Answer ConversationsOpen(const nlohmann::json& args);
   Answer ReactionsAdd(const nlohmann::json& args);
+  Answer ReactionsRemove(const nlohmann::json& args);
 
   std::string NextTs();
   Channel* FindChannel(const std::string& id_or_name);

@@ -106,8 +106,10 @@ TEST_F(SlackEndToEnd, ALiveRunRepliesInTheThreadWithTheCreditAndItsMetadata) {
   EXPECT_EQ(event["request_key"], std::string(kChannel) + ":" + ts);
   EXPECT_EQ(event["kind"], "credit");
   EXPECT_FALSE(event.contains("dry_run"));
-  // The eyes reaction went on the request while it was worked on.
-  EXPECT_EQ(slack_.Count("reactions.add"), 1);
+  // The eyes reaction went on the request while it was worked on, and gave way to a check mark.
+  EXPECT_EQ(slack_.Count("reactions.add"), 2);
+  EXPECT_EQ(slack_.Count("reactions.remove"), 1);
+  EXPECT_EQ(slack_.BotReactions(kChannel, ts), (std::set<std::string>{"white_check_mark"}));
   // The audit record names the same execution id as the reply.
   const std::string execution_id = event["execution_id"];
   EXPECT_TRUE(std::filesystem::exists(home_.File("audit/" + execution_id + "/result.json")));
@@ -120,9 +122,24 @@ TEST_F(SlackEndToEnd, DryRunPostsNothingToSlackAndWritesTheOutbox) {
   EXPECT_THAT(run.out, HasSubstr("[dry run] would post to thread C0CREDITREQ"));
   EXPECT_TRUE(slack_.BotPosts().empty());
   EXPECT_EQ(slack_.Count("reactions.add"), 0);
+  EXPECT_EQ(slack_.Count("reactions.remove"), 0);
+  // The outbox has the reply, and the reactions a live run would make, all marked dry run.
   std::vector<std::string> outbox = ReadLines(home_.File("outbox.jsonl"));
-  ASSERT_EQ(outbox.size(), 1u);
-  EXPECT_EQ(Json::parse(outbox[0])["metadata"]["event_payload"]["dry_run"], true);
+  std::vector<std::string> reactions;
+  int replies = 0;
+  for (const std::string& line : outbox) {
+    Json entry = Json::parse(line);
+    if (entry.contains("method")) {
+      EXPECT_EQ(entry["dry_run"], true) << line;
+      reactions.push_back(entry["method"].get<std::string>() + " " + entry["name"].get<std::string>());
+    } else {
+      EXPECT_EQ(entry["metadata"]["event_payload"]["dry_run"], true);
+      ++replies;
+    }
+  }
+  EXPECT_EQ(replies, 1);
+  EXPECT_EQ(reactions, (std::vector<std::string>{"reactions.add eyes", "reactions.remove eyes",
+                                                 "reactions.add white_check_mark"}));
 }
 
 TEST_F(SlackEndToEnd, DrainsABacklogOverSeveralPagesWithoutADuplicate) {
@@ -260,15 +277,84 @@ TEST_F(SlackEndToEnd, AnInvalidTokenStopsThePassWithAClearErrorAndNoSecret) {
   EXPECT_TRUE(slack_.BotPosts().empty());
 }
 
-TEST_F(SlackEndToEnd, AFailedCalculationIsDMedToTheOwnerNeverPostedInTheChannel) {
-  PostRequest("credit please <https://looker.example.com/looks/9999>");
+TEST_F(SlackEndToEnd, AFailedCalculationIsDMedToTheOwnerAndTheRequesterGetsOneShortReply) {
+  const std::string ts = PostRequest("credit please <https://looker.example.com/looks/9999>");
+  const std::string key = std::string(kChannel) + ":" + ts;
   RunResult run = Run({"run", "--once", "--live"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_TRUE(PostsIn(kChannel).empty());
   std::vector<SlackBotPost> dms = Dms();
   ASSERT_EQ(dms.size(), 1u);
   EXPECT_EQ(slack_.Count("conversations.open"), 1);
-  EXPECT_THAT(dms[0].payload.value("text", ""), HasSubstr("9999"));
+  const std::string dm = dms[0].payload.value("text", "");
+  EXPECT_THAT(dm, HasSubstr("9999"));
+  // The DM links to the request: the workspace of the fixture's auth.test (subarachnoid.slack.com), the
+  // channel, "p" and the ts without its dot.
+  std::string digits = ts;
+  digits.erase(digits.find('.'), 1);
+  EXPECT_THAT(dm, HasSubstr("https://subarachnoid.slack.com/archives/C0CREDITREQ/p" + digits));
+  EXPECT_THAT(dm, HasSubstr("reference " + key));
+
+  // In the thread: one short reply, no internals (nothing about the look), the owner mentioned.
+  std::vector<SlackBotPost> posts = PostsIn(kChannel);
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(posts[0].thread_ts, ts);
+  EXPECT_EQ(EventKind(posts[0]), "failure");
+  EXPECT_EQ(posts[0].payload["metadata"]["event_payload"]["request_key"], key);
+  EXPECT_EQ(posts[0].payload.value("text", ""),
+            "I could not calculate this credit; <@U0OWNER01> has been told, reference " + key + ".");
+  // Never calculated (the look is unknown): no eyes, a cross.
+  EXPECT_EQ(slack_.BotReactions(kChannel, ts), (std::set<std::string>{"x"}));
+  EXPECT_EQ(slack_.Count("reactions.remove"), 0);
+
+  // The state is lost: the request fails again, but the thread keeps its one reply.
+  std::filesystem::remove(home_.File("state.db"));
+  std::filesystem::remove(home_.File("state.db-wal"));
+  std::filesystem::remove(home_.File("state.db-shm"));
+  RunResult again = Run({"run", "--once", "--live"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(PostsIn(kChannel).size(), 1u) << again.out;
+}
+
+TEST_F(SlackEndToEnd, ACalculationThatFailsTakesOffTheEyesAndPutsACross) {
+  // Look 302's report lacks a column the engine needs: the request is calculated (eyes) and fails for good.
+  const std::string ts = PostRequest("credit please <https://looker.example.com/looks/302>");
+  RunResult run = Run({"run", "--once", "--live"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("failed=1"));
+  EXPECT_EQ(slack_.BotReactions(kChannel, ts), (std::set<std::string>{"x"}));
+  EXPECT_EQ(slack_.Count("reactions.add"), 2);  // eyes, then the cross
+  EXPECT_EQ(slack_.Count("reactions.remove"), 1);
+  ASSERT_EQ(PostsIn(kChannel).size(), 1u);
+  EXPECT_EQ(EventKind(PostsIn(kChannel)[0]), "failure");
+}
+
+TEST_F(SlackEndToEnd, AnIgnoredRequestEndsWithNoReactionOfOurs) {
+  // Look 201 is a Programmable Messaging report: no enabled policy, ignored silently.
+  const std::string ts = PostRequest("messaging pumping <https://looker.example.com/looks/201>");
+  RunResult run = Run({"run", "--once", "--live"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("ignored=1"));
+  EXPECT_TRUE(slack_.BotReactions(kChannel, ts).empty());
+  EXPECT_EQ(slack_.Count("reactions.add"), 0);
+  EXPECT_TRUE(slack_.BotPosts().empty());
+}
+
+TEST_F(SlackEndToEnd, WithoutAnOwnerAFailedRequestMakesTheRunExitNonZero) {
+  const std::string ts = PostRequest("credit please <https://looker.example.com/looks/9999>");
+  PostRequest(std::string("credit please ") + kLook101);
+  RunResult run = Run({"run", "--once", "--live"}, {{"SLACK_USER_ID", ""}});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("1 request failed and no owner is configured"));
+  EXPECT_TRUE(Dms().empty());
+  std::vector<SlackBotPost> posts = PostsIn(kChannel);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(EventKind(posts[0]), "failure");
+  EXPECT_EQ(posts[0].payload.value("text", ""),
+            "I could not calculate this credit; the team running creditbot can look it up with reference " +
+                std::string(kChannel) + ":" + ts + ".");
+  EXPECT_EQ(EventKind(posts[1]), "credit");
+  // Nothing new on the next pass: exit 0.
+  EXPECT_EQ(Run({"run", "--once", "--live"}, {{"SLACK_USER_ID", ""}}).exit_code, 0);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `creditbot run --once`: one scheduled pass on the configured far ends (the embedded default: local
 // inbox, look catalog, synthetic SQLite warehouse, SQLite state, audit folder, local outbox; with
-// SLACK_BOT_TOKEN, Slack's channel history and threads).
+// SLACK_BOT_TOKEN, Slack's channel history and threads). Exit 0 when the pass ran; 1 when it could not, or
+// when a request failed (or was refused) and no owner (SLACK_USER_ID) is configured to be told.
 #include <cstdio>
 #include <memory>
 #include <utility>
@@ -59,6 +60,21 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
               absl::StrJoin(counts, ", ").c_str(), r.config.dry_run ? ", dry run" : "",
               wrote_outbox ? absl::StrCat("outbox ", r.config.outbox_path, ", ").c_str() : "",
               AuditLocation(r.config).c_str());
+  // Without an owner nobody was told of a failure but the log: the exit status tells the scheduler.
+  if (r.config.slack_user_id.empty()) {
+    int failed = 0;
+    for (const char* outcome : {"failed", "refused"}) {
+      if (auto it = summary->outcomes.find(outcome); it != summary->outcomes.end()) failed += it->second;
+    }
+    if (failed > 0) {
+      std::fprintf(
+          stderr,
+          "creditbot: %d request%s failed and no owner is configured to be told (set SLACK_USER_ID); "
+          "see the log\n",
+          failed, failed == 1 ? "" : "s");
+      return 1;
+    }
+  }
   return 0;
 }
 

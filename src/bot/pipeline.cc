@@ -91,6 +91,7 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
   if (!item.message) return HandleRejected(item);
   const SlackMessage& message = *item.message;
   ScopedLogContext context({{"request", RequestKey(message.channel, message.ts)}});
+  seen_on_ = false;
   try {
     TriageDecision decision = Triage(message, options_.triage);
     switch (decision.action) {
@@ -252,7 +253,6 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
     return AskToFix(message, record, decision.looker_links.front().url,
                     absl::UnimplementedError("it is not a Look, an Explore or a dashboard"));
   }
-  deps_.replier.MarkSeen(message.channel, message.ts);
   absl::Time now = deps_.clock.Now();
   record.execution_id = MakeExecutionId(now, record.key);
   ScopedLogContext context({{"execution_id", record.execution_id}});
@@ -265,6 +265,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
 
   const CreditPolicy* policy = deps_.router.Route(resolved->sql);
   if (policy == nullptr) {
+    SettleReactions(record, "");
     (void)Finish(record, RequestStatus::kIgnored, "no_policy",
                  absl::StrCat(resolved->description, " matches no enabled credit policy"));
     LogInfo("no enabled policy matches this request's SQL; ignored", {{"sql", resolved->description}});
@@ -272,13 +273,18 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   }
   record.product = policy->name;
   if (absl::Status guard = CheckReadOnlySql(resolved->sql); !guard.ok()) {
-    (void)Finish(record, RequestStatus::kRefused, "sql_refused", ToStd(guard.message()));
     LogWarn("SQL refused; not run",
             {{"sql", resolved->description}, {"reason", std::string(guard.message())}});
+    // Told before recorded, as a failure: a crash in between repeats the DM; the thread reply is once.
     AlertOwner(message.channel, message.ts, record.key, "The SQL behind a request was refused and not run",
                absl::StrCat(resolved->description, ": ", guard.message()));
+    (void)TellRequester(record);
+    SettleReactions(record, kFailedReaction);
+    (void)Finish(record, RequestStatus::kRefused, "sql_refused", ToStd(guard.message()));
     return ItemOutcome::kRefused;
   }
+  // From here the request is being calculated: 👀 until it is answered or fails for good.
+  seen_on_ = deps_.replier.AddReaction(message.channel, message.ts, kSeenReaction);
 
   absl::CivilDay claim_date = ClaimDateOf(message.ts);
   absl::StatusOr<CreditReport> report =
@@ -321,6 +327,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
   record.reply_ts = *posted;
   record.credit_amount = report->credit_amount.ToFixed(2);
+  SettleReactions(record, kCreditedReaction);
   (void)Finish(record, RequestStatus::kReplied, "credit",
                absl::StrCat("credit ", FormatUsd(report->credit_amount),
                             report->needs_approval ? ", needs approval" : "", "; audit ", *audit));
@@ -356,16 +363,23 @@ ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, st
                            ? absl::StrCat(ToAbsl(what), " after ", record.attempts, " attempts: ", reason)
                            : absl::StrCat(ToAbsl(what), ": ", reason);
   LogError("failed", {{"error", detail}});
-  // The owner is told before the failure is recorded: a crash in between repeats the DM rather than
-  // losing it. A DM that cannot be sent keeps the request due on the next pass, which fails it again and
-  // tells the owner then (bounded, so a wrong SLACK_USER_ID does not retry for ever).
-  if (!AlertOwner(record.channel, record.ts, record.key, "A credit request failed", detail) &&
-      record.attempts < 2 * options_.max_attempts) {
+  // The owner and the requester are told before the failure is recorded: a crash in between repeats the DM
+  // rather than losing it (the thread reply is exactly-once). A DM or reply that cannot be sent keeps the
+  // request due on the next pass, which fails it again and tells them then (bounded, so a wrong
+  // SLACK_USER_ID does not retry for ever); an owner already told on an earlier pass is not told again.
+  const bool owner_told_before = record.outcome == "failed_unanswered";
+  const bool owner_told = owner_told_before || AlertOwner(record.channel, record.ts, record.key,
+                                                          "A credit request failed", detail);
+  const bool requester_told = TellRequester(record);
+  if ((!owner_told || !requester_told) && record.attempts < 2 * options_.max_attempts) {
     record.next_retry_at = deps_.clock.Now();
-    (void)Finish(record, RequestStatus::kFailed, "failed_unreported", detail);
-    LogWarn("the owner could not be told of the failure; trying again next pass");
+    (void)Finish(record, RequestStatus::kFailed, owner_told ? "failed_unanswered" : "failed_unreported",
+                 detail);
+    LogWarn(owner_told ? "the requester could not be told of the failure; trying again next pass"
+                       : "the owner could not be told of the failure; trying again next pass");
     return ItemOutcome::kFailed;
   }
+  SettleReactions(record, kFailedReaction);
   (void)Finish(record, RequestStatus::kFailed, "failed", detail);
   return ItemOutcome::kFailed;
 }
@@ -378,6 +392,7 @@ ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& recor
   absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);
   if (!posted.ok()) return Fail(record, posted.status(), "could not ask the requester for a usable link");
   record.reply_ts = *posted;
+  SettleReactions(record, "");
   (void)Finish(record, RequestStatus::kAsked, "ask_fix", what);
   LogInfo("asked the requester for a usable link", {{"reason", what}});
   return ItemOutcome::kAsked;
@@ -401,10 +416,34 @@ absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_k
   return deps_.replier.Post(reply);
 }
 
+bool Pipeline::TellRequester(RequestRecord& record) {
+  if (record.channel.empty() || record.ts.empty()) return true;
+  RenderedMessage failure = RenderFailureReply(options_.owner_user_id, record.key);
+  Reply reply{record.channel, record.ts, record.key, "failure", failure.text, failure.blocks_json, ""};
+  absl::StatusOr<std::string> posted = PostOnce(reply, /*thread_known_empty=*/false);
+  if (!posted.ok()) {
+    LogError("could not tell the requester that the request failed",
+             {{"error", std::string(posted.status().message())}});
+    return false;
+  }
+  record.reply_ts = *posted;
+  return true;
+}
+
+void Pipeline::SettleReactions(const RequestRecord& record, std::string_view final_reaction) {
+  if (record.channel.empty() || record.ts.empty()) return;
+  // An earlier attempt (another pass) may have put the 👀 on; taking off one that is not there is harmless.
+  if (seen_on_ || record.attempts > 1) deps_.replier.RemoveReaction(record.channel, record.ts, kSeenReaction);
+  seen_on_ = false;
+  if (!final_reaction.empty()) (void)deps_.replier.AddReaction(record.channel, record.ts, final_reaction);
+}
+
 bool Pipeline::AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
                           std::string_view headline, std::string_view what) {
   if (options_.owner_user_id.empty()) return true;  // warned once at start; the log line above has the detail
-  RenderedMessage alert = RenderOwnerAlert(channel, ts, headline, Redact(what));
+  const std::string permalink = channel.empty() ? std::string() : deps_.replier.Permalink(channel, ts);
+  RenderedMessage alert = RenderOwnerAlert(channel, ts, headline, Redact(what), permalink,
+                                           channel.empty() ? std::string_view() : key);
   Reply reply{options_.owner_user_id, "", std::string(key), "owner_alert", alert.text, "", ""};
   absl::StatusOr<std::string> posted = deps_.replier.Post(reply);
   if (!posted.ok())

@@ -2,11 +2,18 @@
 // SQL, execute, audit, reply exactly once, record (ARCHITECTURE.md "The data flow of one request").
 //
 // Handle never throws and never stops on a bad message: every failure ends as a state record (and, when a
-// person must act, a private DM to the owner). Transient failures (kUnavailable, kDeadlineExceeded,
-// kResourceExhausted, kAborted) are retried on later passes with exponential backoff up to max_attempts;
-// so is a service refusing creditbot's own credentials (kUnauthenticated: an expired or rotated Slack
-// token, a Looker or Trino 401), which is not the request's fault and ends as kCredentialsRefused so the
-// pass stops (RunPass); anything else fails the request at once.
+// person must act, a private DM to the owner that links to the request). A request that fails for good
+// (`failed` after its retries or at once, or `refused`) also gets one short reply in its thread, with no
+// internals: that it failed, that the owner was told, and the reference the owner's DM shows too (the
+// request key, stable across retries). That reply is exactly-once like every reply (PostOnce).
+//
+// Reactions (Replier::AddReaction): 👀 when the calculation starts (after routing and the SQL guard, so an
+// ignored request never gets one); on a credit reply it gives way to ✅, on a failure for good to ❌; a
+// request that is asked about or ignored ends with none of ours; a request waiting for a retry keeps 👀.
+// Transient failures (kUnavailable, kDeadlineExceeded, kResourceExhausted, kAborted) are retried on later
+// passes with exponential backoff up to max_attempts; so is a service refusing creditbot's own credentials
+// (kUnauthenticated: an expired or rotated Slack token, a Looker or Trino 401), which is not the request's
+// fault and ends as kCredentialsRefused so the pass stops (RunPass); anything else fails the request at once.
 //
 // One instance per pass; used by one thread.
 #pragma once
@@ -90,7 +97,14 @@ class Pipeline {
   // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
   // `thread_known_empty` (SlackMessage::no_replies_when_read of a first claim) skips the thread lookup.
   absl::StatusOr<std::string> PostOnce(const Reply& reply, bool thread_known_empty);
-  // DMs the owner; false when the DM could not be sent (true when no owner is configured).
+  // The failure reply in the request's thread, exactly once (kind "failure"); false when it could not be
+  // posted. True without posting for a record that names no message.
+  bool TellRequester(RequestRecord& record);
+  // Ends the request's reactions: takes our 👀 off when it may be on, then puts `final_reaction` on (none
+  // when empty).
+  void SettleReactions(const RequestRecord& record, std::string_view final_reaction);
+  // DMs the owner, with a link to the request and its reference (the key) when `channel` is set; false when
+  // the DM could not be sent (true when no owner is configured).
   bool AlertOwner(std::string_view channel, std::string_view ts, std::string_view key,
                   std::string_view headline, std::string_view what);
   // A record for a message never seen before: key, channel, ts, first seen now, this pass's dry_run.
@@ -101,6 +115,7 @@ class Pipeline {
   PipelineDeps deps_;
   PipelineOptions options_;
   absl::Status credentials_refusal_;
+  bool seen_on_ = false;  // this Handle put 👀 on the request
 };
 
 }  // namespace creditbot

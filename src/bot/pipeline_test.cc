@@ -1,13 +1,18 @@
 // Tests of the pipeline's retry rule: transient failures come back with exponential backoff up to the
 // attempt limit, then fail with one DM to the owner; permanent failures fail at once; refused credentials
-// wait like transient failures and stop the pass (RunPass) without losing the messages after them. The
-// executor is a scripted stand-in for the Executor seam; everything else is the real code on temporary files.
+// wait like transient failures and stop the pass (RunPass) without losing the messages after them. Every
+// requester hears back: a failure for good gets one reply in the thread (never two, whatever crashes), the
+// owner's DM links to the request, and the reactions say where the request stands (👀 while worked on, ✅ on
+// a credit, ❌ on a failure, none on an ignored request). The executor is a scripted stand-in for the
+// Executor seam; everything else is the real code on temporary files.
 #include "bot/pipeline.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "bot/pass.h"
 #include "state/sqlite_state_store.h"
@@ -16,7 +21,45 @@
 namespace creditbot {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using Json = nlohmann::json;
+
+constexpr char kKey[] = "C1:1752588191.000100";
+// RenderFailureReply's words, written out by hand: the owner mentioned, the request key as reference.
+constexpr char kFailureReply[] =
+    "I could not calculate this credit; <@U0OWNER> has been told, reference C1:1752588191.000100.";
+
+// A replier that refuses the next `refuse_failure_replies` posts of kind "failure", then posts through.
+class RefusingReplier final : public Replier {
+ public:
+  explicit RefusingReplier(Replier& inner) : inner_(inner) {}
+  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
+                                                          std::string_view thread_ts,
+                                                          std::string_view request_key,
+                                                          std::string_view kind) override {
+    return inner_.FindOurReply(channel, thread_ts, request_key, kind);
+  }
+  absl::StatusOr<std::string> Post(const Reply& reply) override {
+    if (reply.kind == "failure" && refuse_failure_replies > 0) {
+      --refuse_failure_replies;
+      return absl::UnavailableError("Slack chat.postMessage: service_unavailable");
+    }
+    return inner_.Post(reply);
+  }
+  bool AddReaction(std::string_view channel, std::string_view ts, std::string_view name) override {
+    return inner_.AddReaction(channel, ts, name);
+  }
+  void RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) override {
+    inner_.RemoveReaction(channel, ts, name);
+  }
+  int refuse_failure_replies = 0;
+
+ private:
+  Replier& inner_;
+};
 
 class ScriptedExecutor final : public Executor {
  public:
@@ -48,7 +91,8 @@ class PipelineRetryTest : public ::testing::Test {
     options_.retry_backoff = absl::Minutes(15);
   }
   ItemOutcome HandleLine(const std::string& line) {
-    Pipeline pipeline({*state_, *looks_, executor_, *audit_, *outbox_, *router_, clock_}, options_);
+    Replier& replier = replier_ != nullptr ? *replier_ : *outbox_;
+    Pipeline pipeline({*state_, *looks_, executor_, *audit_, replier, *router_, clock_}, options_);
     InboxItem item;
     item.message = *ParseSlackMessageLine(line, "");
     return pipeline.Handle(item);
@@ -58,11 +102,42 @@ class PipelineRetryTest : public ::testing::Test {
         R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100","text":"<https://looker.example.com/looks/101>"})");
   }
   RequestRecord Record() { return **state_->Get("C1:1752588191.000100"); }
+  // The chat.postMessage payloads of the outbox (its lines without "method").
+  std::vector<Json> Posts() {
+    std::vector<Json> posts;
+    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl"))) {
+      Json payload = Json::parse(line);
+      if (!payload.contains("method")) posts.push_back(std::move(payload));
+    }
+    return posts;
+  }
+  std::vector<Json> PostsOfKind(const std::string& kind) {
+    std::vector<Json> posts;
+    for (Json& post : Posts()) {
+      if (post["metadata"]["event_payload"]["kind"] == kind) posts.push_back(std::move(post));
+    }
+    return posts;
+  }
   int OwnerDms() {
     int dms = 0;
-    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl")))
-      dms += line.find("U0OWNER") != std::string::npos;
+    for (const Json& post : Posts()) dms += post["channel"] == "U0OWNER";
     return dms;
+  }
+  // The outbox's reaction lines on the request, as "add eyes", "remove eyes"…, in order.
+  std::vector<std::string> Reactions() {
+    std::vector<std::string> reactions;
+    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl"))) {
+      Json entry = Json::parse(line);
+      if (!entry.contains("method")) continue;
+      EXPECT_EQ(entry["channel"], "C1");
+      EXPECT_EQ(entry["timestamp"], "1752588191.000100");
+      const std::string method = entry["method"];
+      reactions.push_back((method == "reactions.add"      ? "add "
+                           : method == "reactions.remove" ? "remove "
+                                                          : "? ") +
+                          entry["name"].get<std::string>());
+    }
+    return reactions;
   }
 
   testing::TempDir dir_;
@@ -73,6 +148,7 @@ class PipelineRetryTest : public ::testing::Test {
   std::unique_ptr<LookCatalog> looks_;
   std::unique_ptr<FolderAuditSink> audit_;
   std::unique_ptr<LocalOutbox> outbox_;
+  Replier* replier_ = nullptr;  // when set, used instead of outbox_
   PipelineOptions options_;
 };
 
@@ -119,7 +195,7 @@ TEST_F(PipelineRetryTest, SucceedsOnARetryAndRepliesOnce) {
   clock_.Advance(absl::Minutes(15));
   EXPECT_EQ(HandleRequest(), ItemOutcome::kReplied);
   EXPECT_EQ(Record().status, RequestStatus::kReplied);
-  EXPECT_EQ(testing::ReadLines(dir_.File("outbox.jsonl")).size(), 1u);
+  EXPECT_EQ(Posts().size(), 1u);
 }
 
 TEST_F(PipelineRetryTest, ALinkTheRequesterCanFixIsAskedAboutInTheThreadThenTheEditIsAnswered) {
@@ -128,7 +204,7 @@ TEST_F(PipelineRetryTest, ALinkTheRequesterCanFixIsAskedAboutInTheThreadThenTheE
                        R"("text":"<https://looker.example.com/dashboards/7>"})"),
             ItemOutcome::kAsked);
   std::vector<std::string> lines = testing::ReadLines(dir_.File("outbox.jsonl"));
-  ASSERT_EQ(lines.size(), 1u);
+  ASSERT_EQ(lines.size(), 1u);  // the question; no reaction (the calculation never started)
   EXPECT_THAT(lines[0], HasSubstr("\"thread_ts\":\"1752588191.000100\""));
   EXPECT_THAT(lines[0], HasSubstr("link the tile's Look or Explore instead"));
   EXPECT_THAT(lines[0], HasSubstr("\"kind\":\"ask_fix\""));
@@ -200,8 +276,164 @@ TEST_F(PipelineRetryTest, APassStopsAtRefusedCredentialsAndTheRestAreHandledOnAL
   absl::StatusOr<PassSummary> second = RunPass(source, pipeline, *state_, clock_, PassOptions{});
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->outcomes, (std::map<std::string, int>{{"replied", 3}}));
-  EXPECT_EQ(testing::ReadLines(dir_.File("outbox.jsonl")).size(), 3u);
+  EXPECT_EQ(Posts().size(), 3u);
   EXPECT_EQ(OwnerDms(), 0);
+}
+
+TEST_F(PipelineRetryTest, AFailureForGoodRepliesOnceInTheThreadWithoutInternals) {
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  std::vector<Json> failures = PostsOfKind("failure");
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0]["channel"], "C1");
+  EXPECT_EQ(failures[0]["thread_ts"], "1752588191.000100");
+  EXPECT_EQ(failures[0]["text"], kFailureReply);
+  EXPECT_EQ(failures[0]["metadata"]["event_payload"]["request_key"], kKey);
+  EXPECT_EQ(Record().outcome, "failed");
+  EXPECT_EQ(OwnerDms(), 1);
+
+  // The state is lost (or the pass crashed before recording): the request fails again, the owner may be
+  // told again (at least once), but the thread already has our failure reply and gets no second one.
+  std::filesystem::remove(dir_.File("state.db"));
+  state_ = std::move(SqliteStateStore::Open(dir_.File("state.db"))).value();
+  outbox_ = std::make_unique<LocalOutbox>(dir_.File("outbox.jsonl"));  // a new process
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  EXPECT_EQ(PostsOfKind("failure").size(), 1u);
+  EXPECT_EQ(Record().status, RequestStatus::kFailed);
+}
+
+TEST_F(PipelineRetryTest, TheFailureReplyComesOnlyAfterTheLastRetry) {
+  executor_.results = {absl::UnavailableError("warehouse busy"), absl::UnavailableError("warehouse busy"),
+                       absl::UnavailableError("warehouse busy")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
+  EXPECT_THAT(PostsOfKind("failure"), IsEmpty());
+  clock_.Advance(absl::Minutes(15));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
+  EXPECT_THAT(PostsOfKind("failure"), IsEmpty());
+  clock_.Advance(absl::Minutes(30));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  ASSERT_EQ(PostsOfKind("failure").size(), 1u);
+  EXPECT_EQ(PostsOfKind("failure")[0]["text"], kFailureReply);
+}
+
+TEST_F(PipelineRetryTest, WithoutAnOwnerTheFailureReplyMentionsNobody) {
+  options_.owner_user_id.clear();
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  std::vector<Json> failures = PostsOfKind("failure");
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0]["text"],
+            "I could not calculate this credit; the team running creditbot can look it up with reference "
+            "C1:1752588191.000100.");
+  EXPECT_EQ(OwnerDms(), 0);
+}
+
+TEST_F(PipelineRetryTest, TheOwnersDmLinksToTheRequestAndShowsTheReference) {
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  std::vector<Json> dms = PostsOfKind("owner_alert");
+  ASSERT_EQ(dms.size(), 1u);
+  const std::string text = dms[0]["text"];
+  // The local mode knows no workspace: slack.com, channel C1, ts 1752588191.000100 without its dot.
+  EXPECT_THAT(text, HasSubstr("https://slack.com/archives/C1/p1752588191000100"));
+  EXPECT_THAT(text, HasSubstr("reference C1:1752588191.000100"));
+  EXPECT_THAT(text, HasSubstr("ACa, ACb"));  // the owner gets the internals; the requester does not
+}
+
+TEST_F(PipelineRetryTest, AFailureReplyThatCannotBePostedIsTriedAgainWithoutASecondDm) {
+  RefusingReplier refusing(*outbox_);
+  refusing.refuse_failure_replies = 1;
+  replier_ = &refusing;
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb"),
+                       absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  EXPECT_EQ(Record().outcome, "failed_unanswered");
+  EXPECT_EQ(Record().next_retry_at, clock_.Now());
+  EXPECT_THAT(PostsOfKind("failure"), IsEmpty());
+  EXPECT_EQ(OwnerDms(), 1);
+
+  clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  EXPECT_EQ(PostsOfKind("failure").size(), 1u);
+  EXPECT_EQ(OwnerDms(), 1);  // told on the first pass; not told twice
+  EXPECT_EQ(Record().outcome, "failed");
+  EXPECT_THAT(Reactions(), ElementsAre("add eyes", "remove eyes", "add x"));
+}
+
+TEST_F(PipelineRetryTest, ACreditSwapsTheEyesForACheckMark) {
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kReplied);
+  EXPECT_THAT(Reactions(), ElementsAre("add eyes", "remove eyes", "add white_check_mark"));
+}
+
+TEST_F(PipelineRetryTest, ARetryKeepsTheEyesUntilTheRequestIsAnswered) {
+  executor_.results = {absl::UnavailableError("warehouse busy"), absl::OkStatus()};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
+  EXPECT_THAT(Reactions(), ElementsAre("add eyes"));
+  clock_.Advance(absl::Minutes(15));
+  outbox_ = std::make_unique<LocalOutbox>(dir_.File("outbox.jsonl"));  // the next pass is a new process
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kReplied);
+  EXPECT_THAT(Reactions(), ElementsAre("add eyes", "remove eyes", "add white_check_mark"));
+}
+
+TEST_F(PipelineRetryTest, AFailureForGoodEndsWithACross) {
+  executor_.results = {absl::FailedPreconditionError("rows span two parent accounts: ACa, ACb")};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  EXPECT_THAT(Reactions(), ElementsAre("add eyes", "remove eyes", "add x"));
+}
+
+TEST_F(PipelineRetryTest, AnIgnoredRequestEndsWithNoReactionOfOurs) {
+  // SQL the default policy's "(?i)authy" does not match: routed to no policy, ignored.
+  testing::WriteFile(dir_.File("looks/102.sql"), "SELECT 1 AS psms_day");
+  EXPECT_EQ(HandleLine(R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100",)"
+                       R"("text":"<https://looker.example.com/looks/102>"})"),
+            ItemOutcome::kIgnored);
+  EXPECT_THAT(Reactions(), IsEmpty());
+  EXPECT_THAT(Posts(), IsEmpty());
+}
+
+TEST_F(PipelineRetryTest, RefusedSqlTellsTheRequesterAndTheOwner) {
+  testing::WriteFile(dir_.File("looks/103.sql"), "DELETE FROM authy_attempts");
+  EXPECT_EQ(HandleLine(R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100",)"
+                       R"("text":"<https://looker.example.com/looks/103>"})"),
+            ItemOutcome::kRefused);
+  ASSERT_EQ(PostsOfKind("failure").size(), 1u);
+  EXPECT_EQ(PostsOfKind("failure")[0]["text"], kFailureReply);
+  EXPECT_THAT(PostsOfKind("failure")[0]["text"].get<std::string>(), Not(HasSubstr("DELETE")));
+  EXPECT_EQ(OwnerDms(), 1);
+  EXPECT_THAT(Reactions(), ElementsAre("add x"));  // never calculated: no eyes
+  EXPECT_EQ(executor_.calls, 0);
+}
+
+TEST(LocalOutboxReactions, DryRunReactionsAreMarkedAndNeverRepeated) {
+  testing::TempDir dir;
+  LocalOutbox outbox(dir.File("outbox.jsonl"), /*mark_dry_run=*/true);
+  EXPECT_TRUE(outbox.AddReaction("C1", "1.2", "eyes"));
+  EXPECT_TRUE(outbox.AddReaction("C1", "1.2", "eyes"));  // already there: no second line
+  outbox.RemoveReaction("C1", "1.2", "eyes");
+  outbox.RemoveReaction("C1", "1.2", "eyes");  // not there: no line
+  outbox.RemoveReaction("C1", "1.3", "x");     // never added: no line
+  std::vector<std::string> lines = testing::ReadLines(dir.File("outbox.jsonl"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Json::parse(lines[0]),
+            Json::parse(R"({"method":"reactions.add","channel":"C1","timestamp":"1.2","name":"eyes",)"
+                        R"("dry_run":true})"));
+  EXPECT_EQ(Json::parse(lines[1]),
+            Json::parse(R"({"method":"reactions.remove","channel":"C1","timestamp":"1.2","name":"eyes",)"
+                        R"("dry_run":true})"));
+  // A live outbox on the same file sees no live reaction: dry-run lines are not Slack's state.
+  LocalOutbox live(dir.File("outbox.jsonl"));
+  live.RemoveReaction("C1", "1.2", "eyes");
+  EXPECT_EQ(testing::ReadLines(dir.File("outbox.jsonl")).size(), 2u);
+}
+
+TEST(Permalink, IsTheWorkspaceArchiveLinkOfTheMessage) {
+  // Slack's documented example: ghostbusters.slack.com, C1H9RESGA, ts 1358546515.000008.
+  EXPECT_EQ(BuildPermalink("https://ghostbusters.slack.com/", "C1H9RESGA", "1358546515.000008"),
+            "https://ghostbusters.slack.com/archives/C1H9RESGA/p1358546515000008");
+  EXPECT_EQ(BuildPermalink("https://ghostbusters.slack.com", "C1H9RESGA", "1358546515.000008"),
+            "https://ghostbusters.slack.com/archives/C1H9RESGA/p1358546515000008");
+  EXPECT_EQ(BuildPermalink("", "C1", "1.2"), "");
 }
 
 }  // namespace

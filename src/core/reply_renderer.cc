@@ -362,10 +362,23 @@ RenderedMessage RenderAskToFix(std::string_view requester_user_id, std::string_v
 }
 
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
-                                 std::string_view what) {
-  std::string request =
-      channel.empty() ? std::string() : absl::StrCat(" (request ", ToAbsl(channel), " ", ToAbsl(ts), ")");
-  return {absl::StrCat(":warning: ", ToAbsl(headline), request, ": ", ToAbsl(what)), ""};
+                                 std::string_view what, std::string_view permalink,
+                                 std::string_view reference) {
+  std::string request;
+  if (!channel.empty()) {
+    request = absl::StrCat(" (request ", ToAbsl(channel), " ", ToAbsl(ts),
+                           reference.empty() ? "" : absl::StrCat(", reference ", ToAbsl(reference)), ")");
+  }
+  std::string text = absl::StrCat(":warning: ", ToAbsl(headline), request, ": ", ToAbsl(what));
+  if (!permalink.empty()) absl::StrAppend(&text, "\nThe request: ", ToAbsl(permalink));
+  return {text, ""};
+}
+
+RenderedMessage RenderFailureReply(std::string_view owner_user_id, std::string_view reference) {
+  std::string told = owner_user_id.empty() ? std::string("the team running creditbot can look it up with")
+                                           : absl::StrCat("<@", ToAbsl(owner_user_id), "> has been told,");
+  return {absl::StrCat("I could not calculate this credit; ", told, " reference ", ToAbsl(reference), "."),
+          ""};
 }
 
 }  // namespace creditbot

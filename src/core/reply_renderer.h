@@ -45,8 +45,16 @@ RenderedMessage RenderAskForLink(std::string_view requester_user_id);
 RenderedMessage RenderAskToFix(std::string_view requester_user_id, std::string_view url,
                                std::string_view what);
 
-// A private alert for the owner about one request. `what` is one line (already redacted).
+// A private alert for the owner about one request. `what` is one line (already redacted). `permalink` (a
+// link to the request, may be empty) and `reference` (what the requester's failure reply quotes, may be
+// empty) are added when given.
 RenderedMessage RenderOwnerAlert(std::string_view channel, std::string_view ts, std::string_view headline,
-                                 std::string_view what);
+                                 std::string_view what, std::string_view permalink = "",
+                                 std::string_view reference = "");
+
+// The requester's one reply when their request failed for good: no internals, only that it failed, who
+// was told (`owner_user_id`, a mention; empty: nobody could be, so none is named) and `reference`, the
+// stable reference the owner's alert shows too.
+RenderedMessage RenderFailureReply(std::string_view owner_user_id, std::string_view reference);
 
 }  // namespace creditbot

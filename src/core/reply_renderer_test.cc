@@ -51,5 +51,22 @@ TEST(ReplyRenderer, OwnerAlertNamesTheRequestOnlyWhenThereIsOne) {
               Not(HasSubstr("request")));
 }
 
+TEST(ReplyRenderer, OwnerAlertLinksToTheRequestAndNamesItsReference) {
+  EXPECT_EQ(RenderOwnerAlert("C1", "1.2", "A credit request failed", "no look 9",
+                             "https://acme.slack.com/archives/C1/p12", "C1:1.2")
+                .text,
+            ":warning: A credit request failed (request C1 1.2, reference C1:1.2): no look 9\n"
+            "The request: https://acme.slack.com/archives/C1/p12");
+}
+
+TEST(ReplyRenderer, FailureReplyNamesTheOwnerAndTheReferenceOnly) {
+  EXPECT_EQ(RenderFailureReply("U0OWNER", "C1:1.2").text,
+            "I could not calculate this credit; <@U0OWNER> has been told, reference C1:1.2.");
+  EXPECT_EQ(
+      RenderFailureReply("", "C1:1.2").text,
+      "I could not calculate this credit; the team running creditbot can look it up with reference C1:1.2.");
+  EXPECT_TRUE(RenderFailureReply("U0OWNER", "C1:1.2").blocks_json.empty());
+}
+
 }  // namespace
 }  // namespace creditbot

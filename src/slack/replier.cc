@@ -1,4 +1,4 @@
-// chat.postMessage payloads, the local outbox and the dry-run replier.
+// chat.postMessage payloads, permalinks, the local outbox (posts and reactions) and the dry-run replier.
 #include "slack/replier.h"
 
 #include <cstdio>
@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "app/logging.h"
 #include "common/embedded_files.h"
 #include "common/strings.h"
 
@@ -25,7 +27,20 @@ std::string StringField(const Json& object, const char* name) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+std::string ReactionKey(std::string_view channel, std::string_view ts, std::string_view name) {
+  return absl::StrCat(ToAbsl(channel), "|", ToAbsl(ts), "|", ToAbsl(name));
+}
+
+constexpr char kReactionsAdd[] = "reactions.add";
+constexpr char kReactionsRemove[] = "reactions.remove";
+
 }  // namespace
+
+std::string BuildPermalink(std::string_view workspace_url, std::string_view channel, std::string_view ts) {
+  if (workspace_url.empty() || channel.empty() || ts.empty()) return "";
+  return absl::StrCat(ToAbsl(workspace_url), workspace_url.ends_with('/') ? "" : "/", "archives/",
+                      ToAbsl(channel), "/p", absl::StrReplaceAll(ToAbsl(ts), {{".", ""}}));
+}
 
 std::string PostMessagePayload(const Reply& reply, bool dry_run) {
   Json payload;
@@ -50,6 +65,15 @@ absl::Status LocalOutbox::LoadIndex() {
     ++lines_;
     Json payload = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (payload.is_discarded() || !payload.is_object()) continue;  // not ours to judge; keep scanning
+    if (const std::string method = StringField(payload, "method"); !method.empty()) {
+      // A reaction line: replayed for the lines of this outbox's kind (live or dry run).
+      if (payload.value("dry_run", false) != mark_dry_run_) continue;
+      const std::string key = ReactionKey(StringField(payload, "channel"), StringField(payload, "timestamp"),
+                                          StringField(payload, "name"));
+      if (method == kReactionsAdd) reactions_.insert(key);
+      if (method == kReactionsRemove) reactions_.erase(key);
+      continue;
+    }
     const Json* metadata = payload.contains("metadata") ? &payload["metadata"] : nullptr;
     if (metadata == nullptr || !metadata->is_object() || !metadata->contains("event_payload")) continue;
     const Json& event = (*metadata)["event_payload"];
@@ -74,17 +98,48 @@ absl::StatusOr<std::optional<std::string>> LocalOutbox::FindOurReply(std::string
 
 absl::StatusOr<std::string> LocalOutbox::Post(const Reply& reply) {
   if (absl::Status status = LoadIndex(); !status.ok()) return status;
+  if (!Append(PostMessagePayload(reply, mark_dry_run_)))
+    return absl::UnavailableError(absl::StrCat("cannot append to the outbox ", path_));
+  if (!mark_dry_run_)
+    answered_.insert(IndexKey(reply.channel, reply.thread_ts, reply.request_key, reply.kind));
+  return absl::StrCat("outbox:", lines_);
+}
+
+bool LocalOutbox::Append(const std::string& line) {
   std::filesystem::path file(path_);
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   std::ofstream out(path_, std::ios::app);
-  out << PostMessagePayload(reply, mark_dry_run_) << '\n';
+  out << line << '\n';
   out.flush();
-  if (!out) return absl::UnavailableError(absl::StrCat("cannot append to the outbox ", path_));
+  if (!out) return false;
   ++lines_;
-  if (!mark_dry_run_)
-    answered_.insert(IndexKey(reply.channel, reply.thread_ts, reply.request_key, reply.kind));
-  return absl::StrCat("outbox:", lines_);
+  return true;
+}
+
+bool LocalOutbox::RecordReaction(std::string_view method, std::string_view channel, std::string_view ts,
+                                 std::string_view name) {
+  Json line = {{"method", method}, {"channel", channel}, {"timestamp", ts}, {"name", name}};
+  if (mark_dry_run_) line["dry_run"] = true;
+  if (Append(line.dump())) return true;
+  LogWarn("could not record a reaction in the outbox", {{"outbox", path_}, {"method", std::string(method)}});
+  return false;
+}
+
+bool LocalOutbox::AddReaction(std::string_view channel, std::string_view ts, std::string_view name) {
+  if (absl::Status status = LoadIndex(); !status.ok()) return false;
+  const std::string key = ReactionKey(channel, ts, name);
+  if (reactions_.count(key) > 0) return true;
+  if (!RecordReaction(kReactionsAdd, channel, ts, name)) return false;
+  reactions_.insert(key);
+  return true;
+}
+
+void LocalOutbox::RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) {
+  if (absl::Status status = LoadIndex(); !status.ok()) return;
+  const std::string key = ReactionKey(channel, ts, name);
+  if (reactions_.count(key) == 0) return;
+  if (RecordReaction(kReactionsRemove, channel, ts, name)) reactions_.erase(key);
 }
 
 absl::StatusOr<std::string> DryRunReplier::Post(const Reply& reply) {

@@ -1,13 +1,20 @@
 // Replier: how creditbot answers. A Reply is exactly a chat.postMessage payload plus what the pipeline
 // needs to know about it. LocalOutbox (the embedded default) appends payloads to a JSON-lines file that
 // stands in for Slack; DryRunReplier prints what would be posted and writes it to the outbox marked as a
-// dry run; the Slack Web API replier comes with issue 3.
+// dry run; SlackReplier (slack/slack_replier.h) posts to Slack itself.
 //
 // Exactly-once: every reply carries metadata {event_type: "creditbot_reply", event_payload: {request_key,
 // kind, execution_id, dry_run}}. FindOurReply looks for a live (not dry-run) reply with the request key and
 // kind in the thread, so a crash between posting and recording never yields a second reply. The kind is
 // part of the match because one request can rightly get a question first ("ask_link") and, after the
 // requester's edit, its answer ("credit"): one reply of each kind per request, never two.
+//
+// Reactions on a request tell the channel where it stands: kSeenReaction (👀) while creditbot works on it,
+// then kCreditedReaction (✅) on a credit reply or kFailedReaction (❌) on a failure; an ignored request
+// ends with none of ours. In the local mode the outbox records each change as one line
+// {"method":"reactions.add"|"reactions.remove","channel","timestamp","name"} (plus "dry_run":true in a dry
+// run) beside the chat.postMessage payloads (lines without "method"), so a test or a person reading the
+// outbox sees them; a reaction already there is not added twice, one not there is not removed.
 #pragma once
 
 #include <optional>
@@ -23,11 +30,20 @@ struct Reply {
   std::string channel;    // a channel id, or the owner's user id for a DM
   std::string thread_ts;  // empty for a DM
   std::string request_key;
-  std::string kind;         // "credit", "ask_link", "owner_alert"
+  std::string kind;         // "credit", "ask_link", "ask_fix", "failure", "owner_alert"
   std::string text;         // plain-text fallback
   std::string blocks_json;  // JSON array, may be empty
   std::string execution_id;
 };
+
+// The reaction names (Slack emoji names, without colons).
+inline constexpr char kSeenReaction[] = "eyes";
+inline constexpr char kCreditedReaction[] = "white_check_mark";
+inline constexpr char kFailedReaction[] = "x";
+
+// A message's permalink built the way Slack builds them: `workspace_url` (auth.test's `url`, e.g.
+// "https://acme.slack.com/"; a missing trailing slash is added) + "archives/<channel>/p<ts without the dot>".
+std::string BuildPermalink(std::string_view workspace_url, std::string_view channel, std::string_view ts);
 
 // The chat.postMessage body for `reply`: channel, text, blocks, thread_ts, unfurl_links=false,
 // unfurl_media=false and the metadata above.
@@ -43,9 +59,21 @@ class Replier {
                                                                   std::string_view kind) = 0;
   // Posts; returns the reply's ts. Not idempotent: callers use FindOurReply first.
   virtual absl::StatusOr<std::string> Post(const Reply& reply) = 0;
-  // Shows the requester that their request is being worked on (Slack: an "eyes" reaction). Best effort:
-  // failures are logged by the implementation, never returned. Default: nothing.
-  virtual void MarkSeen(std::string_view /*channel*/, std::string_view /*ts*/) {}
+  // Puts the reaction `name` on the message `channel`/`ts` (Slack: reactions.add). Returns true when the
+  // reaction is (or may already be) on the message, false when it was skipped or failed. Best effort:
+  // failures are logged by the implementation, never returned. Default: nothing, false.
+  virtual bool AddReaction(std::string_view /*channel*/, std::string_view /*ts*/, std::string_view /*name*/) {
+    return false;
+  }
+  // Takes our reaction `name` off the message (Slack: reactions.remove); not there is fine. Best effort,
+  // as AddReaction. Default: nothing.
+  virtual void RemoveReaction(std::string_view /*channel*/, std::string_view /*ts*/,
+                              std::string_view /*name*/) {}
+  // A link to the message `channel`/`ts` for the owner's DM; "" when none can be made. Default: the link
+  // built on https://slack.com/ (the local mode knows no workspace).
+  virtual std::string Permalink(std::string_view channel, std::string_view ts) {
+    return BuildPermalink("https://slack.com/", channel, ts);
+  }
 };
 
 // The local outbox. One instance per process run; thread-compatible.
@@ -58,13 +86,23 @@ class LocalOutbox final : public Replier {
                                                           std::string_view request_key,
                                                           std::string_view kind) override;
   absl::StatusOr<std::string> Post(const Reply& reply) override;
+  // Appends a reactions.add / reactions.remove line (marked dry_run like the posts) unless the reaction is
+  // already in that state in the file's lines of the same kind (live or dry run).
+  bool AddReaction(std::string_view channel, std::string_view ts, std::string_view name) override;
+  void RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) override;
 
  private:
   absl::Status LoadIndex();
+  // Appends one line; false (logged) when the file cannot be written.
+  bool Append(const std::string& line);
+  bool RecordReaction(std::string_view method, std::string_view channel, std::string_view ts,
+                      std::string_view name);
   std::string path_;
   bool mark_dry_run_;
   bool loaded_ = false;
   std::set<std::string> answered_;  // "channel|thread_ts|request_key|kind" of live replies in the file
+  std::set<std::string>
+      reactions_;  // "channel|ts|name" on the message, per this outbox's lines (live or dry)
   long lines_ = 0;
 };
 
@@ -80,6 +118,17 @@ class DryRunReplier final : public Replier {
     return live_.FindOurReply(channel, thread_ts, request_key, kind);
   }
   absl::StatusOr<std::string> Post(const Reply& reply) override;
+  // Reactions are recorded in the outbox (marked dry_run), never made.
+  bool AddReaction(std::string_view channel, std::string_view ts, std::string_view name) override {
+    return outbox_.AddReaction(channel, ts, name);
+  }
+  void RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) override {
+    outbox_.RemoveReaction(channel, ts, name);
+  }
+  // The live replier's link (the real workspace's with Slack).
+  std::string Permalink(std::string_view channel, std::string_view ts) override {
+    return live_.Permalink(channel, ts);
+  }
 
  private:
   Replier& live_;

@@ -28,7 +28,8 @@ bool IsOurReply(const nlohmann::json& message, const SlackIdentity& us, std::str
                 std::string_view kind) {
   const std::string bot_id = StringMember(message, "bot_id");
   const std::string user = StringMember(message, "user");
-  const bool by_us = (!us.bot_id.empty() && bot_id == us.bot_id) || (!us.user_id.empty() && user == us.user_id);
+  const bool by_us =
+      (!us.bot_id.empty() && bot_id == us.bot_id) || (!us.user_id.empty() && user == us.user_id);
   if (!by_us) return false;
   const nlohmann::json* metadata = Member(message, "metadata");
   if (metadata == nullptr || StringMember(*metadata, "event_type") != "creditbot_reply") return false;
@@ -39,9 +40,7 @@ bool IsOurReply(const nlohmann::json& message, const SlackIdentity& us, std::str
   return StringMember(*payload, "request_key") == request_key && StringMember(*payload, "kind") == kind;
 }
 
-bool IsUserId(std::string_view id) {
-  return id.size() > 1 && (id.front() == 'U' || id.front() == 'W');
-}
+bool IsUserId(std::string_view id) { return id.size() > 1 && (id.front() == 'U' || id.front() == 'W'); }
 
 }  // namespace
 
@@ -83,17 +82,37 @@ absl::StatusOr<std::string> SlackReplier::Post(const Reply& reply) {
     LogInfo("the post's answer was lost but the reply is in the thread");
     return **found;
   }
-  return absl::UnavailableError(
-      absl::StrCat("the post's answer was lost and the reply is not in the thread (yet): ",
-                   posted.status().message()));
+  return absl::UnavailableError(absl::StrCat(
+      "the post's answer was lost and the reply is not in the thread (yet): ", posted.status().message()));
 }
 
-void SlackReplier::MarkSeen(std::string_view channel, std::string_view ts) {
-  absl::Status added = api_.AddReaction(channel, ts, "eyes");
+bool SlackReplier::AddReaction(std::string_view channel, std::string_view ts, std::string_view name) {
+  if (name == kSeenReaction && !api_.HasBudget("reactions.remove")) {
+    LogDebug("eyes reaction skipped: it could not be taken off again this minute");
+    return false;
+  }
+  absl::Status added = api_.AddReaction(channel, ts, name);
   if (absl::IsResourceExhausted(added)) {
-    LogDebug("eyes reaction skipped: Slack's rate budget for reactions is spent");
-  } else if (!added.ok())
-    LogWarn("could not add the eyes reaction", {{"error", std::string(added.message())}});
+    LogDebug("reaction skipped: Slack's rate budget for reactions is spent", {{"name", std::string(name)}});
+  } else if (!added.ok()) {
+    LogWarn("could not add a reaction",
+            {{"name", std::string(name)}, {"error", std::string(added.message())}});
+  }
+  return added.ok();
+}
+
+void SlackReplier::RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) {
+  absl::Status removed = api_.RemoveReaction(channel, ts, name);
+  if (!removed.ok()) {
+    LogWarn("could not remove a reaction",
+            {{"name", std::string(name)}, {"error", std::string(removed.message())}});
+  }
+}
+
+std::string SlackReplier::Permalink(std::string_view channel, std::string_view ts) {
+  absl::StatusOr<SlackIdentity> us = api_.AuthTest();
+  if (!us.ok() || us->url.empty()) return Replier::Permalink(channel, ts);
+  return BuildPermalink(us->url, channel, ts);
 }
 
 }  // namespace creditbot

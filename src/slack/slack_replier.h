@@ -11,6 +11,11 @@
 // the thread at once; found, its ts is returned; not found, kUnavailable, so the pipeline retries later —
 // and checks the thread again first. Slack's own refusals keep SlackWebApi's codes.
 //
+// Reactions (reactions.add / reactions.remove) are a courtesy: they never pace the answers. The 👀 goes on
+// only while reactions.remove has budget left this minute, so the 👀 put on can always be taken off again;
+// ✅ / ❌ are skipped when reactions.add's budget is spent. Permalinks are built from auth.test's workspace
+// `url` (no extra call, no extra scope).
+//
 // Used by one thread at a time, like the SlackWebApi it wraps.
 #pragma once
 
@@ -35,8 +40,13 @@ class SlackReplier final : public Replier {
                                                           std::string_view kind) override;
   // A reply whose channel is a user id (U…/W…) without thread is a DM: the DM channel is opened first.
   absl::StatusOr<std::string> Post(const Reply& reply) override;
-  // Adds the "eyes" reaction to the request: we are on it. Failures are logged, never fatal.
-  void MarkSeen(std::string_view channel, std::string_view ts) override;
+  // Failures are logged, never fatal. kSeenReaction is skipped (false) when reactions.remove's budget is
+  // spent, see above.
+  bool AddReaction(std::string_view channel, std::string_view ts, std::string_view name) override;
+  void RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) override;
+  // https://<workspace>.slack.com/archives/<channel>/p<ts digits>; the default's slack.com link when
+  // auth.test fails.
+  std::string Permalink(std::string_view channel, std::string_view ts) override;
 
  private:
   SlackWebApi& api_;

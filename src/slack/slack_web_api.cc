@@ -44,6 +44,7 @@ constexpr int kMaxListPages = 1000;
 // the per-channel interval of Pace() does the rest.
 double PerMinute(std::string_view method) {
   if (method == "conversations.list") return 20;                              // Tier 2
+  if (method == "reactions.remove") return 20;                                // Tier 2
   if (method == "auth.test" || method == "apps.connections.open") return 20;  // Special / Tier 1
   if (method == "chat.postMessage") return 100;                               // Special, see above
   return 50;  // Tier 3: conversations.history, .replies, .open, chat.update, reactions.add
@@ -366,6 +367,18 @@ absl::Status SlackWebApi::AddReaction(std::string_view channel, std::string_view
   if (SlackErrorCode(status) == "already_reacted") return absl::OkStatus();
   return status;
 }
+
+absl::Status SlackWebApi::RemoveReaction(std::string_view channel, std::string_view ts,
+                                         std::string_view name) {
+  const Json body = {{"channel", channel}, {"name", name}, {"timestamp", ts}};
+  absl::Status status = Call("reactions.remove", DumpJson(body), /*json_body=*/true, /*use_app_token=*/false,
+                             /*idempotent=*/true, channel)
+                            .status();
+  if (SlackErrorCode(status) == "no_reaction") return absl::OkStatus();
+  return status;
+}
+
+bool SlackWebApi::HasBudget(std::string_view method) { return Refill(method).tokens >= 1; }
 
 absl::StatusOr<std::string> SlackWebApi::OpenSocketModeUrl() {
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("apps.connections.open", "", /*json_body=*/false,

@@ -12,8 +12,8 @@
 // chat.postMessage less (see PostMessage). Backoff: 1 s, doubling, capped at options.max_retry_wait.
 //
 // Pacing, so a large backlog never trips Slack's limits: every method has a token bucket sized by its rate
-// tier (Tier 2: 20/min, Tier 3: 50/min, Tier 4: 100/min, auth.test and apps.connections.open: 20/min,
-// chat.postMessage, "Special": 100/min),
+// tier (Tier 2: 20/min — conversations.list, reactions.remove; Tier 3: 50/min; Tier 4: 100/min; auth.test
+// and apps.connections.open: 20/min; chat.postMessage, "Special": 100/min),
 // and chat.postMessage additionally waits options.post_interval between two posts to the same channel
 // (Slack's "one message per second per channel"). Waiting goes through the Sleeper, so tests never sleep.
 //
@@ -155,6 +155,13 @@ class SlackWebApi {
   // reactions.add; already_reacted is success. Never waits for the rate budget: when this minute's is spent
   // it returns kResourceExhausted without calling Slack.
   absl::Status AddReaction(std::string_view channel, std::string_view ts, std::string_view name);
+
+  // reactions.remove of our reaction `name`; no_reaction (it is not there) is success. Paced like every
+  // call (Tier 2, 20 a minute): callers put on only what they can take off (HasBudget).
+  absl::Status RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name);
+
+  // True when a call of `method` now would not wait for its rate budget.
+  bool HasBudget(std::string_view method);
 
   // apps.connections.open with the app token → the Socket Mode websocket URL (wss://…). Never cached.
   absl::StatusOr<std::string> OpenSocketModeUrl();
