@@ -471,6 +471,32 @@ TEST_F(SlackWebApiTest, AlreadyReactedCountsAsSuccess) {
   EXPECT_EQ(SlackErrorCode(missing), "message_not_found");
 }
 
+TEST_F(SlackWebApiTest, RemovingAReactionThatIsNotThereCountsAsSuccess) {
+  server_.AddChannel(kChannel, "credit-requests", true);
+  const std::string ts = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request"}});
+  ASSERT_TRUE(api_.AddReaction(kChannel, ts, "eyes").ok());
+  EXPECT_TRUE(api_.RemoveReaction(kChannel, ts, "eyes").ok());
+  EXPECT_EQ(Json::parse(LastRequest().body), (Json{{"channel", kChannel}, {"name", "eyes"}, {"timestamp", ts}}));
+  EXPECT_TRUE(server_.BotReactions(kChannel, ts).empty());
+  EXPECT_TRUE(api_.RemoveReaction(kChannel, ts, "eyes").ok());  // the fake answers no_reaction
+  EXPECT_EQ(server_.Count("reactions.remove"), 2);
+  EXPECT_EQ(api_.RemoveReaction(kChannel, "1600000000.000001", "eyes").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SlackWebApiTest, HasBudgetSaysWhetherACallWouldWait) {
+  server_.AddChannel(kChannel, "credit-requests", true);
+  const std::string ts = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request"}});
+  // reactions.remove is Tier 2: 20 a minute, all there at first.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(api_.HasBudget("reactions.remove")) << i;
+    ASSERT_TRUE(api_.RemoveReaction(kChannel, ts, "eyes").ok()) << i;
+  }
+  EXPECT_FALSE(api_.HasBudget("reactions.remove"));
+  EXPECT_THAT(sleeper_.sleeps(), IsEmpty());
+  clock_.Advance(absl::Seconds(3));  // one token back (20 a minute)
+  EXPECT_TRUE(api_.HasBudget("reactions.remove"));
+}
+
 TEST_F(SlackWebApiTest, AReactionIsSkippedNotWaitedForWhenTheMinutesBudgetIsSpent) {
   server_.AddChannel(kChannel, "credit-requests", true);
   const std::string ts = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request"}});
