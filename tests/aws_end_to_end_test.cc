@@ -204,7 +204,7 @@ TEST_F(AwsEndToEnd, ADryRunStillComputesInAJobButPostsNothing) {
   EXPECT_EQ(aws_.ProcessingJob(aws_.processing_job_names()[0])->status, "Completed");
 }
 
-TEST_F(AwsEndToEnd, AFailedJobIsNotAnsweredAndTheOwnerIsToldTheJobAndItsFailureReason) {
+TEST_F(AwsEndToEnd, AFailedJobGetsAShortReplyAndTheOwnerIsToldTheJobAndItsFailureReason) {
   // The container's warehouse is broken (its environment wins over the job's): `creditbot calc` fails.
   aws_.RunContainersWith(CREDITBOT_BINARY,
                          {{"CREDITBOT_WAREHOUSE", "sqlite:" + home_.File("no-such-folder/warehouse.db")}});
@@ -216,7 +216,14 @@ TEST_F(AwsEndToEnd, AFailedJobIsNotAnsweredAndTheOwnerIsToldTheJobAndItsFailureR
   EXPECT_NE(job.exit_code, 0);
   EXPECT_THAT(job.failure_reason, HasSubstr("AlgorithmError: creditbot calc:"));
 
-  EXPECT_TRUE(PostsIn(kChannel).empty());
+  // The requester gets one short reply without internals (no job, no reason); the owner gets the details.
+  std::vector<SlackBotPost> posts = PostsIn(kChannel);
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(posts[0].thread_ts, ts);
+  EXPECT_EQ(posts[0].payload["metadata"]["event_payload"]["kind"], "failure");
+  EXPECT_THAT(posts[0].payload.value("text", ""), HasSubstr("I could not calculate this credit"));
+  EXPECT_THAT(posts[0].payload.value("text", ""), Not(HasSubstr(job.name)));
+  EXPECT_THAT(posts[0].payload.value("text", ""), Not(HasSubstr("AlgorithmError")));
   std::vector<SlackBotPost> dms = Dms();
   ASSERT_EQ(dms.size(), 1u);
   const std::string dm = dms[0].payload.value("text", "");
