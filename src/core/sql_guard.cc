@@ -47,11 +47,32 @@ std::string ShowChar(char c) {
 
 absl::Status Refuse(std::string_view what) { return absl::PermissionDeniedError(ToAbsl(what)); }
 
-// Splits `sql` into the tokens the guard cares about, skipping whitespace and comments. Fails (with the
-// guard's own message) on a NUL byte and on anything unterminated.
+// How one SQL dialect splits text into code and the runs it skips (strings, quoted names, comments). The
+// guard reads the text once per dialect we send SQL to and accepts only what every reading accepts: a run
+// that one dialect skips and another reads as code (SQLite's [a'b] is a name, while Trino reads `[` as a
+// subscript and `'` as the start of a string) can otherwise hide a statement from the guard.
+enum class Reading {
+  // Trino/Presto (and Athena): '…' strings, "…" names, `…` (which Trino refuses to parse), comments. `[` is
+  // code (a subscript: m['key'], ARRAY[1]).
+  kTrino,
+  // SQLite: the same, plus [ … ] names (up to the first `]`, no escape) and parameters `$name(…)`,
+  // `:name(…)`, `@name(…)`, `#name(…)` whose (…) part runs to the first `)` or whitespace and may hold
+  // quotes.
+  kSqlite,
+};
+
+std::string_view ReadingSuffix(Reading reading) {
+  return reading == Reading::kSqlite ? " as SQLite reads it ([…] is a name)" : "";
+}
+
+// SQLite's IdChar: letters, digits, '_', '$' and every byte >= 0x80.
+bool IsSqliteIdChar(char c) { return IsWordChar(c) || c == '$' || static_cast<unsigned char>(c) >= 0x80; }
+
+// Splits `sql` into the tokens the guard cares about, skipping whitespace and comments, as `reading` sees
+// the text. Fails (with the guard's own message) on a NUL byte and on anything unterminated.
 class Lexer {
  public:
-  explicit Lexer(std::string_view sql) : sql_(sql) {}
+  explicit Lexer(std::string_view sql, Reading reading = Reading::kTrino) : sql_(sql), reading_(reading) {}
 
   absl::Status Run(std::vector<Token>& tokens) {
     // A NUL ends the text for C APIs (SQLite reads up to it), so the database and the guard could disagree.
@@ -86,6 +107,39 @@ class Lexer {
         }
         tokens.push_back(
             {TokenKind::kLiteral, c == '\'' ? "a string literal" : "a quoted identifier", opened});
+      } else if (reading_ == Reading::kSqlite && c == '[') {
+        const int opened = line_;
+        const std::size_t end = sql_.find(']', pos_ + 1);
+        if (end == std::string_view::npos) {
+          return Refuse(absl::StrCat("refused: unterminated [bracketed] identifier (opened at line ", opened,
+                                     ")", ToAbsl(ReadingSuffix(reading_))));
+        }
+        Advance(end + 1 - pos_);
+        tokens.push_back({TokenKind::kLiteral, "a quoted identifier", opened});
+      } else if (reading_ == Reading::kSqlite && (c == '$' || c == ':' || c == '@' || c == '#') &&
+                 IsSqliteIdChar(next)) {
+        // A parameter (SQLite's tokenizer, TK_VARIABLE): name characters and `::`, then an optional
+        // Tcl-style (…) that ends at the first `)` (or, unterminated, at whitespace: an illegal token).
+        const int opened = line_;
+        Advance(1);
+        while (pos_ < sql_.size()) {
+          if (IsSqliteIdChar(sql_[pos_])) {
+            Advance(1);
+          } else if (sql_[pos_] == ':' && pos_ + 1 < sql_.size() && sql_[pos_ + 1] == ':') {
+            Advance(2);
+          } else {
+            break;
+          }
+        }
+        if (pos_ < sql_.size() && sql_[pos_] == '(') {
+          while (pos_ < sql_.size() && !IsSpace(sql_[pos_]) && sql_[pos_] != ')') Advance(1);
+          if (pos_ >= sql_.size() || sql_[pos_] != ')') {
+            return Refuse(absl::StrCat("refused: unterminated parameter $name(…) (opened at line ", opened,
+                                       ")", ToAbsl(ReadingSuffix(reading_))));
+          }
+          Advance(1);
+        }
+        tokens.push_back({TokenKind::kLiteral, "a parameter", opened});
       } else if (IsWordStart(c)) {
         const std::size_t start = pos_;
         while (pos_ < sql_.size() && IsWordChar(sql_[pos_])) ++pos_;
@@ -135,6 +189,7 @@ class Lexer {
   }
 
   std::string_view sql_;
+  Reading reading_;
   std::size_t pos_ = 0;
   int line_ = 1;
 };
@@ -175,11 +230,10 @@ bool IsForbidden(std::string_view upper_word) {
   return std::find(kForbiddenWords.begin(), kForbiddenWords.end(), upper_word) != kForbiddenWords.end();
 }
 
-}  // namespace
-
-absl::Status CheckReadOnlySql(std::string_view sql) {
+// CheckReadOnlySql for one reading of the text.
+absl::Status CheckReadOnlyAs(std::string_view sql, Reading reading) {
   std::vector<Token> tokens;
-  if (absl::Status lexed = Lexer(sql).Run(tokens); !lexed.ok()) return lexed;
+  if (absl::Status lexed = Lexer(sql, reading).Run(tokens); !lexed.ok()) return lexed;
   if (tokens.empty()) return absl::InvalidArgumentError("empty SQL");
 
   std::size_t first = 0;
@@ -215,6 +269,18 @@ absl::Status CheckReadOnlySql(std::string_view sql) {
     return Refuse(absl::StrCat("refused: unbalanced parentheses (", balanced.message(), ")"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckReadOnlySql(std::string_view sql) {
+  if (absl::Status trino = CheckReadOnlyAs(sql, Reading::kTrino); !trino.ok()) return trino;
+  absl::Status sqlite = CheckReadOnlyAs(sql, Reading::kSqlite);
+  if (sqlite.ok() || sqlite.code() != absl::StatusCode::kPermissionDenied ||
+      absl::EndsWith(sqlite.message(), ToAbsl(ReadingSuffix(Reading::kSqlite)))) {
+    return sqlite;
+  }
+  return Refuse(absl::StrCat(sqlite.message(), ToAbsl(ReadingSuffix(Reading::kSqlite))));
 }
 
 absl::Status CheckLookerSqlComplete(std::string_view sql, std::string_view row_limit) {

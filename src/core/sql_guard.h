@@ -2,10 +2,18 @@
 // SELECT/WITH statement. This is a lexical check, deliberately stricter than any SQL dialect needs, and a
 // second line of defence only: the warehouse user should be read-only as well.
 //
-// Lexical rules are those of Trino/Presto and SQLite: '…' strings with '' as the only escape, "…" and `…`
-// quoted identifiers with doubled quotes, `--` comments ending at CR or LF, non-nesting /* */ comments.
-// Where a dialect differs (MySQL backslash escapes, nested PostgreSQL comments) the guard sees *more* code
-// than the database does, so it refuses more, never less. Pure function, safe from any thread.
+// The text is read once per dialect we send SQL to, and accepted only when every reading accepts it, so that
+// a run one dialect skips as a string, name or comment cannot hide code that another dialect runs:
+//  - both readings: '…' strings with '' as the only escape, "…" and `…` quoted identifiers with doubled
+//    quotes, `--` comments ending at CR or LF, non-nesting /* */ comments;
+//  - Trino/Presto/Athena: `[` is code (a subscript: m['key'], ARRAY[1]);
+//  - SQLite: […] is a quoted identifier (up to the first `]`, no escape), and a parameter $name, :name,
+//    @name or #name may end in a Tcl-style (…) that runs to the first `)` and may hold quotes.
+// So `SELECT 1 AS [a'b]; DELETE FROM t; SELECT 1 AS [c'd]`, one statement for the Trino reading (the
+// quotes hide the DELETE), is refused by the SQLite reading.
+// Dialects we never send SQL to are not read: MySQL (backslash escapes, `#` comments, `--` needing a space)
+// and PostgreSQL (nested comments, $tag$ quoting, E'\'' strings) can each hide code this guard sees as a
+// string, so a new warehouse dialect needs its own reading here. Pure function, safe from any thread.
 #pragma once
 
 #include <string_view>
@@ -35,7 +43,11 @@ namespace creditbot {
 //    "refused: unterminated string literal (opened at line 4)" (also block comment, quoted identifier),
 //    "refused: unbalanced parentheses (2 '(' never closed, the first opened at line 3)" (or "a ')' at line 5
 //    closes nothing"), checked after the keywords,
-//    "refused: SQL contains a NUL byte (line 1)", "refused: MySQL executable comment /*! at line 1".
+//    "refused: SQL contains a NUL byte (line 1)", "refused: MySQL executable comment /*! at line 1";
+//    a refusal that only the SQLite reading finds ends with " as SQLite reads it ([…] is a name)", e.g.
+//    "refused: more than one statement (a second statement starts at line 1) as SQLite reads it ([…] is a
+//    name)", "refused: unterminated [bracketed] identifier (opened at line 2) as SQLite reads it ([…] is a
+//    name)".
 absl::Status CheckReadOnlySql(std::string_view sql);
 
 // Whether SQL that Looker generated (GET /queries/{id}/run/sql) arrived whole. An answer cut short can still

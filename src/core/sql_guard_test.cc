@@ -164,6 +164,56 @@ TEST(SqlGuard, RefusesMySqlExecutableComments) {
   ExpectRefused("SELECT 1 /*! DROP TABLE t */", "refused: MySQL executable comment /*! at line 1");
 }
 
+// Issue 21 point 5. SQLite reads [a'b] as a name; the Trino reading sees `[`, a word and then a string from
+// the first quote to the next, which hid the DELETE (accepted before the SQLite reading existed).
+TEST(SqlGuard, RefusesAStatementHiddenBetweenSqliteBracketedNames) {
+  ExpectRefused("SELECT 1 AS [a'b]; DELETE FROM accounts; SELECT 1 AS [c'd]",
+                "refused: more than one statement (a second statement starts at line 1) as SQLite reads it "
+                "([…] is a name)");
+  // The same with a block comment: the Trino reading sees /*b] … [c*/ as one comment.
+  ExpectRefused("SELECT 1 AS [a/*b]\nFROM t;\nDELETE FROM t; SELECT 1 AS [c*/d]",
+                "refused: more than one statement (a second statement starts at line 3) as SQLite reads it "
+                "([…] is a name)");
+}
+
+// SQLite's tokenizer lets a parameter end in a Tcl-style (…) running to the first ')', quotes included: the
+// Trino reading sees a string from the quote to the comment's quote, hiding the DELETE.
+TEST(SqlGuard, RefusesAStatementHiddenAfterASqliteTclParameter) {
+  ExpectRefused("SELECT $a(') ; DELETE FROM t ; SELECT 1 -- ')",
+                "refused: more than one statement (a second statement starts at line 1) as SQLite reads it "
+                "([…] is a name)");
+  ExpectRefused("SELECT :b::c(') ; DROP TABLE t ; SELECT 1 -- ')",
+                "refused: more than one statement (a second statement starts at line 1) as SQLite reads it "
+                "([…] is a name)");
+}
+
+// The other way round: treating [ … ] as a name in every dialect would hide this DELETE from the guard,
+// while Trino reads m[']'] as a subscript with the string ']'.
+TEST(SqlGuard, RefusesAStatementHiddenFromTheTrinoReadingOfASubscript) {
+  ExpectRefused("SELECT m[']'] ; DELETE FROM t; SELECT 1 -- '",
+                "refused: more than one statement (a second statement starts at line 1)");
+}
+
+TEST(SqlGuard, AcceptsTrinoSubscriptsAndSqliteBracketedNames) {
+  ExpectAccepted("SELECT tags['env'] AS env, ARRAY[1, 2][1] AS one FROM t");
+  ExpectAccepted("SELECT [order total] AS total FROM [my table]");
+  ExpectAccepted("SELECT x FROM t WHERE a = :a AND b = $b AND c = @c");
+}
+
+TEST(SqlGuard, RefusesAnUnterminatedBracketedName) {
+  ExpectRefused(
+      "SELECT a\nFROM t WHERE b = m[1",
+      "refused: unterminated [bracketed] identifier (opened at line 2) as SQLite reads it ([…] is a "
+      "name)");
+}
+
+TEST(SqlGuard, QuotedIdentifiersWithDoubledQuotesAndBackticksHideNothing) {
+  ExpectAccepted("SELECT 1 AS \"a\"\"; DELETE FROM t; --\"");
+  ExpectAccepted("SELECT 1 AS `a``; DELETE FROM t; --`");
+  ExpectRefused("SELECT 1 AS \"a\"\"\"; DELETE FROM t",
+                "refused: more than one statement (a second statement starts at line 1)");
+}
+
 TEST(SqlGuard, EmptySqlIsInvalidArgument) {
   for (const std::string sql : {"", "   \n\t", "-- only a comment", "/* only */ -- comments\n"}) {
     absl::Status status = CheckReadOnlySql(sql);
