@@ -39,7 +39,15 @@ absl::Status ConfigureLogging(const LogOptions& options);
 // Registers a value that must never appear in a log line (ignored when shorter than 4 characters).
 void AddSecret(std::string_view secret);
 
-// Returns `text` with every registered secret and every credential-shaped token replaced by "[redacted]".
+// Returns `text` with every registered secret and every credential-shaped token replaced by "[redacted]":
+//  - each registered secret, verbatim;
+//  - any run of base64 (standard or URL-safe alphabet, padded or not, at any alignment) whose decoded text
+//    holds a registered secret: base64 of the secret itself, of "user:secret" (HTTP Basic), of JSON…;
+//  - the credentials after "Basic" (any case) when they decode to text with a ':' (user:password), even for
+//    a password never registered; "Basic [redacted]" is what remains;
+//  - "Bearer" + 8 or more token characters, "token" + 16 or more, Slack tokens (xoxb-…, xapp-…) and AWS
+//    access key ids.
+// A base64 run glued to letters before it ("xdTpQ…") is decoded from the wrong place and can be missed.
 // Used by the logger and by anything else that shows text to people (DMs, errors in audit records).
 std::string Redact(std::string_view text);
 
