@@ -1,14 +1,8 @@
-// The HTTP endpoint of `creditbot serve` on cpp-httplib; see service_http.h.
+// The HTTP endpoint of `creditbot serve`: routes, Events API checks and the refusal log, on HttpFront; see
+// service_http.h.
 #include "bot/service_http.h"
 
-#include <httplib.h>
-#include <sys/socket.h>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
 #include <exception>
-#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,8 +15,27 @@ namespace {
 
 constexpr char kTextPlain[] = "text/plain; charset=utf-8";
 constexpr char kEventsPath[] = "/slack/events";
-// The paths we serve, for the 405 answers to other methods.
-constexpr char kOurPaths[] = R"(/(slack/events|healthz|readyz|metrics))";
+
+// Refused requests are logged at most once per interval (issue 21: a flood of unsigned requests must not
+// become a flood of log lines). A constant, not a setting.
+constexpr absl::Duration kRefusalLogInterval = absl::Seconds(10);
+
+// The connection limits (issue 21). Constants, not settings: they bound what a client can make serve hold,
+// and Slack's deliveries (a few KB, sent at once) are far inside them.
+HttpFrontLimits FrontLimits(const ServiceHttpOptions& options) {
+  HttpFrontLimits limits;
+  limits.header_deadline = absl::Seconds(5);
+  limits.body_deadline = absl::Seconds(10);
+  limits.max_header_count = 100;
+  limits.max_header_bytes = 16 * 1024;
+  // One byte over the limit still reaches HandleEventsApiRequest (which answers 413 with its reason);
+  // anything larger is refused 413 by the front before it is read.
+  limits.max_body_bytes = options.max_body_bytes + 1;
+  limits.max_connections = 2048;
+  limits.backlog = 1024;
+  limits.handler_threads = options.threads;
+  return limits;
+}
 
 // One line of /readyz or /healthz text: no line breaks from a check's message.
 std::string OneLine(std::string_view text) {
@@ -35,10 +48,14 @@ std::string HostPort(const std::string& host, int port) {
   return absl::StrCat(host, ":", port);
 }
 
-void MethodNotAllowed(const httplib::Request& request, httplib::Response& response) {
-  response.status = 405;
-  response.set_header("Allow", request.path == kEventsPath ? "POST" : "GET");
-  response.set_content("method not allowed\n", kTextPlain);
+HttpFrontResponse Text(int status, std::string body) {
+  return HttpFrontResponse{status, kTextPlain, {}, std::move(body)};
+}
+
+HttpFrontResponse MethodNotAllowed(const std::string& allow) {
+  HttpFrontResponse response = Text(405, "method not allowed\n");
+  response.headers.emplace_back("Allow", allow);
+  return response;
 }
 
 }  // namespace
@@ -62,91 +79,89 @@ ServiceHttp::ServiceHttp(ServiceHttpOptions options, ServiceHttpHandlers handler
 ServiceHttp::~ServiceHttp() { Stop(); }
 
 absl::StatusOr<int> ServiceHttp::Start() {
-  if (server_ != nullptr) return absl::FailedPreconditionError("already started");
+  if (front_ != nullptr) return absl::FailedPreconditionError("already started");
   if (options_.port < 0 || options_.port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("port ", options_.port, " is not in 0..65535"));
   }
   if (options_.threads < 1) {
     return absl::InvalidArgumentError(absl::StrCat("threads must be at least 1, not ", options_.threads));
   }
-  auto server = std::make_unique<httplib::Server>();
-  const auto threads = static_cast<std::size_t>(options_.threads);
-  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // httplib's default sets SO_REUSEPORT, which lets a second process bind the same port and silently share
-  // Slack's deliveries. SO_REUSEADDR alone still allows a quick restart (TIME_WAIT) but refuses a port in
-  // use.
-  server->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  // A keep-alive connection holds a request thread while idle; keep that short so that a few idle
-  // connections (an ingress, probes) cannot delay Slack's next delivery past its 3 s deadline.
-  server->set_keep_alive_timeout(1);
-  // One byte over the limit still reaches HandleEventsApiRequest (which answers 413 with a reason);
-  // anything larger is refused 413 by httplib before it is read.
-  server->set_payload_max_length(options_.max_body_bytes + 1);
-  server->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& response, const std::exception_ptr&) {
-        response.status = 500;  // never echo the exception text to the client
-        response.set_content("internal error\n", kTextPlain);
-      });
-
-  server->Post(kEventsPath, [this](const httplib::Request& request, httplib::Response& response) {
-    HandleEvents(request, response);
-  });
-  server->Get("/healthz",
-              [this](const httplib::Request&, httplib::Response& response) { HandleHealth(response); });
-  server->Get("/readyz",
-              [this](const httplib::Request&, httplib::Response& response) { HandleReady(response); });
-  server->Get("/metrics",
-              [this](const httplib::Request&, httplib::Response& response) { HandleMetrics(response); });
-  server->Get(kEventsPath, MethodNotAllowed);
-  server->Post(R"(/(healthz|readyz|metrics))", MethodNotAllowed);
-  server->Put(kOurPaths, MethodNotAllowed);
-  server->Patch(kOurPaths, MethodNotAllowed);
-  server->Delete(kOurPaths, MethodNotAllowed);
-
-  errno = 0;
-  int bound = -1;
-  if (options_.port == 0) {
-    bound = server->bind_to_any_port(options_.bind_address);
-  } else if (server->bind_to_port(options_.bind_address, options_.port)) {
-    bound = options_.port;
-  }
-  if (bound <= 0) {
-    const int error = errno;
-    std::string message = absl::StrCat("cannot listen on ", HostPort(options_.bind_address, options_.port));
-    if (error != 0)
-      absl::StrAppend(&message, ": ", std::error_code(error, std::generic_category()).message());
-    return absl::UnavailableError(message);
-  }
-
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  httplib::Server* raw = server.get();
-  thread_ = std::thread([raw, finished] {
-    raw->listen_after_bind();
-    finished->store(true);
-  });
-  // Wait until the accept loop runs, so that Stop() right after Start() cannot miss it.
-  while (!raw->is_running() && !finished->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (!raw->is_running()) {
-    thread_.join();
-    return absl::UnavailableError(
-        absl::StrCat("the server on ", HostPort(options_.bind_address, bound), " stopped at once"));
-  }
-  server_ = std::move(server);
-  port_ = bound;
-  LogInfo("HTTP endpoint listening", {{"address", HostPort(options_.bind_address, bound)},
+  auto front = std::make_unique<HttpFront>(
+      FrontLimits(options_), [this](const HttpFrontRequest& request) { return Route(request); },
+      [this](int status, std::string_view reason, std::string_view path, std::string_view peer) {
+        if (path == kEventsPath) CountEvent(status == 413 ? "too_large" : "bad_request");
+        NoteRefusal(status, reason, peer);
+      },
+      [this] { FlushRefusals(); });
+  absl::StatusOr<int> bound = front->Start(options_.bind_address, options_.port);
+  if (!bound.ok()) return bound.status();
+  front_ = std::move(front);
+  port_ = *bound;
+  LogInfo("HTTP endpoint listening", {{"address", HostPort(options_.bind_address, *bound)},
                                       {"events_api", SigningSecret().empty() ? "off" : "on"}});
-  return bound;
+  return *bound;
 }
 
 void ServiceHttp::Stop() {
-  if (server_ == nullptr) return;
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
-  server_.reset();
+  if (front_ == nullptr) return;
+  front_->Stop();
+  front_.reset();
   port_ = 0;
+  std::lock_guard<std::mutex> lock(refusal_mutex_);
+  if (refusals_unlogged_ > 0) {
+    LogWarn(absl::StrCat("refused ", refusals_unlogged_, " more HTTP requests before stopping"),
+            {{"count", std::to_string(refusals_unlogged_)}, {"last", last_refusal_}});
+  }
+  refusals_unlogged_ = 0;
+  refusal_window_open_ = false;
+}
+
+void ServiceHttp::NoteRefusal(int status, std::string_view reason, std::string_view peer) {
+  const absl::Time now = clock_->Now();
+  std::lock_guard<std::mutex> lock(refusal_mutex_);
+  if (!refusal_window_open_) {
+    refusal_window_open_ = true;
+    refusal_window_start_ = now;
+    LogWarn("refused an HTTP request",
+            {{"status", std::to_string(status)},
+             {"reason", std::string(reason)},
+             {"peer", std::string(peer)},
+             {"next", absl::StrCat("further refusals are counted and logged once per ",
+                                   absl::FormatDuration(kRefusalLogInterval))}});
+    return;
+  }
+  ++refusals_unlogged_;
+  last_refusal_ = absl::StrCat(status, " ", ToAbsl(reason), " from ", ToAbsl(peer));
+}
+
+void ServiceHttp::FlushRefusals() {
+  const absl::Time now = clock_->Now();
+  std::lock_guard<std::mutex> lock(refusal_mutex_);
+  if (!refusal_window_open_ || now - refusal_window_start_ < kRefusalLogInterval) return;
+  if (refusals_unlogged_ == 0) {
+    refusal_window_open_ = false;  // a quiet interval: the next refusal is logged in full
+    return;
+  }
+  LogWarn(absl::StrCat("refused ", refusals_unlogged_, " more HTTP requests in the last ",
+                       absl::FormatDuration(now - refusal_window_start_)),
+          {{"count", std::to_string(refusals_unlogged_)}, {"last", last_refusal_}});
+  refusals_unlogged_ = 0;
+  refusal_window_start_ = now;
+}
+
+HttpFrontResponse ServiceHttp::Route(const HttpFrontRequest& request) {
+  const std::string& path = request.path;
+  if (path == kEventsPath) {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return HandleEvents(request);
+  }
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    if (request.method != "GET") return MethodNotAllowed("GET");
+    if (path == "/healthz") return HandleHealth();
+    if (path == "/readyz") return HandleReady();
+    return HandleMetrics();
+  }
+  return Text(404, "not found\n");
 }
 
 void ServiceHttp::CountEvent(const std::string& result) {
@@ -163,36 +178,27 @@ std::string ServiceHttp::SigningSecret() const {
   return signing_secret_;
 }
 
-void ServiceHttp::HandleEvents(const httplib::Request& request, httplib::Response& response) {
+HttpFrontResponse ServiceHttp::HandleEvents(const HttpFrontRequest& request) {
   const std::string signing_secret = SigningSecret();
   if (signing_secret.empty()) {
     CountEvent("not_configured");
-    response.status = 404;
-    response.set_content("the Events API is not enabled (no signing secret is configured)\n", kTextPlain);
-    return;
+    return Text(404, "the Events API is not enabled (no signing secret is configured)\n");
   }
   EventsApiRequest delivery;
   delivery.method = request.method;
-  delivery.content_type = request.get_header_value("Content-Type");
-  delivery.request_timestamp = request.get_header_value("X-Slack-Request-Timestamp");
-  delivery.signature = request.get_header_value("X-Slack-Signature");
-  delivery.retry_num = request.get_header_value("X-Slack-Retry-Num");
-  delivery.retry_reason = request.get_header_value("X-Slack-Retry-Reason");
+  delivery.content_type = request.Header("Content-Type");
+  delivery.request_timestamp = request.Header("X-Slack-Request-Timestamp");
+  delivery.signature = request.Header("X-Slack-Signature");
+  delivery.retry_num = request.Header("X-Slack-Retry-Num");
+  delivery.retry_reason = request.Header("X-Slack-Retry-Reason");
   delivery.body = request.body;
   const absl::Time now = clock_->Now();
-  EventsApiResult result =
-      HandleEventsApiRequest(delivery, signing_secret, now, options_.max_body_bytes);
+  EventsApiResult result = HandleEventsApiRequest(delivery, signing_secret, now, options_.max_body_bytes);
 
   if (!result.envelope.has_value()) {
-    if (result.http_status != 200) {
-      LogWarn("refused a Slack Events API request", {{"status", std::to_string(result.http_status)},
-                                                     {"reason", result.body},
-                                                     {"peer", request.remote_addr}});
-    }
+    if (result.http_status != 200) NoteRefusal(result.http_status, result.body, request.peer);
     CountEvent(result.result);
-    response.status = result.http_status;
-    response.set_content(result.body, result.content_type);
-    return;
+    return HttpFrontResponse{result.http_status, result.content_type, {}, result.body};
   }
 
   const std::string event_id = result.event_id;
@@ -202,8 +208,7 @@ void ServiceHttp::HandleEvents(const httplib::Request& request, httplib::Respons
   if (!recent_ids_->FirstSeen(event_id, now)) {
     LogInfo("Slack redelivered an event already received; acknowledged and dropped", fields);
     CountEvent("duplicate");
-    response.status = 200;
-    return;
+    return HttpFrontResponse{200, "", {}, ""};
   }
   if (handlers_.on_event) {
     std::string failure;
@@ -221,17 +226,15 @@ void ServiceHttp::HandleEvents(const httplib::Request& request, httplib::Respons
       error_fields.emplace_back("error", failure);
       LogError("could not hand on a Slack event; answered 500 so that Slack retries", error_fields);
       CountEvent("error");
-      response.status = 500;
-      response.set_content("could not queue the event\n", kTextPlain);
-      return;
+      return Text(500, "could not queue the event\n");
     }
   }
   LogDebug("Slack event received", fields);
   CountEvent("event");
-  response.status = 200;
+  return HttpFrontResponse{200, "", {}, ""};
 }
 
-void ServiceHttp::HandleHealth(httplib::Response& response) {
+HttpFrontResponse ServiceHttp::HandleHealth() {
   absl::Status alive = absl::OkStatus();
   if (handlers_.liveness) {
     try {
@@ -240,16 +243,11 @@ void ServiceHttp::HandleHealth(httplib::Response& response) {
       alive = absl::InternalError(error.what());
     }
   }
-  if (alive.ok()) {
-    response.status = 200;
-    response.set_content("ok\n", kTextPlain);
-  } else {
-    response.status = 503;
-    response.set_content(absl::StrCat("FAIL: ", OneLine(ToStd(alive.message())), "\n"), kTextPlain);
-  }
+  if (alive.ok()) return Text(200, "ok\n");
+  return Text(503, absl::StrCat("FAIL: ", OneLine(ToStd(alive.message())), "\n"));
 }
 
-void ServiceHttp::HandleReady(httplib::Response& response) {
+HttpFrontResponse ServiceHttp::HandleReady() {
   ReadyReport report;
   if (handlers_.readiness) {
     try {
@@ -267,14 +265,14 @@ void ServiceHttp::HandleReady(httplib::Response& response) {
     }
   }
   if (report.checks.empty()) text = "ok\n";
-  response.status = report.ok() ? 200 : 503;
-  response.set_content(text, kTextPlain);
+  return Text(report.ok() ? 200 : 503, std::move(text));
 }
 
-void ServiceHttp::HandleMetrics(httplib::Response& response) {
-  response.status = 200;
-  response.set_content(handlers_.metrics_text ? handlers_.metrics_text() : metrics_->Render(),
-                       kPrometheusTextContentType);
+HttpFrontResponse ServiceHttp::HandleMetrics() {
+  return HttpFrontResponse{200,
+                           kPrometheusTextContentType,
+                           {},
+                           handlers_.metrics_text ? handlers_.metrics_text() : metrics_->Render()};
 }
 
 }  // namespace creditbot

@@ -1,4 +1,4 @@
-// ServiceHttp: the HTTP endpoint of `creditbot serve` (cpp-httplib), bound to loopback by default:
+// ServiceHttp: the HTTP endpoint of `creditbot serve`, bound to loopback by default:
 //
 //   POST /slack/events  Slack Events API deliveries (slack/events_api.h decides the answer). An accepted
 //                       event_callback is handed to on_event once per event_id: a redelivery of an event
@@ -10,19 +10,27 @@
 //   GET  /metrics       metrics_text() (default: the registry's Render()), Prometheus text format 0.0.4.
 // Anything else is 404; other methods on these paths are 405.
 //
+// Connections are handled by HttpFront (service_http_front.h): one poll() loop reads every request without
+// blocking and hands only complete ones to `threads` handler threads, so slow clients cannot hold them.
+// Limits (constants, not settings): request line and headers within 5 s of the connection (or of the
+// previous answer), the body within 10 s, at most 100 header fields and 16 KiB of them (else 408 / 431),
+// a body up to max_body_bytes (else 413), 2,048 open connections, listen backlog 1,024.
+//
 // Every Events API delivery is counted in creditbot_events_received_total{source="events_api",result}, with
 // result one of: event, duplicate, url_verification, ssl_check, app_rate_limited, unauthenticated,
-// too_large, bad_request, method_not_allowed, not_configured, error. Refused deliveries are logged (warn)
-// with the reason and the peer address, never with the secret or the body.
+// too_large, bad_request, method_not_allowed, not_configured, error (a delivery to /slack/events refused by
+// the connection limits counts as too_large for 413, else bad_request). Refused requests are logged (warn)
+// with the reason and the peer address, never with the secret or the body, at most one line per 10 s: the
+// first refusal after a quiet 10 s is logged in full, the ones after it are counted and summed up in one
+// line ("refused N more HTTP requests in the last 10 s") every 10 s while they go on.
 //
 // The signing secret can be replaced while serving (SetSigningSecret, after a configuration reload): a
 // request is checked against the secret in force when its check starts; an empty secret turns the Events API
 // off (404) from then on.
 //
-// Threads: Start() runs the server on its own thread with a pool of `threads` request threads; handlers
-// are called on those threads, concurrently, so they must be thread-safe and quick (on_event must only
-// enqueue: Slack retries a delivery not acknowledged within 3 s). An idle keep-alive connection holds a
-// request thread for at most 1 s. Start/Stop are for one owning thread.
+// Threads: handlers are called on the handler threads, concurrently, so they must be thread-safe and quick
+// (on_event must only enqueue: Slack retries a delivery not acknowledged within 3 s). Start/Stop are for one
+// owning thread.
 #pragma once
 
 #include <cstddef>
@@ -30,20 +38,15 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bot/service_http_front.h"
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "slack/events_api.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace creditbot {
 
@@ -52,7 +55,7 @@ struct ServiceHttpOptions {
   int port = 8080;                         // Default: 8080; 0 picks a free port (see Start)
   std::string signing_secret;              // Default: none, and POST /slack/events answers 404
   std::size_t max_body_bytes = kDefaultEventsApiMaxBodyBytes;  // Default: 1 MiB; larger bodies get 413
-  int threads = 4;                                             // Default: 4 request threads
+  int threads = 4;                                             // Default: 4 handler threads
   // Default: a private set of 10,000 ids kept 1 hour. Pass the set Socket Mode uses so that an event
   // arriving by both routes is handled once. Not owned; must outlive the server.
   RecentIds* recent_ids = nullptr;
@@ -91,11 +94,12 @@ class ServiceHttp {
   ServiceHttp(const ServiceHttp&) = delete;
   ServiceHttp& operator=(const ServiceHttp&) = delete;
 
-  // Binds bind_address:port and serves on a new thread; returns the bound port (the chosen one when port
+  // Binds bind_address:port and serves on new threads; returns the bound port (the chosen one when port
   // is 0) once the server accepts connections. The port is bound exclusively (no SO_REUSEPORT), so a second
   // server on a port in use fails. Errors:
   //   kUnavailable "cannot listen on 127.0.0.1:8080: Address already in use" (the OS's reason, when known);
-  //   kInvalidArgument for a port outside 0..65535 or threads < 1;
+  //   kInvalidArgument for a port outside 0..65535, threads < 1 or a bind_address that is not a numeric
+  //   IPv4/IPv6 address;
   //   kFailedPrecondition "already started".
   absl::StatusOr<int> Start();
 
@@ -109,12 +113,16 @@ class ServiceHttp {
   void SetSigningSecret(std::string secret);
 
  private:
-  void HandleEvents(const httplib::Request& request, httplib::Response& response);
-  void HandleHealth(httplib::Response& response);
-  void HandleReady(httplib::Response& response);
-  void HandleMetrics(httplib::Response& response);
+  HttpFrontResponse Route(const HttpFrontRequest& request);
+  HttpFrontResponse HandleEvents(const HttpFrontRequest& request);
+  HttpFrontResponse HandleHealth();
+  HttpFrontResponse HandleReady();
+  HttpFrontResponse HandleMetrics();
   void CountEvent(const std::string& result);
   std::string SigningSecret() const;
+  // The refusal log (at most one line per kRefusalLogInterval; see the top of this file).
+  void NoteRefusal(int status, std::string_view reason, std::string_view peer);
+  void FlushRefusals();
 
   const ServiceHttpOptions options_;
   const ServiceHttpHandlers handlers_;
@@ -124,8 +132,12 @@ class ServiceHttp {
   const Clock* clock_;
   mutable std::mutex secret_mutex_;
   std::string signing_secret_;  // guarded by secret_mutex_
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::mutex refusal_mutex_;
+  bool refusal_window_open_ = false;  // guarded by refusal_mutex_, as are the three below
+  absl::Time refusal_window_start_;
+  std::size_t refusals_unlogged_ = 0;
+  std::string last_refusal_;  // "STATUS REASON from PEER" of the latest unlogged refusal
+  std::unique_ptr<HttpFront> front_;
   int port_ = 0;
 };
 

@@ -3,19 +3,28 @@
 // binding errors. Bodies come from the shared Slack fixtures.
 #include "bot/service_http.h"
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/metrics.h"
@@ -27,6 +36,52 @@ namespace {
 
 using ::creditbot::testing::ReadFixture;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// A TCP connection to 127.0.0.1:port (a receive timeout of 10 s); -1 when it cannot connect.
+int ConnectLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval timeout{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `data` (as much as the server takes) and returns everything read until the server closes.
+std::string SendAndReadAll(int fd, const std::string& data) {
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server answered and closed
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string out;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+// Lines of `text` holding `needle`.
+int CountLines(const std::string& text, const std::string& needle) {
+  int count = 0;
+  std::size_t at = 0;
+  while ((at = text.find(needle, at)) != std::string::npos) {
+    ++count;
+    at += needle.size();
+  }
+  return count;
+}
 
 constexpr char kSecret[] = "8f742231b10e8888abcd99yyyzzz85a5";  // Slack's published test secret
 constexpr std::int64_t kNow = 1610241741;                       // the app_mention fixture's event_time
@@ -215,6 +270,136 @@ TEST_F(ServiceHttpTest, OversizedBodyIs413) {
   ASSERT_TRUE(far) << far.error();
   EXPECT_EQ(far->status, 413);
   EXPECT_TRUE(Events().empty());
+}
+
+// Issue 21 point 1. 100 connections each send the start of a request and then one more header byte every
+// 500 ms, as a slow client would. With the old endpoint (cpp-httplib, 4 request threads, a 5 s timeout per
+// read and none for the whole request) they held every thread, and /healthz and a signed delivery waited
+// until the client's 3 s timeout; here each must be answered within 1 s (a generous bound under ASan).
+TEST_F(ServiceHttpTest, SlowClientsDelayNeitherHealthNorASignedDelivery) {
+  auto client = StartServer();
+  client->set_read_timeout(3);
+  const int port = server_->port();
+  std::vector<int> slow;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = ConnectLoopback(port);
+    ASSERT_GE(fd, 0);
+    const std::string start = "POST /slack/events HTTP/1.1\r\nX";
+    ASSERT_GT(send(fd, start.data(), start.size(), MSG_NOSIGNAL), 0);
+    slow.push_back(fd);
+  }
+  std::atomic<bool> done{false};
+  std::thread dripper([&] {
+    while (!done.load()) {
+      for (int fd : slow) (void)send(fd, "x", 1, MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let every slow connection be accepted
+
+  for (int round = 0; round < 3; ++round) {
+    auto started = std::chrono::steady_clock::now();
+    const auto health = client->Get("/healthz");
+    auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(health) << health.error();
+    EXPECT_EQ(health->status, 200);
+    EXPECT_LT(took, std::chrono::seconds(1));
+
+    clock_.Advance(absl::Seconds(1));
+    std::string body = AppMentionCallback();
+    const std::string id = absl::StrCat("\"event_id\":\"Ev111\"");
+    body.replace(body.find(id), id.size(), absl::StrCat("\"event_id\":\"EvSlow", round, "\""));
+    started = std::chrono::steady_clock::now();
+    const auto delivery = client->Post("/slack/events", SignedHeaders(body, kNow), body, "application/json");
+    took = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(delivery) << delivery.error();
+    EXPECT_EQ(delivery->status, 200);
+    EXPECT_LT(took, std::chrono::seconds(1));
+  }
+  done = true;
+  dripper.join();
+  for (int fd : slow) close(fd);
+  EXPECT_EQ(Events().size(), 3u);
+}
+
+// Issue 21 point 1: a request whose headers never end is answered 408 after the 5 s header deadline and
+// closed (the old endpoint kept it as long as a byte came every 5 s).
+TEST_F(ServiceHttpTest, HeadersThatNeverEndAre408AfterFiveSeconds) {
+  StartServer();
+  const int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  const auto started = std::chrono::steady_clock::now();
+  std::atomic<bool> done{false};
+  std::thread dripper([&] {
+    const std::string start = "GET /healthz HTTP/1.1\r\nX";
+    (void)send(fd, start.data(), start.size(), MSG_NOSIGNAL);
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      (void)send(fd, "x", 1, MSG_NOSIGNAL);
+    }
+  });
+  char buffer[512] = {};
+  const ssize_t n = recv(fd, buffer, sizeof(buffer) - 1, 0);
+  const auto took = std::chrono::steady_clock::now() - started;
+  done = true;
+  dripper.join();
+  close(fd);
+  ASSERT_GT(n, 0);
+  EXPECT_THAT(std::string(buffer), StartsWith("HTTP/1.1 408 Request Timeout\r\n"));
+  EXPECT_GE(took, std::chrono::milliseconds(4900));
+  EXPECT_LT(took, std::chrono::seconds(8));
+}
+
+// Issue 21 point 2: header floods. 101 header fields, or headers over 16 KiB (here 2,000 fields of 4 KB,
+// 8 MB that the old endpoint read and kept), are answered 431 and the connection closed.
+TEST_F(ServiceHttpTest, HeaderFloodsAre431) {
+  StartServer();
+  std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 1; i <= 100; ++i) absl::StrAppend(&many, "X-", i, ": v\r\n");  // 101 fields with Host
+  int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string answer = SendAndReadAll(fd, many + "\r\n");
+  close(fd);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+  EXPECT_THAT(answer, HasSubstr("more than 100 header fields"));
+
+  std::string big = "GET /healthz HTTP/1.1\r\n";
+  const std::string value(4000, 'v');
+  for (int i = 0; i < 2000; ++i) absl::StrAppend(&big, "X-", i, ": ", value, "\r\n");
+  fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  answer = SendAndReadAll(fd, big + "\r\n");
+  close(fd);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+  EXPECT_THAT(answer, HasSubstr("the request line and headers exceed 16384 bytes"));
+
+  // 100 fields are fine.
+  std::string hundred = "GET /healthz HTTP/1.1\r\nConnection: close\r\n";
+  for (int i = 1; i <= 99; ++i) absl::StrAppend(&hundred, "X-", i, ": v\r\n");
+  fd = ConnectLoopback(server_->port());
+  answer = SendAndReadAll(fd, hundred + "\r\n");
+  close(fd);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
+}
+
+// Issue 21 point 6: 20 forged deliveries write one WARN line, not 20; the other 19 are counted in one line
+// once 10 s have passed (the fake clock), and every one is counted in the metric.
+TEST_F(ServiceHttpTest, RefusalsAreLoggedOncePerTenSeconds) {
+  auto client = StartServer();
+  const std::string body = AppMentionCallback();
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 20; ++i) {
+    const auto response =
+        client->Post("/slack/events", SignedHeaders(body, kNow, "not the secret"), body, "application/json");
+    ASSERT_TRUE(response) << response.error();
+    EXPECT_EQ(response->status, 401);
+  }
+  clock_.Advance(absl::Seconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the summary is written by a 1 s tick
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(CountLines(log, "refused an HTTP request"), 1) << log;
+  EXPECT_EQ(CountLines(log, "refused 19 more HTTP requests in the last 10s"), 1) << log;
+  EXPECT_EQ(Received("unauthenticated"), 20);
 }
 
 TEST_F(ServiceHttpTest, EventsApiIs404WithoutASigningSecret) {
