@@ -114,6 +114,10 @@ workdir="$(awk '$1 == "WORKDIR" { w = $2 } END { print w }' <<<"$runtime_stage")
 check "runtime declares the WORKDIR ($workdir) a VOLUME" grep -qF "VOLUME [\"$workdir\"]" <<<"$runtime_stage"
 check "runtime EXPOSEs 8080" grep -qx 'EXPOSE 8080' <<<"$runtime_stage"
 check "runtime binds serve to 0.0.0.0:8080" grep -q 'CREDITBOT_HTTP_ADDR=0.0.0.0:8080' <<<"$runtime_stage"
+# Issue 15: no silent stand-ins. The image's ENV must not point creditbot at the sample inbox or looks, or a
+# deployment that forgets CREDITBOT_LOOK_CATALOG would answer real requests from the sample.
+sample_env="$(grep -E '^ENV ' <<<"$runtime_stage" | grep -oE '[A-Z_]+=[^ ]*sample[^ ]*' || true)"
+check "runtime ENV sets no sample path${sample_env:+ (found: ${sample_env//$'\n'/ })}" test -z "$sample_env"
 check "runtime has a HEALTHCHECK on /healthz" grep -qE '^HEALTHCHECK .*CMD .*/healthz' <<<"$runtime_stage"
 check 'ENTRYPOINT ["creditbot"]' grep -qx 'ENTRYPOINT \["creditbot"\]' <<<"$runtime_stage"
 check 'CMD ["run", "--once"]' grep -qx 'CMD \["run", "--once"\]' <<<"$runtime_stage"
@@ -372,7 +376,9 @@ if [[ -n "$rootfs" ]]; then
         }
         check "replayed runtime stage: creditbot --version → $(in_image --version 2>&1)" quiet in_image --version
         run_log="$(mktemp)"
-        if in_image run --once >"$run_log" 2>&1; then
+        # The self-test of deploy/Dockerfile's header: the sample, named explicitly.
+        if in_image run --once --set CREDITBOT_INBOX=/usr/share/creditbot/sample/inbox.jsonl \
+          --set CREDITBOT_LOOK_CATALOG=/usr/share/creditbot/sample/looks >"$run_log" 2>&1; then
           pass "replayed runtime stage: creditbot run --once (embedded default) as uid ${user%%:*}"
         else
           fail "replayed runtime stage: creditbot run --once failed"

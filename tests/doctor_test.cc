@@ -97,6 +97,37 @@ TEST_F(Doctor, SlackTokenScopesChannelsAndSocketModeAreChecked) {
   EXPECT_THAT(run.out + run.err, Not(HasSubstr("NotTheRightTokenAtAll")));
 }
 
+// Issue 15: doctor fails as `run` refuses to start — with Slack, no stand-in of the embedded default — and
+// treats a name that is not a setting as an error, naming the closest setting.
+TEST_F(Doctor, WithSlackTheStandInsAndUnknownNamesFail) {
+  FakeSlackServer slack;
+  slack.AddChannel("C0CREDITREQ", "credit-requests", /*bot_is_member=*/true);
+  std::map<std::string, std::string> env = Env("", FakeLookerServer::kClientSecret);
+  env.erase("CREDITBOT_WAREHOUSE");
+  env["CREDITBOT_WAREHOUS"] = "sqlite:" + dir_.File("warehouse.db");  // the typo
+  env["SLACK_BOT_TOKEN"] = FakeSlackServer::kBotToken;
+  env["CREDITBOT_SLACK_API_URL"] = slack.api_url();
+  env["CREDITBOT_SLACK_CHANNELS"] = "C0CREDITREQ";
+  RunResult run = RunCreditbot({"doctor"}, env, dir_.path());
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_THAT(run.out,
+              HasSubstr("FAIL setting      CREDITBOT_WAREHOUS (environment) is not a setting; did you "
+                        "mean CREDITBOT_WAREHOUSE? — rename it to CREDITBOT_WAREHOUSE, or remove it"));
+  EXPECT_THAT(run.out,
+              HasSubstr("FAIL live mode    SLACK_BOT_TOKEN is set, so the embedded default's synthetic "
+                        "warehouse and sample looks are not used: set the warehouse (CREDITBOT_WAREHOUSE "
+                        "or PRESTO_HOST) — "));
+  // The Looker key pair is set, so the look source is not named.
+  EXPECT_THAT(run.out, Not(HasSubstr("set the look source")));
+
+  // Fixed: the live-mode line and the setting line are gone.
+  env.erase("CREDITBOT_WAREHOUS");
+  env["CREDITBOT_WAREHOUSE"] = "sqlite:" + dir_.File("warehouse.db");
+  run = RunCreditbot({"doctor"}, env, dir_.path());
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, Not(HasSubstr("FAIL")));
+}
+
 // The AWS checks: the secrets the configuration reads, an S3 probe object, SageMaker's describe permission.
 class DoctorAws : public Doctor {
  protected:
@@ -154,8 +185,16 @@ class DoctorAws : public Doctor {
 
 TEST_F(DoctorAws, SecretsProbeObjectAndSageMakerPermissionAreOk) {
   RunResult run = RunCreditbot({"doctor"}, AwsEnv(), dir_.path());
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_THAT(run.out, Not(HasSubstr("FAIL")));
+  // The main secret's TEAM_WIKI_URL is not a setting: doctor treats that as --strict does (issue 15), and it
+  // is the only failure. Its closest setting name is too far to suggest.
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_THAT(run.out,
+              HasSubstr("FAIL setting      TEAM_WIKI_URL (secret creditbot/doctor) is not a setting — "
+                        "remove it"));
+  std::size_t fails = 0;
+  for (std::size_t at = run.out.find("FAIL"); at != std::string::npos; at = run.out.find("FAIL", at + 1))
+    ++fails;
+  EXPECT_EQ(fails, 1u) << run.out;
   EXPECT_THAT(run.out, HasSubstr("ok   secret       'creditbot/doctor' (CREDITBOT_SECRET_ID): 3 settings "
                                  "(LOOKER_CLIENT_ID, LOOKER_CLIENT_SECRET, SLACK_USER_ID); ignored, not "
                                  "creditbot settings: TEAM_WIKI_URL"));

@@ -51,13 +51,15 @@ absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
   if (!inputs.secret_fetcher)
     inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
   CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(inputs));
-  if (!global.log_format.empty()) raw.values["CREDITBOT_LOG_FORMAT"] = {global.log_format, "command line"};
-  if (!global.log_level.empty()) raw.values["CREDITBOT_LOG_LEVEL"] = {global.log_level, "command line"};
-  if (!global.log_file.empty()) raw.values["CREDITBOT_LOG_FILE"] = {global.log_file, "command line"};
+  if (!global.log_format.empty()) raw[Setting::kLogFormat] = {global.log_format, "command line"};
+  if (!global.log_level.empty()) raw[Setting::kLogLevel] = {global.log_level, "command line"};
+  if (!global.log_file.empty()) raw[Setting::kLogFile] = {global.log_file, "command line"};
   CREDITBOT_ASSIGN_OR_RETURN(Config config, BuildConfig(raw));
   for (const std::string& secret : config.secret_values) AddSecret(secret);
   CREDITBOT_RETURN_IF_ERROR(ConfigureLogging(config.log));
   for (const std::string& note : raw.notes) LogDebug(note);
+  for (const UnknownSetting& unknown : raw.unknown)
+    LogWarn(unknown.Message() + " (--strict makes this an error)");
   return config;
 }
 
@@ -84,6 +86,9 @@ int RunCli(int argc, char** argv, char** environ) {
     command->add_option("--log-format", global.log_format, "auto, text or json");
     command->add_option("--log-level", global.log_level, "debug, info, warn or error");
     command->add_option("--log-file", global.log_file, "also append JSON log lines to this file");
+    command->add_flag("--strict", global.config.strict,
+                      "refuse a name that is not a setting (a CREDITBOT_* variable, a .env, config file or "
+                      "secret key) instead of warning");
   };
 
   // --live is DRY_RUN=false: replies are posted for real (dry run is the default).
@@ -175,7 +180,10 @@ int RunCli(int argc, char** argv, char** environ) {
                     "MCC/MNC CSV to draw destinations from (optional)");
   add_globals(synth);
 
+  bool config_markdown = false;
   CLI::App* config = app.add_subcommand("config", "print every setting, its value and where it came from");
+  config->add_flag("--markdown", config_markdown,
+                   "print the README's settings table (every setting, its type, default and meaning)");
   add_globals(config);
 
   CLI::App* doctor = app.add_subcommand("doctor", "check every configured part: one line per check");
@@ -215,7 +223,7 @@ int RunCli(int argc, char** argv, char** environ) {
     return StateCommand(global, state_options);
   }
   if (synth->parsed()) return SynthCommand(global, synth_options);
-  if (config->parsed()) return ConfigCommand(global);
+  if (config->parsed()) return ConfigCommand(global, config_markdown);
   if (doctor->parsed()) return DoctorCommand(global);
   return 2;
 }

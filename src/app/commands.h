@@ -62,7 +62,8 @@ struct SynthOptionsCli {
 };
 int SynthCommand(const GlobalOptions& global, const SynthOptionsCli& options);
 
-int ConfigCommand(const GlobalOptions& global);
+// `markdown`: print the README settings table (SettingsMarkdownTable) instead of the values.
+int ConfigCommand(const GlobalOptions& global, bool markdown = false);
 
 // Checks every configured part; one line per check; exit 1 when any fails.
 int DoctorCommand(const GlobalOptions& global);

@@ -14,13 +14,19 @@
 // configuration again on SIGHUP and every CREDITBOT_SECRET_REFRESH_SECONDS (app/config_reload.h); there a
 // failure keeps the configuration in use.
 //
-// Every setting is declared once in kSettings (config.cc) with its default, whether it is a secret, and
-// a line of help; `creditbot config` prints them. A value that does not parse fails at start with one
-// line naming the setting and where it came from; secrets are never echoed.
+// Every setting is declared once in kSettingTable (config.cc): name, type, default, whether it is a secret,
+// help and where it may come from; see `Setting` below. A value that does not parse, or a location in a form
+// the setting does not take, fails at start with one line naming the setting, where it came from and the
+// accepted forms; secrets are never echoed. A name that is not a setting (a CREDITBOT_* environment
+// variable, a key of the config file, .env or a secret) is warned about with the closest known name;
+// --strict and `doctor` make it an error.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,15 +38,145 @@
 
 namespace creditbot {
 
-struct SettingInfo {
-  std::string_view name;
-  std::string_view default_value;
-  bool secret;
-  std::string_view help;
+// Every setting creditbot knows, in documentation order. kSettingTable (config.cc) declares each one
+// once — its name, type, default, whether it is a secret, its help and where it may come from — and
+// everything else (parsing, validation, `creditbot config`, `config --markdown` for the README, `doctor`,
+// the unknown-name warnings) is derived from it. Code names a setting by this enum, never by a string, so a
+// misspelled name does not compile.
+enum class Setting : int {
+  // Slack
+  kSlackBotToken,
+  kSlackUserId,
+  kSlackAppToken,
+  kSlackSigningSecret,
+  kSlackChannels,
+  kSlackApiUrl,
+  kSlackAllowedBotIds,
+  kSlackOwnUserId,
+  kSlackOwnBotId,
+  kSlackPostIntervalMs,
+  kSlackLookbackHours,
+  kSlackAskedDays,
+  // The service
+  kHttpAddr,
+  kCatchupSeconds,
+  kSecretRefreshSeconds,
+  // Looker
+  kLookerBaseUrl,
+  kLookerApiUrl,
+  kLookerClientId,
+  kLookerClientSecret,
+  // Warehouse
+  kWarehouse,
+  kPrestoHost,
+  kPrestoPort,
+  kPrestoUsername,
+  kPrestoPassword,
+  kPrestoSecretName,
+  kTrinoToken,
+  kTrinoCaBundle,
+  kTrinoQueryTimeoutSeconds,
+  kTrinoSession,
+  // Local far ends and stores
+  kHome,
+  kInbox,
+  kOutbox,
+  kLookCatalog,
+  kState,
+  kAuditDir,
+  kPolicyDir,
+  kSqlDir,
+  // Behaviour
+  kDryRun,
+  kMaxAttempts,
+  kRetryBackoffSeconds,
+  kClaimLeaseSeconds,
+  kStateRetentionDays,
+  kLogLevel,
+  kLogFormat,
+  kLogFile,
+  // AWS
+  kAwsSecretName,
+  kSecretId,
+  kS3Bucket,
+  kS3StateKey,
+  kS3OutputPrefix,
+  kSagemakerImageUri,
+  kSagemakerRoleArn,
+  kSagemakerInstanceType,
+  kSagemakerMaxRuntime,
+  // Executors
+  kExecutor,
+  kNotebookPath,
+  kPapermill,
+  kNotebookTimeoutSeconds,
+  kCount,  // not a setting
+};
+inline constexpr std::size_t kSettingCount = static_cast<std::size_t>(Setting::kCount);
+
+// What a setting's value must look like; BuildConfig checks every setting against its type and refuses
+// anything else naming the accepted forms. Empty is accepted for every type whose default is empty.
+enum class SettingType {
+  kText,            // anything
+  kBool,            // true/false (also 1/0, yes/no, on/off)
+  kPositiveInt,     // a whole number ≥ 1
+  kNonNegativeInt,  // a whole number ≥ 0
+  kList,            // comma-separated items
+  kChoice,          // one of SettingInfo::choices (case-insensitive)
+  kLocalPath,       // a local file or folder; a URL (scheme://…) is refused
+  kHttpUrl,         // http://… or https://…
+  kWarehouseUrl,    // sqlite:PATH, trino://…, presto://…
+  kStateUrl,        // sqlite:PATH or s3://BUCKET/KEY
+  kAuditLocation,   // a local folder PATH or s3://BUCKET/PREFIX/
 };
 
-// Every setting creditbot knows, in documentation order.
+// Where a setting may be given (a bit set). The secret ids cannot come from a secret (they name it).
+enum SettingSources : unsigned {
+  kFromConfigFile = 1u << 0,
+  kFromSecret = 1u << 1,
+  kFromEnvFile = 1u << 2,
+  kFromEnvironment = 1u << 3,
+  kFromCommandLine = 1u << 4,
+  kFromAnywhere = 0x1fu,
+};
+
+struct SettingInfo {
+  Setting id;
+  std::string_view name;
+  SettingType type;
+  std::string_view default_value;  // the raw default; "" = unset (or derived, see shown_default)
+  bool secret;                     // never printed or logged; registered with the redactor
+  std::string_view help;           // one sentence; `creditbot config` and the README's "meaning"
+  unsigned sources = kFromAnywhere;
+  std::string_view choices = "";        // kChoice: "native, sagemaker, notebook"
+  std::string_view shown_default = "";  // the README's default when it is derived ("$CREDITBOT_HOME/…")
+};
+
+// Every setting, in documentation order (the enum's order).
 const std::vector<SettingInfo>& AllSettings();
+const SettingInfo& Info(Setting setting);
+std::string_view Name(Setting setting);
+// The setting called `name` (exact, case-sensitive), if any.
+std::optional<Setting> FindSetting(std::string_view name);
+// The known name closest to `name` by edit distance (case-insensitive), or "" when none is close (more
+// than a quarter of the name, or 2 edits for a short one, would have to change).
+std::string ClosestSettingName(std::string_view name);
+// The accepted forms of `type`, as an error message says them ("expected …").
+std::string_view ExpectedForm(SettingType type);
+
+// The README's settings table (Markdown), one row per setting, generated from the table:
+// | setting | type | default | meaning |. `creditbot config --markdown` prints it.
+std::string SettingsMarkdownTable();
+
+// A name that looks like a setting but is not one: a CREDITBOT_* environment variable, or any key of the
+// config file, .env or a Secrets Manager secret.
+struct UnknownSetting {
+  std::string name;
+  std::string source;      // "environment", ".env path", "config file X", "secret ID"
+  std::string suggestion;  // the closest known name, or ""
+  // "CREDITBOT_WAREHOUS (environment) is not a setting; did you mean CREDITBOT_WAREHOUSE?"
+  std::string Message() const;
+};
 
 // The raw values and where each came from ("default", "config file X", ".env", "environment",
 // "command line").
@@ -49,8 +185,15 @@ struct RawSettings {
     std::string value;
     std::string source;
   };
-  std::map<std::string, Entry, std::less<>> values;
-  std::vector<std::string> notes;  // things worth a log line (e.g. unknown names in .env)
+  std::array<Entry, kSettingCount> entries;
+  const Entry& operator[](Setting setting) const { return entries[static_cast<std::size_t>(setting)]; }
+  Entry& operator[](Setting setting) { return entries[static_cast<std::size_t>(setting)]; }
+  // True when nothing set it (it has its built-in default).
+  bool IsDefault(Setting setting) const { return (*this)[setting].source == "default"; }
+
+  std::vector<std::string> notes;  // things worth a debug log line
+  // Names that are not settings (warned about at start; an error with ConfigInputs::strict).
+  std::vector<UnknownSetting> unknown;
   // Values read from Secrets Manager under names that are not settings: never shown, but redacted.
   std::vector<std::string> extra_secret_values;
 };
@@ -67,11 +210,15 @@ struct ConfigInputs {
   // Reads the Secrets Manager layer's secrets; unset = a configured secret id is an error
   // (kFailedPrecondition). LoadConfig (cli.cc) passes one built on the AWS chain.
   SecretFetcher secret_fetcher;
+  // --strict (and `doctor`): an unknown name (RawSettings::unknown) is an error instead of a warning.
+  bool strict = false;
 };
 
 // Builds the layered raw settings. Errors: an unreadable or malformed config file / .env, an unknown
-// name in the config file or in --set (named), a --set without '='; a secret that cannot be fetched (the
-// fetcher's code) or is not a JSON object (kInvalidArgument), named by id, never by value.
+// name in --set (named, with the closest known name), a --set without '='; with `strict`, any unknown name
+// (kInvalidArgument, each named with its source and the closest known name); a setting given where its
+// table entry does not allow it (e.g. CREDITBOT_SECRET_ID inside a secret); a secret that cannot be
+// fetched (the fetcher's code) or is not a JSON object (kInvalidArgument), named by id, never by value.
 absl::StatusOr<RawSettings> LoadRawSettings(const ConfigInputs& inputs);
 
 // How to reach a Trino/Presto warehouse (CREDITBOT_WAREHOUSE=trino://…).
@@ -114,14 +261,19 @@ struct Config {
   std::string warehouse_url;  // "sqlite:PATH" or "trino://USER@HOST:PORT/CATALOG/SCHEMA"
   TrinoSettings trino;
   std::string state_url;  // "sqlite:PATH" or "s3://BUCKET/KEY"
-  std::string audit_dir;
+  std::string audit_dir;  // a folder, or "s3://BUCKET/PREFIX/" (app/store_factory.h)
+  // Whether the warehouse (CREDITBOT_WAREHOUSE or PRESTO_HOST) and the look catalog
+  // (CREDITBOT_LOOK_CATALOG) were set by something other than the built-in default: with Slack, the
+  // embedded default's stand-ins are refused (RequireNoStandIns).
+  bool warehouse_explicit = false;
+  bool look_catalog_explicit = false;
   // S3 (app/store_factory.h): with a bucket and CREDITBOT_STATE / CREDITBOT_AUDIT_DIR left at their
   // defaults, state and audit records live in S3.
   std::string s3_bucket;                                       // S3_BUCKET
   std::string s3_state_key = "state/processed_messages.json";  // S3_STATE_KEY
   std::string s3_output_prefix = "outputs";                    // S3_OUTPUT_PREFIX
-  std::string policy_dir;  // empty = the embedded policies
-  std::string sql_dir;     // empty = the embedded SQL
+  std::string policy_dir;                                      // empty = the embedded policies
+  std::string sql_dir;                                         // empty = the embedded SQL
 
   // Behaviour
   bool dry_run = true;
@@ -141,13 +293,13 @@ struct Config {
 
   // Executors (CREDITBOT_EXECUTOR; app/executor_factory.h).
   struct ExecutorSettings {
-    std::string kind = "native";  // native | sagemaker | notebook
-    std::string notebook_path;    // CREDITBOT_NOTEBOOK_PATH
+    std::string kind = "native";          // native | sagemaker | notebook
+    std::string notebook_path;            // CREDITBOT_NOTEBOOK_PATH
     std::string papermill = "papermill";  // CREDITBOT_PAPERMILL: program name (searched on PATH) or path
-    absl::Duration notebook_timeout = absl::Minutes(10);  // CREDITBOT_NOTEBOOK_TIMEOUT_SECONDS
-    std::string sagemaker_image_uri;                      // SAGEMAKER_IMAGE_URI
-    std::string sagemaker_role_arn;                       // SAGEMAKER_ROLE_ARN
-    std::string sagemaker_instance_type;                  // SAGEMAKER_INSTANCE_TYPE
+    absl::Duration notebook_timeout = absl::Minutes(10);        // CREDITBOT_NOTEBOOK_TIMEOUT_SECONDS
+    std::string sagemaker_image_uri;                            // SAGEMAKER_IMAGE_URI
+    std::string sagemaker_role_arn;                             // SAGEMAKER_ROLE_ARN
+    std::string sagemaker_instance_type;                        // SAGEMAKER_INSTANCE_TYPE
     absl::Duration sagemaker_max_runtime = absl::Seconds(600);  // SAGEMAKER_MAX_RUNTIME
     // Non-secret settings a SageMaker container needs to compute like this process (CREDITBOT_WAREHOUSE as
     // resolved, Trino's non-secret options, the secret ids, …): name → value.
@@ -160,6 +312,16 @@ struct Config {
 
 // Types and validates the raw settings. One error line naming the first bad setting and its source.
 absl::StatusOr<Config> BuildConfig(const RawSettings& raw);
+
+// The parts a command uses, for RequireNoStandIns.
+enum class StandIn { kWarehouse, kLookSource };
+
+// The live-mode rule: the embedded default's stand-ins (the synthetic warehouse, the sample look catalog)
+// are used only when creditbot is not talking to Slack. With SLACK_BOT_TOKEN set, each part in `parts`
+// must be configured explicitly — the warehouse by CREDITBOT_WAREHOUSE or PRESTO_HOST, the look source by
+// LOOKER_CLIENT_ID/LOOKER_CLIENT_SECRET or CREDITBOT_LOOK_CATALOG. kFailedPrecondition, one line naming
+// every missing part and what to set. OK without a bot token.
+absl::Status RequireNoStandIns(const Config& config, const std::vector<StandIn>& parts);
 
 // "sqlite:PATH" → PATH. kInvalidArgument naming `setting` for other schemes or an empty path;
 // kUnimplemented for trino:// and presto:// (they name a warehouse, which OpenWarehouse opens itself, never

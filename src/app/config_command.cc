@@ -1,14 +1,47 @@
-// `creditbot config`: every setting, its effective value and its source; secrets only as "(set)".
+// `creditbot config`: every setting, the value in force and its source; secrets only as "(set)". Settings
+// whose default is derived (outbox, warehouse, state, audit, Looker API) show the value actually used.
+// `creditbot config --markdown`: the README's settings table, generated from the same table.
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "app/commands.h"
 #include "app/executor_factory.h"
 #include "app/logging.h"
+#include "app/store_factory.h"
 #include "common/strings.h"
 
 namespace creditbot {
+namespace {
 
-int ConfigCommand(const GlobalOptions& global) {
+// The value used for a setting whose default is derived from others, or nullopt for the others.
+std::optional<std::string> DerivedValue(Setting setting, const Config& config) {
+  switch (setting) {
+    case Setting::kOutbox:
+      return config.outbox_path;
+    case Setting::kWarehouse:
+      return config.warehouse_url;
+    case Setting::kState: {
+      absl::StatusOr<std::string> location = StateStoreLocation(config);
+      if (!location.ok()) return config.state_url;
+      return location->starts_with("s3://") ? *location : "sqlite:" + *location;
+    }
+    case Setting::kAuditDir:
+      return AuditLocation(config);
+    case Setting::kLookerApiUrl:
+      return config.looker_api_url;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int ConfigCommand(const GlobalOptions& global, bool markdown) {
+  if (markdown) {
+    std::fputs(SettingsMarkdownTable().c_str(), stdout);
+    return 0;
+  }
   ConfigInputs inputs = global.config;
   // The Secrets Manager layer, as every other command reads it (a secret's values show as "(set)").
   inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
@@ -17,13 +50,23 @@ int ConfigCommand(const GlobalOptions& global) {
     std::fprintf(stderr, "creditbot config: %s\n", Redact(ToStd(raw.status().message())).c_str());
     return 2;
   }
+  absl::StatusOr<Config> config = BuildConfig(*raw);
   for (const SettingInfo& info : AllSettings()) {
-    const RawSettings::Entry& entry = raw->values.at(std::string(info.name));
+    const RawSettings::Entry& entry = (*raw)[info.id];
     std::string shown = info.secret ? (entry.value.empty() ? "" : "(set)") : entry.value;
-    std::printf("%-32s %-40s # %s; from %s\n", std::string(info.name).c_str(), shown.c_str(),
-                std::string(info.help).c_str(), entry.source.c_str());
+    std::string source = entry.source;
+    if (config.ok() && entry.value.empty() && !info.secret) {
+      if (std::optional<std::string> derived = DerivedValue(info.id, *config)) {
+        shown = *derived;
+        source = "default (derived)";
+      }
+    }
+    std::printf("%-32s %-40s # %s; from %s\n", std::string(info.name).c_str(), Redact(shown).c_str(),
+                std::string(info.help).c_str(), source.c_str());
   }
-  if (absl::StatusOr<Config> config = BuildConfig(*raw); !config.ok()) {
+  for (const UnknownSetting& unknown : raw->unknown)
+    std::fprintf(stderr, "creditbot config: warning: %s\n", unknown.Message().c_str());
+  if (!config.ok()) {
     std::fprintf(stderr, "creditbot config: %s\n", Redact(ToStd(config.status().message())).c_str());
     return 2;
   }

@@ -26,22 +26,22 @@ absl::StatusOr<LoadedConfig> LoadConfigWithValues(const GlobalOptions& global) {
   if (!inputs.secret_fetcher)
     inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
   CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(inputs));
-  if (!global.log_format.empty()) raw.values["CREDITBOT_LOG_FORMAT"] = {global.log_format, "command line"};
-  if (!global.log_level.empty()) raw.values["CREDITBOT_LOG_LEVEL"] = {global.log_level, "command line"};
-  if (!global.log_file.empty()) raw.values["CREDITBOT_LOG_FILE"] = {global.log_file, "command line"};
+  if (!global.log_format.empty()) raw[Setting::kLogFormat] = {global.log_format, "command line"};
+  if (!global.log_level.empty()) raw[Setting::kLogLevel] = {global.log_level, "command line"};
+  if (!global.log_file.empty()) raw[Setting::kLogFile] = {global.log_file, "command line"};
 
   std::vector<std::string> secrets = raw.extra_secret_values;
   for (const SettingInfo& info : AllSettings()) {
-    auto it = raw.values.find(info.name);
-    if (info.secret && it != raw.values.end()) secrets.push_back(it->second.value);
+    if (info.secret) secrets.push_back(raw[info.id].value);
   }
   RegisterSecretsOnce(secrets);
 
   LoadedConfig loaded;
   CREDITBOT_ASSIGN_OR_RETURN(loaded.config, BuildConfig(raw));
   RegisterSecretsOnce(loaded.config.secret_values);
-  for (auto& [name, entry] : raw.values) loaded.values[name] = entry.value;
+  for (const SettingInfo& info : AllSettings()) loaded.values[std::string(info.name)] = raw[info.id].value;
   loaded.notes = std::move(raw.notes);
+  for (const UnknownSetting& unknown : raw.unknown) loaded.warnings.push_back(unknown.Message());
   return loaded;
 }
 

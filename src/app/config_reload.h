@@ -24,7 +24,8 @@ using SettingValues = std::map<std::string, std::string, std::less<>>;
 struct LoadedConfig {
   Config config;
   SettingValues values;
-  std::vector<std::string> notes;  // RawSettings::notes (for a debug line each)
+  std::vector<std::string> notes;     // RawSettings::notes (for a debug line each)
+  std::vector<std::string> warnings;  // RawSettings::unknown, as messages (for a warning line each)
 };
 
 // LoadConfig (app/commands.h) without configuring logging: the layers (the Secrets Manager layer reads with

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,7 @@ TEST(Config, LaterSourcesWinAndDryRunDefaultsToTrue) {
   EXPECT_EQ(config->work_dir, "/tmp/from-environment");
   EXPECT_EQ(config->state_url, "sqlite:/tmp/from-environment/state.db");
   EXPECT_EQ(config->retry_backoff, absl::Seconds(60));
-  EXPECT_EQ(raw->values.at("SLACK_USER_ID").source, dir.File(".env"));
+  EXPECT_EQ((*raw)[Setting::kSlackUserId].source, dir.File(".env"));
 }
 
 TEST(Config, AnInvalidValueFailsNamingTheSettingAndItsSource) {
@@ -52,15 +53,136 @@ TEST(Config, AnInvalidValueFailsNamingTheSettingAndItsSource) {
             "DRY_RUN='maybe' (from environment): expected true or false");
 }
 
-TEST(Config, UnknownNamesInTheConfigFileAreRefused) {
+// Issue 15 point 3: a name that is not a setting is warned about with the closest known name, and
+// refused with --strict. The suggestions were checked by hand: DRYRUN → DRY_RUN (one insertion),
+// CREDITBOT_WAREHOUS → CREDITBOT_WAREHOUSE (one insertion), creditbot_max_attempt → CREDITBOT_MAX_ATTEMPTS
+// (case is ignored; one insertion); NOT_EVEN_CLOSE_TO_ANYTHING is far from every name.
+TEST(Config, UnknownNamesAreWarnedAboutWithTheClosestNameAndRefusedWhenStrict) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("c.toml"), "DRYRUN = false\n");
+  testing::WriteFile(dir.File(".env"), "creditbot_max_attempt=3\nNOT_EVEN_CLOSE_TO_ANYTHING=1\n");
+  const char* environ[] = {"CREDITBOT_WAREHOUS=trino://x@warehouse.example:443", "HOME=/root",
+                           "PRESTO_HOSTNAME=ignored-not-our-prefix", nullptr};
   ConfigInputs inputs;
   inputs.config_file = dir.File("c.toml");
-  inputs.env_file.clear();
+  inputs.env_file = dir.File(".env");
+  inputs.environ = environ;
   absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
-  ASSERT_FALSE(raw.ok());
-  EXPECT_NE(std::string(raw.status().message()).find("unknown setting 'DRYRUN'"), std::string::npos);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  std::vector<std::string> messages;
+  for (const UnknownSetting& unknown : raw->unknown) messages.push_back(unknown.Message());
+  EXPECT_EQ(messages,
+            (std::vector<std::string>{
+                "DRYRUN (config file " + dir.File("c.toml") + ") is not a setting; did you mean DRY_RUN?",
+                "creditbot_max_attempt (" + dir.File(".env") +
+                    ") is not a setting; did you mean CREDITBOT_MAX_ATTEMPTS?",
+                "NOT_EVEN_CLOSE_TO_ANYTHING (" + dir.File(".env") + ") is not a setting",
+                "CREDITBOT_WAREHOUS (environment) is not a setting; did you mean CREDITBOT_WAREHOUSE?"}));
+  // Nothing was taken from the misspelled names.
+  EXPECT_TRUE(raw->IsDefault(Setting::kDryRun));
+  EXPECT_TRUE(raw->IsDefault(Setting::kWarehouse));
+
+  inputs.strict = true;
+  absl::StatusOr<RawSettings> strict = LoadRawSettings(inputs);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(strict.status().message().find("CREDITBOT_WAREHOUS (environment) is not a setting; did you mean "
+                                           "CREDITBOT_WAREHOUSE?"),
+            absl::string_view::npos)
+      << strict.status();
+
+  // --set stays an error, now with the suggestion.
+  ConfigInputs with_set;
+  with_set.env_file.clear();
+  with_set.overrides = {"CREDITBOT_MAX_ATTEMPT=2"};
+  EXPECT_EQ(std::string(LoadRawSettings(with_set).status().message()),
+            "--set: unknown setting 'CREDITBOT_MAX_ATTEMPT'; did you mean CREDITBOT_MAX_ATTEMPTS?");
+}
+
+TEST(Config, TheTableNamesEverySettingOnceInEnumOrder) {
+  const std::vector<SettingInfo>& settings = AllSettings();
+  ASSERT_EQ(settings.size(), kSettingCount);
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    EXPECT_EQ(static_cast<std::size_t>(settings[i].id), i);
+    EXPECT_TRUE(names.insert(settings[i].name).second) << settings[i].name;
+    EXPECT_EQ(FindSetting(settings[i].name), settings[i].id);
+    EXPECT_FALSE(settings[i].help.empty()) << settings[i].name;
+  }
+  EXPECT_EQ(FindSetting("CREDITBOT_WAREHOUS"), std::nullopt);
+  EXPECT_EQ(Name(Setting::kWarehouse), "CREDITBOT_WAREHOUSE");
+}
+
+// Issue 15 point 4: every location setting takes exactly its documented forms; the error names them.
+TEST(Config, LocationsAcceptOnlyTheirDocumentedForms) {
+  auto refusal = [](const char* assignment) {
+    const char* environ[] = {assignment, nullptr};
+    ConfigInputs inputs;
+    inputs.env_file.clear();
+    inputs.environ = environ;
+    absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
+    return config.ok() ? std::string("accepted") : std::string(config.status().message());
+  };
+  EXPECT_EQ(refusal("CREDITBOT_STATE=/tmp/s.db"),
+            "CREDITBOT_STATE='/tmp/s.db' (from environment): expected sqlite:PATH or s3://BUCKET/KEY");
+  EXPECT_EQ(refusal("CREDITBOT_STATE=s3://bucket-only"),
+            "CREDITBOT_STATE='s3://bucket-only' (from environment): expected sqlite:PATH or s3://BUCKET/KEY");
+  EXPECT_EQ(refusal("CREDITBOT_WAREHOUSE=postgres://x"),
+            "CREDITBOT_WAREHOUSE='postgres://x' (from environment): expected sqlite:PATH, "
+            "trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]] or presto://USER@HOST[:PORT][/CATALOG[/SCHEMA]]");
+  EXPECT_EQ(refusal("CREDITBOT_AUDIT_DIR=gs://bucket/audit/"),
+            "CREDITBOT_AUDIT_DIR='gs://bucket/audit/' (from environment): expected a local folder PATH or "
+            "s3://BUCKET/PREFIX/");
+  EXPECT_EQ(
+      refusal("CREDITBOT_OUTBOX=s3://bucket/outbox.jsonl"),
+      "CREDITBOT_OUTBOX='s3://bucket/outbox.jsonl' (from environment): expected a local path (not a URL)");
+  EXPECT_EQ(refusal("CREDITBOT_LOOKER_BASE_URL=looker.example.com"),
+            "CREDITBOT_LOOKER_BASE_URL='looker.example.com' (from environment): expected an http:// or "
+            "https:// URL");
+  for (const char* accepted :
+       {"CREDITBOT_STATE=sqlite:/tmp/s.db", "CREDITBOT_STATE=s3://bucket/state.json",
+        "CREDITBOT_WAREHOUSE=sqlite:/tmp/w.db", "CREDITBOT_WAREHOUSE=trino://u@h:443/hive/default",
+        "CREDITBOT_WAREHOUSE=presto://u@h", "CREDITBOT_AUDIT_DIR=s3://bucket/audit/",
+        "CREDITBOT_AUDIT_DIR=/var/lib/creditbot/audit", "CREDITBOT_OUTBOX=out/outbox.jsonl"}) {
+    EXPECT_EQ(refusal(accepted), "accepted") << accepted;
+  }
+}
+
+// Issue 15 point 2: with a Slack token, the warehouse and the look source must be explicit.
+TEST(Config, WithSlackTheStandInsMustBeReplacedExplicitly) {
+  auto check = [](std::vector<const char*> environ) {
+    environ.push_back("SLACK_BOT_TOKEN=xoxb-test");
+    environ.push_back("CREDITBOT_SLACK_CHANNELS=C0CREDITREQ");
+    environ.push_back(nullptr);
+    ConfigInputs inputs;
+    inputs.env_file.clear();
+    inputs.environ = environ.data();
+    absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(inputs));
+    EXPECT_TRUE(config.ok()) << config.status();
+    absl::Status status = RequireNoStandIns(*config, {StandIn::kWarehouse, StandIn::kLookSource});
+    return status.ok() ? std::string("ok") : std::string(status.message());
+  };
+  // The issue's typo: CREDITBOT_WAREHOUS is no setting, so nothing names the warehouse.
+  EXPECT_EQ(
+      check({"CREDITBOT_WAREHOUS=trino://u@h:443"}),
+      "SLACK_BOT_TOKEN is set, so the embedded default's synthetic warehouse and sample looks are not used: "
+      "set the warehouse (CREDITBOT_WAREHOUSE or PRESTO_HOST) and the look source (LOOKER_CLIENT_ID and "
+      "LOOKER_CLIENT_SECRET, or CREDITBOT_LOOK_CATALOG)");
+  EXPECT_EQ(
+      check({"CREDITBOT_WAREHOUSE=trino://u@h:443"}),
+      "SLACK_BOT_TOKEN is set, so the embedded default's synthetic warehouse and sample looks are not used: "
+      "set the look source (LOOKER_CLIENT_ID and LOOKER_CLIENT_SECRET, or CREDITBOT_LOOK_CATALOG)");
+  EXPECT_EQ(
+      check({"PRESTO_HOST=p.example", "PRESTO_USERNAME=u", "LOOKER_CLIENT_ID=i", "LOOKER_CLIENT_SECRET=s"}),
+      "ok");
+  EXPECT_EQ(check({"CREDITBOT_WAREHOUSE=sqlite:/srv/w.db", "CREDITBOT_LOOK_CATALOG=/srv/looks"}), "ok");
+
+  // Without Slack the embedded default needs nothing.
+  ConfigInputs local;
+  local.env_file.clear();
+  absl::StatusOr<Config> config = BuildConfig(*LoadRawSettings(local));
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(RequireNoStandIns(*config, {StandIn::kWarehouse, StandIn::kLookSource}).ok());
 }
 
 TEST(Config, SecretsAreCollectedForTheRedactor) {
@@ -165,8 +287,8 @@ TEST(ConfigSecrets, SecretSitsBetweenTheConfigFileAndDotEnv) {
   EXPECT_EQ(config->claim_lease, absl::Seconds(30));  // config file, untouched by the secret
   EXPECT_EQ(config->slack_bot_token, "xoxb-from-the-secret");
   EXPECT_FALSE(config->dry_run);  // a JSON boolean is taken as its text
-  EXPECT_EQ(raw->values.at("SLACK_USER_ID").source, "secret credit-bot/credentials");
-  EXPECT_EQ(raw->values.at("CREDITBOT_MAX_ATTEMPTS").source, dir.File(".env"));
+  EXPECT_EQ((*raw)[Setting::kSlackUserId].source, "secret credit-bot/credentials");
+  EXPECT_EQ((*raw)[Setting::kMaxAttempts].source, dir.File(".env"));
   // Every secret value is registered for redaction.
   for (const char* secret : {"xoxb-from-the-secret", "lk-secret-from-the-secret"}) {
     EXPECT_NE(std::find(config->secret_values.begin(), config->secret_values.end(), secret),
@@ -213,9 +335,9 @@ TEST(ConfigSecrets, PrestoSecretMapsHostPortUsernameAndPassword) {
   absl::StatusOr<Config> config = BuildConfig(*raw);
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(secrets.asked, (std::vector<std::string>{"credit-bot/credentials", "credit-bot/presto"}));
-  EXPECT_EQ(raw->values.at("PRESTO_HOST").value, "presto.internal");
-  EXPECT_EQ(raw->values.at("PRESTO_PORT").value, "8443");
-  EXPECT_EQ(raw->values.at("PRESTO_USERNAME").source, "secret credit-bot/presto");
+  EXPECT_EQ((*raw)[Setting::kPrestoHost].value, "presto.internal");
+  EXPECT_EQ((*raw)[Setting::kPrestoPort].value, "8443");
+  EXPECT_EQ((*raw)[Setting::kPrestoUsername].source, "secret credit-bot/presto");
   EXPECT_EQ(config->warehouse_url, "trino://svc_credit@presto.internal:8443");
   EXPECT_EQ(config->trino.password, "presto-pass-from-secret");
   EXPECT_NE(std::find(config->secret_values.begin(), config->secret_values.end(), "presto-pass-from-secret"),
@@ -233,11 +355,15 @@ TEST(ConfigSecrets, UnknownNamesAreNotedAndIgnoredButTheirValuesRedacted) {
   inputs.secret_fetcher = secrets.Fetcher();
   absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
   ASSERT_TRUE(raw.ok()) << raw.status();
-  EXPECT_EQ(raw->values.count("LEGACY_API_KEY"), 0u);
+  // Both names are unknown (warned about, an error with --strict); the object's keys come in order.
+  std::vector<std::string> unknown;
+  for (const UnknownSetting& name : raw->unknown) unknown.push_back(name.Message());
+  EXPECT_EQ(unknown,
+            (std::vector<std::string>{"LEGACY_API_KEY (secret credit-bot/credentials) is not a setting",
+                                      "nested (secret credit-bot/credentials) is not a setting"}));
   std::string notes;
   for (const std::string& note : raw->notes) notes += note + "\n";
-  EXPECT_NE(notes.find("ignoring unknown name LEGACY_API_KEY"), std::string::npos) << notes;
-  EXPECT_NE(notes.find("nested"), std::string::npos) << notes;
+  for (const std::string& message : unknown) notes += message + "\n";
   EXPECT_EQ(notes.find("legacy-secret-value-42"), std::string::npos) << notes;
   absl::StatusOr<Config> config = BuildConfig(*raw);
   ASSERT_TRUE(config.ok()) << config.status();

@@ -37,11 +37,7 @@ DoctorLine Fail(std::string check, std::string detail, std::string fix) {
 
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
-bool IsSetting(const std::string& name) {
-  const std::vector<SettingInfo>& settings = AllSettings();
-  return std::any_of(settings.begin(), settings.end(),
-                     [&name](const SettingInfo& info) { return info.name == name; });
-}
+bool IsSetting(const std::string& name) { return FindSetting(name).has_value(); }
 
 bool IsScalar(const Json& value) { return value.is_string() || value.is_number() || value.is_boolean(); }
 
@@ -168,19 +164,15 @@ SecretFetcher SecretFetchLog::Wrap(SecretFetcher inner) const {
 }
 
 ConfiguredSecrets FindConfiguredSecrets(const RawSettings& raw) {
-  auto get = [&raw](std::string_view name) -> std::string {
-    auto it = raw.values.find(name);
-    return it == raw.values.end() ? "" : it->second.value;
-  };
   ConfiguredSecrets secrets;
-  secrets.main_id = get("CREDITBOT_SECRET_ID");
-  secrets.main_setting = "CREDITBOT_SECRET_ID";
+  secrets.main_id = raw[Setting::kSecretId].value;
+  secrets.main_setting = std::string(Name(Setting::kSecretId));
   if (secrets.main_id.empty()) {
-    secrets.main_id = get("AWS_SECRET_NAME");
-    secrets.main_setting = "AWS_SECRET_NAME";
+    secrets.main_id = raw[Setting::kAwsSecretName].value;
+    secrets.main_setting = std::string(Name(Setting::kAwsSecretName));
   }
   if (secrets.main_id.empty()) secrets.main_setting.clear();
-  secrets.presto_id = get("PRESTO_SECRET_NAME");
+  secrets.presto_id = raw[Setting::kPrestoSecretName].value;
   return secrets;
 }
 

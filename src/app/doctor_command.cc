@@ -9,16 +9,16 @@
 #include <filesystem>
 #include <fstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
 #include "app/doctor_aws_checks.h"
 #include "app/executor_factory.h"
-#include "app/runtime.h"
-#include "app/store_factory.h"
 #include "app/logging.h"
 #include "app/policies.h"
+#include "app/runtime.h"
+#include "app/store_factory.h"
 #include "app/warehouse_factory.h"
 #include "common/clock.h"
 #include "common/strings.h"
@@ -86,7 +86,8 @@ void CheckSlack(const Config& config, Report& report) {
   options.app_token = config.slack_app_token;
   options.max_attempts = 2;
   if (absl::Status valid = SlackWebApi::ValidateOptions(options); !valid.ok()) {
-    report.Fail("slack", Message(valid), "check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and CREDITBOT_SLACK_API_URL");
+    report.Fail("slack", Message(valid),
+                "check SLACK_BOT_TOKEN, SLACK_APP_TOKEN and CREDITBOT_SLACK_API_URL");
     return;
   }
   SystemClock clock;
@@ -95,15 +96,17 @@ void CheckSlack(const Config& config, Report& report) {
   SlackWebApi api(*transport, clock, sleeper, options);
   absl::StatusOr<SlackIdentity> identity = api.AuthTest();
   if (!identity.ok()) {
-    report.Fail("slack", Message(identity.status()),
-                "check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…) and that the app is installed");
+    report.Fail(
+        "slack", Message(identity.status()),
+        "check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…) and that the app is installed");
     return;
   }
-  report.Ok("slack", absl::StrCat("bot ", identity->user_id, " in ", identity->team, " (", identity->url, ")"));
+  report.Ok("slack",
+            absl::StrCat("bot ", identity->user_id, " in ", identity->team, " (", identity->url, ")"));
 
   bool names = false;
-  for (const std::string& channel : config.slack_channels) names = names || channel.empty() || channel[0] == '#' ||
-                                                                     !(channel[0] == 'C' || channel[0] == 'G');
+  for (const std::string& channel : config.slack_channels)
+    names = names || channel.empty() || channel[0] == '#' || !(channel[0] == 'C' || channel[0] == 'G');
   if (identity->scopes.empty()) {
     report.Skip("slack scopes", "Slack did not report the token's scopes");
   } else {
@@ -118,8 +121,9 @@ void CheckSlack(const Config& config, Report& report) {
     if (missing.empty()) {
       report.Ok("slack scopes", absl::StrJoin(identity->scopes, ","));
     } else {
-      report.Fail("slack scopes", absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
-                  "add them under OAuth & Permissions (deploy/slack-app-manifest.yaml lists them) and reinstall");
+      report.Fail(
+          "slack scopes", absl::StrCat("missing ", absl::StrJoin(missing, ", ")),
+          "add them under OAuth & Permissions (deploy/slack-app-manifest.yaml lists them) and reinstall");
     }
   }
 
@@ -153,7 +157,8 @@ void CheckSlack(const Config& config, Report& report) {
   if (config.slack_signing_secret.empty()) {
     report.Skip("events api", "SLACK_SIGNING_SECRET is not set");
   } else {
-    report.Ok("events api", absl::StrCat("signed deliveries accepted at POST /slack/events on ", config.http_addr));
+    report.Ok("events api",
+              absl::StrCat("signed deliveries accepted at POST /slack/events on ", config.http_addr));
   }
 }
 
@@ -167,6 +172,7 @@ int DoctorCommand(const GlobalOptions& global) {
   ConfiguredSecrets secrets;
   {
     ConfigInputs names_only = global.config;
+    names_only.strict = false;
     names_only.secret_fetcher = [](std::string_view) -> absl::StatusOr<std::string> {
       return std::string("{}");
     };
@@ -184,6 +190,22 @@ int DoctorCommand(const GlobalOptions& global) {
     return 1;
   }
   report.Ok("config", absl::StrCat("loaded; DRY_RUN=", config->dry_run ? "true" : "false"));
+  // Names that are not settings (a CREDITBOT_* variable, a .env, config file or secret key) are errors here,
+  // as with --strict. Read again through the same fetch log: no secret is fetched twice.
+  if (absl::StatusOr<RawSettings> raw = LoadRawSettings(loading.config); raw.ok()) {
+    for (const UnknownSetting& unknown : raw->unknown) {
+      report.Fail("setting", unknown.Message(),
+                  unknown.suggestion.empty()
+                      ? "remove it (`creditbot config` lists every setting)"
+                      : absl::StrCat("rename it to ", unknown.suggestion, ", or remove it"));
+    }
+  }
+  // The live-mode rule (config.h): with Slack, the warehouse and the look source are set explicitly.
+  if (absl::Status explicit_parts = RequireNoStandIns(*config, {StandIn::kWarehouse, StandIn::kLookSource});
+      !explicit_parts.ok()) {
+    report.Fail("live mode", Message(explicit_parts),
+                "`run` and `serve` refuse to start like this; set what is named, or unset SLACK_BOT_TOKEN");
+  }
   report.Add(CheckSecrets(fetched.entries(), secrets, &*config));
 
   absl::StatusOr<std::vector<CreditPolicy>> policies = LoadPolicies(config->policy_dir);
@@ -208,8 +230,9 @@ int DoctorCommand(const GlobalOptions& global) {
   if (stats.ok()) {
     report.Ok("state", absl::StrCat(state_location, " (", stats->total, " requests)"));
   } else {
-    report.Fail("state", Message(stats.status()),
-                "move the unreadable state aside, fix CREDITBOT_STATE / S3_BUCKET, or check the AWS credentials");
+    report.Fail(
+        "state", Message(stats.status()),
+        "move the unreadable state aside, fix CREDITBOT_STATE / S3_BUCKET, or check the AWS credentials");
   }
 
   const bool default_warehouse = config->warehouse_url == "sqlite:" + config->work_dir + "/warehouse.db";
@@ -271,14 +294,16 @@ int DoctorCommand(const GlobalOptions& global) {
     report.Fail("inbox", absl::StrCat("no inbox file at ", config->inbox_path), "set CREDITBOT_INBOX");
   }
   const std::string outbox_dir = std::filesystem::path(config->outbox_path).parent_path().string();
-  std::vector<std::pair<std::string, std::string>> folders = {{"outbox", outbox_dir.empty() ? "." : outbox_dir}};
+  std::vector<std::pair<std::string, std::string>> folders = {
+      {"outbox", outbox_dir.empty() ? "." : outbox_dir}};
   const std::string audit_location = AuditLocation(*config);
   if (absl::StartsWith(audit_location, "s3://")) {
     absl::StatusOr<std::unique_ptr<AuditSink>> audit = OpenAuditSink(*config, env);
     if (audit.ok()) {
       report.Ok("audit", absl::StrCat(audit_location, " (credentials and region found)"));
     } else {
-      report.Fail("audit", Message(audit.status()), "check S3_BUCKET, S3_OUTPUT_PREFIX and the AWS credentials");
+      report.Fail("audit", Message(audit.status()),
+                  "check S3_BUCKET, S3_OUTPUT_PREFIX and the AWS credentials");
     }
   } else {
     folders.emplace_back("audit", config->audit_dir);

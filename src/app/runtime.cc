@@ -11,8 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "app/logging.h"
 #include "app/executor_factory.h"
+#include "app/logging.h"
 #include "app/policies.h"
 #include "app/store_factory.h"
 #include "app/warehouse_factory.h"
@@ -35,7 +35,8 @@ absl::Status In(std::string_view part, const absl::Status& status) {
 bool LooksLikeChannelId(std::string_view text) {
   if (text.size() < 9 || (text[0] != 'C' && text[0] != 'G' && text[0] != 'D')) return false;
   for (char c : text)
-    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) && !absl::ascii_isdigit(static_cast<unsigned char>(c)))
+    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c)))
       return false;
   return true;
 }
@@ -113,6 +114,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
         absl::StrCat(host, "-", getpid(), "-", absl::Hex(absl::Uniform<uint32_t>(absl::BitGen())));
   }
 
+  // With Slack, no stand-in of the embedded default (synthetic warehouse, sample looks) is used.
+  if (absl::Status explicit_parts = RequireNoStandIns(c, {StandIn::kWarehouse, StandIn::kLookSource});
+      !explicit_parts.ok()) {
+    return In("configuration", explicit_parts);
+  }
   if (!runtime->config.slack_bot_token.empty()) {
     CREDITBOT_RETURN_IF_ERROR(OpenSlack(*runtime));
   } else if (c.inbox_path.empty()) {
@@ -169,7 +175,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
     runtime->live_replier = std::make_unique<LocalOutbox>(c.outbox_path);
   }
   runtime->dry_run_outbox = std::make_unique<LocalOutbox>(c.outbox_path, /*mark_dry_run=*/true);
-  runtime->dry_run_replier = std::make_unique<DryRunReplier>(*runtime->live_replier, *runtime->dry_run_outbox);
+  runtime->dry_run_replier =
+      std::make_unique<DryRunReplier>(*runtime->live_replier, *runtime->dry_run_outbox);
   runtime->replier = c.dry_run ? runtime->dry_run_replier.get() : runtime->live_replier.get();
 
   if (runtime->uses_slack()) {
@@ -187,10 +194,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
   PipelineOptions options;
   options.dry_run = c.dry_run;
   options.owner_user_id = c.slack_user_id;
-  options.triage = TriageConfig{*looker,
-                                c.slack_own_user_id.empty() ? runtime->identity.user_id : c.slack_own_user_id,
-                                c.slack_own_bot_id.empty() ? runtime->identity.bot_id : c.slack_own_bot_id,
-                                c.slack_allowed_bot_ids};
+  options.triage = TriageConfig{
+      *looker, c.slack_own_user_id.empty() ? runtime->identity.user_id : c.slack_own_user_id,
+      c.slack_own_bot_id.empty() ? runtime->identity.bot_id : c.slack_own_bot_id, c.slack_allowed_bot_ids};
   options.max_attempts = c.max_attempts;
   options.retry_backoff = c.retry_backoff;
   options.claim_lease = c.claim_lease;

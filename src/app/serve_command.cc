@@ -50,7 +50,8 @@ int Fail(const absl::Status& status) {
 absl::Status ParseHttpAddr(const std::string& text, std::string& host, int& port) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(ToAbsl(std::string_view(text).substr(colon + 1)), &port) || port < 0 || port > 65535) {
+      !absl::SimpleAtoi(ToAbsl(std::string_view(text).substr(colon + 1)), &port) || port < 0 ||
+      port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("CREDITBOT_HTTP_ADDR='", text, "': expected host:port, e.g. 127.0.0.1:8080"));
   }
@@ -160,7 +161,8 @@ class SocketModeReceiver {
         current = current_.get() == raw && !stopped_;
       }
       if (!current) return;
-      LogError("Socket Mode stopped for good; stopping the service", {{"error", std::string(ended.message())}});
+      LogError("Socket Mode stopped for good; stopping the service",
+               {{"error", std::string(ended.message())}});
       failed_ = true;
       service_.Stop();
     });
@@ -192,10 +194,12 @@ int ServeCommand(const GlobalOptions& global) {
 
   absl::StatusOr<LoadedConfig> loaded = LoadConfigWithValues(global);
   if (!loaded.ok())
-    return Fail(absl::Status(loaded.status().code(), absl::StrCat("configuration: ", loaded.status().message())));
+    return Fail(
+        absl::Status(loaded.status().code(), absl::StrCat("configuration: ", loaded.status().message())));
   if (absl::Status logging = ConfigureLogging(loaded->config.log); !logging.ok())
     return Fail(absl::Status(logging.code(), absl::StrCat("configuration: ", logging.message())));
   for (const std::string& note : loaded->notes) LogDebug(note);
+  for (const std::string& warning : loaded->warnings) LogWarn(warning + " (--strict makes this an error)");
   if (absl::Status valid = CheckServeConfig(loaded->config); !valid.ok()) return Fail(valid);
   std::string http_host;
   int http_port = 0;
@@ -221,10 +225,10 @@ int ServeCommand(const GlobalOptions& global) {
   ServiceOptions service_options;
   service_options.channel_ids = runtime->channel_ids;
   service_options.catchup_interval = runtime->config.catchup_interval;
-  service_options.pass = PassOptions{runtime->holder, runtime->config.claim_lease,
-                                     runtime->config.state_retention_days};
+  service_options.pass =
+      PassOptions{runtime->holder, runtime->config.claim_lease, runtime->config.state_retention_days};
   service_options.reload_interval = runtime->config.secret_refresh_interval;
-  ServiceHttp* http_for_reload = nullptr;       // set once the endpoint exists (before the worker runs)
+  ServiceHttp* http_for_reload = nullptr;  // set once the endpoint exists (before the worker runs)
   SocketModeReceiver* socket_for_reload = nullptr;
   std::atomic<bool> sighup_pending{false};
   service_options.reload = [&]() -> std::optional<ServiceParts> {
@@ -246,7 +250,8 @@ int ServeCommand(const GlobalOptions& global) {
     }
     const std::string changed_names = absl::StrJoin(changed, ",");
     if (absl::Status valid = CheckServeConfig(next->config); !valid.ok())
-      return refuse(absl::Status(valid.code(), absl::StrCat("changed: ", changed_names, ": ", valid.message())));
+      return refuse(
+          absl::Status(valid.code(), absl::StrCat("changed: ", changed_names, ": ", valid.message())));
     // What only a restart changes.
     std::vector<std::string> not_applied;
     if (next->config.http_addr != start_config.http_addr) not_applied.push_back("CREDITBOT_HTTP_ADDR");
@@ -260,8 +265,8 @@ int ServeCommand(const GlobalOptions& global) {
     }
     std::unique_ptr<Runtime> fresh = *std::move(reopened);
     const Config& old_config = runtime->config;
-    if (fresh->config.log.level != old_config.log.level || fresh->config.log.format != old_config.log.format ||
-        fresh->config.log.file != old_config.log.file) {
+    if (fresh->config.log.level != old_config.log.level ||
+        fresh->config.log.format != old_config.log.format || fresh->config.log.file != old_config.log.file) {
       if (absl::Status logging = ConfigureLogging(fresh->config.log); !logging.ok()) {
         (void)ConfigureLogging(old_config.log);
         LogWarn("configuration reload: the new log settings were not applied",
@@ -302,23 +307,27 @@ int ServeCommand(const GlobalOptions& global) {
     ReadyReport report;
     if (socket_for_ready != nullptr) {
       const bool connected = socket_for_ready->connected();
-      report.checks.push_back(
-          {"slack_socket_mode", connected, connected ? "" : "not connected to Slack (Socket Mode); reconnecting"});
+      report.checks.push_back({"slack_socket_mode", connected,
+                               connected ? "" : "not connected to Slack (Socket Mode); reconnecting"});
     }
     const bool passed = service.last_successful_pass().has_value();
     report.checks.push_back({"catch_up_pass", passed,
-                             passed ? "" : "no catch-up pass has succeeded yet (Slack, Looker or the "
-                                           "warehouse unreachable? see the log)"});
+                             passed ? ""
+                                    : "no catch-up pass has succeeded yet (Slack, Looker or the "
+                                      "warehouse unreachable? see the log)"});
     return report;
   };
   ServiceHttp http(http_options, handlers);
   absl::StatusOr<int> bound = http.Start();
-  if (!bound.ok()) return Fail(absl::Status(bound.status().code(), absl::StrCat("HTTP endpoint: ", bound.status().message())));
+  if (!bound.ok())
+    return Fail(
+        absl::Status(bound.status().code(), absl::StrCat("HTTP endpoint: ", bound.status().message())));
   http_for_reload = &http;
   socket_for_reload = socket_mode.get();
   // The tests and operators read the bound port from this line (CREDITBOT_HTTP_ADDR may ask for port 0).
   std::printf("creditbot serve: listening on %s:%d (%s%s%s), %s\n", http_host.c_str(), *bound,
-              socket_mode ? "Socket Mode" : "", socket_mode && !start_config.slack_signing_secret.empty() ? " + " : "",
+              socket_mode ? "Socket Mode" : "",
+              socket_mode && !start_config.slack_signing_secret.empty() ? " + " : "",
               start_config.slack_signing_secret.empty() ? "" : "Events API at /slack/events",
               start_config.dry_run ? "dry run" : "live");
   std::fflush(stdout);
@@ -335,7 +344,8 @@ int ServeCommand(const GlobalOptions& global) {
         continue;
       }
       if (received == SIGTERM || received == SIGINT) {
-        LogInfo("stopping: finishing the request in hand", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        LogInfo("stopping: finishing the request in hand",
+                {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
         service.Stop();
         if (socket_mode) socket_mode->RequestStop();
       }

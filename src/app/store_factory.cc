@@ -55,7 +55,7 @@ absl::StatusOr<StateChoice> ChooseState(const Config& config) {
     const std::size_t slash = url.find('/');
     if (slash == absl::string_view::npos || slash == 0 || slash + 1 == url.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("CREDITBOT_STATE='", config.state_url, "': expected s3://BUCKET/KEY"));
+          absl::StrCat("CREDITBOT_STATE='", config.state_url, "': expected sqlite:PATH or s3://BUCKET/KEY"));
     }
     choice.s3.emplace(std::string(url.substr(0, slash)), std::string(url.substr(slash + 1)));
     return choice;
@@ -69,12 +69,53 @@ absl::StatusOr<StateChoice> ChooseState(const Config& config) {
     choice.s3.emplace(config.s3_bucket, config.s3_state_key);
     return choice;
   }
+  if (!absl::StartsWith(config.state_url, "sqlite:")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CREDITBOT_STATE='", config.state_url, "': expected sqlite:PATH or s3://BUCKET/KEY"));
+  }
   CREDITBOT_ASSIGN_OR_RETURN(choice.sqlite_path, SqlitePathFromUrl(config.state_url, "CREDITBOT_STATE"));
   return choice;
 }
 
-bool AuditInS3(const Config& config) {
-  return !config.s3_bucket.empty() && config.audit_dir == config.work_dir + "/audit";
+struct AuditChoice {
+  std::optional<std::pair<std::string, std::string>> s3;  // bucket, prefix
+  std::string folder;
+};
+
+// Slashes around an S3 prefix trimmed.
+std::string TrimSlashes(absl::string_view prefix) {
+  while (absl::ConsumePrefix(&prefix, "/")) {
+  }
+  while (absl::ConsumeSuffix(&prefix, "/")) {
+  }
+  return std::string(prefix);
+}
+
+absl::StatusOr<AuditChoice> ChooseAudit(const Config& config) {
+  AuditChoice choice;
+  absl::string_view url = config.audit_dir;
+  if (absl::ConsumePrefix(&url, "s3://")) {
+    const std::size_t slash = url.find('/');
+    const absl::string_view bucket = url.substr(0, slash);
+    if (bucket.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("CREDITBOT_AUDIT_DIR='", config.audit_dir,
+                                                     "': expected s3://BUCKET/PREFIX/ or a local folder"));
+    }
+    choice.s3.emplace(std::string(bucket),
+                      slash == absl::string_view::npos ? "" : TrimSlashes(url.substr(slash + 1)));
+    return choice;
+  }
+  if (absl::StrContains(config.audit_dir, "://") || absl::StartsWith(config.audit_dir, "s3:") ||
+      absl::StartsWith(config.audit_dir, "sqlite:")) {
+    return absl::InvalidArgumentError(absl::StrCat("CREDITBOT_AUDIT_DIR='", config.audit_dir,
+                                                   "': expected a local folder PATH or s3://BUCKET/PREFIX/"));
+  }
+  if (!config.s3_bucket.empty() && config.audit_dir == config.work_dir + "/audit") {
+    choice.s3.emplace(config.s3_bucket, TrimSlashes(config.s3_output_prefix));
+    return choice;
+  }
+  choice.folder = config.audit_dir;
+  return choice;
 }
 
 }  // namespace
@@ -86,13 +127,12 @@ absl::StatusOr<std::string> StateStoreLocation(const Config& config) {
 }
 
 std::string AuditLocation(const Config& config) {
-  if (!AuditInS3(config)) return config.audit_dir;
-  absl::string_view prefix = config.s3_output_prefix;
-  while (absl::ConsumePrefix(&prefix, "/")) {
-  }
-  while (absl::ConsumeSuffix(&prefix, "/")) {
-  }
-  return absl::StrCat("s3://", config.s3_bucket, "/", prefix, prefix.empty() ? "" : "/");
+  absl::StatusOr<AuditChoice> chosen = ChooseAudit(config);
+  if (!chosen.ok()) return config.audit_dir;
+  const AuditChoice& choice = *chosen;
+  if (!choice.s3) return choice.folder;
+  const std::string& prefix = choice.s3->second;
+  return absl::StrCat("s3://", choice.s3->first, "/", prefix, prefix.empty() ? "" : "/");
 }
 
 absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config, const EnvironmentMap& env) {
@@ -115,12 +155,12 @@ absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config,
 }
 
 absl::StatusOr<std::unique_ptr<AuditSink>> OpenAuditSink(const Config& config, const EnvironmentMap& env) {
-  if (!AuditInS3(config))
-    return std::unique_ptr<AuditSink>(std::make_unique<FolderAuditSink>(config.audit_dir));
+  CREDITBOT_ASSIGN_OR_RETURN(AuditChoice choice, ChooseAudit(config));
+  if (!choice.s3) return std::unique_ptr<AuditSink>(std::make_unique<FolderAuditSink>(choice.folder));
   CREDITBOT_ASSIGN_OR_RETURN(std::shared_ptr<S3Resources> s3, OpenS3(env));
   S3AuditSinkOptions options;
-  options.bucket = config.s3_bucket;
-  options.prefix = config.s3_output_prefix;
+  options.bucket = choice.s3->first;
+  options.prefix = choice.s3->second;
   S3Client& client = *s3->client;
   return std::unique_ptr<AuditSink>(std::make_unique<S3AuditSink>(client, std::move(options), std::move(s3)));
 }

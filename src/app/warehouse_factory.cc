@@ -41,9 +41,22 @@ absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, s
     LogInfo("using the Trino/Presto warehouse", {{"server", base_url}});
     return warehouse;
   }
+  if (!url.starts_with("sqlite:")) {
+    return absl::InvalidArgumentError(absl::StrCat(ToAbsl(setting), "='", ToAbsl(url), "': expected ",
+                                                   ToAbsl(ExpectedForm(SettingType::kWarehouseUrl))));
+  }
   CREDITBOT_ASSIGN_OR_RETURN(std::string path, SqlitePathFromUrl(url, setting));
   std::error_code ec;
   if (create_if_missing && !std::filesystem::exists(path, ec)) {
+    // A fresh home: the folder may not exist yet (no other part had to create it, e.g. with state in S3).
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+      std::filesystem::create_directories(parent, ec);
+      if (ec) {
+        return absl::PermissionDeniedError(absl::StrCat(ToAbsl(setting), ": cannot create the folder ",
+                                                        parent.string(), ": ", ec.message()));
+      }
+    }
     LogInfo("creating the synthetic warehouse (first run)", {{"path", path}});
     CREDITBOT_RETURN_IF_ERROR(GenerateSyntheticWarehouse(path, SynthOptions{}));
     // Generating takes ~20 MB of heap that glibc keeps after it is freed; hand it back, or a `serve`

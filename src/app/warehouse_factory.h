@@ -3,7 +3,9 @@
 // scale 1), so `creditbot run --once` works with no configuration at all.
 // "trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]][?ssl=false]" (or presto://…, see ParseTrinoUrl) opens the
 // Trino/Presto client with `trino` (PRESTO_PASSWORD as HTTP basic, or a bearer token — both need TLS —, a
-// CA bundle, the query timeout and session properties). Errors name `setting`.
+// CA bundle, the query timeout and session properties). Errors name `setting`; any other form
+// (postgres://…, a bare path) is kInvalidArgument naming the three accepted forms. Generating the
+// synthetic warehouse creates its folder first (a fresh CREDITBOT_HOME).
 #pragma once
 
 #include <memory>
