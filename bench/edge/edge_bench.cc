@@ -4,8 +4,8 @@
 //   slow   N connections (default 1,000) each send the start of a request and then one header byte every
 //          2 s; meanwhile signed Events API deliveries and /healthz checks are sent one after the other and
 //          timed (p50, p99, max, failures: a 10 s client timeout).
-//   flood  one connection sends 50,000 header fields of 4 KB (200 MB); the child's RSS (VmRSS) before and
-//          after, and its peak (VmHWM).
+//   flood  one connection (or --flood_connections in parallel) sends 50,000 header fields of 4 KB (205 MB)
+//          each; the child's RSS (VmRSS) before and after, and its peak (VmHWM).
 //
 // --server=new is ServiceHttp as `serve` runs it (HttpFront). --server=old is the endpoint before issue 21:
 // cpp-httplib's Server set up exactly as the old ServiceHttp::Start did (4 request threads, keep-alive 1 s,
@@ -14,7 +14,8 @@
 // Bounded: at most --slow connections, --deliveries requests (each with a 10 s timeout) and a wall-clock
 // budget of --budget seconds for the request loop; only 127.0.0.1 is ever used. Usage:
 //   edge_bench [--server=new|old] [--phase=slow|flood|both] [--slow=1000] [--deliveries=200]
-//              [--flood_headers=50000] [--flood_header_bytes=4096] [--budget=60]
+//              [--flood_headers=50000] [--flood_header_bytes=4096] [--flood_connections=1 (≤ 8)]
+//              [--budget=60]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <httplib.h>
@@ -56,6 +57,7 @@ struct Args {
   int deliveries = 200;
   int flood_headers = 50000;
   int flood_header_bytes = 4096;
+  int flood_connections = 1;
   int budget = 60;
 };
 
@@ -79,6 +81,8 @@ Args ParseArgs(int argc, char** argv) {
       args.flood_headers = std::clamp(std::atoi(v), 1, 100000);
     else if (const char* v = value("flood_header_bytes"))
       args.flood_header_bytes = std::clamp(std::atoi(v), 1, 65536);
+    else if (const char* v = value("flood_connections"))
+      args.flood_connections = std::clamp(std::atoi(v), 1, 8);
     else if (const char* v = value("budget"))
       args.budget = std::clamp(std::atoi(v), 1, 600);
     else {
@@ -256,13 +260,10 @@ void SlowPhase(const Args& args, int port) {
       Percentile(health_ms, 1.0));
 }
 
-void FloodPhase(const Args& args, int port, pid_t child) {
-  const long before = ReadStatusKb(child, "VmRSS");
+// One flooding connection: the status line of the answer ("(no answer)" if none) and the bytes sent.
+std::pair<std::string, std::size_t> FloodOnce(const Args& args, int port) {
   const int fd = Connect(port, 2000);
-  if (fd < 0) {
-    std::printf("flood[%s]: cannot connect\n", args.server.c_str());
-    return;
-  }
+  if (fd < 0) return {"(cannot connect)", 0};
   timeval timeout{30, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   const int flags = fcntl(fd, F_GETFL);
@@ -291,13 +292,24 @@ void FloodPhase(const Args& args, int port, pid_t child) {
   const ssize_t got = recv(fd, answer, sizeof(answer) - 1, 0);
   close(fd);
   std::string status_line = got > 0 ? std::string(answer, static_cast<std::size_t>(got)) : "(no answer)";
-  status_line = status_line.substr(0, status_line.find('\r'));
+  return {status_line.substr(0, status_line.find('\r')), sent_bytes};
+}
+
+void FloodPhase(const Args& args, int port, pid_t child) {
+  const long before = ReadStatusKb(child, "VmRSS");
+  std::vector<std::pair<std::string, std::size_t>> results(static_cast<std::size_t>(args.flood_connections));
+  std::vector<std::thread> floods;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    floods.emplace_back([&, i] { results[i] = FloodOnce(args, port); });
+  }
+  for (std::thread& flood : floods) flood.join();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const long after = ReadStatusKb(child, "VmRSS");
   const long peak = ReadStatusKb(child, "VmHWM");
-  std::printf("flood[%s]: sent %.1f MB of headers (%s); answer: %s\n", args.server.c_str(),
-              static_cast<double>(sent_bytes) / 1e6, refused ? "the server closed first" : "all sent",
-              status_line.c_str());
+  double sent_mb = 0;
+  for (const auto& result : results) sent_mb += static_cast<double>(result.second) / 1e6;
+  std::printf("flood[%s]: %d connection(s) sent %.1f MB of headers; first answer: %s\n", args.server.c_str(),
+              args.flood_connections, sent_mb, results.empty() ? "" : results[0].first.c_str());
   std::printf("flood[%s]: server RSS before %.1f MB, after %.1f MB, peak %.1f MB\n", args.server.c_str(),
               static_cast<double>(before) / 1024, static_cast<double>(after) / 1024,
               static_cast<double>(peak) / 1024);

@@ -27,7 +27,7 @@ HttpFrontLimits FrontLimits(const ServiceHttpOptions& options) {
   limits.header_deadline = absl::Seconds(5);
   limits.body_deadline = absl::Seconds(10);
   limits.max_header_count = 100;
-  limits.max_header_bytes = 16 * 1024;
+  limits.max_header_bytes = std::size_t{16} * 1024;
   // One byte over the limit still reaches HandleEventsApiRequest (which answers 413 with its reason);
   // anything larger is refused 413 by the front before it is read.
   limits.max_body_bytes = options.max_body_bytes + 1;

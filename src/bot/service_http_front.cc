@@ -287,7 +287,7 @@ struct HttpFront::Loop {
   // Reads what is available (at most a fair share per wake-up) and parses it.
   void Read(Connection& connection) {
     char buffer[16 * 1024];
-    std::size_t budget = 64 * 1024;
+    std::size_t budget = std::size_t{64} * 1024;
     while (budget > 0) {
       std::size_t want = std::min(sizeof(buffer), budget);
       if (connection.phase == Phase::kHeaders) {
@@ -493,19 +493,15 @@ struct HttpFront::Loop {
       auto it = connections.find(id);
       if (it == connections.end()) continue;
       Connection& connection = *it->second;
-      if (connection.phase == Phase::kHeaders && connection.in.empty() && connection.lines == 0) {
-        Close(id);  // idle: nothing to answer
-      } else if (connection.phase == Phase::kHeaders) {
-        Refuse(connection, 408,
-               absl::StrCat("the request headers did not arrive within ",
-                            absl::FormatDuration(limits().header_deadline)));
-      } else if (connection.phase == Phase::kBody) {
-        Refuse(connection, 408,
-               absl::StrCat("the request body did not arrive within ",
-                            absl::FormatDuration(limits().body_deadline)));
-      } else {
-        Close(id);  // kWriting or kLingering
+      const bool idle = connection.phase == Phase::kHeaders && connection.in.empty() && connection.lines == 0;
+      if (idle || (connection.phase != Phase::kHeaders && connection.phase != Phase::kBody)) {
+        Close(id);  // idle (nothing to answer), or an answer or linger that ran out of time
+        continue;
       }
+      const bool headers = connection.phase == Phase::kHeaders;
+      Refuse(connection, 408,
+             absl::StrCat("the request ", headers ? "headers" : "body", " did not arrive within ",
+                          absl::FormatDuration(headers ? limits().header_deadline : limits().body_deadline)));
     }
   }
 

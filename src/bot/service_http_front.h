@@ -57,14 +57,14 @@ struct HttpFrontResponse {
 };
 
 struct HttpFrontLimits {
-  absl::Duration header_deadline = absl::Seconds(5);  // accept (or the previous answer) to the blank line
-  absl::Duration body_deadline = absl::Seconds(10);   // the blank line to the last body byte
-  absl::Duration write_deadline = absl::Seconds(5);   // to write one answer
-  absl::Duration linger = absl::Seconds(1);           // reading and dropping after a closing answer
-  std::size_t max_header_count = 100;                 // header fields per request
-  std::size_t max_header_bytes = 16 * 1024;           // request line + header fields + CRLFs
-  std::size_t max_body_bytes = 1024 * 1024;           // Content-Length
-  std::size_t max_buffered_body_bytes = 32 * 1024 * 1024;
+  absl::Duration header_deadline = absl::Seconds(5);      // accept (or the previous answer) to the blank line
+  absl::Duration body_deadline = absl::Seconds(10);       // the blank line to the last body byte
+  absl::Duration write_deadline = absl::Seconds(5);       // to write one answer
+  absl::Duration linger = absl::Seconds(1);               // reading and dropping after a closing answer
+  std::size_t max_header_count = 100;                     // header fields per request
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  // request line + header fields + CRLFs
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  // Content-Length
+  std::size_t max_buffered_body_bytes = std::size_t{32} * 1024 * 1024;
   std::size_t max_connections = 2048;  // lowered to the open-file limit less 64 when that is smaller
   int backlog = 1024;                  // listen(2)'s; the kernel caps it at net.core.somaxconn
   int handler_threads = 4;
