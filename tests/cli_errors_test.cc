@@ -36,6 +36,7 @@ class CliErrors : public ::testing::Test {
                                               {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
                                               {"CREDITBOT_INBOX", kSource + "/data/sample/inbox.jsonl"},
                                               {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
+                                              {"SLACK_USER_ID", "U0OWNER01"},
                                               {"CREDITBOT_LOG_FORMAT", "json"}};
     for (auto& [name, value] : extra) env[name] = value;
     return RunCreditbot(args, env, home_.path());
@@ -143,6 +144,23 @@ TEST_F(CliErrors, APrototypeImportWithBareTimestampsNeedsItsChannel) {
       Run({"state", "import", prototype, "--format", "prototype", "--channel", "C0CREDITREQ"});
   EXPECT_EQ(with_channel.exit_code, 0) << with_channel.err;
   EXPECT_THAT(with_channel.out, HasSubstr("imported 2 records"));
+}
+
+TEST_F(CliErrors, CalcWithSlackConfiguredNeedsAnExplicitWarehouse) {
+  // The typo of issue 15: CREDITBOT_WAREHOUS is not CREDITBOT_WAREHOUSE, so no warehouse is set.
+  std::map<std::string, std::string> env = {{"CREDITBOT_HOME", home_.path()},
+                                            {"SLACK_BOT_TOKEN", "xoxb-test-token"},
+                                            {"CREDITBOT_SLACK_CHANNELS", "C0CREDITREQ"},
+                                            {"CREDITBOT_WAREHOUS", "sqlite:" + warehouse_.path()}};
+  RunResult calc = RunCreditbot({"calc", "--sql-file", kLook101}, env, home_.path());
+  EXPECT_EQ(calc.exit_code, 2);
+  EXPECT_EQ(calc.out, "");
+  EXPECT_THAT(calc.err, HasSubstr("CREDITBOT_WAREHOUSE"));
+  // Named on the command line, the warehouse is explicit.
+  RunResult named =
+      RunCreditbot({"calc", "--sql-file", kLook101, "--warehouse", "sqlite:" + warehouse_.path()}, env,
+                   home_.path());
+  EXPECT_EQ(named.exit_code, 0) << named.err;
 }
 
 TEST_F(CliErrors, OnlyMessagesThatWereAnsweredAreTaggedDryRun) {

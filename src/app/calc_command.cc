@@ -151,6 +151,13 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
             "the SQL matches no enabled credit policy ([product] match); pass --policy FILE to choose one"));
   }
 
+  // The live-mode rule: with Slack configured, the synthetic warehouse is never a silent stand-in.
+  if (options.warehouse.empty()) {
+    if (absl::Status explicit_warehouse = RequireNoStandIns(*config, {StandIn::kWarehouse});
+        !explicit_warehouse.ok()) {
+      return Fail("warehouse", explicit_warehouse, 2);
+    }
+  }
   std::string warehouse_url = options.warehouse.empty() ? config->warehouse_url : options.warehouse;
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = OpenWarehouse(
       warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse", false, config->trino);

@@ -33,7 +33,9 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "`xoxb-…`: read and answer Slack itself instead of the local inbox/outbox; then the warehouse and the "
      "look source must be set explicitly"},
     {Setting::kSlackUserId, "SLACK_USER_ID", T::kText, "", false,
-     "the owner: failures are sent to this user by DM (unset: only logged, with a warning)"},
+     "the owner: failures are sent to this user by DM, with a link to the request; the requester's "
+     "failure reply names them (unset: failures are only logged, with a warning, and `run --once` exits 1 "
+     "when a request failed in the pass)"},
     {Setting::kSlackAppToken, "SLACK_APP_TOKEN", T::kText, "", true,
      "`xapp-…` with `connections:write`: `serve` receives events by Socket Mode"},
     {Setting::kSlackSigningSecret, "SLACK_SIGNING_SECRET", T::kText, "", true,
