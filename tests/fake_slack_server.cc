@@ -57,7 +57,8 @@ void AddFormFields(std::string_view text, Json& args) {
     text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    args[FormDecode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : FormDecode(pair.substr(eq + 1));
+    args[FormDecode(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? "" : FormDecode(pair.substr(eq + 1));
   }
 }
 
@@ -73,7 +74,8 @@ std::optional<int64_t> TsKey(const std::string& ts) {
   micros_text.resize(6, '0');  // pads, or drops digits beyond microseconds
   int64_t seconds = 0;
   int64_t micros = 0;
-  if (!absl::SimpleAtoi(seconds_text, &seconds) || !absl::SimpleAtoi(micros_text, &micros)) return std::nullopt;
+  if (!absl::SimpleAtoi(seconds_text, &seconds) || !absl::SimpleAtoi(micros_text, &micros))
+    return std::nullopt;
   return seconds * 1000000 + micros;
 }
 
@@ -141,7 +143,8 @@ std::string Dump(const Json& value) { return value.dump(-1, ' ', false, Json::er
 
 bool IsThreadReply(const Json& message) {
   const std::string thread_ts = message.value("thread_ts", "");
-  return !thread_ts.empty() && thread_ts != TsOf(message) && message.value("subtype", "") != "thread_broadcast";
+  return !thread_ts.empty() && thread_ts != TsOf(message) &&
+         message.value("subtype", "") != "thread_broadcast";
 }
 
 }  // namespace
@@ -156,8 +159,9 @@ std::string FakeSlackServer::Fixture(const std::string& name) {
 }
 
 FakeSlackServer::FakeSlackServer() {
-  socket_mode_url_ = Json::parse(Fixture("docs_ref/apps.connections.open.json"))["examples"]["success"]["example"]
-                         .value("url", "");
+  socket_mode_url_ =
+      Json::parse(Fixture("docs_ref/apps.connections.open.json"))["examples"]["success"]["example"].value(
+          "url", "");
   auto handler = [this](const httplib::Request& request, httplib::Response& response) {
     Handle(request, response);
   };
@@ -263,8 +267,8 @@ void FakeSlackServer::FailNext(const std::string& api_method, const std::string&
   scripted.extra = extra;
 }
 
-void FakeSlackServer::FailHttpNext(const std::string& api_method, int status, int times, const std::string& body,
-                                   const std::string& content_type) {
+void FakeSlackServer::FailHttpNext(const std::string& api_method, int status, int times,
+                                   const std::string& body, const std::string& content_type) {
   std::lock_guard<std::mutex> lock(mutex_);
   Scripted& scripted = scripted_[api_method];
   scripted.http_failures = times;
@@ -319,14 +323,18 @@ FakeSlackServer::Answer FakeSlackServer::SlackFailure(const std::string& error, 
   return Answer{200, Dump(answer), "application/json; charset=utf-8", {}, false};
 }
 
-FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method, const httplib::Request& request) {
+FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method,
+                                               const httplib::Request& request) {
   // Scripted failures first.
   if (auto it = scripted_.find(api_method); it != scripted_.end()) {
     Scripted& scripted = it->second;
     if (scripted.rate_limited > 0) {
       --scripted.rate_limited;
-      Answer answer{429, Fixture("ratelimited.http429.body.python-sdk-mock.json"),
-                    "application/json; charset=utf-8", {}, false};
+      Answer answer{429,
+                    Fixture("ratelimited.http429.body.python-sdk-mock.json"),
+                    "application/json; charset=utf-8",
+                    {},
+                    false};
       if (scripted.retry_after_seconds >= 0) {
         answer.headers.emplace("retry-after", std::to_string(scripted.retry_after_seconds));
       }
@@ -459,7 +467,8 @@ FakeSlackServer::Answer FakeSlackServer::ConversationsList(const Json& args) {
   Json body = {{"channels", channels}};
   // As in the fixtures' three-page walk, only a page with more after it carries response_metadata.
   if (end < visible.size()) {
-    body["response_metadata"] = {{"next_cursor", absl::Base64Escape(absl::StrCat("channel:", visible[end]->id))}};
+    body["response_metadata"] = {
+        {"next_cursor", absl::Base64Escape(absl::StrCat("channel:", visible[end]->id))}};
   }
   return Ok(body);
 }
@@ -575,15 +584,17 @@ FakeSlackServer::Answer FakeSlackServer::ChatPostMessage(const Json& args) {
   const std::optional<Json> blocks = JsonArg(args, "blocks");
   if (!blocks || !(blocks->is_null() || blocks->is_array())) return SlackFailure("invalid_blocks_format");
   const std::optional<Json> metadata = JsonArg(args, "metadata");
-  if (!metadata || !(metadata->is_null() || metadata->is_object())) return SlackFailure("invalid_metadata_format");
-  if (metadata->is_object() && (!metadata->contains("event_type") || !(*metadata)["event_type"].is_string())) {
+  if (!metadata || !(metadata->is_null() || metadata->is_object()))
+    return SlackFailure("invalid_metadata_format");
+  if (metadata->is_object() &&
+      (!metadata->contains("event_type") || !(*metadata)["event_type"].is_string())) {
     return SlackFailure("invalid_metadata_schema");
   }
   const std::string text = StringArg(args, "text");
   if (text.empty() && (blocks->is_null() || blocks->empty())) return SlackFailure("no_text");
 
-  Json message = {{"type", "message"}, {"user", kBotUserId},      {"bot_id", kBotId},
-                  {"app_id", kAppId},  {"team", kTeamId},         {"text", text}};
+  Json message = {{"type", "message"}, {"user", kBotUserId}, {"bot_id", kBotId},
+                  {"app_id", kAppId},  {"team", kTeamId},    {"text", text}};
   if (blocks->is_array()) message["blocks"] = *blocks;
   if (metadata->is_object()) message["metadata"] = *metadata;
   const std::string thread_ts = StringArg(args, "thread_ts");
@@ -615,7 +626,8 @@ FakeSlackServer::Answer FakeSlackServer::ChatUpdate(const Json& args) {
   const std::optional<Json> blocks = JsonArg(args, "blocks");
   if (!blocks || !(blocks->is_null() || blocks->is_array())) return SlackFailure("invalid_blocks_format");
   const std::optional<Json> metadata = JsonArg(args, "metadata");
-  if (!metadata || !(metadata->is_null() || metadata->is_object())) return SlackFailure("invalid_metadata_format");
+  if (!metadata || !(metadata->is_null() || metadata->is_object()))
+    return SlackFailure("invalid_metadata_format");
   if (args.contains("text")) (*message)["text"] = StringArg(args, "text");
   if (blocks->is_array()) (*message)["blocks"] = *blocks;
   // chat.update: no metadata keeps the old one; an empty object removes it.
@@ -627,7 +639,9 @@ FakeSlackServer::Answer FakeSlackServer::ChatUpdate(const Json& args) {
     }
   }
   (*message)["edited"] = {{"user", kBotUserId}, {"ts", NextTs()}};
-  return Ok({{"channel", channel->id}, {"ts", TsOf(*message)}, {"text", message->value("text", "")},
+  return Ok({{"channel", channel->id},
+             {"ts", TsOf(*message)},
+             {"text", message->value("text", "")},
              {"message", *message}});
 }
 
@@ -636,7 +650,8 @@ FakeSlackServer::Answer FakeSlackServer::ConversationsOpen(const Json& args) {
   if (users.empty()) return SlackFailure("users_list_not_supplied");
   // One user (a 1:1 DM) is all creditbot opens; group DMs are not modelled.
   if (users.find(',') != std::string::npos) return SlackFailure("too_many_users");
-  if (!(users.starts_with("U") || users.starts_with("W")) || users.size() < 2) return SlackFailure("user_not_found");
+  if (!(users.starts_with("U") || users.starts_with("W")) || users.size() < 2)
+    return SlackFailure("user_not_found");
   const std::string id = DmChannelId(users);
   if (FindChannel(id) == nullptr) AddChannelLocked(id);
   return Ok({{"channel", {{"id", id}}}});
@@ -717,7 +732,8 @@ std::string FakeSlackServer::NextTs() {
   const int64_t seconds = ts_base_seconds_ + ts_counter_ / 1000000;
   const int64_t micros = ts_counter_ % 1000000;
   char text[32];
-  std::snprintf(text, sizeof text, "%lld.%06lld", static_cast<long long>(seconds), static_cast<long long>(micros));
+  std::snprintf(text, sizeof text, "%lld.%06lld", static_cast<long long>(seconds),
+                static_cast<long long>(micros));
   return text;
 }
 

@@ -24,7 +24,8 @@ TEST(ConfigReload, ARotatedSecretIsSeenAsItsSettingNamesAndItsValuesAreRedacted)
   const char* environ[] = {"CREDITBOT_SECRET_ID=credit-bot/credentials", "CREDITBOT_HOME=/tmp/reload-home",
                            nullptr};
   std::map<std::string, std::string> secrets = {
-      {"credit-bot/credentials", R"({"LOOKER_CLIENT_SECRET":"first-looker-secret-1111","LOOKER_CLIENT_ID":"id1"})"}};
+      {"credit-bot/credentials",
+       R"({"LOOKER_CLIENT_SECRET":"first-looker-secret-1111","LOOKER_CLIENT_ID":"id1"})"}};
   GlobalOptions global;
   global.config.env_file.clear();
   global.config.environ = environ;

@@ -57,7 +57,8 @@ TEST(DoctorSecrets, KeyNamesAreCheckedAndValuesNeverShown) {
             "'main' (AWS_SECRET_NAME): 1 settings (SLACK_BOT_TOKEN); ignored, not creditbot settings: "
             "SLACK_BOT_TOKN");
   EXPECT_EQ(lines[1].mark, DoctorLine::Mark::kFail);
-  EXPECT_EQ(lines[1].detail, "'presto' (PRESTO_SECRET_NAME): missing password; empty username; ignored: dbname");
+  EXPECT_EQ(lines[1].detail,
+            "'presto' (PRESTO_SECRET_NAME): missing password; empty username; ignored: dbname");
   // An id the settings did not name outside the main secret is PRESTO_SECRET_NAME's (set inside it).
   EXPECT_EQ(lines[2].mark, DoctorLine::Mark::kFail);
   EXPECT_EQ(lines[2].detail, "'broken' (PRESTO_SECRET_NAME): the SecretString is not a JSON object");

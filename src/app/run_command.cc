@@ -36,18 +36,22 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
     return 2;
   }
   absl::StatusOr<Config> config = LoadConfig(global);
-  if (!config.ok()) return Fail(absl::Status(config.status().code(), absl::StrCat("configuration: ", config.status().message())));
+  if (!config.ok())
+    return Fail(
+        absl::Status(config.status().code(), absl::StrCat("configuration: ", config.status().message())));
   absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime(*std::move(config));
   if (!runtime.ok()) return Fail(runtime.status());
   Runtime& r = **runtime;
 
   LogInfo("pass starting",
           {{"dry_run", r.config.dry_run ? "true" : "false"},
-           {"source", r.uses_slack() ? absl::StrCat("slack ", absl::StrJoin(r.channel_ids, ",")) : r.config.inbox_path}});
+           {"source", r.uses_slack() ? absl::StrCat("slack ", absl::StrJoin(r.channel_ids, ","))
+                                     : r.config.inbox_path}});
   absl::StatusOr<PassSummary> summary =
       RunPass(*r.source, *r.pipeline, *r.state, r.clock,
               PassOptions{r.holder, r.config.claim_lease, r.config.state_retention_days});
-  if (!summary.ok()) return Fail(absl::Status(summary.status().code(), absl::StrCat("pass: ", summary.status().message())));
+  if (!summary.ok())
+    return Fail(absl::Status(summary.status().code(), absl::StrCat("pass: ", summary.status().message())));
   if (summary->lease_busy) {
     std::printf("another pass is running; nothing done\n");
     return 0;

@@ -39,7 +39,6 @@ using ::creditbot::testing::ReadTrinoFixture;
 using ::creditbot::testing::RecordedRequest;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::HasSubstr;
 
 class RecordingSink final : public RowSink {
  public:
@@ -255,8 +254,8 @@ TEST_F(TrinoWarehouseTest, GivesUpWithUnavailableAfterMaxRetriesOfA503ThatNeverE
   EXPECT_THAT(status.message(), HasSubstr("3 retries"));
   EXPECT_EQ(server_.count("GET"), 4);  // the first try and 3 retries
   // No pause after the POST's answer; then the three retries' backoff.
-  EXPECT_THAT(sleeper_.sleeps(), ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
-                                             absl::Milliseconds(400)));
+  EXPECT_THAT(sleeper_.sleeps(),
+              ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200), absl::Milliseconds(400)));
   EXPECT_EQ(server_.count("DELETE"), 1);  // best-effort cancel
 }
 
@@ -417,8 +416,8 @@ TEST_F(TrinoWarehouseTest, A500IsUnavailableAndNotRetriedWithinTheCall) {
   EXPECT_EQ(server_.count("POST"), 1);
 
   FakeTrinoServer other;
-  other.Script({FakeTrinoServer::Fixture("prestino_select_sequence_01_post_queued.json"),
-                FakeReply{500, "", {}, {}}});
+  other.Script(
+      {FakeTrinoServer::Fixture("prestino_select_sequence_01_post_queued.json"), FakeReply{500, "", {}, {}}});
   options_.base_url = other.base_url();
   status = Make()->Query("SELECT 1 AS a", sink);
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
