@@ -163,6 +163,25 @@ TEST_F(CliErrors, CalcWithSlackConfiguredNeedsAnExplicitWarehouse) {
   EXPECT_EQ(named.exit_code, 0) << named.err;
 }
 
+TEST_F(CliErrors, CalcInAFreshFolderGeneratesTheEmbeddedWarehouseAsRunDoes) {
+  TempDir fresh;
+  const std::map<std::string, std::string> env = {{"CREDITBOT_LOG_FORMAT", "json"}};
+  RunResult calc =
+      RunCreditbot({"calc", "--sql-file", kLook101, "--claim-date", "2025-07-15"}, env, fresh.path());
+  ASSERT_EQ(calc.exit_code, 0) << calc.err;
+  // Look 101 is CREDIT_POLICY.md's worked example: $255.00, checked by hand there.
+  EXPECT_EQ(Json::parse(calc.out).value("credit_amount", ""), "255.00");
+  EXPECT_TRUE(std::filesystem::exists(fresh.File(".creditbot/warehouse.db")));
+}
+
+TEST_F(CliErrors, ALogFileInAFolderThatDoesNotExistYetIsCreated) {
+  TempDir fresh;
+  const std::string log = fresh.File("logs/creditbot/log.jsonl");
+  RunResult stats = RunCreditbot({"state", "stats", "--log-file", log}, {}, fresh.path());
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_TRUE(std::filesystem::exists(log));
+}
+
 TEST_F(CliErrors, OnlyMessagesThatWereAnsweredAreTaggedDryRun) {
   // The sample inbox has requests (answered in a dry run) and messages that are not requests (skipped).
   RunResult pass = Run({"run", "--once"});

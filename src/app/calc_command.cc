@@ -159,8 +159,10 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
     }
   }
   std::string warehouse_url = options.warehouse.empty() ? config->warehouse_url : options.warehouse;
+  // A fresh folder generates the embedded default's warehouse, as `run` does.
+  const bool generate = options.warehouse.empty() && IsEmbeddedDefaultWarehouse(*config);
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = OpenWarehouse(
-      warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse", false, config->trino);
+      warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse", generate, config->trino);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
 
   NativeExecutor executor(**warehouse, config->sql_dir);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "app/env_file.h"
+#include "common/closest_name.h"
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -197,39 +198,11 @@ std::optional<Setting> FindSetting(std::string_view name) {
   return std::nullopt;
 }
 
-namespace {
-
-// Levenshtein distance, ASCII case-insensitive.
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      const bool same = absl::ascii_tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        absl::ascii_tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 std::string ClosestSettingName(std::string_view name) {
-  std::string_view best;
-  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 4) + 1;
-  for (const SettingInfo& info : kSettingTable) {
-    const std::size_t distance = EditDistance(name, info.name);
-    if (distance < best_distance) {
-      best = info.name;
-      best_distance = distance;
-    }
-  }
-  return std::string(best);
+  std::vector<std::string> names;
+  names.reserve(kSettingTable.size());
+  for (const SettingInfo& info : kSettingTable) names.emplace_back(info.name);
+  return ClosestName(name, names);
 }
 
 std::string_view ExpectedForm(SettingType type) {

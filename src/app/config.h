@@ -158,8 +158,8 @@ const SettingInfo& Info(Setting setting);
 std::string_view Name(Setting setting);
 // The setting called `name` (exact, case-sensitive), if any.
 std::optional<Setting> FindSetting(std::string_view name);
-// The known name closest to `name` by edit distance (case-insensitive), or "" when none is close (more
-// than a quarter of the name, or 2 edits for a short one, would have to change).
+// The known name closest to `name` (common/closest_name.h: by edit distance, case-insensitive), or "" when
+// none is within a typo of it.
 std::string ClosestSettingName(std::string_view name);
 // The accepted forms of `type`, as an error message says them ("expected …").
 std::string_view ExpectedForm(SettingType type);

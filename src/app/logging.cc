@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -202,6 +203,10 @@ absl::Status ConfigureLogging(const LogOptions& options) {
                          (options.format == LogFormat::kAuto && isatty(STDERR_FILENO) == 0);
   if (state.file.is_open()) state.file.close();
   if (!options.file.empty()) {
+    // Every command creates what it writes to: the log file's folder too.
+    std::error_code ignored;
+    const std::filesystem::path folder = std::filesystem::path(options.file).parent_path();
+    if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
     state.file.open(options.file, std::ios::app);
     if (!state.file) return absl::InvalidArgumentError(absl::StrCat("cannot open log file ", options.file));
   }

@@ -141,9 +141,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
   if (!state.ok()) return In("state store", state.status());
   runtime->state = *std::move(state);
 
-  const bool default_warehouse = c.warehouse_url == "sqlite:" + c.work_dir + "/warehouse.db";
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
-      OpenWarehouse(c.warehouse_url, "CREDITBOT_WAREHOUSE", default_warehouse, c.trino);
+      OpenWarehouse(c.warehouse_url, "CREDITBOT_WAREHOUSE", IsEmbeddedDefaultWarehouse(c), c.trino);
   if (!warehouse.ok()) return In("warehouse", warehouse.status());
   runtime->warehouse = *std::move(warehouse);
 

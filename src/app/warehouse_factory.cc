@@ -24,6 +24,10 @@ absl::Status Named(std::string_view setting, const absl::Status& status) {
 
 }  // namespace
 
+bool IsEmbeddedDefaultWarehouse(const Config& config) {
+  return config.warehouse_url == "sqlite:" + config.work_dir + "/warehouse.db";
+}
+
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
                                                          bool create_if_missing, const TrinoSettings& trino) {
   if (url.starts_with("trino://") || url.starts_with("presto://")) {

@@ -21,6 +21,10 @@
 
 namespace creditbot {
 
+// Whether `config` names the embedded default's warehouse (sqlite:$CREDITBOT_HOME/warehouse.db), which every
+// command that reads it generates when it is missing.
+bool IsEmbeddedDefaultWarehouse(const Config& config);
+
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
                                                          bool create_if_missing, const TrinoSettings& trino);
 
