@@ -19,6 +19,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/toml_document.h"
+#include "core/looker_url.h"
 
 namespace creditbot {
 
@@ -75,6 +76,9 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "with `LOOKER_CLIENT_SECRET`: links are resolved through Looker API 4.0 instead of the local catalog"},
     {Setting::kLookerClientSecret, "LOOKER_CLIENT_SECRET", T::kText, "", true,
      "the Looker API client secret"},
+    {Setting::kLookerAllowInsecureHttp, "CREDITBOT_LOOKER_ALLOW_INSECURE_HTTP", T::kBool, "false", false,
+     "send the Looker credentials to an `http://` API address that is not this host (loopback is always "
+     "allowed); without it such an address is refused at start"},
     // Warehouse
     {Setting::kWarehouse, "CREDITBOT_WAREHOUSE", T::kWarehouseUrl, "", false,
      "warehouse: `sqlite:PATH` (the default is generated on first use, only without Slack) or "
@@ -703,6 +707,27 @@ void BuildExecutorSettings(const RawSettings& raw, Config& config) {
 
 }  // namespace
 
+namespace {
+
+// Whether `host` (as libcurl parsed it) is this machine: traffic to it never crosses a network.
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "[::1]" || absl::StartsWith(ToAbsl(host), "127.");
+}
+
+// Looker's client secret is sent in the login body: over plain http only to this host, or when
+// CREDITBOT_LOOKER_ALLOW_INSECURE_HTTP says so (the Trino client refuses the same for its password).
+absl::Status CheckLookerCredentialsStayEncrypted(const Config& config, bool allow_insecure_http) {
+  if (config.looker_client_secret.empty() || allow_insecure_http) return absl::OkStatus();
+  absl::StatusOr<LookerBase> api = ParseLookerBase(config.looker_api_url);
+  if (!api.ok() || api->scheme != "http" || IsLoopbackHost(api->host)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "LOOKER_CLIENT_SECRET would be sent in the clear to ", api->Origin(),
+      "; use an https:// CREDITBOT_LOOKER_API_URL, or set CREDITBOT_LOOKER_ALLOW_INSECURE_HTTP=true on a "
+      "network you trust"));
+}
+
+}  // namespace
+
 absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   for (const SettingInfo& info : kSettingTable) CREDITBOT_RETURN_IF_ERROR(CheckType(raw, info.id));
   auto get = [&raw](Setting setting) -> const std::string& { return raw[setting].value; };
@@ -722,6 +747,8 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   if (config.looker_api_url.empty()) config.looker_api_url = config.looker_base_url;
   config.looker_client_id = get(Setting::kLookerClientId);
   config.looker_client_secret = get(Setting::kLookerClientSecret);
+  CREDITBOT_RETURN_IF_ERROR(
+      CheckLookerCredentialsStayEncrypted(config, GetBool(raw, Setting::kLookerAllowInsecureHttp)));
   config.work_dir = get(Setting::kHome);
   config.inbox_path = get(Setting::kInbox);
   config.outbox_path = get(Setting::kOutbox);

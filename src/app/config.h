@@ -66,6 +66,7 @@ enum class Setting : int {
   kLookerApiUrl,
   kLookerClientId,
   kLookerClientSecret,
+  kLookerAllowInsecureHttp,
   // Warehouse
   kWarehouse,
   kPrestoHost,

@@ -212,6 +212,38 @@ TEST(Config, TheSeedsPrestoSettingsNameATrinoWarehouse) {
   EXPECT_NE(std::string(refused.status().message()).find("PRESTO_USERNAME"), std::string::npos);
 }
 
+TEST(Config, LookerCredentialsAreNeverSentInTheClearOffThisHost) {
+  auto build = [](std::vector<std::string> settings) {
+    settings.push_back("LOOKER_CLIENT_ID=id");
+    settings.push_back("LOOKER_CLIENT_SECRET=looker-secret-value");
+    std::vector<const char*> environ;
+    for (const std::string& setting : settings) environ.push_back(setting.c_str());
+    environ.push_back(nullptr);
+    ConfigInputs inputs;
+    inputs.env_file.clear();
+    inputs.environ = environ.data();
+    return BuildConfig(*LoadRawSettings(inputs));
+  };
+  absl::StatusOr<Config> plain = build({"CREDITBOT_LOOKER_API_URL=http://looker.internal.example:19999"});
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      plain.status().message(),
+      "LOOKER_CLIENT_SECRET would be sent in the clear to http://looker.internal.example:19999; use an "
+      "https:// CREDITBOT_LOOKER_API_URL, or set CREDITBOT_LOOKER_ALLOW_INSECURE_HTTP=true on a network "
+      "you trust");
+  // The base URL stands in for the API URL, so an http:// base is refused the same way.
+  EXPECT_FALSE(build({"CREDITBOT_LOOKER_BASE_URL=http://looker.internal.example"}).ok());
+  // Allowed explicitly, over https, or to this host (loopback never leaves the machine).
+  EXPECT_TRUE(build({"CREDITBOT_LOOKER_API_URL=http://looker.internal.example:19999",
+                     "CREDITBOT_LOOKER_ALLOW_INSECURE_HTTP=true"})
+                  .ok());
+  EXPECT_TRUE(build({"CREDITBOT_LOOKER_API_URL=https://looker.internal.example:19999"}).ok());
+  EXPECT_TRUE(build({"CREDITBOT_LOOKER_API_URL=http://127.0.0.1:8123"}).ok());
+  EXPECT_TRUE(build({"CREDITBOT_LOOKER_API_URL=http://localhost:8123"}).ok());
+  EXPECT_TRUE(build({"CREDITBOT_LOOKER_API_URL=http://[::1]:8123"}).ok());
+}
+
 TEST(Config, TrinoSettingsAreTyped) {
   const char* environ[] = {"CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS=90",
                            "CREDITBOT_TRINO_SESSION=query_max_run_time=2m, task_concurrency=4",
