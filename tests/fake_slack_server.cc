@@ -400,9 +400,9 @@ FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method,
   } else if (api_method == "conversations.open") {
     answer = ConversationsOpen(args);
   } else if (api_method == "reactions.add") {
-    answer = ReactionsAdd(args);
+    answer = Reactions(args, /*add=*/true);
   } else if (api_method == "reactions.remove") {
-    answer = ReactionsRemove(args);
+    answer = Reactions(args, /*add=*/false);
   } else {
     return SlackFailure("unknown_method");
   }
@@ -657,7 +657,7 @@ FakeSlackServer::Answer FakeSlackServer::ConversationsOpen(const Json& args) {
   return Ok({{"channel", {{"id", id}}}});
 }
 
-FakeSlackServer::Answer FakeSlackServer::ReactionsAdd(const Json& args) {
+FakeSlackServer::Answer FakeSlackServer::Reactions(const Json& args, bool add) {
   Channel* channel = FindChannel(StringArg(args, "channel"));
   if (channel == nullptr) return SlackFailure("channel_not_found");
   const std::string name = StringArg(args, "name");
@@ -666,23 +666,15 @@ FakeSlackServer::Answer FakeSlackServer::ReactionsAdd(const Json& args) {
   if (name.empty()) return SlackFailure("invalid_name");
   Json* message = FindMessage(*channel, ts);
   if (message == nullptr) return SlackFailure("message_not_found");
-  if (!reactions_.insert(channel->id + "|" + ts + "|" + name).second) return SlackFailure("already_reacted");
-  Json& reactions = (*message)["reactions"];
-  if (!reactions.is_array()) reactions = Json::array();
-  reactions.push_back({{"name", name}, {"users", {kBotUserId}}, {"count", 1}});
-  return Ok(Json::object());
-}
-
-FakeSlackServer::Answer FakeSlackServer::ReactionsRemove(const Json& args) {
-  Channel* channel = FindChannel(StringArg(args, "channel"));
-  if (channel == nullptr) return SlackFailure("channel_not_found");
-  const std::string name = StringArg(args, "name");
-  const std::string ts = StringArg(args, "timestamp");
-  if (ts.empty()) return SlackFailure("no_item_specified");
-  if (name.empty()) return SlackFailure("invalid_name");
-  Json* message = FindMessage(*channel, ts);
-  if (message == nullptr) return SlackFailure("message_not_found");
-  if (reactions_.erase(channel->id + "|" + ts + "|" + name) == 0) return SlackFailure("no_reaction");
+  const std::string key = channel->id + "|" + ts + "|" + name;
+  if (add) {
+    if (!reactions_.insert(key).second) return SlackFailure("already_reacted");
+    Json& reactions = (*message)["reactions"];
+    if (!reactions.is_array()) reactions = Json::array();
+    reactions.push_back({{"name", name}, {"users", {kBotUserId}}, {"count", 1}});
+    return Ok(Json::object());
+  }
+  if (reactions_.erase(key) == 0) return SlackFailure("no_reaction");
   Json& reactions = (*message)["reactions"];
   Json kept = Json::array();
   for (const Json& reaction : reactions) {

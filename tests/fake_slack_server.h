@@ -188,8 +188,8 @@ class FakeSlackServer {
   Answer ChatPostMessage(const nlohmann::json& args);
   Answer ChatUpdate(const nlohmann::json& args);
   Answer ConversationsOpen(const nlohmann::json& args);
-  Answer ReactionsAdd(const nlohmann::json& args);
-  Answer ReactionsRemove(const nlohmann::json& args);
+  // reactions.add (`add`) or reactions.remove: the same checks, then the bot's reaction is put on or taken off.
+  Answer Reactions(const nlohmann::json& args, bool add);
 
   std::string NextTs();
   Channel* FindChannel(const std::string& id_or_name);
