@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/credit_policy.h"
-#include "core/fraud_report_columns.h"
-#include "warehouse/evidence_loader.h"
+#include "evidence/fraud_report_columns.h"
+#include "evidence/evidence_loader.h"
 
 namespace {
 

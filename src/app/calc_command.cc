@@ -13,7 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/policies.h"
 #include "app/warehouse_factory.h"
 #include "aws/aws_config.h"

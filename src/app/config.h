@@ -34,7 +34,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "app/logging.h"
+#include "common/logging.h"
 
 namespace creditbot {
 

@@ -7,7 +7,7 @@
 
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/store_factory.h"
 #include "common/strings.h"
 

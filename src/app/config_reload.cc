@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "app/executor_factory.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 
 namespace creditbot {

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "app/logging.h"
+#include "common/logging.h"
 
 namespace creditbot {
 namespace {

@@ -15,7 +15,7 @@
 #include "app/commands.h"
 #include "app/doctor_aws_checks.h"
 #include "app/executor_factory.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/policies.h"
 #include "app/runtime.h"
 #include "app/store_factory.h"

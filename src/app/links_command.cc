@@ -6,7 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "app/commands.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "core/looker_url.h"
 #include "core/slack_links.h"

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/runtime.h"
 #include "app/store_factory.h"
 #include "bot/pass.h"

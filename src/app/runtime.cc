@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/executor_factory.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/policies.h"
 #include "app/store_factory.h"
 #include "app/warehouse_factory.h"

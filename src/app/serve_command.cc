@@ -28,7 +28,7 @@
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
 #include "app/config_reload.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/runtime.h"
 #include "bot/service.h"
 #include "bot/service_http.h"

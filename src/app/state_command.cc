@@ -15,7 +15,7 @@
 #include "absl/time/time.h"
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "app/store_factory.h"
 #include "common/embedded_files.h"
 #include "common/strings.h"

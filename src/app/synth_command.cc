@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "synth/synthetic_warehouse.h"
 

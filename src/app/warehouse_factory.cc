@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/config.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "synth/synthetic_warehouse.h"

@@ -2,7 +2,7 @@
 #include "bot/pass.h"
 
 #include "absl/strings/str_cat.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 
 namespace creditbot {

@@ -8,7 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/metrics.h"
 #include "common/requester_error.h"
 #include "common/strings.h"

@@ -8,7 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/metrics.h"
 #include "common/sha256.h"
 #include "common/strings.h"

@@ -3,7 +3,7 @@
 
 #include "common/status_macros.h"
 #include "core/credit_engine.h"
-#include "warehouse/evidence_loader.h"
+#include "evidence/evidence_loader.h"
 
 namespace creditbot {
 

@@ -22,7 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/embedded_files.h"
 #include "common/strings.h"
 #include "executor/result_json_reader.h"

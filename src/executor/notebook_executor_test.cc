@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "app/logging.h"
+#include "common/logging.h"
 #include "tests/test_support.h"
 
 namespace creditbot {

@@ -8,7 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "core/report_json.h"

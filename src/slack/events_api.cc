@@ -17,7 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace creditbot {

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/embedded_files.h"
 #include "common/strings.h"
 

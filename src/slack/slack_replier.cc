@@ -5,7 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 

@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 

@@ -27,7 +27,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "app/logging.h"
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace creditbot {

@@ -28,7 +28,7 @@
 #include "core/mode.h"
 #include "net/http_transport.h"
 #include "tests/fake_trino_server.h"
-#include "warehouse/evidence_loader.h"
+#include "evidence/evidence_loader.h"
 
 namespace creditbot {
 namespace {

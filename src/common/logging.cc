@@ -1,5 +1,5 @@
 // The process-wide logger: formatting, redaction, destinations.
-#include "app/logging.h"
+#include "common/logging.h"
 
 #include <re2/re2.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Fraud-report column roles and cell conversion (see fraud_report_columns.h).
-#include "core/fraud_report_columns.h"
+#include "evidence/fraud_report_columns.h"
 
 #include <cmath>
 #include <iterator>

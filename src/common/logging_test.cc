@@ -1,7 +1,7 @@
 // Tests for the redactor (Redact, AddSecret): registered secrets, their base64 forms, HTTP Basic and Bearer
 // credentials. Each test registers its own secrets (the registry is process-wide and only grows), so the
 // values are unique to this file.
-#include "app/logging.h"
+#include "common/logging.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

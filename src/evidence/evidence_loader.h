@@ -76,7 +76,7 @@ struct SqlPlaceholders {
 // kInvalidArgument for a placeholder with no value (naming it) or a value holding a NUL byte.
 absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const SqlPlaceholders& values);
 
-// Parses a warehouse timestamp as an instant: ParseTimestampUtc (core/fraud_report_columns.h), the one
+// Parses a warehouse timestamp as an instant: ParseTimestampUtc (evidence/fraud_report_columns.h), the one
 // reader shared with the fraud report's day column. 'YYYY-MM-DD', optionally followed by ' ' or 'T' and
 // HH:MM[:SS[.fff…]], then optionally 'Z', 'UTC' or a numeric offset (+HH, +HH:MM, +HHMM), each after an
 // optional blank. kInvalidArgument otherwise.

@@ -1,6 +1,6 @@
 // Tests of the evidence loader on a generated synthetic warehouse and the sample looks, plus its helpers
 // (placeholder expansion, timestamp parsing).
-#include "warehouse/evidence_loader.h"
+#include "evidence/evidence_loader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Gathers the Evidence of one request: the fraud report, streamed through the column mapper, then one
 // follow-up query per question from sql/<dialect>/ (see evidence_loader.h).
-#include "warehouse/evidence_loader.h"
+#include "evidence/evidence_loader.h"
 
 #include <algorithm>
 #include <optional>
@@ -14,7 +14,7 @@
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "core/fraud_report_columns.h"
+#include "evidence/fraud_report_columns.h"
 #include "core/mode.h"
 
 namespace creditbot {

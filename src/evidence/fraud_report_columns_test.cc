@@ -1,5 +1,5 @@
 // Tests of the fraud-report column roles and the cell conversion.
-#include "core/fraud_report_columns.h"
+#include "evidence/fraud_report_columns.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
