@@ -23,7 +23,8 @@ const std::string kService2 = "VA8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a";
 Evidence MakeEvidence(int64_t rows) {
   Evidence evidence;
   evidence.claim_date = absl::CivilDay(2025, 9, 20);
-  evidence.accounts = {{kParent, kParent, "active"}, {kAccount1, kParent, "active"}, {kAccount2, kParent, "active"}};
+  evidence.accounts = {
+      {kParent, kParent, "active"}, {kAccount1, kParent, "active"}, {kAccount2, kParent, "active"}};
   evidence.services = {{kService1, kAccount1, false}, {kService2, kAccount2, false}};
   const absl::Time change = absl::FromCivil(absl::CivilSecond(2025, 9, 4, 9, 30, 0), absl::UTCTimeZone());
   evidence.modes = {{kService1, kAccount1, Mode::kStandard, absl::FromUnixSeconds(0), change},

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/credit_policy.h"
-#include "evidence/fraud_report_columns.h"
 #include "evidence/evidence_loader.h"
+#include "evidence/fraud_report_columns.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
-// End-to-end tests of the real creditbot binary in its AWS shape (issue 5): `run --once` with S3_BUCKET (state
-// and audit in the fake S3), CREDITBOT_SECRET_ID (the Slack bot token read from the fake Secrets Manager),
-// CREDITBOT_EXECUTOR=sagemaker (the calculation as a fake SageMaker processing job whose container really
-// runs `creditbot calc`: FakeAwsServer::RunContainersWith) and the fake Slack on loopback. Every AWS request
-// is SigV4-checked by the fake; the container gets its AWS credentials from the fake's container endpoint,
-// as a job gets its role's.
+// End-to-end tests of the real creditbot binary in its AWS shape (issue 5): `run --once` with S3_BUCKET
+// (state and audit in the fake S3), CREDITBOT_SECRET_ID (the Slack bot token read from the fake Secrets
+// Manager), CREDITBOT_EXECUTOR=sagemaker (the calculation as a fake SageMaker processing job whose container
+// really runs `creditbot calc`: FakeAwsServer::RunContainersWith) and the fake Slack on loopback. Every AWS
+// request is SigV4-checked by the fake; the container gets its AWS credentials from the fake's container
+// endpoint, as a job gets its role's.
 //
 // The container computes on the warehouse the bot's configuration names: CREDITBOT_WAREHOUSE travels in the
 // job's Environment (Config::ExecutorSettings::container_settings), as do the secret *id* and the
@@ -92,8 +92,8 @@ class AwsEndToEnd : public ::testing::Test {
     return RunCreditbot(args, env, home_.path());
   }
   std::string PostRequest() {
-    return slack_.PostUserMessage(kChannel,
-                                  {{"user", "U0ANALYST1"}, {"text", std::string("Please credit ACp: ") + kLook101}});
+    return slack_.PostUserMessage(
+        kChannel, {{"user", "U0ANALYST1"}, {"text", std::string("Please credit ACp: ") + kLook101}});
   }
   std::vector<SlackBotPost> PostsIn(const std::string& channel) const {
     std::vector<SlackBotPost> posts;

@@ -51,7 +51,8 @@ SuiteWarehouse CliErrors::warehouse_;
 TEST_F(CliErrors, AMistypedCommandSuggestsTheClosestOne) {
   RunResult run = Run({"runn", "--once"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_EQ(run.err, "creditbot: unknown command 'runn'; did you mean 'run'? (creditbot --help lists the commands)\n");
+  EXPECT_EQ(run.err,
+            "creditbot: unknown command 'runn'; did you mean 'run'? (creditbot --help lists the commands)\n");
   RunResult list = Run({"state", "lsit"});
   EXPECT_EQ(list.exit_code, 2);
   EXPECT_THAT(list.err, HasSubstr("creditbot state: unknown command 'lsit'; did you mean 'list'?"));
@@ -64,8 +65,9 @@ TEST_F(CliErrors, AnUnknownStatusListsTheValidOnes) {
   RunResult list = Run({"state", "list", "--status", "bogus"});
   EXPECT_EQ(list.exit_code, 2);
   EXPECT_EQ(Lines(list.err).size(), 1u) << list.err;
-  EXPECT_THAT(list.err, HasSubstr("unknown status 'bogus'; the statuses are claimed, replied, asked, ignored, "
-                                  "skipped, refused, failed, rejected, deleted"));
+  EXPECT_THAT(list.err,
+              HasSubstr("unknown status 'bogus'; the statuses are claimed, replied, asked, ignored, "
+                        "skipped, refused, failed, rejected, deleted"));
 }
 
 TEST_F(CliErrors, AClaimDateThatIsNoDateIsRefused) {
@@ -88,8 +90,9 @@ TEST_F(CliErrors, AClaimDateBeforeTheFraudIsRefused) {
   RunResult early = Run({"calc", "--sql-file", kLook101, "--claim-date", "2025-01-01"});
   EXPECT_EQ(early.exit_code, 2);
   EXPECT_EQ(early.out, "");
-  EXPECT_THAT(early.err, HasSubstr("2025-01-01 is before the fraud: the report's first day with attempts is " +
-                                   first_day));
+  EXPECT_THAT(
+      early.err,
+      HasSubstr("2025-01-01 is before the fraud: the report's first day with attempts is " + first_day));
 }
 
 TEST_F(CliErrors, AnEmptyOrMissingPolicyFolderIsNamedAsRead) {
@@ -106,8 +109,8 @@ TEST_F(CliErrors, AnEmptyOrMissingPolicyFolderIsNamedAsRead) {
   RunResult missing = Run({"calc", "--sql-file", kLook101}, {{"CREDITBOT_POLICY_DIR", "policies"}});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err,
-              HasSubstr("CREDITBOT_POLICY_DIR='policies' (" + std::filesystem::canonical(home_.path()).string() +
-                        "/policies) is not a folder"));
+              HasSubstr("CREDITBOT_POLICY_DIR='policies' (" +
+                        std::filesystem::canonical(home_.path()).string() + "/policies) is not a folder"));
 
   RunResult doctor = Run({"doctor"}, {{"CREDITBOT_POLICY_DIR", empty.path()}});
   EXPECT_EQ(doctor.exit_code, 1);
@@ -119,7 +122,8 @@ TEST_F(CliErrors, AnEmptyOrMissingPolicyFolderIsNamedAsRead) {
 TEST_F(CliErrors, ATomlSyntaxErrorFitsOneLine) {
   TempDir policies;
   // Broken in the ways a hand edit breaks a file: an unclosed array, an unclosed string, a missing value.
-  for (const char* broken : {"name = \"verify\"\nk = [1, 2\n", "name = \"verify\nversion = 1\n", "name =\n"}) {
+  for (const char* broken :
+       {"name = \"verify\"\nk = [1, 2\n", "name = \"verify\nversion = 1\n", "name =\n"}) {
     WriteFile(policies.File("verify.toml"), broken);
     RunResult calc = Run({"calc", "--sql-file", kLook101}, {{"CREDITBOT_POLICY_DIR", policies.path()}});
     EXPECT_EQ(calc.exit_code, 2) << broken;
@@ -157,9 +161,8 @@ TEST_F(CliErrors, CalcWithSlackConfiguredNeedsAnExplicitWarehouse) {
   EXPECT_EQ(calc.out, "");
   EXPECT_THAT(calc.err, HasSubstr("CREDITBOT_WAREHOUSE"));
   // Named on the command line, the warehouse is explicit.
-  RunResult named =
-      RunCreditbot({"calc", "--sql-file", kLook101, "--warehouse", "sqlite:" + warehouse_.path()}, env,
-                   home_.path());
+  RunResult named = RunCreditbot(
+      {"calc", "--sql-file", kLook101, "--warehouse", "sqlite:" + warehouse_.path()}, env, home_.path());
   EXPECT_EQ(named.exit_code, 0) << named.err;
 }
 

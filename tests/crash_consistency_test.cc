@@ -10,8 +10,8 @@
 //   ServeSurvivesSigkillsWhileEventsArrive   `serve` (Events API, signed deliveries sent here) killed
 //                                   CREDITBOT_CRASH_SERVE_KILLS times (default 2) while events arrive, then
 //                                   left running until everything is answered.
-// The kill moments come from a seeded RNG: CREDITBOT_CRASH_SEED (default: random), printed so a failure can be
-// replayed. CREDITBOT_CRASH_MAX_DELAY_MS (default 1500) bounds how long a run lives before the kill.
+// The kill moments come from a seeded RNG: CREDITBOT_CRASH_SEED (default: random), printed so a failure can
+// be replayed. CREDITBOT_CRASH_MAX_DELAY_MS (default 1500) bounds how long a run lives before the kill.
 // CREDITBOT_RELIABILITY_BINARY runs another creditbot binary than the one built with the tests (a release
 // build). The full run of docs/RELIABILITY.md is `scripts/reliability crash` (1,000 kills).
 //
@@ -23,11 +23,11 @@
 // calls a minute per process, and looks for its own earlier reply before every post. A pass over more than
 // ~50 requests that need an answer therefore sleeps 1.2 s per further request (RELIABILITY.md, "Shortfalls"),
 // which the CI form cannot afford; the full form uses a heavier mix and adds a request every 10th kill.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/hmac.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,8 +56,10 @@ const std::string kSource = CREDITBOT_SOURCE_DIR;
 constexpr char kChannel[] = "C0CREDITREQ";
 constexpr char kRequester[] = "U0ANALYST1";
 constexpr char kOwner[] = "U0OWNER01";
-constexpr char kCreditText[] = "credit please <https://looker.example.com/looks/101|Authy fraud report - ACp>";
-constexpr char kFailText[] = "credit please <https://looker.example.com/looks/9999|a look that does not exist>";
+constexpr char kCreditText[] =
+    "credit please <https://looker.example.com/looks/101|Authy fraud report - ACp>";
+constexpr char kFailText[] =
+    "credit please <https://looker.example.com/looks/9999|a look that does not exist>";
 constexpr char kIgnoredText[] = "credit please <https://looker.example.com/looks/201|Messaging SMS pumping>";
 constexpr char kAskText[] = "we were hit by SMS pumping last week, can we get a credit?";
 
@@ -90,8 +92,8 @@ const char* KindName(Kind kind) {
 std::string HexHmacSha256(const std::string& key, const std::string& data) {
   unsigned char digest[32];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), digest, &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   for (unsigned int i = 0; i < length; ++i) {
@@ -108,12 +110,14 @@ std::string Binary() {
   return binary != nullptr && *binary != '\0' ? binary : CREDITBOT_BINARY;
 }
 
-// Starts Binary() with `args` in `dir` with exactly `env` (plus PATH), output to `out`/`err`; returns its pid.
+// Starts Binary() with `args` in `dir` with exactly `env` (plus PATH), output to `out`/`err`; returns its
+// pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             const std::string& dir, const std::string& out, const std::string& err) {
   std::vector<std::string> argv_text = {Binary()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<std::string> env_text = {std::string("PATH=") + (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin")};
+  std::vector<std::string> env_text = {std::string("PATH=") +
+                                       (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin")};
   for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
   std::vector<char*> argv, envp;
   for (std::string& arg : argv_text) argv.push_back(arg.data());
@@ -136,7 +140,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, st
 }
 
 RunResult RunBinary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-              const std::string& dir) {
+                    const std::string& dir) {
   TempDir io;
   RunResult result;
   result.exit_code = WaitForExit(Spawn(args, env, dir, io.File("out"), io.File("err")));
@@ -161,7 +165,8 @@ class Serve {
   }
   bool Running() const {
     siginfo_t info{};
-    if (pid_ <= 0 || waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+    if (pid_ <= 0 || waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+      return false;
     return info.si_pid != pid_;
   }
   int Stop(int signal_number) {
@@ -215,21 +220,20 @@ class CrashConsistency : public ::testing::Test {
   }
 
   std::map<std::string, std::string> Env() const {
-    std::map<std::string, std::string> env = {
-        {"CREDITBOT_HOME", home_.path()},
-        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
-        {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
-        {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
-        {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
-        {"CREDITBOT_SLACK_CHANNELS", kChannel},
-        {"CREDITBOT_SLACK_POST_INTERVAL_MS", "0"},
-        {"CREDITBOT_SLACK_LOOKBACK_HOURS", "100000"},
-        {"CREDITBOT_SLACK_ASKED_DAYS", "100000"},
-        {"CREDITBOT_CLAIM_LEASE_SECONDS", "1"},
-        {"CREDITBOT_RETRY_BACKOFF_SECONDS", "1"},
-        {"SLACK_USER_ID", kOwner},
-        {"CREDITBOT_LOG_FORMAT", "json"},
-        {"CREDITBOT_LOG_FILE", home_.File("creditbot.log")}};
+    std::map<std::string, std::string> env = {{"CREDITBOT_HOME", home_.path()},
+                                              {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
+                                              {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
+                                              {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
+                                              {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
+                                              {"CREDITBOT_SLACK_CHANNELS", kChannel},
+                                              {"CREDITBOT_SLACK_POST_INTERVAL_MS", "0"},
+                                              {"CREDITBOT_SLACK_LOOKBACK_HOURS", "100000"},
+                                              {"CREDITBOT_SLACK_ASKED_DAYS", "100000"},
+                                              {"CREDITBOT_CLAIM_LEASE_SECONDS", "1"},
+                                              {"CREDITBOT_RETRY_BACKOFF_SECONDS", "1"},
+                                              {"SLACK_USER_ID", kOwner},
+                                              {"CREDITBOT_LOG_FORMAT", "json"},
+                                              {"CREDITBOT_LOG_FILE", home_.File("creditbot.log")}};
     // The canary secrets creditbot does not need here are set all the same: set, they must stay unseen.
     const std::map<std::string, std::string> canary = SecretCanary::Values();
     env["SLACK_SIGNING_SECRET"] = canary.at("SLACK_SIGNING_SECRET");
@@ -257,8 +261,8 @@ class CrashConsistency : public ::testing::Test {
             kChannel, {{"bot_id", "B0REMINDER"}, {"subtype", "bot_message"}, {"text", kCreditText}});
         break;
       case Kind::kSkipJoin:
-        ts = slack_.PostUserMessage(kChannel,
-                                    {{"user", "U0NEWHIRE1"}, {"subtype", "channel_join"}, {"text", "joined"}});
+        ts = slack_.PostUserMessage(
+            kChannel, {{"user", "U0NEWHIRE1"}, {"subtype", "channel_join"}, {"text", "joined"}});
         break;
     }
     backlog_.emplace_back(ts, kind);
@@ -267,15 +271,15 @@ class CrashConsistency : public ::testing::Test {
   // The backlog: `total` messages in a fixed pattern. `heavy` (the full form) answers most of them; the CI
   // form keeps the answered ones under one process's Slack budget (see the file comment).
   void PostBacklog(int total, bool heavy) {
-    static const std::vector<Kind> kHeavy = {Kind::kCredit, Kind::kAsk,  Kind::kAsk,     Kind::kSkipBot,
-                                             Kind::kAsk,    Kind::kFail, Kind::kCredit,  Kind::kAsk,
+    static const std::vector<Kind> kHeavy = {Kind::kCredit, Kind::kAsk,     Kind::kAsk,      Kind::kSkipBot,
+                                             Kind::kAsk,    Kind::kFail,    Kind::kCredit,   Kind::kAsk,
                                              Kind::kAsk,    Kind::kIgnored, Kind::kSkipJoin, Kind::kAsk};
     // 1 credit, 3 questions and 16 skips in 20.
-    static const std::vector<Kind> kLight = {Kind::kCredit,  Kind::kSkipBot, Kind::kAsk,      Kind::kSkipJoin,
-                                             Kind::kSkipBot, Kind::kAsk,     Kind::kSkipJoin, Kind::kSkipBot,
-                                             Kind::kAsk,     Kind::kSkipJoin, Kind::kSkipBot, Kind::kSkipJoin,
-                                             Kind::kSkipBot, Kind::kSkipJoin, Kind::kSkipBot, Kind::kSkipJoin,
-                                             Kind::kSkipBot, Kind::kSkipJoin, Kind::kSkipBot, Kind::kSkipJoin};
+    static const std::vector<Kind> kLight = {
+        Kind::kCredit,   Kind::kSkipBot,  Kind::kAsk,      Kind::kSkipJoin, Kind::kSkipBot,
+        Kind::kAsk,      Kind::kSkipJoin, Kind::kSkipBot,  Kind::kAsk,      Kind::kSkipJoin,
+        Kind::kSkipBot,  Kind::kSkipJoin, Kind::kSkipBot,  Kind::kSkipJoin, Kind::kSkipBot,
+        Kind::kSkipJoin, Kind::kSkipBot,  Kind::kSkipJoin, Kind::kSkipBot,  Kind::kSkipJoin};
     const std::vector<Kind>& pattern = heavy ? kHeavy : kLight;
     for (int i = 0; i < total; ++i) Post(pattern[static_cast<std::size_t>(i) % pattern.size()]);
     // The CI form still has every kind: a few failing looks and an ignored one.
@@ -339,7 +343,7 @@ class CrashConsistency : public ::testing::Test {
   // The exactly-once check on the fake Slack's record and the state, plus the canary.
   void ExpectEveryRequestAnsweredExactlyOnce(const std::string& label) {
     std::map<std::string, std::map<std::string, int>> thread_posts;  // thread ts → kind → count
-    std::map<std::string, int> dms;                                   // request key → owner DMs
+    std::map<std::string, int> dms;                                  // request key → owner DMs
     std::size_t dm_total = 0;
     int stray = 0;
     for (const SlackBotPost& post : slack_.BotPosts()) {
@@ -358,7 +362,8 @@ class CrashConsistency : public ::testing::Test {
     for (const auto& [ts, kind] : backlog_) {
       ++counts[KindName(kind)];
       const std::string key = std::string(kChannel) + ":" + ts;
-      const std::map<std::string, int> posts = thread_posts.count(ts) != 0 ? thread_posts[ts] : std::map<std::string, int>{};
+      const std::map<std::string, int> posts =
+          thread_posts.count(ts) != 0 ? thread_posts[ts] : std::map<std::string, int>{};
       auto status_it = status.find(key);
       const std::string state = status_it == status.end() ? "(none)" : status_it->second;
       switch (kind) {
@@ -391,22 +396,24 @@ class CrashConsistency : public ::testing::Test {
     EXPECT_EQ(stray, 0) << "top-level posts in the request channel";
     std::set<std::string> request_ts;
     for (const auto& [ts, kind] : backlog_) request_ts.insert(ts);
-    for (const auto& [ts, kinds] : thread_posts) EXPECT_EQ(request_ts.count(ts), 1u) << "a reply to no request: " << ts;
+    for (const auto& [ts, kinds] : thread_posts)
+      EXPECT_EQ(request_ts.count(ts), 1u) << "a reply to no request: " << ts;
 
     Json stats = StateStats();
     ASSERT_TRUE(stats.is_object());
     EXPECT_FALSE(stats["by_status"].contains("claimed")) << stats.dump();
 
-    // Owner DMs are at least once: the owner is told before the failure is recorded, so a kill between the two
-    // repeats the DM and none is ever lost (RELIABILITY.md, S3). A repeat is counted
-    // and printed; a missing DM, or a DM about a request that did not fail, is a defect.
+    // Owner DMs are at least once: the owner is told before the failure is recorded, so a kill between the
+    // two repeats the DM and none is ever lost (RELIABILITY.md, S3). A repeat is counted and printed; a
+    // missing DM, or a DM about a request that did not fail, is a defect.
     EXPECT_EQ(lost_dms, 0) << label << ": failed requests whose owner was never told";
     EXPECT_THAT(dms, ::testing::IsEmpty()) << label << ": owner DMs about requests that did not fail";
-    std::printf("[crash] %s: %zu messages (credit=%d ask=%d fail=%d ignored=%d skip=%d); posts %zu; "
-                "owner DMs %zu, failed requests without a DM %d, with more than one %d; state %s\n",
-                label.c_str(), backlog_.size(), counts["credit"], counts["ask"], counts["fail"], counts["ignored"],
-                counts["skip-bot"] + counts["skip-join"], slack_.BotPosts().size(), dm_total, lost_dms,
-                duplicate_dms, stats.dump().c_str());
+    std::printf(
+        "[crash] %s: %zu messages (credit=%d ask=%d fail=%d ignored=%d skip=%d); posts %zu; "
+        "owner DMs %zu, failed requests without a DM %d, with more than one %d; state %s\n",
+        label.c_str(), backlog_.size(), counts["credit"], counts["ask"], counts["fail"], counts["ignored"],
+        counts["skip-bot"] + counts["skip-join"], slack_.BotPosts().size(), dm_total, lost_dms, duplicate_dms,
+        stats.dump().c_str());
 
     canary_.AddPath(home_.path());  // state.db, the log file, the audit folder, any outbox
     ASSERT_GT(canary_.searched(), 3);
@@ -482,10 +489,10 @@ TEST_F(CrashConsistency, RunOnceSurvivesRandomSigkills) {
   }
   std::printf("[crash] passes that found no work while a claim remained: %d\n", idle_passes_with_claims);
   EXPECT_TRUE(done) << "no pass ever finished with nothing left";
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("[crash] run --once: %d SIGKILLs, %d completed passes, %d lease-busy starts, %d spawns, %.1f s\n",
-              kills, completed, busy, spawns, seconds);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf(
+      "[crash] run --once: %d SIGKILLs, %d completed passes, %d lease-busy starts, %d spawns, %.1f s\n",
+      kills, completed, busy, spawns, seconds);
   canary_.AddText("stdout and stderr of every run", all_output);
   ExpectEveryRequestAnsweredExactlyOnce("run --once");
 }
@@ -499,8 +506,8 @@ TEST_F(CrashConsistency, ServeSurvivesSigkillsWhileEventsArrive) {
   env["CREDITBOT_CATCHUP_SECONDS"] = "1";
   env["DRY_RUN"] = "false";
 
-  static const Kind kArrivals[] = {Kind::kCredit, Kind::kAsk, Kind::kSkipBot, Kind::kAsk, Kind::kFail,
-                                   Kind::kAsk,    Kind::kIgnored, Kind::kAsk};
+  static const Kind kArrivals[] = {Kind::kCredit, Kind::kAsk, Kind::kSkipBot, Kind::kAsk,
+                                   Kind::kFail,   Kind::kAsk, Kind::kIgnored, Kind::kAsk};
   int arrivals = 0, event_counter = 0, kills = 0, delivered = 0;
   std::string all_output;
   // Posts one message and delivers its event to serve at `port` (0: serve is down; the catch-up finds it).
@@ -508,7 +515,10 @@ TEST_F(CrashConsistency, ServeSurvivesSigkillsWhileEventsArrive) {
     Post(kArrivals[arrivals++ % 8]);
     if (port == 0) return;
     const auto& [ts, kind] = backlog_.back();
-    Json event = {{"type", "message"}, {"channel", kChannel}, {"channel_type", "channel"}, {"ts", ts},
+    Json event = {{"type", "message"},
+                  {"channel", kChannel},
+                  {"channel_type", "channel"},
+                  {"ts", ts},
                   {"event_ts", ts}};
     for (const Json& message : slack_.Messages(kChannel)) {
       if (message.value("ts", "") != ts) continue;
@@ -573,17 +583,17 @@ TEST_F(CrashConsistency, ServeSurvivesSigkillsWhileEventsArrive) {
     return stats.is_object() && !stats["by_status"].contains("claimed") &&
            stats["by_status"].value("failed", 0) + stats["by_status"].value("asked", 0) +
                    stats["by_status"].value("replied", 0) + stats["by_status"].value("ignored", 0) >=
-               answered_wanted + static_cast<int>(std::count_if(
-                                                 backlog_.begin(), backlog_.end(),
-                                                 [](const auto& item) { return item.second == Kind::kIgnored; }));
+               answered_wanted +
+                   static_cast<int>(std::count_if(backlog_.begin(), backlog_.end(), [](const auto& item) {
+                     return item.second == Kind::kIgnored;
+                   }));
   };
   ASSERT_TRUE(WaitUntil(settled, 240000)) << serve.err();
   // One more catch-up pass after everything settled, so a late duplicate would show.
   usleep(1500 * 1000);
   EXPECT_EQ(serve.Stop(SIGTERM), 0) << serve.err();
   all_output += serve.out() + serve.err();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("[crash] serve: %d SIGKILLs, %d events delivered, %zu messages, %.1f s\n", kills, delivered,
               backlog_.size(), seconds);
   canary_.AddText("stdout and stderr of every serve", all_output);

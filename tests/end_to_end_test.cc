@@ -302,8 +302,8 @@ TEST_F(EndToEnd, UnreadableStateFileIsNeverReplaced) {
 }
 
 TEST_F(EndToEnd, CalcPrintsTheResultJsonOfTestCase1) {
-  RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_.path(), "--sql-file", kLooks + "/101.sql",
-                        "--claim-date", "2025-07-15"},
+  RunResult calc = Run({"calc", "--warehouse", "sqlite:" + warehouse_.path(), "--sql-file",
+                        kLooks + "/101.sql", "--claim-date", "2025-07-15"},
                        "");
   ASSERT_EQ(calc.exit_code, 0) << calc.err;
   Json result = Json::parse(calc.out);
@@ -371,8 +371,8 @@ TEST_F(EndToEnd, SecretsNeverAppearInLogsOutputsStateOrAudit) {
                                                 {"CREDITBOT_LOOKER_API_URL", looker.base_url()},
                                                 {"PRESTO_PASSWORD", canary},
                                                 {"SLACK_SIGNING_SECRET", canary + "-signing"}};
-  RunResult run =
-      Run({"run", "--once", "--log-level", "debug", "--log-file", home_.File("creditbot.log")}, inbox, secrets);
+  RunResult run = Run({"run", "--once", "--log-level", "debug", "--log-file", home_.File("creditbot.log")},
+                      inbox, secrets);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // Through the Looker API: look 42 → query 48213 → its SQL (look 101's) → test case 1's credit.
   EXPECT_THAT(run.out, HasSubstr("Recommended credit: $255.00 USD"));
@@ -406,7 +406,8 @@ TEST(Version, NamesTheVersionAndTheCommitBuiltFrom) {
   TempDir dir;
   RunResult run = RunCreditbot({"--version"}, {}, dir.path());
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, ::testing::MatchesRegex(R"(creditbot [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{12}(-dirty)?|unknown)\)
+  EXPECT_THAT(run.out, ::testing::MatchesRegex(
+                           R"(creditbot [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{12}(-dirty)?|unknown)\)
 )"));
 }
 

@@ -134,8 +134,8 @@ struct FakeProcessingJob {
   // Run by RunContainersWith:
   bool container = false;
   pid_t pid = 0;
-  bool exited = false;        // the container process ended (reaped)
-  int exit_code = -1;         // its exit code; 128 + signal when killed
+  bool exited = false;           // the container process ended (reaped)
+  int exit_code = -1;            // its exit code; 128 + signal when killed
   std::string container_stdout;  // what it wrote, once exited
   std::string container_stderr;
 };

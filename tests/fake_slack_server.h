@@ -7,8 +7,9 @@
 //
 // It serves POST (and GET) /api/<method> with a JSON body, a form body or a query string:
 //   auth.test               the fixture's bot-token answer (docs_ref/auth.test.json, success_with_bot_token)
-//   conversations.list      types, exclude_archived, limit, cursor; a private channel only when the bot is in it
-//   conversations.history   top-level messages (thread replies absent, thread_broadcast kept), newest first;
+//   conversations.list      types, exclude_archived, limit, cursor; a private channel only when the bot is in
+//   it conversations.history   top-level messages (thread replies absent, thread_broadcast kept), newest
+//   first;
 //                           oldest/latest exclusive unless inclusive; with oldest alone the page is the one
 //                           closest to oldest (paging forward), else closest to latest (paging back), as the
 //                           archived channels.history doc says; limit, cursor, has_more and
@@ -96,7 +97,7 @@ class FakeSlackServer {
   FakeSlackServer& operator=(const FakeSlackServer&) = delete;
 
   std::string base_url() const;  // "http://127.0.0.1:PORT"
-  std::string api_url() const;    // "http://127.0.0.1:PORT/api/", for SlackApiOptions::api_base_url
+  std::string api_url() const;   // "http://127.0.0.1:PORT/api/", for SlackApiOptions::api_base_url
   int port() const { return port_; }
 
   // The text of `name` in tests/fixtures/slack/web_api.
@@ -178,7 +179,8 @@ class FakeSlackServer {
   };
 
   static Answer Ok(nlohmann::json body);  // HTTP 200, {"ok":true, …body}
-  static Answer SlackFailure(const std::string& error, const nlohmann::json& extra = nlohmann::json::object());
+  static Answer SlackFailure(const std::string& error,
+                             const nlohmann::json& extra = nlohmann::json::object());
   void Handle(const httplib::Request& request, httplib::Response& response);
   Answer Route(const std::string& api_method, const httplib::Request& request);
   Answer AuthTest();
@@ -188,7 +190,8 @@ class FakeSlackServer {
   Answer ChatPostMessage(const nlohmann::json& args);
   Answer ChatUpdate(const nlohmann::json& args);
   Answer ConversationsOpen(const nlohmann::json& args);
-  // reactions.add (`add`) or reactions.remove: the same checks, then the bot's reaction is put on or taken off.
+  // reactions.add (`add`) or reactions.remove: the same checks, then the bot's reaction is put on or taken
+  // off.
   Answer Reactions(const nlohmann::json& args, bool add);
 
   std::string NextTs();
@@ -196,7 +199,7 @@ class FakeSlackServer {
   nlohmann::json* FindMessage(Channel& channel, const std::string& ts);
   // Appends `message` (its ts the newest) and, for a reply, updates the parent's thread fields.
   void StoreMessage(Channel& channel, nlohmann::json message);
-  void AddChannelLocked(const std::string& dm_id);  // a DM channel the bot is in
+  void AddChannelLocked(const std::string& dm_id);             // a DM channel the bot is in
   static std::string DmChannelId(const std::string& user_id);  // U123 → D123, the same every time
 
   httplib::Server server_;
@@ -207,7 +210,7 @@ class FakeSlackServer {
   std::deque<Channel> channels_;  // in the order added (conversations.list order); addresses stay valid
   std::vector<SlackBotPost> bot_posts_;
   std::map<std::string, Scripted> scripted_;  // by API method
-  std::set<std::string> reactions_;          // "channel|ts|name" the bot added
+  std::set<std::string> reactions_;           // "channel|ts|name" the bot added
   int drop_posts_ = 0;
   int page_size_cap_ = 0;  // 0: none
   int64_t ts_counter_ = 0;

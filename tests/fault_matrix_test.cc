@@ -17,10 +17,10 @@
 //
 // CI runs a subset (one fault per call, every fault but the timeout at least once); CREDITBOT_FAULT_FULL=1
 // runs all 63 cases, timeouts included (each waits out the 30-second transport timeout).
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -129,7 +129,8 @@ class FaultProxy {
     }
     const std::string target = request.target.empty() ? request.path : request.target;
     const std::string content_type = request.get_header_value("Content-Type");
-    if (request.method == "POST") return client.Post(target.c_str(), headers, request.body, content_type.c_str());
+    if (request.method == "POST")
+      return client.Post(target.c_str(), headers, request.body, content_type.c_str());
     if (request.method == "DELETE") return client.Delete(target.c_str(), headers);
     return client.Get(target.c_str(), headers);
   }
@@ -197,9 +198,9 @@ class FaultProxy {
         // status line and headers announce a body, and the connection closes before its first byte.
         httplib::Result upstream = Forward(request);
         const std::size_t size = upstream ? std::max<std::size_t>(upstream->body.size(), 1) : 64;
-        response.set_content_provider(
-            size, "application/json",
-            [](std::size_t /*offset*/, std::size_t /*length*/, httplib::DataSink& /*sink*/) { return false; });
+        response.set_content_provider(size, "application/json",
+                                      [](std::size_t /*offset*/, std::size_t /*length*/,
+                                         httplib::DataSink& /*sink*/) { return false; });
         return;
       }
       case Fault::kTruncated: {
@@ -215,8 +216,9 @@ class FaultProxy {
           response.set_content(R"({"ok":false,"error":"token_expired"})", "application/json; charset=utf-8");
         } else if (service_ == Service::kLooker) {
           response.status = 401;
-          response.set_content(R"({"message":"Requires authentication.","documentation_url":"https://docs.looker.com/"})",
-                               "application/json");
+          response.set_content(
+              R"({"message":"Requires authentication.","documentation_url":"https://docs.looker.com/"})",
+              "application/json");
         } else {
           response.status = 401;
           response.set_header("WWW-Authenticate", "Basic realm=\"Trino\"");
@@ -372,13 +374,15 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   slack.AddChannel(kChannel, "credit-requests", /*bot_is_member=*/true);
   slack.SetTsBase(1752588191);
   FakeLookerServer looker;
-  looker.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, ReadFile(kLooks + "/101.sql"), "application/sql",
+  looker.SetResponse("GET", "/api/4.0/queries/48213/run/sql", 200, ReadFile(kLooks + "/101.sql"),
+                     "application/sql",
                      /*times=*/1000);
   SqliteBackedTrinoServer trino(warehouse_.path(), /*page_rows=*/50);
   FaultProxy slack_proxy(Service::kSlack, slack.port());
   FaultProxy looker_proxy(Service::kLooker, looker.port());
-  FaultProxy trino_proxy(Service::kTrino, std::stoi(trino.warehouse_url().substr(
-                                              trino.warehouse_url().find("127.0.0.1:") + 10)));
+  FaultProxy trino_proxy(
+      Service::kTrino,
+      std::stoi(trino.warehouse_url().substr(trino.warehouse_url().find("127.0.0.1:") + 10)));
   FaultProxy& target = call.service == Service::kSlack    ? slack_proxy
                        : call.service == Service::kLooker ? looker_proxy
                                                           : trino_proxy;
@@ -386,11 +390,13 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   // A request that calculates (Looker look 42 → look 101's SQL → Trino), one without a link (asked), one
   // whose look does not exist (Looker 404).
   const std::string credit = slack.PostUserMessage(
-      kChannel, {{"user", kRequester}, {"text", "credit please <https://looker.example.com/looks/42|fraud report>"}});
+      kChannel,
+      {{"user", kRequester}, {"text", "credit please <https://looker.example.com/looks/42|fraud report>"}});
   const std::string ask =
       slack.PostUserMessage(kChannel, {{"user", kRequester}, {"text", "can we get a credit for last week?"}});
   const std::string missing = slack.PostUserMessage(
-      kChannel, {{"user", kRequester}, {"text", "and this one <https://looker.example.com/looks/9999|report>"}});
+      kChannel,
+      {{"user", kRequester}, {"text", "and this one <https://looker.example.com/looks/9999|report>"}});
   target.Inject(call.method, call.path_part, fault);
 
   SecretCanary canary;
@@ -399,8 +405,8 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   bool done = false;
   std::string first_error;
   for (; passes < 8 && !done; ++passes) {
-    RunResult run = RunBinary({"run", "--once", "--live"}, Env(slack_proxy, looker_proxy, trino_proxy),
-                                 home_.path());
+    RunResult run =
+        RunBinary({"run", "--once", "--live"}, Env(slack_proxy, looker_proxy, trino_proxy), home_.path());
     canary.AddText("pass " + std::to_string(passes + 1) + " stdout", run.out);
     canary.AddText("pass " + std::to_string(passes + 1) + " stderr", run.err);
     // No crash: an exit code, never a signal or a sanitizer report.
@@ -446,8 +452,8 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   EXPECT_EQ(thread_posts[ask], (std::map<std::string, int>{{"ask_link", 1}})) << "the request without a link";
   for (const auto& [thread, kinds] : thread_posts)
     for (const auto& [kind, count] : kinds) EXPECT_EQ(count, 1) << thread << " " << kind;
-  RunResult list = RunBinary({"state", "list", "--json"}, Env(slack_proxy, looker_proxy, trino_proxy),
-                                home_.path());
+  RunResult list =
+      RunBinary({"state", "list", "--json"}, Env(slack_proxy, looker_proxy, trino_proxy), home_.path());
   std::map<std::string, std::string> status;
   for (std::size_t start = 0; start < list.out.size();) {
     std::size_t end = list.out.find('\n', start);
@@ -488,13 +494,17 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
   } else {
     int credit_pass = 0;
     for (std::size_t i = 0; i < pass_lines.size(); ++i) {
-      if (credit_pass == 0 && pass_lines[i].find("replied=") != std::string::npos) credit_pass = static_cast<int>(i) + 1;
+      if (credit_pass == 0 && pass_lines[i].find("replied=") != std::string::npos)
+        credit_pass = static_cast<int>(i) + 1;
     }
     if (credit_status != "replied") {
-      outcome = "request failed at once, owner DM (" + dm_text.substr(dm_text.find("): ") == std::string::npos ? 0 : dm_text.find("): ") + 3, 100) + ")";
+      outcome = "request failed at once, owner DM (" +
+                dm_text.substr(dm_text.find("): ") == std::string::npos ? 0 : dm_text.find("): ") + 3, 100) +
+                ")";
     } else {
-      outcome = credit_pass == 1 ? "retried within the pass; answered in pass 1"
-                                 : "answered in pass " + std::to_string(credit_pass) + " (retried on a later pass)";
+      outcome = credit_pass == 1
+                    ? "retried within the pass; answered in pass 1"
+                    : "answered in pass " + std::to_string(credit_pass) + " (retried on a later pass)";
     }
     if (!first_error.empty()) outcome += "; pass 1 stopped with: " + first_error.substr(0, 110);
     // A question in the thread, if any (the failure reply goes with the DM).
@@ -503,11 +513,14 @@ TEST_P(FaultMatrix, NoCrashNoLossNoDuplicate) {
       if (kind != "failure") missing_kind = kind;
     const int missing_dms = dms_by_key[std::string(kChannel) + ":" + missing];
     outcome += "; look 9999: " + missing_status + " (" +
-               (missing_kind != "none" ? missing_kind : missing_dms == 1 ? std::string("DM") : std::string("NO DM")) +
+               (missing_kind != "none" ? missing_kind
+                : missing_dms == 1     ? std::string("DM")
+                                       : std::string("NO DM")) +
                ")";
     outcome += "; owner DMs " + std::to_string(dms);
   }
-  for (char& c : outcome) if (c == '|' || c == '\n') c = '/';
+  for (char& c : outcome)
+    if (c == '|' || c == '\n') c = '/';
   const std::string row = std::string("| ") + call.name + " | " + FaultName(fault) + " | " + outcome + " | " +
                           std::to_string(passes) + " |";
   std::printf("[fault] %s\n", row.c_str());
@@ -532,7 +545,8 @@ TEST(FaultMatrixFound, AnOwnerDmThatFailsOnceIsSentOnTheNextPass) {
   slack.SetTsBase(1752588191);
   FaultProxy slack_proxy(Service::kSlack, slack.port());
   const std::string ts = slack.PostUserMessage(
-      kChannel, {{"user", kRequester}, {"text", "credit please <https://looker.example.com/looks/9999|report>"}});
+      kChannel,
+      {{"user", kRequester}, {"text", "credit please <https://looker.example.com/looks/9999|report>"}});
   slack_proxy.Inject("POST", "/api/conversations.open", Fault::kExpired);
   TempDir home;
   const std::map<std::string, std::string> env = {
@@ -555,9 +569,10 @@ TEST(FaultMatrixFound, AnOwnerDmThatFailsOnceIsSentOnTheNextPass) {
 }
 
 std::string CaseName(const ::testing::TestParamInfo<std::tuple<int, int>>& info) {
-  static const char* kCalls[] = {"SlackHistory", "SlackReplies", "SlackPost",   "SlackOpen",   "SlackReaction",
-                                 "LookerLogin",  "LookerQuery",  "TrinoPost",   "TrinoNextUri"};
-  static const char* kFaults[] = {"RateLimited", "Http500", "Http503", "Timeout", "Reset", "Truncated", "Expired"};
+  static const char* kCalls[] = {"SlackHistory", "SlackReplies", "SlackPost", "SlackOpen",   "SlackReaction",
+                                 "LookerLogin",  "LookerQuery",  "TrinoPost", "TrinoNextUri"};
+  static const char* kFaults[] = {"RateLimited", "Http500",   "Http503", "Timeout",
+                                  "Reset",       "Truncated", "Expired"};
   return std::string(kCalls[std::get<0>(info.param)]) + "_" + kFaults[std::get<1>(info.param)];
 }
 

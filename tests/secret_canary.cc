@@ -49,7 +49,9 @@ std::map<std::string, std::string> SecretCanary::Values() {
           {"CREDITBOT_TRINO_TOKEN", "eyJhbGciOiJIUzI1NiJ9.canaryTrinoToken.c2lnbmF0dXJl"}};
 }
 
-void SecretCanary::AddText(const std::string& where, const std::string& text) { texts_.emplace_back(where, text); }
+void SecretCanary::AddText(const std::string& where, const std::string& text) {
+  texts_.emplace_back(where, text);
+}
 
 void SecretCanary::AddPath(const std::string& path) {
   std::error_code error;
@@ -59,7 +61,8 @@ void SecretCanary::AddPath(const std::string& path) {
   }
   if (!std::filesystem::is_directory(path, error)) return;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(path, error)) {
-    if (entry.is_regular_file(error)) texts_.emplace_back(entry.path().string(), ReadFile(entry.path().string()));
+    if (entry.is_regular_file(error))
+      texts_.emplace_back(entry.path().string(), ReadFile(entry.path().string()));
   }
 }
 

@@ -71,20 +71,19 @@ class ServeEndToEnd : public ::testing::Test {
   }
 
   std::map<std::string, std::string> Env(bool socket_mode, bool events_api) const {
-    std::map<std::string, std::string> env = {
-        {"CREDITBOT_HOME", home_.path()},
-        {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
-        {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
-        {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
-        {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
-        {"CREDITBOT_SLACK_CHANNELS", kChannel},
-        {"CREDITBOT_SLACK_POST_INTERVAL_MS", "0"},
-        {"CREDITBOT_SLACK_LOOKBACK_HOURS", "100000"},
-        {"CREDITBOT_HTTP_ADDR", "127.0.0.1:0"},
-        {"CREDITBOT_CATCHUP_SECONDS", "3600"},
-        {"SLACK_USER_ID", "U0OWNER01"},
-        {"DRY_RUN", "false"},
-        {"CREDITBOT_LOG_FORMAT", "json"}};
+    std::map<std::string, std::string> env = {{"CREDITBOT_HOME", home_.path()},
+                                              {"CREDITBOT_WAREHOUSE", "sqlite:" + warehouse_.path()},
+                                              {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
+                                              {"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
+                                              {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
+                                              {"CREDITBOT_SLACK_CHANNELS", kChannel},
+                                              {"CREDITBOT_SLACK_POST_INTERVAL_MS", "0"},
+                                              {"CREDITBOT_SLACK_LOOKBACK_HOURS", "100000"},
+                                              {"CREDITBOT_HTTP_ADDR", "127.0.0.1:0"},
+                                              {"CREDITBOT_CATCHUP_SECONDS", "3600"},
+                                              {"SLACK_USER_ID", "U0OWNER01"},
+                                              {"DRY_RUN", "false"},
+                                              {"CREDITBOT_LOG_FORMAT", "json"}};
     if (socket_mode) env["SLACK_APP_TOKEN"] = FakeSlackServer::kAppToken;
     if (events_api) env["SLACK_SIGNING_SECRET"] = kSigningSecret;
     return env;
@@ -114,8 +113,7 @@ class ServeEndToEnd : public ::testing::Test {
     httplib::Client client("127.0.0.1", port);
     httplib::Headers headers = {
         {"X-Slack-Request-Timestamp", std::to_string(timestamp)},
-        {"X-Slack-Signature",
-         "v0=" + HexHmacSha256(secret, absl::StrCat("v0:", timestamp, ":", body))}};
+        {"X-Slack-Signature", "v0=" + HexHmacSha256(secret, absl::StrCat("v0:", timestamp, ":", body))}};
     if (retry_num >= 0) {
       headers.emplace("X-Slack-Retry-Num", std::to_string(retry_num));
       headers.emplace("X-Slack-Retry-Reason", "http_timeout");
@@ -136,7 +134,8 @@ TEST_F(ServeEndToEnd, SocketModeAnswersANewRequestAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(WaitUntil([&] { return socket_.Connections() >= 1; })) << serve->err();
 
   const std::string ts = PostRequest(std::string("credit please ") + kLook101);
-  const std::string envelope = socket_.SendEvent(EventCallback("Ev0001", ts, std::string("credit please ") + kLook101));
+  const std::string envelope =
+      socket_.SendEvent(EventCallback("Ev0001", ts, std::string("credit please ") + kLook101));
   ASSERT_TRUE(WaitUntil([&] { return Replies() == 1; })) << serve->err();
   EXPECT_THAT(socket_.Acks(), ::testing::Contains(envelope));
   const SlackBotPost reply = slack_.BotPosts().front();
@@ -240,7 +239,8 @@ TEST_F(ServeEndToEnd, EventsApiChecksSignaturesAndDoesNotDoubleProcessRetries) {
     metrics = scraped ? scraped->body : "";
     return metrics.find(R"(creditbot_requests_total{outcome="replied"} 1)") != std::string::npos;
   })) << metrics;
-  EXPECT_THAT(metrics, HasSubstr(R"(creditbot_events_received_total{result="queued",source="events_api"} 1)"));
+  EXPECT_THAT(metrics,
+              HasSubstr(R"(creditbot_events_received_total{result="queued",source="events_api"} 1)"));
 
   // Another request behind the retry: once answered, the retry was certainly not turned into a reply.
   const std::string second = PostRequest(text);

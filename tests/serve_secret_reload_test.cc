@@ -82,8 +82,8 @@ class ServeSecretReload : public ::testing::Test {
   }
   // Starts serve and waits for its start-up catch-up pass (done with the first token).
   std::unique_ptr<BackgroundCreditbot> Serve(const std::string& refresh_seconds) {
-    auto serve =
-        std::make_unique<BackgroundCreditbot>(std::vector<std::string>{"serve"}, Env(refresh_seconds), home_.path());
+    auto serve = std::make_unique<BackgroundCreditbot>(std::vector<std::string>{"serve"},
+                                                       Env(refresh_seconds), home_.path());
     EXPECT_TRUE(serve->WaitForOutput("listening on")) << serve->err();
     EXPECT_TRUE(serve->WaitForOutput("catch-up pass done")) << serve->err();
     const std::string out = serve->out();
@@ -114,11 +114,11 @@ class ServeSecretReload : public ::testing::Test {
     const std::string body = envelope.dump();
     const std::string timestamp = std::to_string(static_cast<long>(std::time(nullptr)));
     httplib::Client client("127.0.0.1", port_);
-    httplib::Result result = client.Post(
-        "/slack/events",
-        {{"X-Slack-Request-Timestamp", timestamp},
-         {"X-Slack-Signature", Signature(secret, absl::StrCat("v0:", timestamp, ":", body))}},
-        body, "application/json");
+    httplib::Result result =
+        client.Post("/slack/events",
+                    {{"X-Slack-Request-Timestamp", timestamp},
+                     {"X-Slack-Signature", Signature(secret, absl::StrCat("v0:", timestamp, ":", body))}},
+                    body, "application/json");
     return result ? result->status : -1;
   }
   std::size_t Replies() const {

@@ -146,7 +146,8 @@ TEST_F(SlackEndToEnd, DrainsABacklogOverSeveralPagesWithoutADuplicate) {
   slack_.SetPageSizeCap(10);
   std::set<std::string> requests;
   for (int i = 0; i < 25; ++i) requests.insert(PostRequest(std::string("credit please ") + kLook101));
-  slack_.PostUserMessage(kChannel, {{"bot_id", "B0REMINDER"}, {"subtype", "bot_message"}, {"text", "Reminder"}});
+  slack_.PostUserMessage(kChannel,
+                         {{"bot_id", "B0REMINDER"}, {"subtype", "bot_message"}, {"text", "Reminder"}});
   slack_.PostUserMessage(kChannel, {{"user", "U0NEWHIRE1"}, {"subtype", "channel_join"}, {"text", "joined"}});
 
   RunResult first = Run({"run", "--once", "--live"});
@@ -215,7 +216,8 @@ TEST_F(SlackEndToEnd, AnAskedRequestIsAnsweredWhenTheRequesterRepliesInTheThread
 
   // Someone else's reply with a link does not count; the requester's does.
   slack_.PostUserMessage(kChannel, {{"user", "U0BYSTANDER"}, {"thread_ts", ts}, {"text", kLook101}});
-  slack_.PostUserMessage(kChannel, {{"user", kRequester}, {"thread_ts", ts}, {"text", std::string("here: ") + kLook101}});
+  slack_.PostUserMessage(
+      kChannel, {{"user", kRequester}, {"thread_ts", ts}, {"text", std::string("here: ") + kLook101}});
   RunResult run = Run({"run", "--once", "--live"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<SlackBotPost> posts = PostsIn(kChannel);

@@ -13,7 +13,6 @@
 #include "absl/time/civil_time.h"
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "common/logging.h"
 #include "app/policies.h"
 #include "app/warehouse_factory.h"
 #include "aws/aws_config.h"
@@ -21,6 +20,7 @@
 #include "aws/s3_client.h"
 #include "common/clock.h"
 #include "common/embedded_files.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "core/product_router.h"
@@ -161,8 +161,9 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   std::string warehouse_url = options.warehouse.empty() ? config->warehouse_url : options.warehouse;
   // A fresh folder generates the embedded default's warehouse, as `run` does.
   const bool generate = options.warehouse.empty() && IsEmbeddedDefaultWarehouse(*config);
-  absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = OpenWarehouse(
-      warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse", generate, config->trino);
+  absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
+      OpenWarehouse(warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse",
+                    generate, config->trino);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
 
   NativeExecutor executor(**warehouse, config->sql_dir);

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "common/logging.h"
 #include "common/closest_name.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "git_sha.h"  // generated at build time (cmake/GitSha.cmake)
 

@@ -7,8 +7,8 @@
 
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "common/logging.h"
 #include "app/store_factory.h"
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace creditbot {

@@ -1,8 +1,8 @@
 // Loading the credit policies: every policy/*.toml built into the binary, or every *.toml of
 // CREDITBOT_POLICY_DIR when it is set, in file-name order; or one file for `creditbot calc --policy`.
-// Any invalid file fails the load with the message of ParseCreditPolicy (file and key named): kInvalidArgument.
-// A CREDITBOT_POLICY_DIR that is not a folder, or holds no *.toml file, is kNotFound with a message naming the
-// folder as read (made absolute) and what to do.
+// Any invalid file fails the load with the message of ParseCreditPolicy (file and key named):
+// kInvalidArgument. A CREDITBOT_POLICY_DIR that is not a folder, or holds no *.toml file, is kNotFound with a
+// message naming the folder as read (made absolute) and what to do.
 #pragma once
 
 #include <string>

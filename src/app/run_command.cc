@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
-#include "common/logging.h"
 #include "app/runtime.h"
 #include "app/store_factory.h"
 #include "bot/pass.h"
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace creditbot {

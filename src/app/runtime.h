@@ -50,7 +50,7 @@ struct Runtime {
   std::unique_ptr<HttpTransport> slack_transport;
   SlackApiOptions slack_options;
   std::unique_ptr<SlackWebApi> slack;
-  SlackIdentity identity;               // auth.test, or the configured own ids
+  SlackIdentity identity;                // auth.test, or the configured own ids
   std::vector<std::string> channel_ids;  // CREDITBOT_SLACK_CHANNELS resolved to ids
 
   std::unique_ptr<Replier> live_replier;  // SlackReplier or LocalOutbox

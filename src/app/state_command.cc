@@ -15,9 +15,9 @@
 #include "absl/time/time.h"
 #include "app/commands.h"
 #include "app/executor_factory.h"
-#include "common/logging.h"
 #include "app/store_factory.h"
 #include "common/embedded_files.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "state/s3_state_store.h"
 

@@ -87,19 +87,19 @@ DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view so
       }
     }
   }
-  GlobalMetrics().Increment(kMetricEventsReceivedTotal,
-                                   {{"source", std::string(source)},
-                                    {"result", std::string(DeliveryResultName(result))}});
+  GlobalMetrics().Increment(
+      kMetricEventsReceivedTotal,
+      {{"source", std::string(source)}, {"result", std::string(DeliveryResultName(result))}});
   if (result == DeliveryResult::kQueueFull)
     LogWarn("event queue full; the catch-up pass will read this message", {{"event_id", event_id}});
   return result;
 }
 
 void Service::CatchUp() {
-  absl::StatusOr<PassSummary> summary =
-      RunPass(*catchup_source_, *pipeline_, *state_, clock_, options_.pass);
+  absl::StatusOr<PassSummary> summary = RunPass(*catchup_source_, *pipeline_, *state_, clock_, options_.pass);
   if (!summary.ok()) {
-    LogError("catch-up pass failed; trying again later", {{"error", std::string(summary.status().message())}});
+    LogError("catch-up pass failed; trying again later",
+             {{"error", std::string(summary.status().message())}});
     return;
   }
   for (const auto& [outcome, count] : summary->outcomes)
@@ -110,7 +110,8 @@ void Service::CatchUp() {
     std::lock_guard<std::mutex> lock(mutex_);
     last_successful_pass_ = now;
   }
-  GlobalMetrics().SetGauge(kMetricLastSuccessfulPassTimestampSeconds, absl::ToDoubleSeconds(now - absl::UnixEpoch()));
+  GlobalMetrics().SetGauge(kMetricLastSuccessfulPassTimestampSeconds,
+                           absl::ToDoubleSeconds(now - absl::UnixEpoch()));
   LogInfo("catch-up pass done", {{"messages", std::to_string(summary->items)}});
 }
 
@@ -132,7 +133,7 @@ void Service::Run() {
   absl::Time next_catchup = clock_.Now();
   auto next_reload_after = [this](absl::Time now) {
     return options_.reload && options_.reload_interval > absl::ZeroDuration() ? now + options_.reload_interval
-                                                                               : absl::InfiniteFuture();
+                                                                              : absl::InfiniteFuture();
   };
   absl::Time next_reload = next_reload_after(clock_.Now());
   while (true) {

@@ -40,7 +40,7 @@ struct ServiceParts {
   Pipeline* pipeline = nullptr;
   MessageSource* catchup_source = nullptr;
   StateStore* state = nullptr;
-  std::vector<std::string> channel_ids;                 // events from other channels are ignored
+  std::vector<std::string> channel_ids;                // events from other channels are ignored
   absl::Duration catchup_interval = absl::Minutes(5);  // CREDITBOT_CATCHUP_SECONDS
   PassOptions pass;
   // The reload hook is also called this often; zero = only after RequestReload()
@@ -54,7 +54,7 @@ struct ServiceParts {
 using ServiceReloadHook = std::function<std::optional<ServiceParts>()>;
 
 struct ServiceOptions {
-  std::vector<std::string> channel_ids;                 // events from other channels are ignored
+  std::vector<std::string> channel_ids;                // events from other channels are ignored
   absl::Duration catchup_interval = absl::Minutes(5);  // CREDITBOT_CATCHUP_SECONDS
   PassOptions pass;
   std::size_t max_queue = 10000;  // beyond this, deliveries are dropped (the catch-up reads them later)

@@ -53,7 +53,8 @@ std::string WhyOf(const CreditLine& line, const CreditReport& report) {
                          late_max ? Day(line.promise_deadline) : "", ": goodwill k·rf·E(", mode,
                          ") = ", line.k.ToString(), " × ", report.summary.repeat_factor.ToString(), " × ",
                          Money(line.eligible), " = ", Money(line.earned));
-      if (cap_binds) why += absl::StrCat(", scaled pro rata by the provider-cost cap to ", Money(line.credited));
+      if (cap_binds)
+        why += absl::StrCat(", scaled pro rata by the provider-cost cap to ", Money(line.credited));
       break;
     }
     case Treatment::kLateMaxZero:

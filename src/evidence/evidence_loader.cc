@@ -14,8 +14,8 @@
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "evidence/fraud_report_columns.h"
 #include "core/mode.h"
+#include "evidence/fraud_report_columns.h"
 
 namespace creditbot {
 namespace {

@@ -22,8 +22,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/logging.h"
 #include "common/embedded_files.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "executor/result_json_reader.h"
 

@@ -7,7 +7,8 @@
 // The one thing the JSON holds only as text is each line's `why` sentence: the report keeps the facts it is
 // worded from (WhyOf), so the few the JSON does not carry (a line's k, earned amount and Promise deadline)
 // are rebuilt here from the line, the summary and `policy` (k per mode, the Promise claim window) — the
-// same facts the engine records — and the sentence worded from them is compared with the one in the JSON: a difference (a container running another policy or version) is kFailedPrecondition.
+// same facts the engine records — and the sentence worded from them is compared with the one in the JSON: a
+// difference (a container running another policy or version) is kFailedPrecondition.
 //
 // Errors: kInvalidArgument naming the member (or JSON path) that is missing or malformed; kFailedPrecondition
 // when the result was computed with a policy other than `policy` (name, version or sha256) or a `why` does

@@ -405,9 +405,9 @@ TEST_F(SageMakerContainerRunnerTest, TheContainerSeesItsArgumentsEnvironmentAndR
   (void)Executor(ShellOptions(script))->Execute(Request());
   const FakeProcessingJob job = OnlyJob();
   EXPECT_EQ(job.status, "Completed");
-  EXPECT_EQ(job.container_stdout,
-            "creditbot calc 2025-07-15 eu-west-1 " + server_.base_url() + " from-the-test\n" +
-                server_.base_url() + "/v2/credentials/" + job.name + "\n");
+  EXPECT_EQ(job.container_stdout, "creditbot calc 2025-07-15 eu-west-1 " + server_.base_url() +
+                                      " from-the-test\n" + server_.base_url() + "/v2/credentials/" +
+                                      job.name + "\n");
 }
 
 TEST_F(SageMakerContainerRunnerTest, CancelStopsTheContainerWithSigterm) {

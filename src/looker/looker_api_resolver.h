@@ -16,8 +16,8 @@
 // A body cut short (HTTP 200 with a consistent length, so the transport cannot tell) is caught where it can
 // be: the SQL must lex, balance its parentheses and, when the query's JSON gives a positive row limit (the
 // Look's embedded query, the slug's query, the tile's query, an Explore link's limit=), end with the
-// `LIMIT n` Looker writes for it (CheckLookerSqlComplete, core/sql_guard.h). Such SQL is kUnavailable (fetched
-// again on a later pass) and never cached or run.
+// `LIMIT n` Looker writes for it (CheckLookerSqlComplete, core/sql_guard.h). Such SQL is kUnavailable
+// (fetched again on a later pass) and never cached or run.
 //
 // Requests go only to the configured API base: the resolver never fetches the link itself and builds every
 // path from the ids ClassifyLink parsed (re-checked here, and percent-encoded), so the credentials cannot

@@ -61,8 +61,8 @@ struct HttpResponse {
 };
 
 struct HttpTransportOptions {
-  bool verify_tls = true;           // Default: true; never turned off by default anywhere
-  std::string ca_bundle;            // Default: the system's; a PEM file to trust instead
+  bool verify_tls = true;  // Default: true; never turned off by default anywhere
+  std::string ca_bundle;   // Default: the system's; a PEM file to trust instead
   absl::Duration connect_timeout = absl::Seconds(10);
 };
 

@@ -23,16 +23,19 @@ class InstrumentedTransport final : public HttpTransport {
     const MetricLabels service = {{"service", service_}};
     metrics_.Observe(kMetricExternalCallSeconds, elapsed.count(), service);
     if (!response.ok()) {
-      metrics_.Increment(kMetricExternalErrorsTotal,
-                         {{"service", service_},
-                          {"code", absl::AsciiStrToLower(absl::StatusCodeToString(response.status().code()))}});
+      metrics_.Increment(
+          kMetricExternalErrorsTotal,
+          {{"service", service_},
+           {"code", absl::AsciiStrToLower(absl::StatusCodeToString(response.status().code()))}});
       return response;
     }
     const int status = response->status;
     if (status == 429 || status >= 500) {
-      metrics_.Increment(kMetricExternalErrorsTotal, {{"service", service_}, {"code", absl::StrCat("http_", status)}});
+      metrics_.Increment(kMetricExternalErrorsTotal,
+                         {{"service", service_}, {"code", absl::StrCat("http_", status)}});
     }
-    if (status == 429 || status == 502 || status == 503 || status == 504) metrics_.Increment(kMetricRetriesTotal, service);
+    if (status == 429 || status == 502 || status == 503 || status == 504)
+      metrics_.Increment(kMetricRetriesTotal, service);
     return response;
   }
 
@@ -44,8 +47,8 @@ class InstrumentedTransport final : public HttpTransport {
 
 }  // namespace
 
-std::unique_ptr<HttpTransport> MakeInstrumentedTransport(std::unique_ptr<HttpTransport> inner, std::string service,
-                                                         Metrics* metrics) {
+std::unique_ptr<HttpTransport> MakeInstrumentedTransport(std::unique_ptr<HttpTransport> inner,
+                                                         std::string service, Metrics* metrics) {
   return std::make_unique<InstrumentedTransport>(std::move(inner), std::move(service),
                                                  metrics != nullptr ? *metrics : GlobalMetrics());
 }

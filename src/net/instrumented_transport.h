@@ -16,7 +16,7 @@
 namespace creditbot {
 
 // `metrics` defaults to GlobalMetrics(); it must outlive the transport.
-std::unique_ptr<HttpTransport> MakeInstrumentedTransport(std::unique_ptr<HttpTransport> inner, std::string service,
-                                                         Metrics* metrics = nullptr);
+std::unique_ptr<HttpTransport> MakeInstrumentedTransport(std::unique_ptr<HttpTransport> inner,
+                                                         std::string service, Metrics* metrics = nullptr);
 
 }  // namespace creditbot

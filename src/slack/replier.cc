@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "common/logging.h"
 #include "common/embedded_files.h"
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace creditbot {

@@ -157,9 +157,10 @@ absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
     CREDITBOT_ASSIGN_OR_RETURN(std::vector<RequestRecord> records, state_.List(status, options_.max_pending));
     for (RequestRecord& record : records) {
       if (channels.count(record.channel) == 0 || already.count(record.key) > 0) continue;
-      const bool due = (status == RequestStatus::kFailed && record.next_retry_at && *record.next_retry_at <= now) ||
-                       (status == RequestStatus::kClaimed && record.lease_until && *record.lease_until <= now) ||
-                       (status == RequestStatus::kAsked && record.updated_at >= now - options_.asked_window);
+      const bool due =
+          (status == RequestStatus::kFailed && record.next_retry_at && *record.next_retry_at <= now) ||
+          (status == RequestStatus::kClaimed && record.lease_until && *record.lease_until <= now) ||
+          (status == RequestStatus::kAsked && record.updated_at >= now - options_.asked_window);
       if (due) waiting.push_back(std::move(record));
     }
   }

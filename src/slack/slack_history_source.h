@@ -32,11 +32,11 @@
 namespace creditbot {
 
 struct SlackHistoryOptions {
-  std::vector<std::string> channel_ids;                 // resolved ids (C…, G…)
-  absl::Duration first_lookback = absl::Hours(24);      // CREDITBOT_SLACK_LOOKBACK_HOURS
-  absl::Duration asked_window = absl::Hours(24 * 7);    // CREDITBOT_SLACK_ASKED_DAYS
-  int page_limit = 200;                                 // messages per history page
-  int max_pending = 500;                                // waiting requests re-read per Fetch, newest first
+  std::vector<std::string> channel_ids;               // resolved ids (C…, G…)
+  absl::Duration first_lookback = absl::Hours(24);    // CREDITBOT_SLACK_LOOKBACK_HOURS
+  absl::Duration asked_window = absl::Hours(24 * 7);  // CREDITBOT_SLACK_ASKED_DAYS
+  int page_limit = 200;                               // messages per history page
+  int max_pending = 500;                              // waiting requests re-read per Fetch, newest first
 };
 
 // A Slack ts ("1700000000.000100") for `time`, to microseconds.

@@ -18,8 +18,8 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -59,8 +59,8 @@ bool IsRetryableCode(std::string_view code) {
 bool IsRateLimitCode(std::string_view code) { return code == "ratelimited" || code == "rate_limited"; }
 
 absl::StatusCode CanonicalCode(std::string_view code) {
-  if (code == "invalid_auth" || code == "not_authed" || code == "account_inactive" || code == "token_revoked" ||
-      code == "token_expired") {
+  if (code == "invalid_auth" || code == "not_authed" || code == "account_inactive" ||
+      code == "token_revoked" || code == "token_expired") {
     return absl::StatusCode::kUnauthenticated;
   }
   if (code == "missing_scope" || code == "not_in_channel" || code == "no_permission" ||
@@ -140,9 +140,9 @@ absl::Status Rebuilt(absl::StatusCode code, std::string_view message, const absl
 struct Outcome {
   enum Kind { kDone, kFail, kRetry };
   Kind kind = kFail;
-  Json answer;                     // kDone: the ok:true answer
-  absl::Status status;             // kFail: the error; kRetry: the error if this was the last attempt
-  absl::Duration wait;             // kRetry: how long to wait first
+  Json answer;          // kDone: the ok:true answer
+  absl::Status status;  // kFail: the error; kRetry: the error if this was the last attempt
+  absl::Duration wait;  // kRetry: how long to wait first
 };
 
 Outcome Done(Json answer) { return Outcome{Outcome::kDone, std::move(answer), absl::OkStatus(), {}}; }
@@ -159,7 +159,8 @@ std::string SlackErrorCode(const absl::Status& status) {
   return code ? std::string(*code) : "";
 }
 
-SlackWebApi::SlackWebApi(HttpTransport& transport, const Clock& clock, Sleeper& sleeper, SlackApiOptions options)
+SlackWebApi::SlackWebApi(HttpTransport& transport, const Clock& clock, Sleeper& sleeper,
+                         SlackApiOptions options)
     : transport_(transport), clock_(clock), sleeper_(sleeper), options_(std::move(options)) {
   if (!options_.api_base_url.empty() && !options_.api_base_url.ends_with('/')) options_.api_base_url += '/';
   options_status_ = ValidateOptions(options_);
@@ -210,9 +211,9 @@ absl::Status SlackWebApi::ValidateOptions(const SlackApiOptions& options) {
 absl::StatusOr<SlackIdentity> SlackWebApi::AuthTest() {
   if (identity_) return *identity_;
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("auth.test", "", /*json_body=*/false, /*use_app_token=*/false,
-                                                /*idempotent=*/true));
+                                               /*idempotent=*/true));
   SlackIdentity identity{StringAt(answer, "user_id"), StringAt(answer, "bot_id"), StringAt(answer, "team_id"),
-                         StringAt(answer, "team"), StringAt(answer, "url"), {}};
+                         StringAt(answer, "team"),    StringAt(answer, "url"),    {}};
   if (identity.user_id.empty()) {
     return absl::InternalError("Slack auth.test: the answer names no user_id");
   }
@@ -254,7 +255,7 @@ absl::StatusOr<SlackMessagePage> SlackWebApi::History(const SlackHistoryQuery& q
       .Add("inclusive", query.inclusive ? "true" : "")
       .Add("include_all_metadata", query.include_all_metadata ? "true" : "");
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("conversations.history", form.str(), /*json_body=*/false,
-                                                /*use_app_token=*/false, /*idempotent=*/true, query.channel));
+                                               /*use_app_token=*/false, /*idempotent=*/true, query.channel));
   return ParsePage("conversations.history", answer);
 }
 
@@ -270,7 +271,7 @@ absl::StatusOr<SlackMessagePage> SlackWebApi::Replies(std::string_view channel, 
       .Add("cursor", cursor)
       .Add("include_all_metadata", "true");
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("conversations.replies", form.str(), /*json_body=*/false,
-                                                /*use_app_token=*/false, /*idempotent=*/true, channel));
+                                               /*use_app_token=*/false, /*idempotent=*/true, channel));
   return ParsePage("conversations.replies", answer);
 }
 
@@ -285,7 +286,7 @@ absl::StatusOr<std::vector<SlackChannel>> SlackWebApi::ListChannels() {
         .Add("limit", "200")
         .Add("cursor", cursor);
     CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("conversations.list", form.str(), /*json_body=*/false,
-                                                  /*use_app_token=*/false, /*idempotent=*/true));
+                                                 /*use_app_token=*/false, /*idempotent=*/true));
     auto list = answer.find("channels");
     if (list == answer.end() || !list->is_array()) {
       return absl::InternalError("Slack conversations.list: the answer has no channels array");
@@ -313,9 +314,11 @@ absl::StatusOr<SlackPosted> SlackWebApi::PostMessage(std::string_view payload_js
     return absl::InvalidArgumentError("Slack chat.postMessage: the payload is not a JSON object");
   }
   const std::string channel = StringAt(payload, "channel");
-  if (channel.empty()) return absl::InvalidArgumentError("Slack chat.postMessage: the payload names no channel");
-  CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("chat.postMessage", std::string(payload_json), /*json_body=*/true,
-                                                /*use_app_token=*/false, /*idempotent=*/false, channel));
+  if (channel.empty())
+    return absl::InvalidArgumentError("Slack chat.postMessage: the payload names no channel");
+  CREDITBOT_ASSIGN_OR_RETURN(Json answer,
+                             Call("chat.postMessage", std::string(payload_json), /*json_body=*/true,
+                                  /*use_app_token=*/false, /*idempotent=*/false, channel));
   SlackPosted posted{StringAt(answer, "channel"), StringAt(answer, "ts")};
   if (posted.ts.empty()) {
     // Slack said ok: the message exists, but without its ts the caller cannot record it.
@@ -343,11 +346,12 @@ absl::Status SlackWebApi::UpdateMessage(std::string_view channel, std::string_vi
 }
 
 absl::StatusOr<std::string> SlackWebApi::OpenDm(std::string_view user_id) {
-  if (user_id.empty()) return absl::InvalidArgumentError("Slack conversations.open: no user id (SLACK_USER_ID)");
+  if (user_id.empty())
+    return absl::InvalidArgumentError("Slack conversations.open: no user id (SLACK_USER_ID)");
   if (auto it = dm_channels_.find(user_id); it != dm_channels_.end()) return it->second;
   const Json body = {{"users", user_id}};
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("conversations.open", DumpJson(body), /*json_body=*/true,
-                                                /*use_app_token=*/false, /*idempotent=*/true));
+                                               /*use_app_token=*/false, /*idempotent=*/true));
   std::string channel;
   if (auto it = answer.find("channel"); it != answer.end()) channel = StringAt(*it, "id");
   if (channel.empty()) return absl::InternalError("Slack conversations.open: the answer names no channel id");
@@ -382,7 +386,7 @@ bool SlackWebApi::HasBudget(std::string_view method) { return Refill(method).tok
 
 absl::StatusOr<std::string> SlackWebApi::OpenSocketModeUrl() {
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("apps.connections.open", "", /*json_body=*/false,
-                                                /*use_app_token=*/true, /*idempotent=*/true));
+                                               /*use_app_token=*/true, /*idempotent=*/true));
   std::string url = StringAt(answer, "url");
   if (url.empty()) return absl::InternalError("Slack apps.connections.open: the answer has no url");
   return url;
@@ -409,8 +413,8 @@ void SlackWebApi::Pace(std::string_view method, std::string_view channel) {
   Bucket& bucket = Refill(method);
   if (bucket.tokens < 1) {
     const absl::Duration wait = absl::Seconds((1 - bucket.tokens) / per_second);
-    LogInfo("waiting for Slack's rate limit", {{"method", std::string(method)},
-                                               {"wait_ms", std::to_string(absl::ToInt64Milliseconds(wait))}});
+    LogInfo("waiting for Slack's rate limit",
+            {{"method", std::string(method)}, {"wait_ms", std::to_string(absl::ToInt64Milliseconds(wait))}});
     sleeper_.Sleep(wait);
     bucket.tokens = 1;
     bucket.refilled = clock_.Now();
@@ -438,9 +442,10 @@ absl::Status SlackWebApi::SlackError(std::string_view method, std::string_view c
   } else if (code == "invalid_auth" || code == "not_authed") {
     hint = absl::StrCat("check ", token_setting);
   } else if (code == "account_inactive" || code == "token_revoked" || code == "token_expired") {
-    hint = absl::StrCat("the token no longer works (app uninstalled or token revoked): reinstall the app and "
-                        "check ",
-                        token_setting);
+    hint = absl::StrCat(
+        "the token no longer works (app uninstalled or token revoked): reinstall the app and "
+        "check ",
+        token_setting);
   } else if (code == "missing_scope") {
     const std::string needed = StringAt(answer, "needed");
     hint = needed.empty() ? "add the missing scope to the Slack app and reinstall it"
@@ -489,10 +494,11 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
   const absl::string_view name = ToAbsl(method);
   if (token.empty()) {
     return absl::FailedPreconditionError(
-        use_app_token ? absl::StrCat("Slack ", name,
-                                     ": SLACK_APP_TOKEN is not set (Socket Mode needs an xapp- app-level token "
-                                     "with connections:write)")
-                      : absl::StrCat("Slack ", name, ": SLACK_BOT_TOKEN is not set"));
+        use_app_token
+            ? absl::StrCat("Slack ", name,
+                           ": SLACK_APP_TOKEN is not set (Socket Mode needs an xapp- app-level token "
+                           "with connections:write)")
+            : absl::StrCat("Slack ", name, ": SLACK_BOT_TOKEN is not set"));
   }
   HttpRequest request;
   request.method = "POST";
@@ -532,8 +538,8 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
       if (code.empty()) code = "ratelimited";
       const absl::Status refused =
           SlackError(method, code, answer.is_discarded() ? Json::object() : answer, channel, use_app_token);
-      absl::Status status = Rebuilt(absl::StatusCode::kUnavailable,
-                                    absl::StrCat(refused.message(), " (HTTP 429)"), refused);
+      absl::Status status =
+          Rebuilt(absl::StatusCode::kUnavailable, absl::StrCat(refused.message(), " (HTTP 429)"), refused);
       const absl::Duration wait = RetryAfter(*response, clock_.Now(), options_.max_retry_wait)
                                       .value_or(std::min(absl::Seconds(30), options_.max_retry_wait));
       outcome = Retry(std::move(status), wait);
@@ -543,8 +549,8 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
           !answer.is_discarded() && answer.is_object() && answer.contains("ok") && answer["ok"].is_boolean();
       if (!is_slack_answer) {
         // A proxy's or load balancer's error page: Slack's own answers are always JSON with `ok`.
-        const std::string text =
-            absl::StrCat("Slack ", name, ": HTTP ", response->status, " with an answer that is not Slack's JSON");
+        const std::string text = absl::StrCat("Slack ", name, ": HTTP ", response->status,
+                                              " with an answer that is not Slack's JSON");
         if (!idempotent) {
           outcome = Fail(absl::UnknownError(absl::StrCat(text, may_have_posted)));
         } else {
@@ -583,7 +589,8 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
         break;
     }
     if (attempt >= options_.max_attempts) {
-      const std::string text = absl::StrCat(outcome.status.message(), " (gave up after ", attempt, " attempts)");
+      const std::string text =
+          absl::StrCat(outcome.status.message(), " (gave up after ", attempt, " attempts)");
       return Scrub(Rebuilt(absl::StatusCode::kUnavailable, text, outcome.status));
     }
     LogWarn("Slack call failed; retrying",

@@ -58,7 +58,8 @@ struct SlackApiOptions {
   int max_attempts = 5;
   // Default: 2 minutes; the longest Retry-After honoured (a longer one is waited for this long).
   absl::Duration max_retry_wait = absl::Minutes(2);
-  // Default: 1 s; the least time between two chat.postMessage calls to one channel (CREDITBOT_SLACK_POST_INTERVAL_MS).
+  // Default: 1 s; the least time between two chat.postMessage calls to one channel
+  // (CREDITBOT_SLACK_POST_INTERVAL_MS).
   absl::Duration post_interval = absl::Seconds(1);
   // Default: 30 s; one HTTP exchange.
   absl::Duration call_timeout = absl::Seconds(30);
@@ -185,14 +186,14 @@ class SlackWebApi {
   absl::Status options_status_;  // ValidateOptions(options_): every call fails with it when not OK
   std::optional<SlackIdentity> identity_;
   std::string last_scopes_;  // x-oauth-scopes of the last successful answer
-  std::string bot_name_;  // auth.test's `user` (the bot's handle), for the not_in_channel hint
+  std::string bot_name_;     // auth.test's `user` (the bot's handle), for the not_in_channel hint
   std::map<std::string, std::string, std::less<>> dm_channels_;
   struct Bucket {
     double tokens = -1;  // < 0: not started (full)
     absl::Time refilled;
   };
   std::map<std::string, Bucket, std::less<>> buckets_;           // by method
-  Bucket& Refill(std::string_view method);  // the method's bucket, refilled to now
+  Bucket& Refill(std::string_view method);                       // the method's bucket, refilled to now
   std::map<std::string, absl::Time, std::less<>> last_post_at_;  // by channel
 };
 

@@ -107,7 +107,8 @@ TEST_F(SlackWebApiTest, HistoryPagesForwardFromOldestOverThreePages) {
   const std::string before = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "old"}});
   std::vector<std::string> ts;
   for (int i = 1; i <= 7; ++i) {
-    ts.push_back(server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request " + std::to_string(i)}}));
+    ts.push_back(
+        server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request " + std::to_string(i)}}));
   }
   // A reply in the thread of request 2: never part of the history.
   server_.PostUserMessage(kChannel, {{"user", "U0BOB"}, {"text", "in thread"}, {"thread_ts", ts[1]}});
@@ -229,7 +230,7 @@ TEST_F(SlackWebApiTest, ListChannelsFollowsTheCursorOverEveryPage) {
   server_.AddChannel("C1", "credit-requests", true);
   server_.AddChannel("C2", "general", false);
   server_.AddChannel("G3", "fraud-ops", true, /*is_private=*/true);
-  server_.AddChannel("G4", "secret", false, /*is_private=*/true);          // invisible to the bot
+  server_.AddChannel("G4", "secret", false, /*is_private=*/true);               // invisible to the bot
   server_.AddChannel("C5", "old-requests", true, false, /*is_archived=*/true);  // excluded
   absl::StatusOr<std::vector<SlackChannel>> channels = api_.ListChannels();
   ASSERT_TRUE(channels.ok()) << channels.status();
@@ -243,7 +244,8 @@ TEST_F(SlackWebApiTest, ListChannelsFollowsTheCursorOverEveryPage) {
   EXPECT_EQ((*channels)[2].id, "G3");
   EXPECT_TRUE((*channels)[2].is_private);
   EXPECT_EQ(server_.Count("conversations.list"), 3);
-  EXPECT_EQ(server_.requests()[0].body, "types=public_channel%2Cprivate_channel&exclude_archived=true&limit=200");
+  EXPECT_EQ(server_.requests()[0].body,
+            "types=public_channel%2Cprivate_channel&exclude_archived=true&limit=200");
 }
 
 TEST_F(SlackWebApiTest, PostMessageSendsThePayloadExactlyAsJson) {
@@ -340,7 +342,8 @@ TEST_F(SlackWebApiTest, NotInChannelIsPermissionDeniedWithTheInviteHint) {
   EXPECT_EQ(posted.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(SlackErrorCode(posted.status()), "not_in_channel");
   EXPECT_THAT(posted.status().message(), HasSubstr("Slack chat.postMessage: not_in_channel"));
-  EXPECT_THAT(posted.status().message(), HasSubstr("invite the bot to the channel: /invite @bot in #channel"));
+  EXPECT_THAT(posted.status().message(),
+              HasSubstr("invite the bot to the channel: /invite @bot in #channel"));
   EXPECT_THAT(posted.status().message(), HasSubstr("C0QUIET"));
   EXPECT_EQ(server_.Count("chat.postMessage"), 1);
   EXPECT_THAT(server_.BotPosts(), IsEmpty());
@@ -372,7 +375,8 @@ TEST_F(SlackWebApiTest, ChannelNotFoundIsNotFoundWithTheChannelsHint) {
 
 TEST_F(SlackWebApiTest, OkFalseWithoutAnErrorIsUnknownError) {
   // python_sdk/web_response_api_test_false.json: {"ok": false} and nothing else.
-  server_.FailHttpNext("auth.test", 200, 1, FakeSlackServer::Fixture("python_sdk/web_response_api_test_false.json"),
+  server_.FailHttpNext("auth.test", 200, 1,
+                       FakeSlackServer::Fixture("python_sdk/web_response_api_test_false.json"),
                        "application/json; charset=utf-8");
   absl::StatusOr<SlackIdentity> identity = api_.AuthTest();
   EXPECT_EQ(identity.status().code(), absl::StatusCode::kInvalidArgument);
@@ -412,7 +416,8 @@ TEST_F(SlackWebApiTest, NonJsonBadGatewayAndInternalErrorAreRetriedWithBackoff) 
 TEST_F(SlackWebApiTest, PostWhoseAnswerIsLostIsUnknownAndNeverRepeated) {
   server_.AddChannel(kChannel, "credit-requests", true);
   server_.DropPostAfterStoring(1);
-  absl::StatusOr<SlackPosted> posted = api_.PostMessage(Json{{"channel", kChannel}, {"text", "credit"}}.dump());
+  absl::StatusOr<SlackPosted> posted =
+      api_.PostMessage(Json{{"channel", kChannel}, {"text", "credit"}}.dump());
   EXPECT_EQ(posted.status().code(), absl::StatusCode::kUnknown);
   EXPECT_THAT(posted.status().message(), HasSubstr("may have been posted"));
   EXPECT_EQ(server_.Count("chat.postMessage"), 1);
@@ -433,7 +438,8 @@ TEST_F(SlackWebApiTest, PostIsRepeatedWhenSlackSaysItDidNotPost) {
   // A 503 carrying Slack's own JSON: Slack says the post was not done.
   server_.FailHttpNext("chat.postMessage", 503, 1, R"({"ok":false,"error":"service_unavailable"})",
                        "application/json; charset=utf-8");
-  absl::StatusOr<SlackPosted> posted = api_.PostMessage(Json{{"channel", kChannel}, {"text", "credit"}}.dump());
+  absl::StatusOr<SlackPosted> posted =
+      api_.PostMessage(Json{{"channel", kChannel}, {"text", "credit"}}.dump());
   ASSERT_TRUE(posted.ok()) << posted.status();
   EXPECT_EQ(server_.Count("chat.postMessage"), 2);
   EXPECT_EQ(server_.BotPosts().size(), 1u);
@@ -442,14 +448,17 @@ TEST_F(SlackWebApiTest, PostIsRepeatedWhenSlackSaysItDidNotPost) {
 
 TEST_F(SlackWebApiTest, UpdateMessageChangesTheBotsMessage) {
   server_.AddChannel(kChannel, "credit-requests", true);
-  absl::StatusOr<SlackPosted> posted = api_.PostMessage(Json{{"channel", kChannel}, {"text", "draft"}}.dump());
+  absl::StatusOr<SlackPosted> posted =
+      api_.PostMessage(Json{{"channel", kChannel}, {"text", "draft"}}.dump());
   ASSERT_TRUE(posted.ok()) << posted.status();
-  ASSERT_TRUE(api_.UpdateMessage(kChannel, posted->ts, Json{{"channel", "ignored"}, {"text", "final"}}.dump()).ok());
+  ASSERT_TRUE(
+      api_.UpdateMessage(kChannel, posted->ts, Json{{"channel", "ignored"}, {"text", "final"}}.dump()).ok());
   std::vector<Json> stored = server_.Messages(kChannel);
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].value("text", ""), "final");
   EXPECT_TRUE(stored[0].contains("edited"));
-  EXPECT_EQ(Json::parse(LastRequest().body), (Json{{"channel", kChannel}, {"ts", posted->ts}, {"text", "final"}}));
+  EXPECT_EQ(Json::parse(LastRequest().body),
+            (Json{{"channel", kChannel}, {"ts", posted->ts}, {"text", "final"}}));
 
   const std::string theirs = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "mine"}});
   absl::Status refused = api_.UpdateMessage(kChannel, theirs, Json{{"text", "x"}}.dump());
@@ -464,7 +473,8 @@ TEST_F(SlackWebApiTest, AlreadyReactedCountsAsSuccess) {
   EXPECT_TRUE(api_.AddReaction(kChannel, ts, "eyes").ok());  // the fake answers already_reacted
   EXPECT_EQ(server_.Count("reactions.add"), 2);
   EXPECT_EQ(server_.Messages(kChannel)[0]["reactions"].size(), 1u);
-  EXPECT_EQ(Json::parse(LastRequest().body), (Json{{"channel", kChannel}, {"name", "eyes"}, {"timestamp", ts}}));
+  EXPECT_EQ(Json::parse(LastRequest().body),
+            (Json{{"channel", kChannel}, {"name", "eyes"}, {"timestamp", ts}}));
 
   absl::Status missing = api_.AddReaction(kChannel, "1600000000.000001", "eyes");
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
@@ -476,7 +486,8 @@ TEST_F(SlackWebApiTest, RemovingAReactionThatIsNotThereCountsAsSuccess) {
   const std::string ts = server_.PostUserMessage(kChannel, {{"user", "U0ALICE"}, {"text", "request"}});
   ASSERT_TRUE(api_.AddReaction(kChannel, ts, "eyes").ok());
   EXPECT_TRUE(api_.RemoveReaction(kChannel, ts, "eyes").ok());
-  EXPECT_EQ(Json::parse(LastRequest().body), (Json{{"channel", kChannel}, {"name", "eyes"}, {"timestamp", ts}}));
+  EXPECT_EQ(Json::parse(LastRequest().body),
+            (Json{{"channel", kChannel}, {"name", "eyes"}, {"timestamp", ts}}));
   EXPECT_TRUE(server_.BotReactions(kChannel, ts).empty());
   EXPECT_TRUE(api_.RemoveReaction(kChannel, ts, "eyes").ok());  // the fake answers no_reaction
   EXPECT_EQ(server_.Count("reactions.remove"), 2);
@@ -521,7 +532,8 @@ TEST_F(SlackWebApiTest, OpenDmIsCachedPerUserAndThePostGoesToTheDm) {
   EXPECT_EQ(api_.OpenDm("U0OTHER").value_or(""), "D0OTHER");
   EXPECT_EQ(server_.Count("conversations.open"), 2);
 
-  absl::StatusOr<SlackPosted> posted = api_.PostMessage(Json{{"channel", *dm}, {"text", "a request failed"}}.dump());
+  absl::StatusOr<SlackPosted> posted =
+      api_.PostMessage(Json{{"channel", *dm}, {"text", "a request failed"}}.dump());
   ASSERT_TRUE(posted.ok()) << posted.status();
   EXPECT_EQ(posted->channel, "D0OWNER");
   EXPECT_EQ(server_.Messages("D0OWNER").size(), 1u);

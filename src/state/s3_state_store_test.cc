@@ -130,7 +130,9 @@ class StateStoreContract : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(SqliteAndS3, StateStoreContract, ::testing::Values("sqlite", "s3"),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 TEST_P(StateStoreContract, ClaimsANewRequestOnceWhileItsLeaseHolds) {
   ClaimResult first = Claim("1.1", kNow);

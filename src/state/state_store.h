@@ -41,8 +41,8 @@ struct StateSnapshot {
 
 // What Import did.
 struct ImportCounts {
-  int imported = 0;         // records written (their key had no record)
-  int already_present = 0;  // records left alone (their key already had one)
+  int imported = 0;          // records written (their key had no record)
+  int already_present = 0;   // records left alone (their key already had one)
   int cursors_imported = 0;  // cursors written (the store had none of that name)
 };
 

@@ -26,9 +26,9 @@
 #include "core/credit_policy.h"
 #include "core/decimal.h"
 #include "core/mode.h"
+#include "evidence/evidence_loader.h"
 #include "net/http_transport.h"
 #include "tests/fake_trino_server.h"
-#include "evidence/evidence_loader.h"
 
 namespace creditbot {
 namespace {
