@@ -1,6 +1,6 @@
-// HttpTransport: the one way creditbot reaches the network. Every client (Trino, Looker, and later Slack
-// and AWS) sends its requests through it, so timeouts, TLS settings, error mapping and redaction live in
-// one place, and tests run the real clients against fake servers on loopback.
+// HttpTransport: the one way creditbot reaches the network. Every client (Slack, Looker, Trino, AWS) sends
+// its requests through it, so timeouts, TLS settings, error mapping and redaction live in one place, and
+// tests run the real clients against fake servers on loopback.
 //
 // Send returns a response for every HTTP status, 4xx and 5xx included; it returns an error status only
 // when no response arrived: kDeadlineExceeded for a timeout, kUnavailable for connection failures (refused,

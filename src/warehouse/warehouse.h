@@ -1,6 +1,6 @@
 // Warehouse: runs one read-only SQL query and streams its rows. Implemented by SqliteWarehouse (the
-// embedded default) and, later, the Trino/Presto client. Nothing else in creditbot talks to a database
-// of business data.
+// embedded default) and TrinoWarehouse (Trino/Presto). Nothing else in creditbot talks to a database of
+// business data.
 //
 // An instance is used by one thread at a time.
 #pragma once
