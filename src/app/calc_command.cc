@@ -14,11 +14,8 @@
 #include "app/commands.h"
 #include "app/executor_factory.h"
 #include "app/policies.h"
+#include "app/s3_connection.h"
 #include "app/warehouse_factory.h"
-#include "aws/aws_config.h"
-#include "aws/aws_credentials.h"
-#include "aws/s3_client.h"
-#include "common/clock.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -27,7 +24,6 @@
 #include "core/report_json.h"
 #include "core/sql_guard.h"
 #include "executor/executor.h"
-#include "net/http_transport.h"
 
 namespace creditbot {
 namespace {
@@ -38,16 +34,15 @@ int Fail(std::string_view what, const absl::Status& status, int code = 1) {
   return code;
 }
 
-// S3 for s3:// paths, built on first use from the environment's AWS chain.
+// S3 for s3:// paths, connected on first use on the process's AWS chain.
 class S3Access {
  public:
-  S3Access(EnvironmentMap env, const Clock& clock, Sleeper& sleeper)
-      : env_(std::move(env)), clock_(clock), sleeper_(sleeper) {}
+  explicit S3Access(const Environment& env) : env_(env) {}
 
   absl::StatusOr<std::string> Read(std::string_view uri) {
     CREDITBOT_ASSIGN_OR_RETURN(auto location, Locate(uri));
     CREDITBOT_RETURN_IF_ERROR(Open());
-    CREDITBOT_ASSIGN_OR_RETURN(S3Object object, client_->GetObject(location.first, location.second));
+    CREDITBOT_ASSIGN_OR_RETURN(S3Object object, s3_->client.GetObject(location.first, location.second));
     return std::move(object.body);
   }
   absl::Status Write(std::string_view uri, std::string_view body) {
@@ -56,7 +51,7 @@ class S3Access {
     S3PutOptions put;
     put.content_type = "application/json";
     put.server_side_encryption = S3ServerSideEncryption::kAes256;
-    return client_->PutObject(location.first, location.second, body, put).status();
+    return s3_->client.PutObject(location.first, location.second, body, put).status();
   }
 
  private:
@@ -68,40 +63,24 @@ class S3Access {
     return *std::move(location);
   }
   absl::Status Open() {
-    if (client_ != nullptr) return absl::OkStatus();
-    CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, AwsConfig::FromEnvironment(env_));
-    CREDITBOT_ASSIGN_OR_RETURN(S3ClientOptions options, S3Client::OptionsFromConfig(aws));
-    CREDITBOT_ASSIGN_OR_RETURN(credentials_,
-                               MakeAwsCredentialsChain(env_, MakeCurlTransport(), clock_, sleeper_));
-    transport_ = MakeCurlTransport();
-    client_ = std::make_unique<S3Client>(*transport_, *credentials_, clock_, sleeper_, options);
+    if (s3_ != nullptr) return absl::OkStatus();
+    CREDITBOT_ASSIGN_OR_RETURN(s3_, ConnectS3(env_));
     return absl::OkStatus();
   }
 
-  EnvironmentMap env_;
-  const Clock& clock_;
-  Sleeper& sleeper_;
-  std::unique_ptr<HttpTransport> transport_;
-  std::unique_ptr<AwsCredentialsProvider> credentials_;
-  std::unique_ptr<S3Client> client_;
+  const Environment& env_;
+  std::unique_ptr<S3Connection> s3_;
 };
 
 bool IsS3(std::string_view path) { return absl::StartsWith(ToAbsl(path), "s3://"); }
 
 }  // namespace
 
-int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
+int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcOptions& options) {
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok()) return Fail("configuration", config.status(), 2);
-  SystemClock clock;
-  SystemSleeper sleeper;
-  absl::Time now = clock.Now();
-  const EnvironmentMap env = EnvironmentFromEnviron(global.config.environ);
-  S3Access s3(env, clock, sleeper);
-  auto env_value = [&env](const char* name) -> std::string {
-    auto it = env.find(name);
-    return it == env.end() ? std::string() : it->second;
-  };
+  absl::Time now = env.clock().Now();
+  S3Access s3(env);
 
   absl::CivilDay claim_date = absl::ToCivilDay(now, absl::UTCTimeZone());
   if (!options.claim_date.empty()) {
@@ -134,7 +113,7 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   absl::StatusOr<ProductRouter> router = ProductRouter::Create(std::move(loaded));
   if (!router.ok()) return Fail("credit policy", router.status(), 2);
   const CreditPolicy* policy = explicit_policy ? &router->policies().front() : router->Route(*sql);
-  if (const std::string pinned = env_value("CREDITBOT_POLICY_NAME"); !explicit_policy && !pinned.empty()) {
+  if (const std::string pinned = env.Variable("CREDITBOT_POLICY_NAME"); !explicit_policy && !pinned.empty()) {
     policy = nullptr;
     for (const CreditPolicy& candidate : router->policies()) {
       if (candidate.name == pinned) policy = &candidate;
@@ -163,12 +142,12 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   const bool generate = options.warehouse.empty() && IsEmbeddedDefaultWarehouse(*config);
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
       OpenWarehouse(warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse",
-                    generate, config->trino);
+                    generate, config->trino, env);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
 
   NativeExecutor executor(**warehouse, config->sql_dir);
   absl::StatusOr<CreditReport> report =
-      executor.Execute({*sql, policy, claim_date, env_value("CREDITBOT_EXECUTION_ID")});
+      executor.Execute({*sql, policy, claim_date, env.Variable("CREDITBOT_EXECUTION_ID")});
   if (!report.ok()) return Fail("calculation", report.status());
   if (!options.claim_date.empty() && report->fraud_start && claim_date < *report->fraud_start) {
     return Fail("--claim-date",
@@ -181,7 +160,7 @@ int CalcCommand(const GlobalOptions& global, const CalcOptions& options) {
   }
 
   ExecutionMeta meta;
-  meta.execution_id = env_value("CREDITBOT_EXECUTION_ID");
+  meta.execution_id = env.Variable("CREDITBOT_EXECUTION_ID");
   if (meta.execution_id.empty()) meta.execution_id = MakeExecutionId(now, options.sql_file);
   meta.timestamp = now;
   meta.sql_file = options.sql_file;

@@ -1,9 +1,15 @@
-// Command-line parsing (CLI11) and the shared configuration step.
+// Command-line parsing (CLI11), the one place the process Environment is built, and the shared
+// configuration step.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "app/commands.h"
+#include "app/environment.h"
 #include "app/executor_factory.h"
 #include "common/closest_name.h"
 #include "common/logging.h"
@@ -43,14 +49,225 @@ std::string CheckCommandWords(CLI::App& app, int argc, char** argv) {
   return "";
 }
 
+// The command line: every command and its options, filled in by CLI11 when argv is parsed, and the
+// dispatch to the command that was chosen. Not copyable: CLI11 keeps pointers into it.
+class CommandLine {
+ public:
+  CommandLine();
+  CommandLine(const CommandLine&) = delete;
+  CommandLine& operator=(const CommandLine&) = delete;
+
+  // Parses argv. nullopt when a command is to run, else the exit code (--help, --version: 0; an unknown
+  // command or a usage error: 2, its message printed).
+  std::optional<int> Parse(int argc, char** argv);
+  // The options every command shares (the caller adds the process environment and the secret fetcher).
+  GlobalOptions& global() { return global_; }
+  // Runs the command Parse found.
+  int Run(const Environment& env);
+
+ private:
+  // --config, --env-file, --set, --log-*, --strict on `command`.
+  void AddGlobals(CLI::App* command);
+  // --live: DRY_RUN=false, replies are posted for real (dry run is the default).
+  void AddLive(CLI::App* command);
+  void AddRunAndServe();
+  void AddCalc();
+  void AddLinks();
+  void AddState();
+  void AddSynth();
+  void AddConfigAndDoctor();
+
+  CLI::App app_{
+      "creditbot: credits for customers hit by SMS pumping fraud, from Slack requests with Looker links",
+      "creditbot"};
+  GlobalOptions global_;
+  RunOptions run_options_;
+  CalcOptions calc_options_;
+  LinksOptions links_options_;
+  StateOptions state_options_;
+  SynthOptionsCli synth_options_;
+  bool config_markdown_ = false;
+  CLI::App* run_ = nullptr;
+  CLI::App* serve_ = nullptr;
+  CLI::App* calc_ = nullptr;
+  CLI::App* links_ = nullptr;
+  std::vector<std::pair<CLI::App*, std::string>> state_actions_;  // `state` subcommand → its action
+  CLI::App* synth_ = nullptr;
+  CLI::App* config_ = nullptr;
+  CLI::App* doctor_ = nullptr;
+};
+
+CommandLine::CommandLine() {
+  app_.set_version_flag("--version",
+                        std::string("creditbot ") + CREDITBOT_VERSION + " (git " + CREDITBOT_GIT_SHA + ")");
+  app_.require_subcommand(1);
+  AddRunAndServe();
+  AddCalc();
+  AddLinks();
+  AddState();
+  AddSynth();
+  AddConfigAndDoctor();
+}
+
+void CommandLine::AddGlobals(CLI::App* command) {
+  command->add_option("--config", global_.config.config_file, "configuration file (TOML, NAME = value)");
+  command->add_option_function<std::string>(
+      "--env-file",
+      [this](const std::string& path) {
+        global_.config.env_file = path;
+        global_.config.env_file_explicit = true;
+      },
+      "read this .env file (default: ./.env when present)");
+  command->add_option("--set", global_.config.overrides,
+                      "set a configuration value: --set NAME=VALUE (repeatable)");
+  command->add_option("--log-format", global_.log_format, "auto, text or json");
+  command->add_option("--log-level", global_.log_level, "debug, info, warn or error");
+  command->add_option("--log-file", global_.log_file, "also append JSON log lines to this file");
+  command->add_flag("--strict", global_.config.strict,
+                    "refuse a name that is not a setting (a CREDITBOT_* variable, a .env, config file or "
+                    "secret key) instead of warning");
+}
+
+void CommandLine::AddLive(CLI::App* command) {
+  command->add_flag_callback(
+      "--live", [this] { global_.config.overrides.push_back("DRY_RUN=false"); },
+      "post replies for real (same as DRY_RUN=false; the default is a dry run)");
+}
+
+void CommandLine::AddRunAndServe() {
+  run_ = app_.add_subcommand("run", "process new requests: a scheduled pass with --once");
+  run_->add_flag("--once", run_options_.once, "run one pass and exit (the scheduled mode)");
+  AddGlobals(run_);
+  AddLive(run_);
+
+  serve_ = app_.add_subcommand(
+      "serve", "the long-running service: Socket Mode and/or the Events API, catch-up passes, /metrics");
+  AddGlobals(serve_);
+  AddLive(serve_);
+}
+
+void CommandLine::AddCalc() {
+  calc_ = app_.add_subcommand("calc", "run one calculation from a SQL file and print the result JSON");
+  calc_->add_option("--warehouse", calc_options_.warehouse,
+                    "warehouse URL, e.g. sqlite:PATH (default: CREDITBOT_WAREHOUSE)");
+  calc_->add_option("--sql-file", calc_options_.sql_file, "the fraud report SQL (what the Looker link holds)")
+      ->required();
+  calc_->add_option("--claim-date", calc_options_.claim_date,
+                    "date of the request, YYYY-MM-DD (default: today, UTC)");
+  calc_->add_option("--policy", calc_options_.policy_file,
+                    "policy TOML file (default: routed by the policies' match patterns)");
+  calc_->add_option("--output", calc_options_.output, "also write the result JSON to this file");
+  AddGlobals(calc_);
+}
+
+void CommandLine::AddLinks() {
+  links_ = app_.add_subcommand(
+      "links",
+      "read one Slack message (JSON with text and blocks, or plain text) on stdin and print its links");
+  links_->add_option("--looker-base-url", links_options_.looker_base_url,
+                     "Looker host (default: CREDITBOT_LOOKER_BASE_URL)");
+  AddGlobals(links_);
+}
+
+void CommandLine::AddState() {
+  CLI::App* state = app_.add_subcommand("state", "inspect, export, import or forget state records");
+  state->require_subcommand(1);
+  CLI::App* stats = state->add_subcommand("stats", "counts by status");
+  stats->add_flag("--json", state_options_.json, "print JSON");
+  AddGlobals(stats);
+  CLI::App* list = state->add_subcommand("list", "the newest requests");
+  list->add_option("--status", state_options_.status, "only this status (replied, asked, failed, …)");
+  list->add_option("--limit", state_options_.limit, "at most this many (default 50)")
+      ->check(CLI::PositiveNumber);
+  list->add_flag("--json", state_options_.json, "print JSON lines");
+  AddGlobals(list);
+  CLI::App* state_export = state->add_subcommand(
+      "export", "write every record, lease and cursor of the configured store as the S3 state JSON");
+  state_export->add_option("--output", state_options_.output, "write to this file (default: stdout)");
+  AddGlobals(state_export);
+  CLI::App* state_import = state->add_subcommand(
+      "import",
+      "merge records from FILE into the configured store, never overwriting one (exit 1 when some entries "
+      "could not be read)");
+  state_import
+      ->add_option("file", state_options_.input,
+                   "a `state export` file, or the prototype's "
+                   "processed_messages.json with --format prototype")
+      ->required();
+  state_import
+      ->add_option("--format", state_options_.format,
+                   "creditbot (default: a `state export` / S3 state object) or prototype (each "
+                   "message is recorded as replied, so it is never answered again)")
+      ->check(CLI::IsMember({"creditbot", "prototype"}));
+  state_import->add_option("--channel", state_options_.channel,
+                           "prototype: the channel id of entries that are a bare ts (default: "
+                           "CREDITBOT_SLACK_CHANNELS when it is one channel id)");
+  AddGlobals(state_import);
+  CLI::App* state_forget = state->add_subcommand(
+      "forget", "remove the record of one request (CHANNEL:TS) so the next pass processes it again");
+  state_forget->add_option("key", state_options_.key, "the request key, CHANNEL:TS")->required();
+  AddGlobals(state_forget);
+  state_actions_ = {{stats, "stats"},
+                    {list, "list"},
+                    {state_export, "export"},
+                    {state_import, "import"},
+                    {state_forget, "forget"}};
+}
+
+void CommandLine::AddSynth() {
+  synth_ = app_.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
+  synth_->add_option("--db", synth_options_.db, "where to write it (must not exist)")->required();
+  synth_->add_option("--seed", synth_options_.seed, "random seed (default 42)");
+  synth_->add_option("--scale", synth_options_.scale, "size; attempts ≈ scale × 50,000 (default 1)")
+      ->check(CLI::PositiveNumber);
+  synth_->add_option("--mcc-table", synth_options_.mcc_table,
+                     "MCC/MNC CSV to draw destinations from (optional)");
+  AddGlobals(synth_);
+}
+
+void CommandLine::AddConfigAndDoctor() {
+  config_ = app_.add_subcommand("config", "print every setting, its value and where it came from");
+  config_->add_flag("--markdown", config_markdown_,
+                    "print the README's settings table (every setting, its type, default and meaning)");
+  AddGlobals(config_);
+
+  doctor_ = app_.add_subcommand("doctor", "check every configured part: one line per check");
+  AddGlobals(doctor_);
+}
+
+std::optional<int> CommandLine::Parse(int argc, char** argv) {
+  if (const std::string unknown = CheckCommandWords(app_, argc, argv); !unknown.empty()) {
+    std::fprintf(stderr, "%s\n", unknown.c_str());
+    return 2;
+  }
+  try {
+    app_.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app_.exit(error);
+  }
+  return std::nullopt;
+}
+
+int CommandLine::Run(const Environment& env) {
+  if (run_->parsed()) return RunCommand(env, global_, run_options_);
+  if (serve_->parsed()) return ServeCommand(env, global_);
+  if (calc_->parsed()) return CalcCommand(env, global_, calc_options_);
+  if (links_->parsed()) return LinksCommand(global_, links_options_);
+  for (const auto& [command, action] : state_actions_) {
+    if (!command->parsed()) continue;
+    state_options_.action = action;
+    return StateCommand(env, global_, state_options_);
+  }
+  if (synth_->parsed()) return SynthCommand(global_, synth_options_);
+  if (config_->parsed()) return ConfigCommand(global_, config_markdown_);
+  if (doctor_->parsed()) return DoctorCommand(env, global_);
+  return 2;
+}
+
 }  // namespace
 
 absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
-  // The Secrets Manager layer reads secrets with the AWS chain of the process environment.
-  ConfigInputs inputs = global.config;
-  if (!inputs.secret_fetcher)
-    inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
-  CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(inputs));
+  CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(global.config));
   if (!global.log_format.empty()) raw[Setting::kLogFormat] = {global.log_format, "command line"};
   if (!global.log_level.empty()) raw[Setting::kLogLevel] = {global.log_level, "command line"};
   if (!global.log_file.empty()) raw[Setting::kLogFile] = {global.log_file, "command line"};
@@ -64,168 +281,15 @@ absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
 }
 
 int RunCli(int argc, char** argv, char** environ) {
-  CLI::App app{
-      "creditbot: credits for customers hit by SMS pumping fraud, from Slack requests with Looker links",
-      "creditbot"};
-  app.set_version_flag("--version",
-                       std::string("creditbot ") + CREDITBOT_VERSION + " (git " + CREDITBOT_GIT_SHA + ")");
-  app.require_subcommand(1);
-  GlobalOptions global;
+  CommandLine command_line;
+  if (std::optional<int> exit_code = command_line.Parse(argc, argv)) return *exit_code;
+  // The one wiring point: the clock, sleeper, transports and AWS credential chain of this process.
+  const Environment env(EnvironmentFromEnviron(environ));
+  GlobalOptions& global = command_line.global();
   global.config.environ = environ;
-  auto add_globals = [&global](CLI::App* command) {
-    command->add_option("--config", global.config.config_file, "configuration file (TOML, NAME = value)");
-    command->add_option_function<std::string>(
-        "--env-file",
-        [&global](const std::string& path) {
-          global.config.env_file = path;
-          global.config.env_file_explicit = true;
-        },
-        "read this .env file (default: ./.env when present)");
-    command->add_option("--set", global.config.overrides,
-                        "set a configuration value: --set NAME=VALUE (repeatable)");
-    command->add_option("--log-format", global.log_format, "auto, text or json");
-    command->add_option("--log-level", global.log_level, "debug, info, warn or error");
-    command->add_option("--log-file", global.log_file, "also append JSON log lines to this file");
-    command->add_flag("--strict", global.config.strict,
-                      "refuse a name that is not a setting (a CREDITBOT_* variable, a .env, config file or "
-                      "secret key) instead of warning");
-  };
-
-  // --live is DRY_RUN=false: replies are posted for real (dry run is the default).
-  auto add_live = [&global](CLI::App* command) {
-    command->add_flag_callback(
-        "--live", [&global] { global.config.overrides.push_back("DRY_RUN=false"); },
-        "post replies for real (same as DRY_RUN=false; the default is a dry run)");
-  };
-
-  RunOptions run_options;
-  CLI::App* run = app.add_subcommand("run", "process new requests: a scheduled pass with --once");
-  run->add_flag("--once", run_options.once, "run one pass and exit (the scheduled mode)");
-  add_globals(run);
-  add_live(run);
-
-  CLI::App* serve = app.add_subcommand(
-      "serve", "the long-running service: Socket Mode and/or the Events API, catch-up passes, /metrics");
-  add_globals(serve);
-  add_live(serve);
-
-  CalcOptions calc_options;
-  CLI::App* calc =
-      app.add_subcommand("calc", "run one calculation from a SQL file and print the result JSON");
-  calc->add_option("--warehouse", calc_options.warehouse,
-                   "warehouse URL, e.g. sqlite:PATH (default: CREDITBOT_WAREHOUSE)");
-  calc->add_option("--sql-file", calc_options.sql_file, "the fraud report SQL (what the Looker link holds)")
-      ->required();
-  calc->add_option("--claim-date", calc_options.claim_date,
-                   "date of the request, YYYY-MM-DD (default: today, UTC)");
-  calc->add_option("--policy", calc_options.policy_file,
-                   "policy TOML file (default: routed by the policies' match patterns)");
-  calc->add_option("--output", calc_options.output, "also write the result JSON to this file");
-  add_globals(calc);
-
-  LinksOptions links_options;
-  CLI::App* links = app.add_subcommand(
-      "links",
-      "read one Slack message (JSON with text and blocks, or plain text) on stdin and print its links");
-  links->add_option("--looker-base-url", links_options.looker_base_url,
-                    "Looker host (default: CREDITBOT_LOOKER_BASE_URL)");
-  add_globals(links);
-
-  StateOptions state_options;
-  CLI::App* state = app.add_subcommand("state", "inspect, export, import or forget state records");
-  state->require_subcommand(1);
-  CLI::App* stats = state->add_subcommand("stats", "counts by status");
-  stats->add_flag("--json", state_options.json, "print JSON");
-  add_globals(stats);
-  CLI::App* list = state->add_subcommand("list", "the newest requests");
-  list->add_option("--status", state_options.status, "only this status (replied, asked, failed, …)");
-  list->add_option("--limit", state_options.limit, "at most this many (default 50)")
-      ->check(CLI::PositiveNumber);
-  list->add_flag("--json", state_options.json, "print JSON lines");
-  add_globals(list);
-  CLI::App* state_export = state->add_subcommand(
-      "export", "write every record, lease and cursor of the configured store as the S3 state JSON");
-  state_export->add_option("--output", state_options.output, "write to this file (default: stdout)");
-  add_globals(state_export);
-  CLI::App* state_import = state->add_subcommand(
-      "import",
-      "merge records from FILE into the configured store, never overwriting one (exit 1 when some entries "
-      "could not be read)");
-  state_import
-      ->add_option("file", state_options.input,
-                   "a `state export` file, or the prototype's "
-                   "processed_messages.json with --format prototype")
-      ->required();
-  state_import
-      ->add_option("--format", state_options.format,
-                   "creditbot (default: a `state export` / S3 state object) or prototype (each "
-                   "message is recorded as replied, so it is never answered again)")
-      ->check(CLI::IsMember({"creditbot", "prototype"}));
-  state_import->add_option("--channel", state_options.channel,
-                           "prototype: the channel id of entries that are a bare ts (default: "
-                           "CREDITBOT_SLACK_CHANNELS when it is one channel id)");
-  add_globals(state_import);
-  CLI::App* state_forget = state->add_subcommand(
-      "forget", "remove the record of one request (CHANNEL:TS) so the next pass processes it again");
-  state_forget->add_option("key", state_options.key, "the request key, CHANNEL:TS")->required();
-  add_globals(state_forget);
-
-  SynthOptionsCli synth_options;
-  CLI::App* synth = app.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
-  synth->add_option("--db", synth_options.db, "where to write it (must not exist)")->required();
-  synth->add_option("--seed", synth_options.seed, "random seed (default 42)");
-  synth->add_option("--scale", synth_options.scale, "size; attempts ≈ scale × 50,000 (default 1)")
-      ->check(CLI::PositiveNumber);
-  synth->add_option("--mcc-table", synth_options.mcc_table,
-                    "MCC/MNC CSV to draw destinations from (optional)");
-  add_globals(synth);
-
-  bool config_markdown = false;
-  CLI::App* config = app.add_subcommand("config", "print every setting, its value and where it came from");
-  config->add_flag("--markdown", config_markdown,
-                   "print the README's settings table (every setting, its type, default and meaning)");
-  add_globals(config);
-
-  CLI::App* doctor = app.add_subcommand("doctor", "check every configured part: one line per check");
-  add_globals(doctor);
-
-  if (const std::string unknown = CheckCommandWords(app, argc, argv); !unknown.empty()) {
-    std::fprintf(stderr, "%s\n", unknown.c_str());
-    return 2;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
-  }
-  if (run->parsed()) return RunCommand(global, run_options);
-  if (serve->parsed()) return ServeCommand(global);
-  if (calc->parsed()) return CalcCommand(global, calc_options);
-  if (links->parsed()) return LinksCommand(global, links_options);
-  if (stats->parsed()) {
-    state_options.action = "stats";
-    return StateCommand(global, state_options);
-  }
-  if (list->parsed()) {
-    state_options.action = "list";
-    return StateCommand(global, state_options);
-  }
-  if (state_export->parsed()) {
-    state_options.action = "export";
-    return StateCommand(global, state_options);
-  }
-  if (state_import->parsed()) {
-    state_options.action = "import";
-    return StateCommand(global, state_options);
-  }
-  if (state_forget->parsed()) {
-    state_options.action = "forget";
-    return StateCommand(global, state_options);
-  }
-  if (synth->parsed()) return SynthCommand(global, synth_options);
-  if (config->parsed()) return ConfigCommand(global, config_markdown);
-  if (doctor->parsed()) return DoctorCommand(global);
-  return 2;
+  // The Secrets Manager layer reads secrets with the process's AWS chain.
+  global.config.secret_fetcher = MakeSecretsManagerFetcher(env);
+  return command_line.Run(env);
 }
 
 }  // namespace creditbot

@@ -1,5 +1,7 @@
 // The creditbot commands. Each returns the process exit code: 0 success, 1 the work failed, 2 the
-// configuration or the command line is wrong. Failures print one clear line on stderr.
+// configuration or the command line is wrong. Failures print one clear line on stderr. The commands that
+// reach a far end take the process's Environment (environment.h: clock, sleeper, transports, AWS chain),
+// built once by RunCli.
 #pragma once
 
 #include <string>
@@ -7,10 +9,13 @@
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
+#include "app/environment.h"
 
 namespace creditbot {
 
-// Options shared by every command (given before or after the command name).
+// Options shared by every command (given before or after the command name). RunCli sets
+// config.environ to the process environment and config.secret_fetcher to the Secrets Manager fetcher on
+// the Environment's AWS chain.
 struct GlobalOptions {
   ConfigInputs config;
   std::string log_format, log_level, log_file;  // empty = from configuration
@@ -22,10 +27,10 @@ absl::StatusOr<Config> LoadConfig(const GlobalOptions& global);
 struct RunOptions {
   bool once = false;
 };
-int RunCommand(const GlobalOptions& global, const RunOptions& options);
+int RunCommand(const Environment& env, const GlobalOptions& global, const RunOptions& options);
 
 // `creditbot serve`: runs until SIGTERM/SIGINT (exit 0) or a terminal failure (exit 1).
-int ServeCommand(const GlobalOptions& global);
+int ServeCommand(const Environment& env, const GlobalOptions& global);
 
 struct CalcOptions {
   std::string warehouse;  // default: CREDITBOT_WAREHOUSE
@@ -34,7 +39,7 @@ struct CalcOptions {
   std::string policy_file;  // default: route by the policies' match patterns
   std::string output;       // also write the JSON here
 };
-int CalcCommand(const GlobalOptions& global, const CalcOptions& options);
+int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcOptions& options);
 
 struct LinksOptions {
   std::string looker_base_url;  // default: CREDITBOT_LOOKER_BASE_URL
@@ -52,7 +57,7 @@ struct StateOptions {
   std::string channel;               // import --format prototype: the channel of bare-ts entries
   std::string key;                   // forget: "channel:ts"
 };
-int StateCommand(const GlobalOptions& global, const StateOptions& options);
+int StateCommand(const Environment& env, const GlobalOptions& global, const StateOptions& options);
 
 struct SynthOptionsCli {
   std::string db;
@@ -66,7 +71,7 @@ int SynthCommand(const GlobalOptions& global, const SynthOptionsCli& options);
 int ConfigCommand(const GlobalOptions& global, bool markdown = false);
 
 // Checks every configured part; one line per check; exit 1 when any fails.
-int DoctorCommand(const GlobalOptions& global);
+int DoctorCommand(const Environment& env, const GlobalOptions& global);
 
 // Parses argv and runs the chosen command.
 int RunCli(int argc, char** argv, char** environ);

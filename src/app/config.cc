@@ -28,6 +28,23 @@ namespace {
 using T = SettingType;
 constexpr unsigned kNotFromSecret = kFromAnywhere & ~kFromSecret;
 
+// The decimal text of a non-negative number known at compile time, so the table can show a default that
+// the layer owning it defines as a number (kDefaultClaimLeaseSeconds).
+template <int kValue>
+struct DecimalText {
+  static_assert(kValue >= 0);
+  static constexpr std::array<char, 12> kDigits = [] {
+    std::array<char, 12> digits{};
+    int count = 1;
+    for (int rest = kValue; rest >= 10; rest /= 10) ++count;
+    int rest = kValue;
+    for (int i = count - 1; i >= 0; --i, rest /= 10)
+      digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + rest % 10);
+    return digits;
+  }();
+  static constexpr std::string_view kView{kDigits.data()};
+};
+
 // Every setting, once. Keep the order of `enum class Setting` (checked below).
 constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
     // Slack
@@ -131,8 +148,8 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "attempts for a request that keeps failing transiently"},
     {Setting::kRetryBackoffSeconds, "CREDITBOT_RETRY_BACKOFF_SECONDS", T::kPositiveInt, "900", false,
      "first retry delay, doubled each attempt"},
-    {Setting::kClaimLeaseSeconds, "CREDITBOT_CLAIM_LEASE_SECONDS", T::kPositiveInt, "600", false,
-     "how long a claim (and the pass lease) holds"},
+    {Setting::kClaimLeaseSeconds, "CREDITBOT_CLAIM_LEASE_SECONDS", T::kPositiveInt,
+     DecimalText<kDefaultClaimLeaseSeconds>::kView, false, "how long a claim (and the pass lease) holds"},
     {Setting::kStateRetentionDays, "CREDITBOT_STATE_RETENTION_DAYS", T::kPositiveInt, "90", false,
      "finished state entries older than this are removed"},
     {Setting::kLogLevel, "CREDITBOT_LOG_LEVEL", T::kChoice, "info", false, "the least level logged",
@@ -150,8 +167,7 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "the seed's bucket for state and audit; AWS credentials from the environment, EKS IRSA, the container "
      "endpoint or IMDSv2; region `AWS_REGION`; endpoints `AWS_ENDPOINT_URL[_S3/_STS/_SECRETS_MANAGER/"
      "_SAGEMAKER]`"},
-    {Setting::kS3StateKey, "S3_STATE_KEY", T::kText, "state/processed_messages.json", false,
-     "S3 key of the state object"},
+    {Setting::kS3StateKey, "S3_STATE_KEY", T::kText, kDefaultS3StateKey, false, "S3 key of the state object"},
     {Setting::kS3OutputPrefix, "S3_OUTPUT_PREFIX", T::kText, "outputs", false,
      "S3 prefix of the audit records"},
     {Setting::kSagemakerImageUri, "SAGEMAKER_IMAGE_URI", T::kText, "", false,

@@ -34,7 +34,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bot/pipeline.h"  // kDefaultClaimLeaseSeconds
 #include "common/logging.h"
+#include "state/s3_state_store.h"  // kDefaultS3StateKey
 
 namespace creditbot {
 
@@ -270,17 +272,17 @@ struct Config {
   bool look_catalog_explicit = false;
   // S3 (app/store_factory.h): with a bucket and CREDITBOT_STATE / CREDITBOT_AUDIT_DIR left at their
   // defaults, state and audit records live in S3.
-  std::string s3_bucket;                                       // S3_BUCKET
-  std::string s3_state_key = "state/processed_messages.json";  // S3_STATE_KEY
-  std::string s3_output_prefix = "outputs";                    // S3_OUTPUT_PREFIX
-  std::string policy_dir;                                      // empty = the embedded policies
-  std::string sql_dir;                                         // empty = the embedded SQL
+  std::string s3_bucket;                          // S3_BUCKET
+  std::string s3_state_key = kDefaultS3StateKey;  // S3_STATE_KEY
+  std::string s3_output_prefix = "outputs";       // S3_OUTPUT_PREFIX
+  std::string policy_dir;                         // empty = the embedded policies
+  std::string sql_dir;                            // empty = the embedded SQL
 
   // Behaviour
   bool dry_run = true;
   int max_attempts = 5;
   absl::Duration retry_backoff = absl::Minutes(15);
-  absl::Duration claim_lease = absl::Minutes(10);
+  absl::Duration claim_lease = absl::Seconds(kDefaultClaimLeaseSeconds);
   int state_retention_days = 90;
 
   // The service

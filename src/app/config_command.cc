@@ -6,7 +6,6 @@
 #include <string>
 
 #include "app/commands.h"
-#include "app/executor_factory.h"
 #include "app/store_factory.h"
 #include "common/logging.h"
 #include "common/strings.h"
@@ -42,10 +41,8 @@ int ConfigCommand(const GlobalOptions& global, bool markdown) {
     std::fputs(SettingsMarkdownTable().c_str(), stdout);
     return 0;
   }
-  ConfigInputs inputs = global.config;
   // The Secrets Manager layer, as every other command reads it (a secret's values show as "(set)").
-  inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
-  absl::StatusOr<RawSettings> raw = LoadRawSettings(inputs);
+  absl::StatusOr<RawSettings> raw = LoadRawSettings(global.config);
   if (!raw.ok()) {
     std::fprintf(stderr, "creditbot config: %s\n", Redact(ToStd(raw.status().message())).c_str());
     return 2;

@@ -5,7 +5,6 @@
 #include <set>
 #include <utility>
 
-#include "app/executor_factory.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 
@@ -22,10 +21,7 @@ void RegisterSecretsOnce(const std::vector<std::string>& values) {
 }
 
 absl::StatusOr<LoadedConfig> LoadConfigWithValues(const GlobalOptions& global) {
-  ConfigInputs inputs = global.config;
-  if (!inputs.secret_fetcher)
-    inputs.secret_fetcher = MakeSecretsManagerFetcher(EnvironmentFromEnviron(inputs.environ));
-  CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(inputs));
+  CREDITBOT_ASSIGN_OR_RETURN(RawSettings raw, LoadRawSettings(global.config));
   if (!global.log_format.empty()) raw[Setting::kLogFormat] = {global.log_format, "command line"};
   if (!global.log_level.empty()) raw[Setting::kLogLevel] = {global.log_level, "command line"};
   if (!global.log_file.empty()) raw[Setting::kLogFile] = {global.log_file, "command line"};

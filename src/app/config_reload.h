@@ -29,7 +29,7 @@ struct LoadedConfig {
 };
 
 // LoadConfig (app/commands.h) without configuring logging: the layers (the Secrets Manager layer reads with
-// the AWS chain of global.config.environ unless global.config.secret_fetcher is set), the --log-* options,
+// global.config.secret_fetcher, which RunCli sets on the process's AWS chain), the --log-* options,
 // BuildConfig. Every secret value read is registered with the redactor (once per distinct value) before
 // the configuration is typed, so that no error can show one. Errors: those of LoadRawSettings and
 // BuildConfig (one line naming the setting or the secret id, never a value).

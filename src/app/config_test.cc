@@ -444,11 +444,11 @@ TEST(ConfigSecrets, NoSecretIdMeansNoFetch) {
 TEST(ConfigSecrets, SecretsManagerFetcherReadsThroughTheAwsChain) {
   testing::FakeAwsServer server;
   server.PutSecret("credit-bot/credentials", R"({"SLACK_USER_ID":"U0FROMAWS"})");
-  SecretFetcher fetch =
-      MakeSecretsManagerFetcher({{"AWS_REGION", testing::FakeAwsServer::kRegion},
-                                 {"AWS_ENDPOINT_URL", server.base_url()},
-                                 {"AWS_ACCESS_KEY_ID", testing::FakeAwsServer::kAccessKeyId},
-                                 {"AWS_SECRET_ACCESS_KEY", testing::FakeAwsServer::kSecretAccessKey}});
+  const Environment env({{"AWS_REGION", testing::FakeAwsServer::kRegion},
+                         {"AWS_ENDPOINT_URL", server.base_url()},
+                         {"AWS_ACCESS_KEY_ID", testing::FakeAwsServer::kAccessKeyId},
+                         {"AWS_SECRET_ACCESS_KEY", testing::FakeAwsServer::kSecretAccessKey}});
+  SecretFetcher fetch = MakeSecretsManagerFetcher(env);
   absl::StatusOr<std::string> value = fetch("credit-bot/credentials");
   ASSERT_TRUE(value.ok()) << value.status();
   EXPECT_EQ(*value, R"({"SLACK_USER_ID":"U0FROMAWS"})");

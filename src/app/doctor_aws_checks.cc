@@ -12,10 +12,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "app/s3_connection.h"
 #include "aws/aws_credentials.h"
 #include "aws/s3_client.h"
 #include "aws/sagemaker_client.h"
-#include "common/clock.h"
 #include "common/strings.h"
 #include "net/http_transport.h"
 #include "nlohmann/json.hpp"
@@ -230,28 +230,20 @@ std::string S3ProbeKey(const std::string& output_prefix, const std::string& host
   return absl::StrCat(prefix, prefix.empty() ? "" : "/", "doctor-probe-", clean_host, "-", pid);
 }
 
-std::vector<DoctorLine> CheckS3Probe(const Config& config, const EnvironmentMap& env) {
+std::vector<DoctorLine> CheckS3Probe(const Config& config, const Environment& env) {
   std::vector<DoctorLine> lines;
   if (config.s3_bucket.empty()) {
     lines.push_back(Skip("s3 probe", "S3_BUCKET is not set"));
     return lines;
   }
   const std::string& bucket = config.s3_bucket;
-  absl::StatusOr<AwsConfig> aws = AwsConfig::FromEnvironment(env);
-  absl::StatusOr<S3ClientOptions> options =
-      aws.ok() ? S3Client::OptionsFromConfig(*aws) : absl::StatusOr<S3ClientOptions>(aws.status());
-  SystemClock clock;
-  SystemSleeper sleeper;
-  absl::StatusOr<std::unique_ptr<AwsCredentialsProvider>> credentials =
-      options.ok() ? MakeAwsCredentialsChain(env, MakeCurlTransport(), clock, sleeper)
-                   : absl::StatusOr<std::unique_ptr<AwsCredentialsProvider>>(options.status());
-  if (!credentials.ok()) {
-    lines.push_back(Fail("s3 probe", Message(credentials.status()),
+  absl::StatusOr<std::unique_ptr<S3Connection>> connection = ConnectS3(env);
+  if (!connection.ok()) {
+    lines.push_back(Fail("s3 probe", Message(connection.status()),
                          "set AWS_REGION; AWS_ENDPOINT_URL[_S3] only for a non-AWS endpoint"));
     return lines;
   }
-  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
-  S3Client s3(*transport, **credentials, clock, sleeper, *options);
+  S3Client& s3 = (*connection)->client;
 
   const std::string host = HostName();
   const long pid = static_cast<long>(getpid());
@@ -304,7 +296,7 @@ std::vector<DoctorLine> CheckS3Probe(const Config& config, const EnvironmentMap&
   return lines;
 }
 
-std::vector<DoctorLine> CheckSageMaker(const Config& config, const EnvironmentMap& env) {
+std::vector<DoctorLine> CheckSageMaker(const Config& config, const Environment& env) {
   std::vector<DoctorLine> lines;
   const Config::ExecutorSettings& e = config.executor;
   if (e.kind != "sagemaker") {
@@ -326,21 +318,18 @@ std::vector<DoctorLine> CheckSageMaker(const Config& config, const EnvironmentMa
                          "set them (config file, secret, .env or environment)"));
   }
 
-  absl::StatusOr<AwsConfig> aws = AwsConfig::FromEnvironment(env);
+  absl::StatusOr<AwsConfig> aws = env.Aws();
   absl::StatusOr<SageMakerOptions> options =
       aws.ok() ? SageMakerClient::OptionsFromConfig(*aws) : absl::StatusOr<SageMakerOptions>(aws.status());
-  SystemClock clock;
-  SystemSleeper sleeper;
-  absl::StatusOr<std::unique_ptr<AwsCredentialsProvider>> credentials =
-      options.ok() ? MakeAwsCredentialsChain(env, MakeCurlTransport(), clock, sleeper)
-                   : absl::StatusOr<std::unique_ptr<AwsCredentialsProvider>>(options.status());
+  absl::StatusOr<AwsCredentialsProvider*> credentials =
+      options.ok() ? env.AwsCredentials() : absl::StatusOr<AwsCredentialsProvider*>(options.status());
   if (!credentials.ok()) {
     lines.push_back(Fail("sagemaker", Message(credentials.status()),
                          "set AWS_REGION; AWS_ENDPOINT_URL[_SAGEMAKER] only for a non-AWS endpoint"));
     return lines;
   }
-  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
-  SageMakerClient sagemaker(*transport, **credentials, clock, sleeper, *options);
+  std::unique_ptr<HttpTransport> transport = env.NewHttpTransport();
+  SageMakerClient sagemaker(*transport, **credentials, env.clock(), env.sleeper(), *options);
   constexpr char kProbeJob[] = "creditbot-doctor-probe";
   absl::StatusOr<ProcessingJobDescription> described = sagemaker.DescribeProcessingJob(kProbeJob);
   if (described.ok() || absl::IsNotFound(described.status())) {

@@ -27,7 +27,7 @@
 // its absence. CreateProcessingJob, StopProcessingJob and iam:PassRole cannot be probed without starting a
 // job; the FAIL's fix names them all.
 //
-// Every AWS call goes to the endpoints and credentials `env` gives (aws_config.h, aws_credentials.h).
+// Every AWS call goes to the endpoints and credential chain of `env` (environment.h).
 #pragma once
 
 #include <memory>
@@ -36,7 +36,7 @@
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
-#include "aws/aws_config.h"
+#include "app/environment.h"
 
 namespace creditbot {
 
@@ -85,12 +85,12 @@ std::vector<DoctorLine> CheckSecrets(const std::vector<SecretFetchLog::Entry>& f
                                      const ConfiguredSecrets& configured, const Config* config);
 
 // The S3 probe: skip without S3_BUCKET; else ok, or one FAIL per failed step.
-std::vector<DoctorLine> CheckS3Probe(const Config& config, const EnvironmentMap& env);
+std::vector<DoctorLine> CheckS3Probe(const Config& config, const Environment& env);
 
 // The key the probe object gets: "PREFIX/doctor-probe-HOST-PID" (HOST reduced to [A-Za-z0-9_-]).
 std::string S3ProbeKey(const std::string& output_prefix, const std::string& host, long pid);
 
 // The SageMaker check: skip unless CREDITBOT_EXECUTOR=sagemaker; else ok or FAIL lines.
-std::vector<DoctorLine> CheckSageMaker(const Config& config, const EnvironmentMap& env);
+std::vector<DoctorLine> CheckSageMaker(const Config& config, const Environment& env);
 
 }  // namespace creditbot

@@ -19,18 +19,17 @@
 namespace creditbot {
 namespace {
 
-// A SageMakerExecutor with the AWS pieces it runs on (declared first, destroyed last).
+// A SageMakerExecutor with the transport and clients it runs on (declared first, destroyed last); the
+// credential chain, clock and sleeper are the Environment's.
 class OwningSageMakerExecutor final : public Executor {
  public:
-  OwningSageMakerExecutor(std::unique_ptr<HttpTransport> transport,
-                          std::unique_ptr<AwsCredentialsProvider> credentials, const Clock& clock,
-                          Sleeper& sleeper, const S3ClientOptions& s3_options,
-                          const SageMakerOptions& sagemaker_options, SageMakerExecutorOptions options)
-      : transport_(std::move(transport)),
-        credentials_(std::move(credentials)),
-        s3_(*transport_, *credentials_, clock, sleeper, s3_options),
-        sagemaker_(*transport_, *credentials_, clock, sleeper, sagemaker_options),
-        executor_(sagemaker_, s3_, clock, sleeper, std::move(options)) {}
+  OwningSageMakerExecutor(const Environment& env, AwsCredentialsProvider& credentials,
+                          const S3ClientOptions& s3_options, const SageMakerOptions& sagemaker_options,
+                          SageMakerExecutorOptions options)
+      : transport_(env.NewHttpTransport()),
+        s3_(*transport_, credentials, env.clock(), env.sleeper(), s3_options),
+        sagemaker_(*transport_, credentials, env.clock(), env.sleeper(), sagemaker_options),
+        executor_(sagemaker_, s3_, env.clock(), env.sleeper(), std::move(options)) {}
 
   absl::StatusOr<CreditReport> Execute(const CalcRequest& request) override {
     return executor_.Execute(request);
@@ -39,14 +38,12 @@ class OwningSageMakerExecutor final : public Executor {
 
  private:
   std::unique_ptr<HttpTransport> transport_;
-  std::unique_ptr<AwsCredentialsProvider> credentials_;
   S3Client s3_;
   SageMakerClient sagemaker_;
   SageMakerExecutor executor_;
 };
 
-absl::StatusOr<std::unique_ptr<Executor>> OpenSageMaker(const Config& config, const EnvironmentMap& env,
-                                                        const Clock& clock, Sleeper& sleeper) {
+absl::StatusOr<std::unique_ptr<Executor>> OpenSageMaker(const Config& config, const Environment& env) {
   const Config::ExecutorSettings& e = config.executor;
   for (const auto& [name, value] :
        {std::pair<const char*, const std::string*>{"SAGEMAKER_IMAGE_URI", &e.sagemaker_image_uri},
@@ -58,11 +55,10 @@ absl::StatusOr<std::unique_ptr<Executor>> OpenSageMaker(const Config& config, co
                                                         " (config file, secret, .env or environment)"));
     }
   }
-  CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, AwsConfig::FromEnvironment(env));
+  CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, env.Aws());
   CREDITBOT_ASSIGN_OR_RETURN(S3ClientOptions s3_options, S3Client::OptionsFromConfig(aws));
   CREDITBOT_ASSIGN_OR_RETURN(SageMakerOptions sagemaker_options, SageMakerClient::OptionsFromConfig(aws));
-  CREDITBOT_ASSIGN_OR_RETURN(std::unique_ptr<AwsCredentialsProvider> credentials,
-                             MakeAwsCredentialsChain(env, MakeCurlTransport(), clock, sleeper));
+  CREDITBOT_ASSIGN_OR_RETURN(AwsCredentialsProvider * credentials, env.AwsCredentials());
 
   SageMakerExecutorOptions options;
   options.image_uri = e.sagemaker_image_uri;
@@ -75,20 +71,18 @@ absl::StatusOr<std::unique_ptr<Executor>> OpenSageMaker(const Config& config, co
   options.container_environment["AWS_REGION"] = aws.region_or_empty();
   options.container_environment["CREDITBOT_LOG_FORMAT"] = "json";
   options.secret_values = config.secret_values;
-  return std::unique_ptr<Executor>(
-      std::make_unique<OwningSageMakerExecutor>(MakeCurlTransport(), std::move(credentials), clock, sleeper,
-                                                s3_options, sagemaker_options, std::move(options)));
+  return std::unique_ptr<Executor>(std::make_unique<OwningSageMakerExecutor>(
+      env, *credentials, s3_options, sagemaker_options, std::move(options)));
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Executor>> OpenExecutor(const Config& config, Warehouse& warehouse,
-                                                       const EnvironmentMap& env, const Clock& clock,
-                                                       Sleeper& sleeper) {
+                                                       const Environment& env) {
   const std::string& kind = config.executor.kind;
   if (kind == "native" || kind.empty())
     return std::unique_ptr<Executor>(std::make_unique<NativeExecutor>(warehouse, config.sql_dir));
-  if (kind == "sagemaker") return OpenSageMaker(config, env, clock, sleeper);
+  if (kind == "sagemaker") return OpenSageMaker(config, env);
   if (kind == "notebook") {
     if (config.executor.notebook_path.empty()) {
       return absl::FailedPreconditionError("CREDITBOT_EXECUTOR=notebook needs CREDITBOT_NOTEBOOK_PATH");
@@ -103,18 +97,6 @@ absl::StatusOr<std::unique_ptr<Executor>> OpenExecutor(const Config& config, War
       absl::StrCat("CREDITBOT_EXECUTOR='", kind, "': expected native, sagemaker or notebook"));
 }
 
-EnvironmentMap EnvironmentFromEnviron(const char* const* environ) {
-  EnvironmentMap env;
-  if (environ == nullptr) return env;
-  for (const char* const* entry = environ; *entry != nullptr; ++entry) {
-    std::string_view pair(*entry);
-    const std::size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || eq == 0) continue;
-    env.emplace(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
-  }
-  return env;
-}
-
 std::optional<std::pair<std::string, std::string>> ParseS3Uri(std::string_view uri) {
   absl::string_view rest = ToAbsl(uri);
   if (!absl::ConsumePrefix(&rest, "s3://")) return std::nullopt;
@@ -123,16 +105,13 @@ std::optional<std::pair<std::string, std::string>> ParseS3Uri(std::string_view u
   return std::make_pair(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
 }
 
-SecretFetcher MakeSecretsManagerFetcher(EnvironmentMap env) {
-  return [env = std::move(env)](std::string_view id) -> absl::StatusOr<std::string> {
-    SystemClock clock;
-    SystemSleeper sleeper;
-    CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, AwsConfig::FromEnvironment(env));
+SecretFetcher MakeSecretsManagerFetcher(const Environment& env) {
+  return [&env](std::string_view id) -> absl::StatusOr<std::string> {
+    CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, env.Aws());
     CREDITBOT_ASSIGN_OR_RETURN(SecretsManagerOptions options, SecretsManagerClient::OptionsFromConfig(aws));
-    CREDITBOT_ASSIGN_OR_RETURN(std::unique_ptr<AwsCredentialsProvider> credentials,
-                               MakeAwsCredentialsChain(env, MakeCurlTransport(), clock, sleeper));
-    std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
-    SecretsManagerClient client(*transport, *credentials, clock, sleeper, options);
+    CREDITBOT_ASSIGN_OR_RETURN(AwsCredentialsProvider * credentials, env.AwsCredentials());
+    std::unique_ptr<HttpTransport> transport = env.NewHttpTransport();
+    SecretsManagerClient client(*transport, *credentials, env.clock(), env.sleeper(), options);
     return client.GetSecretString(id);
   };
 }

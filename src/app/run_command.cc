@@ -28,7 +28,7 @@ int Fail(const absl::Status& status) {
 
 }  // namespace
 
-int RunCommand(const GlobalOptions& global, const RunOptions& options) {
+int RunCommand(const Environment& env, const GlobalOptions& global, const RunOptions& options) {
   if (!options.once) {
     std::fprintf(stderr,
                  "creditbot: run needs --once (one scheduled pass); the long-running service is "
@@ -39,7 +39,7 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
   if (!config.ok())
     return Fail(
         absl::Status(config.status().code(), absl::StrCat("configuration: ", config.status().message())));
-  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime(*std::move(config));
+  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime(env, *std::move(config));
   if (!runtime.ok()) return Fail(runtime.status());
   Runtime& r = **runtime;
 
@@ -48,7 +48,7 @@ int RunCommand(const GlobalOptions& global, const RunOptions& options) {
            {"source", r.uses_slack() ? absl::StrCat("slack ", absl::StrJoin(r.channel_ids, ","))
                                      : r.config.inbox_path}});
   absl::StatusOr<PassSummary> summary =
-      RunPass(*r.source, *r.pipeline, *r.state, r.clock,
+      RunPass(*r.source, *r.pipeline, *r.state, env.clock(),
               PassOptions{r.holder, r.config.claim_lease, r.config.state_retention_days});
   if (!summary.ok())
     return Fail(absl::Status(summary.status().code(), absl::StrCat("pass: ", summary.status().message())));

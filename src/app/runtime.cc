@@ -14,6 +14,7 @@
 #include "app/executor_factory.h"
 #include "app/policies.h"
 #include "app/store_factory.h"
+#include "bot/state_store_history.h"
 #include "app/warehouse_factory.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -50,9 +51,9 @@ absl::Status OpenSlack(Runtime& runtime) {
   options.post_interval = config.slack_post_interval;
   if (absl::Status valid = SlackWebApi::ValidateOptions(options); !valid.ok()) return In("Slack", valid);
   runtime.slack_options = options;
-  runtime.slack_transport = MakeInstrumentedTransport(MakeCurlTransport(), "slack");
-  runtime.slack =
-      std::make_unique<SlackWebApi>(*runtime.slack_transport, runtime.clock, runtime.sleeper, options);
+  runtime.slack_transport = MakeInstrumentedTransport(runtime.env.NewHttpTransport(), "slack");
+  runtime.slack = std::make_unique<SlackWebApi>(*runtime.slack_transport, runtime.env.clock(),
+                                                runtime.env.sleeper(), options);
   absl::StatusOr<SlackIdentity> identity = runtime.slack->AuthTest();
   if (!identity.ok()) return In("Slack auth.test", identity.status());
   runtime.identity = *identity;
@@ -101,8 +102,9 @@ absl::StatusOr<std::vector<std::string>> ResolveChannelIds(SlackWebApi& api,
   return ids;
 }
 
-absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string holder) {
-  auto runtime = std::make_unique<Runtime>();
+absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Config config,
+                                                     std::string holder) {
+  auto runtime = std::make_unique<Runtime>(env);
   runtime->config = std::move(config);
   const Config& c = runtime->config;
   runtime->holder = std::move(holder);
@@ -136,13 +138,12 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
   if (!router.ok()) return In("credit policy", router.status());
   runtime->router.emplace(*std::move(router));
 
-  const EnvironmentMap env = EnvironmentFromEnviron(environ);
   absl::StatusOr<std::unique_ptr<StateStore>> state = OpenStateStore(c, env);
   if (!state.ok()) return In("state store", state.status());
   runtime->state = *std::move(state);
 
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
-      OpenWarehouse(c.warehouse_url, "CREDITBOT_WAREHOUSE", IsEmbeddedDefaultWarehouse(c), c.trino);
+      OpenWarehouse(c.warehouse_url, "CREDITBOT_WAREHOUSE", IsEmbeddedDefaultWarehouse(c), c.trino, env);
   if (!warehouse.ok()) return In("warehouse", warehouse.status());
   runtime->warehouse = *std::move(warehouse);
 
@@ -156,12 +157,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
     looker_api.client_secret = c.looker_client_secret;
     if (absl::Status valid = LookerApiResolver::ValidateOptions(looker_api); !valid.ok())
       return In("configuration", valid);
-    runtime->looker_transport = MakeInstrumentedTransport(MakeCurlTransport(), "looker");
-    runtime->looks = std::make_unique<LookerApiResolver>(*runtime->looker_transport, runtime->clock,
-                                                         runtime->sleeper, std::move(looker_api));
+    runtime->looker_transport = MakeInstrumentedTransport(env.NewHttpTransport(), "looker");
+    runtime->looks = std::make_unique<LookerApiResolver>(*runtime->looker_transport, env.clock(),
+                                                         env.sleeper(), std::move(looker_api));
   }
-  absl::StatusOr<std::unique_ptr<Executor>> executor =
-      OpenExecutor(c, *runtime->warehouse, env, runtime->clock, runtime->sleeper);
+  absl::StatusOr<std::unique_ptr<Executor>> executor = OpenExecutor(c, *runtime->warehouse, env);
   if (!executor.ok()) return In("executor", executor.status());
   runtime->executor = *std::move(executor);
   absl::StatusOr<std::unique_ptr<AuditSink>> audit = OpenAuditSink(c, env);
@@ -184,7 +184,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
     history.first_lookback = c.slack_lookback;
     history.asked_window = c.slack_asked_window;
     runtime->source =
-        std::make_unique<SlackHistorySource>(*runtime->slack, *runtime->state, runtime->clock, history);
+        std::make_unique<SlackHistorySource>(*runtime->slack, *runtime->state, env.clock(), history);
   } else {
     runtime->source =
         std::make_unique<LocalInbox>(c.inbox_path, c.slack_channels.empty() ? "" : c.slack_channels.front());
@@ -202,7 +202,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string 
   options.holder = runtime->holder;
   runtime->pipeline = std::make_unique<Pipeline>(
       PipelineDeps{*runtime->state, *runtime->looks, *runtime->executor, *runtime->audit, *runtime->replier,
-                   *runtime->router, runtime->clock},
+                   *runtime->router, env.clock()},
       options);
   return runtime;
 }

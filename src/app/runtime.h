@@ -17,9 +17,9 @@
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
+#include "app/environment.h"
 #include "audit/audit_sink.h"
 #include "bot/pipeline.h"
-#include "common/clock.h"
 #include "core/product_router.h"
 #include "executor/executor.h"
 #include "looker/look_resolver.h"
@@ -34,8 +34,9 @@ namespace creditbot {
 
 struct Runtime {
   Config config;
-  SystemClock clock;
-  SystemSleeper sleeper;
+  explicit Runtime(const Environment& environment) : env(environment) {}
+
+  const Environment& env;  // the clock, sleeper and transports every client here uses
   std::string holder;  // names this process in claims and leases ("pid-123")
 
   std::unique_ptr<StateStore> state;
@@ -66,8 +67,9 @@ struct Runtime {
 
 // `holder`: the name this process uses in claims and leases; empty = a new one ("host-pid-random"). `serve`
 // passes the first runtime's holder when it opens another after a configuration reload, so the process
-// keeps one name.
-absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(Config config, std::string holder = "");
+// keeps one name. `env` must outlive the runtime.
+absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Config config,
+                                                     std::string holder = "");
 
 // "C0123ABCD", "G…", "D…" are ids; anything else (with or without '#') is a channel name. Names are looked
 // up once with conversations.list. kNotFound naming the channel when a name matches nothing.

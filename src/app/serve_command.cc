@@ -95,7 +95,7 @@ ServiceParts PartsOf(Runtime& r) {
 // replaced. Thread-safe.
 class SocketModeReceiver {
  public:
-  explicit SocketModeReceiver(Service& service) : service_(service) {}
+  SocketModeReceiver(const Environment& env, Service& service) : env_(env), service_(service) {}
   ~SocketModeReceiver() { Stop(); }
 
   void Start(const SlackApiOptions& options) {
@@ -145,8 +145,8 @@ class SocketModeReceiver {
   // Requires mutex_ held.
   std::unique_ptr<Link> StartLink(const SlackApiOptions& options) {
     auto link = std::make_unique<Link>();
-    link->transport = MakeCurlTransport();
-    link->api = std::make_unique<SlackWebApi>(*link->transport, clock_, sleeper_, options);
+    link->transport = env_.NewHttpTransport();
+    link->api = std::make_unique<SlackWebApi>(*link->transport, env_.clock(), env_.sleeper(), options);
     SlackWebApi* api = link->api.get();
     link->client = std::make_unique<SocketModeClient>(
         [api] { return api->OpenSocketModeUrl(); },
@@ -174,172 +174,197 @@ class SocketModeReceiver {
     if (link->thread.joinable()) link->thread.join();
   }
 
+  const Environment& env_;
   Service& service_;
-  SystemClock clock_;
-  SystemSleeper sleeper_;
   mutable std::mutex mutex_;
   std::unique_ptr<Link> current_;  // guarded by mutex_
   bool stopped_ = false;           // guarded by mutex_
   std::atomic<bool> failed_{false};
 };
 
-}  // namespace
-
-int ServeCommand(const GlobalOptions& global) {
-  // Signals are taken by one thread with sigwait; every thread started below inherits this mask.
+// Blocks the signals serve handles on this thread, and so on every thread started after, for the signal
+// thread to take them with sigwait.
+sigset_t BlockServeSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   for (int signal_number : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, signal_number);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
+// The configuration at start: loaded, logging configured, its notes and warnings logged, and serve's own
+// checks passed. The errors read as serve's failure line shows them ("configuration: …").
+absl::StatusOr<LoadedConfig> LoadStartConfig(const GlobalOptions& global) {
   absl::StatusOr<LoadedConfig> loaded = LoadConfigWithValues(global);
   if (!loaded.ok())
-    return Fail(
-        absl::Status(loaded.status().code(), absl::StrCat("configuration: ", loaded.status().message())));
+    return absl::Status(loaded.status().code(), absl::StrCat("configuration: ", loaded.status().message()));
   if (absl::Status logging = ConfigureLogging(loaded->config.log); !logging.ok())
-    return Fail(absl::Status(logging.code(), absl::StrCat("configuration: ", logging.message())));
+    return absl::Status(logging.code(), absl::StrCat("configuration: ", logging.message()));
   for (const std::string& note : loaded->notes) LogDebug(note);
   for (const std::string& warning : loaded->warnings) LogWarn(warning + " (--strict makes this an error)");
-  if (absl::Status valid = CheckServeConfig(loaded->config); !valid.ok()) return Fail(valid);
-  std::string http_host;
-  int http_port = 0;
-  if (absl::Status addr = ParseHttpAddr(loaded->config.http_addr, http_host, http_port); !addr.ok())
-    return Fail(addr);
-  SettingValues current_values = std::move(loaded->values);
+  if (absl::Status valid = CheckServeConfig(loaded->config); !valid.ok()) return valid;
+  return loaded;
+}
 
-  absl::StatusOr<std::unique_ptr<Runtime>> opened = OpenRuntime(std::move(loaded->config));
-  if (!opened.ok()) return Fail(opened.status());
-  // Replaced by a reload, on the worker thread only (the reload hook below).
-  std::unique_ptr<Runtime> runtime = *std::move(opened);
-  const Config start_config = runtime->config;
-
-  Metrics& metrics = GlobalMetrics();
+void DefineReloadMetric(Metrics& metrics) {
   metrics.DefineCounter(kMetricConfigReloadsTotal,
                         "Configuration reloads (SIGHUP, CREDITBOT_SECRET_REFRESH_SECONDS), by result: ok "
                         "(applied), unchanged, failed (the configuration in use was kept).",
                         {"result"});
   for (const char* result : {"ok", "unchanged", "failed"})
     metrics.Increment(kMetricConfigReloadsTotal, {{"result", result}}, 0);
+}
 
-  const SystemClock clock;  // outlives every Runtime
-  ServiceOptions service_options;
-  service_options.channel_ids = runtime->channel_ids;
-  service_options.catchup_interval = runtime->config.catchup_interval;
-  service_options.pass =
-      PassOptions{runtime->holder, runtime->config.claim_lease, runtime->config.state_retention_days};
-  service_options.reload_interval = runtime->config.secret_refresh_interval;
-  ServiceHttp* http_for_reload = nullptr;  // set once the endpoint exists (before the worker runs)
-  SocketModeReceiver* socket_for_reload = nullptr;
-  std::atomic<bool> sighup_pending{false};
-  service_options.reload = [&]() -> std::optional<ServiceParts> {
-    const std::string trigger = sighup_pending.exchange(false) ? "SIGHUP" : "periodic";
-    auto refuse = [&](const absl::Status& why) -> std::optional<ServiceParts> {
-      metrics.Increment(kMetricConfigReloadsTotal, {{"result", "failed"}});
-      LogError("configuration reload failed; still serving with the configuration in use",
-               {{"trigger", trigger}, {"error", std::string(why.message())}});
-      return std::nullopt;
-    };
-    absl::StatusOr<LoadedConfig> next = LoadConfigWithValues(global);
-    if (!next.ok()) return refuse(next.status());
-    const std::vector<std::string> changed = ChangedSettingNames(current_values, next->values);
+// The service's options at start: the first runtime's parts.
+ServiceOptions StartOptions(Runtime& runtime) {
+  const ServiceParts parts = PartsOf(runtime);
+  ServiceOptions options;
+  options.channel_ids = parts.channel_ids;
+  options.catchup_interval = parts.catchup_interval;
+  options.pass = parts.pass;
+  options.reload_interval = parts.reload_interval;
+  return options;
+}
+
+// The service's reload hook (see the header comment): reads the configuration again and, when a setting
+// changed, opens a new Runtime from it and switches the receivers over. Owns the Runtime in use. Reload runs
+// on the worker thread only; NoteSighup may be called from any thread.
+class ConfigReloader {
+ public:
+  ConfigReloader(const Environment& env, const GlobalOptions& global, SettingValues values,
+                 std::unique_ptr<Runtime> runtime, Metrics& metrics)
+      : env_(env),
+        global_(global),
+        values_(std::move(values)),
+        runtime_(std::move(runtime)),
+        start_config_(runtime_->config),
+        metrics_(metrics) {}
+
+  // The Runtime in use; replaced only by Reload.
+  Runtime& runtime() { return *runtime_; }
+  const Config& start_config() const { return start_config_; }
+  // The receivers a reload switches (set once they exist, before the worker runs; null: none).
+  void Attach(ServiceHttp* http, SocketModeReceiver* socket_mode) {
+    http_ = http;
+    socket_mode_ = socket_mode;
+  }
+  // The next reload was asked for by SIGHUP (it is logged as such).
+  void NoteSighup() { sighup_pending_ = true; }
+
+  std::optional<ServiceParts> Reload() {
+    const std::string trigger = sighup_pending_.exchange(false) ? "SIGHUP" : "periodic";
+    absl::StatusOr<LoadedConfig> next = LoadConfigWithValues(global_);
+    if (!next.ok()) return Refuse(trigger, next.status());
+    const std::vector<std::string> changed = ChangedSettingNames(values_, next->values);
     if (changed.empty()) {
-      metrics.Increment(kMetricConfigReloadsTotal, {{"result", "unchanged"}});
+      metrics_.Increment(kMetricConfigReloadsTotal, {{"result", "unchanged"}});
       Log(trigger == "SIGHUP" ? LogLevel::kInfo : LogLevel::kDebug, "configuration reloaded: nothing changed",
           {{"trigger", trigger}});
       return std::nullopt;
     }
     const std::string changed_names = absl::StrJoin(changed, ",");
+    auto naming_changed = [&changed_names](const absl::Status& why) {
+      return absl::Status(why.code(), absl::StrCat("changed: ", changed_names, ": ", why.message()));
+    };
     if (absl::Status valid = CheckServeConfig(next->config); !valid.ok())
-      return refuse(
-          absl::Status(valid.code(), absl::StrCat("changed: ", changed_names, ": ", valid.message())));
-    // What only a restart changes.
-    std::vector<std::string> not_applied;
-    if (next->config.http_addr != start_config.http_addr) not_applied.push_back("CREDITBOT_HTTP_ADDR");
-    if (next->config.slack_app_token.empty() != start_config.slack_app_token.empty())
-      not_applied.push_back("SLACK_APP_TOKEN (turning Socket Mode on or off)");
-
-    absl::StatusOr<std::unique_ptr<Runtime>> reopened = OpenRuntime(next->config, runtime->holder);
-    if (!reopened.ok()) {
-      return refuse(absl::Status(reopened.status().code(), absl::StrCat("changed: ", changed_names, ": ",
-                                                                        reopened.status().message())));
-    }
+      return Refuse(trigger, naming_changed(valid));
+    const std::vector<std::string> not_applied = NeedsRestart(next->config);
+    absl::StatusOr<std::unique_ptr<Runtime>> reopened = OpenRuntime(env_, next->config, runtime_->holder);
+    if (!reopened.ok()) return Refuse(trigger, naming_changed(reopened.status()));
     std::unique_ptr<Runtime> fresh = *std::move(reopened);
-    const Config& old_config = runtime->config;
-    if (fresh->config.log.level != old_config.log.level ||
-        fresh->config.log.format != old_config.log.format || fresh->config.log.file != old_config.log.file) {
-      if (absl::Status logging = ConfigureLogging(fresh->config.log); !logging.ok()) {
-        (void)ConfigureLogging(old_config.log);
-        LogWarn("configuration reload: the new log settings were not applied",
-                {{"error", std::string(logging.message())}});
-      }
-    }
-    if (http_for_reload != nullptr) http_for_reload->SetSigningSecret(fresh->config.slack_signing_secret);
-    if (socket_for_reload != nullptr && !fresh->config.slack_app_token.empty() &&
-        (fresh->config.slack_app_token != old_config.slack_app_token ||
-         fresh->config.slack_api_url != old_config.slack_api_url)) {
-      socket_for_reload->Replace(fresh->slack_options);
-    }
+    ApplyLogSettings(fresh->config.log, runtime_->config.log);
+    SwitchReceivers(*fresh, runtime_->config);
     ServiceParts parts = PartsOf(*fresh);
-    runtime = std::move(fresh);  // the old clients: the worker is between requests, nothing else uses them
-    current_values = std::move(next->values);
-    metrics.Increment(kMetricConfigReloadsTotal, {{"result", "ok"}});
+    runtime_ = std::move(fresh);  // the old clients: the worker is between requests, nothing else uses them
+    values_ = std::move(next->values);
+    metrics_.Increment(kMetricConfigReloadsTotal, {{"result", "ok"}});
     LogFields fields = {{"trigger", trigger}, {"changed", changed_names}};
     if (!not_applied.empty()) fields.emplace_back("needs_restart", absl::StrJoin(not_applied, ","));
     LogInfo("configuration reloaded", fields);
     return parts;
-  };
-  Service service(*runtime->pipeline, *runtime->source, *runtime->state, clock, service_options);
+  }
 
-  std::unique_ptr<SocketModeReceiver> socket_mode;
-  if (!start_config.slack_app_token.empty()) socket_mode = std::make_unique<SocketModeReceiver>(service);
+ private:
+  std::optional<ServiceParts> Refuse(const std::string& trigger, const absl::Status& why) {
+    metrics_.Increment(kMetricConfigReloadsTotal, {{"result", "failed"}});
+    LogError("configuration reload failed; still serving with the configuration in use",
+             {{"trigger", trigger}, {"error", std::string(why.message())}});
+    return std::nullopt;
+  }
+  // What only a restart changes.
+  std::vector<std::string> NeedsRestart(const Config& next) const {
+    std::vector<std::string> not_applied;
+    if (next.http_addr != start_config_.http_addr) not_applied.push_back("CREDITBOT_HTTP_ADDR");
+    if (next.slack_app_token.empty() != start_config_.slack_app_token.empty())
+      not_applied.push_back("SLACK_APP_TOKEN (turning Socket Mode on or off)");
+    return not_applied;
+  }
+  // New log settings take effect; when they cannot, the old ones stay.
+  static void ApplyLogSettings(const LogOptions& fresh, const LogOptions& old) {
+    if (fresh.level == old.level && fresh.format == old.format && fresh.file == old.file) return;
+    if (absl::Status logging = ConfigureLogging(fresh); !logging.ok()) {
+      (void)ConfigureLogging(old);
+      LogWarn("configuration reload: the new log settings were not applied",
+              {{"error", std::string(logging.message())}});
+    }
+  }
+  // The Events API's signing secret, and a Socket Mode link on a rotated app token.
+  void SwitchReceivers(const Runtime& fresh, const Config& old) {
+    if (http_ != nullptr) http_->SetSigningSecret(fresh.config.slack_signing_secret);
+    if (socket_mode_ != nullptr && !fresh.config.slack_app_token.empty() &&
+        (fresh.config.slack_app_token != old.slack_app_token ||
+         fresh.config.slack_api_url != old.slack_api_url)) {
+      socket_mode_->Replace(fresh.slack_options);
+    }
+  }
 
-  ServiceHttpOptions http_options;
-  http_options.bind_address = http_host;
-  http_options.port = http_port;
-  http_options.signing_secret = start_config.slack_signing_secret;
-  http_options.clock = &clock;
+  const Environment& env_;
+  const GlobalOptions& global_;
+  SettingValues values_;              // the settings in use, to tell what a reload changed
+  std::unique_ptr<Runtime> runtime_;  // replaced by a reload
+  const Config start_config_;
+  Metrics& metrics_;
+  ServiceHttp* http_ = nullptr;
+  SocketModeReceiver* socket_mode_ = nullptr;
+  std::atomic<bool> sighup_pending_{false};
+};
+
+// /readyz: Socket Mode connected (when used) and a catch-up pass that succeeded.
+ReadyReport Readiness(const Service& service, const SocketModeReceiver* socket_mode) {
+  ReadyReport report;
+  if (socket_mode != nullptr) {
+    const bool connected = socket_mode->connected();
+    report.checks.push_back({"slack_socket_mode", connected,
+                             connected ? "" : "not connected to Slack (Socket Mode); reconnecting"});
+  }
+  const bool passed = service.last_successful_pass().has_value();
+  report.checks.push_back({"catch_up_pass", passed,
+                           passed ? ""
+                                  : "no catch-up pass has succeeded yet (Slack, Looker or the "
+                                    "warehouse unreachable? see the log)"});
+  return report;
+}
+
+ServiceHttpHandlers HttpHandlers(Service& service, const SocketModeReceiver* socket_mode) {
   ServiceHttpHandlers handlers;
   handlers.on_event = [&service](EventsApiResult&& result) {
     if (result.envelope) service.Deliver(*result.envelope, "events_api");
   };
-  SocketModeReceiver* socket_for_ready = socket_mode.get();
-  handlers.readiness = [&service, socket_for_ready] {
-    ReadyReport report;
-    if (socket_for_ready != nullptr) {
-      const bool connected = socket_for_ready->connected();
-      report.checks.push_back({"slack_socket_mode", connected,
-                               connected ? "" : "not connected to Slack (Socket Mode); reconnecting"});
-    }
-    const bool passed = service.last_successful_pass().has_value();
-    report.checks.push_back({"catch_up_pass", passed,
-                             passed ? ""
-                                    : "no catch-up pass has succeeded yet (Slack, Looker or the "
-                                      "warehouse unreachable? see the log)"});
-    return report;
-  };
-  ServiceHttp http(http_options, handlers);
-  absl::StatusOr<int> bound = http.Start();
-  if (!bound.ok())
-    return Fail(
-        absl::Status(bound.status().code(), absl::StrCat("HTTP endpoint: ", bound.status().message())));
-  http_for_reload = &http;
-  socket_for_reload = socket_mode.get();
-  // The tests and operators read the bound port from this line (CREDITBOT_HTTP_ADDR may ask for port 0).
-  std::printf("creditbot serve: listening on %s:%d (%s%s%s), %s\n", http_host.c_str(), *bound,
-              socket_mode ? "Socket Mode" : "",
-              socket_mode && !start_config.slack_signing_secret.empty() ? " + " : "",
-              start_config.slack_signing_secret.empty() ? "" : "Events API at /slack/events",
-              start_config.dry_run ? "dry run" : "live");
-  std::fflush(stdout);
+  handlers.readiness = [&service, socket_mode] { return Readiness(service, socket_mode); };
+  return handlers;
+}
 
-  if (socket_mode) socket_mode->Start(runtime->slack_options);
-  std::thread signal_thread([&signals, &service, &socket_mode, &sighup_pending] {
+// The thread that takes serve's signals: SIGHUP asks for a reload, SIGTERM/SIGINT stop the service, SIGUSR1
+// (sent when the service ended by itself) ends the thread.
+std::thread StartSignalThread(const sigset_t& signals, Service& service, SocketModeReceiver* socket_mode,
+                              ConfigReloader& reloader) {
+  return std::thread([&signals, &service, socket_mode, &reloader] {
     while (true) {
       int received = 0;
       if (sigwait(&signals, &received) != 0) continue;
       if (received == SIGHUP) {
         LogInfo("SIGHUP: reading the configuration again");
-        sighup_pending = true;
+        reloader.NoteSighup();
         service.RequestReload();
         continue;
       }
@@ -347,13 +372,64 @@ int ServeCommand(const GlobalOptions& global) {
         LogInfo("stopping: finishing the request in hand",
                 {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
         service.Stop();
-        if (socket_mode) socket_mode->RequestStop();
+        if (socket_mode != nullptr) socket_mode->RequestStop();
       }
       return;  // SIGUSR1: the service ended by itself
     }
   });
+}
 
-  LogInfo("serve started", {{"channels", std::to_string(runtime->channel_ids.size())},
+// The line the tests and operators read the bound port from (CREDITBOT_HTTP_ADDR may ask for port 0).
+void PrintListening(const std::string& host, int port, bool socket_mode, const Config& config) {
+  std::printf("creditbot serve: listening on %s:%d (%s%s%s), %s\n", host.c_str(), port,
+              socket_mode ? "Socket Mode" : "",
+              socket_mode && !config.slack_signing_secret.empty() ? " + " : "",
+              config.slack_signing_secret.empty() ? "" : "Events API at /slack/events",
+              config.dry_run ? "dry run" : "live");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int ServeCommand(const Environment& env, const GlobalOptions& global) {
+  const sigset_t signals = BlockServeSignals();
+  absl::StatusOr<LoadedConfig> loaded = LoadStartConfig(global);
+  if (!loaded.ok()) return Fail(loaded.status());
+  std::string http_host;
+  int http_port = 0;
+  if (absl::Status addr = ParseHttpAddr(loaded->config.http_addr, http_host, http_port); !addr.ok())
+    return Fail(addr);
+  absl::StatusOr<std::unique_ptr<Runtime>> opened = OpenRuntime(env, std::move(loaded->config));
+  if (!opened.ok()) return Fail(opened.status());
+
+  Metrics& metrics = GlobalMetrics();
+  DefineReloadMetric(metrics);
+  ConfigReloader reloader(env, global, std::move(loaded->values), *std::move(opened), metrics);
+  const Config& start_config = reloader.start_config();
+  Runtime& start = reloader.runtime();  // until the first reload, which happens inside service.Run()
+
+  ServiceOptions service_options = StartOptions(start);
+  service_options.reload = [&reloader] { return reloader.Reload(); };
+  Service service(*start.pipeline, *start.source, *start.state, env.clock(), service_options);
+  std::unique_ptr<SocketModeReceiver> socket_mode;
+  if (!start_config.slack_app_token.empty()) socket_mode = std::make_unique<SocketModeReceiver>(env, service);
+
+  ServiceHttpOptions http_options;
+  http_options.bind_address = http_host;
+  http_options.port = http_port;
+  http_options.signing_secret = start_config.slack_signing_secret;
+  http_options.clock = &env.clock();
+  ServiceHttp http(http_options, HttpHandlers(service, socket_mode.get()));
+  absl::StatusOr<int> bound = http.Start();
+  if (!bound.ok())
+    return Fail(
+        absl::Status(bound.status().code(), absl::StrCat("HTTP endpoint: ", bound.status().message())));
+  reloader.Attach(&http, socket_mode.get());
+  PrintListening(http_host, *bound, socket_mode != nullptr, start_config);
+
+  if (socket_mode) socket_mode->Start(start.slack_options);
+  std::thread signal_thread = StartSignalThread(signals, service, socket_mode.get(), reloader);
+  LogInfo("serve started", {{"channels", std::to_string(start.channel_ids.size())},
                             {"dry_run", start_config.dry_run ? "true" : "false"},
                             {"secret_refresh_seconds",
                              std::to_string(absl::ToInt64Seconds(start_config.secret_refresh_interval))}});

@@ -14,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "app/commands.h"
-#include "app/executor_factory.h"
 #include "app/store_factory.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
@@ -200,15 +199,14 @@ int Forget(StateStore& store, const std::string& location, const StateOptions& o
 
 }  // namespace
 
-int StateCommand(const GlobalOptions& global, const StateOptions& options) {
+int StateCommand(const Environment& env, const GlobalOptions& global, const StateOptions& options) {
   absl::StatusOr<Config> config = LoadConfig(global);
   if (!config.ok())
     return Fail(
         absl::Status(config.status().code(), absl::StrCat("configuration: ", config.status().message())), 2);
   absl::StatusOr<std::string> location = StateStoreLocation(*config);
   if (!location.ok()) return Fail(location.status(), 2);
-  absl::StatusOr<std::unique_ptr<StateStore>> store =
-      OpenStateStore(*config, EnvironmentFromEnviron(global.config.environ));
+  absl::StatusOr<std::unique_ptr<StateStore>> store = OpenStateStore(*config, env);
   if (!store.ok()) return Fail(store.status());
   if (options.action == "stats") return Stats(**store, *location, options);
   if (options.action == "export") return Export(**store, *location, options);

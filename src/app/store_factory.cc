@@ -7,10 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "app/s3_connection.h"
 #include "audit/s3_audit_sink.h"
-#include "aws/aws_credentials.h"
-#include "aws/s3_client.h"
-#include "common/clock.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "net/http_transport.h"
@@ -20,28 +18,24 @@
 namespace creditbot {
 namespace {
 
-// Everything an S3 store or sink refers to; the store keeps it alive. Members are destroyed in reverse
-// order, so the client goes before the transport and credentials it uses.
-struct S3Resources {
-  SystemClock clock;
-  SystemSleeper sleeper;
-  std::unique_ptr<HttpTransport> transport;
-  std::unique_ptr<AwsCredentialsProvider> credentials;
-  std::unique_ptr<S3Client> client;
+// The connection of a store or sink that owns it: derived from first, so it is built before the store that
+// uses it and destroyed after it (bases are built in the order they are listed).
+struct HasS3Connection {
+  std::unique_ptr<S3Connection> connection;
 };
 
-absl::StatusOr<std::shared_ptr<S3Resources>> OpenS3(const EnvironmentMap& env) {
-  auto resources = std::make_shared<S3Resources>();
-  CREDITBOT_ASSIGN_OR_RETURN(AwsConfig aws, AwsConfig::FromEnvironment(env));
-  CREDITBOT_ASSIGN_OR_RETURN(S3ClientOptions options, S3Client::OptionsFromConfig(aws));
-  CREDITBOT_ASSIGN_OR_RETURN(
-      resources->credentials,
-      MakeAwsCredentialsChain(env, MakeCurlTransport(), resources->clock, resources->sleeper));
-  resources->transport = MakeCurlTransport();
-  resources->client = std::make_unique<S3Client>(*resources->transport, *resources->credentials,
-                                                 resources->clock, resources->sleeper, std::move(options));
-  return resources;
-}
+class OwningS3StateStore final : private HasS3Connection, public S3StateStore {
+ public:
+  OwningS3StateStore(std::unique_ptr<S3Connection> s3, const Environment& env, S3StateStoreOptions options)
+      : HasS3Connection{std::move(s3)},
+        S3StateStore(connection->client, env.clock(), env.sleeper(), std::move(options)) {}
+};
+
+class OwningS3AuditSink final : private HasS3Connection, public S3AuditSink {
+ public:
+  OwningS3AuditSink(std::unique_ptr<S3Connection> s3, S3AuditSinkOptions options)
+      : HasS3Connection{std::move(s3)}, S3AuditSink(connection->client, std::move(options)) {}
+};
 
 struct StateChoice {
   std::optional<std::pair<std::string, std::string>> s3;  // bucket, key
@@ -63,8 +57,7 @@ absl::StatusOr<StateChoice> ChooseState(const Config& config) {
   if (!config.s3_bucket.empty() && config.state_url == "sqlite:" + config.work_dir + "/state.db") {
     if (config.s3_state_key.empty()) {
       return absl::InvalidArgumentError(
-          "S3_STATE_KEY is empty: name the state object (default "
-          "state/processed_messages.json)");
+          absl::StrCat("S3_STATE_KEY is empty: name the state object (default ", kDefaultS3StateKey, ")"));
     }
     choice.s3.emplace(config.s3_bucket, config.s3_state_key);
     return choice;
@@ -135,34 +128,30 @@ std::string AuditLocation(const Config& config) {
   return absl::StrCat("s3://", choice.s3->first, "/", prefix, prefix.empty() ? "" : "/");
 }
 
-absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config, const EnvironmentMap& env) {
+absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config, const Environment& env) {
   CREDITBOT_ASSIGN_OR_RETURN(StateChoice choice, ChooseState(config));
   if (!choice.s3) {
     CREDITBOT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStateStore> store,
                                SqliteStateStore::Open(choice.sqlite_path));
     return std::unique_ptr<StateStore>(std::move(store));
   }
-  CREDITBOT_ASSIGN_OR_RETURN(std::shared_ptr<S3Resources> s3, OpenS3(env));
+  CREDITBOT_ASSIGN_OR_RETURN(std::unique_ptr<S3Connection> s3, ConnectS3(env));
   S3StateStoreOptions options;
   options.bucket = choice.s3->first;
   options.key = choice.s3->second;
-  S3Client& client = *s3->client;
-  const Clock& clock = s3->clock;
-  Sleeper& sleeper = s3->sleeper;
-  auto store = std::make_unique<S3StateStore>(client, clock, sleeper, std::move(options), std::move(s3));
+  auto store = std::make_unique<OwningS3StateStore>(std::move(s3), env, std::move(options));
   CREDITBOT_RETURN_IF_ERROR(store->Check());
   return std::unique_ptr<StateStore>(std::move(store));
 }
 
-absl::StatusOr<std::unique_ptr<AuditSink>> OpenAuditSink(const Config& config, const EnvironmentMap& env) {
+absl::StatusOr<std::unique_ptr<AuditSink>> OpenAuditSink(const Config& config, const Environment& env) {
   CREDITBOT_ASSIGN_OR_RETURN(AuditChoice choice, ChooseAudit(config));
   if (!choice.s3) return std::unique_ptr<AuditSink>(std::make_unique<FolderAuditSink>(choice.folder));
-  CREDITBOT_ASSIGN_OR_RETURN(std::shared_ptr<S3Resources> s3, OpenS3(env));
+  CREDITBOT_ASSIGN_OR_RETURN(std::unique_ptr<S3Connection> s3, ConnectS3(env));
   S3AuditSinkOptions options;
   options.bucket = choice.s3->first;
   options.prefix = choice.s3->second;
-  S3Client& client = *s3->client;
-  return std::unique_ptr<AuditSink>(std::make_unique<S3AuditSink>(client, std::move(options), std::move(s3)));
+  return std::unique_ptr<AuditSink>(std::make_unique<OwningS3AuditSink>(std::move(s3), std::move(options)));
 }
 
 }  // namespace creditbot

@@ -1,6 +1,7 @@
 // OpenStateStore / OpenAuditSink: the state store and audit sink the configuration names, with everything
-// they own (for S3: the AWS credential chain, an HTTP transport and the S3 client, kept alive by the
-// returned object, so the caller holds just the one unique_ptr).
+// they own (for S3: an HTTP transport and the S3 client, kept alive by the returned object, so the caller
+// holds just the one unique_ptr; the credential chain, clock and sleeper are the Environment's, which must
+// outlive it).
 //
 // State (first match wins):
 //   CREDITBOT_STATE=s3://BUCKET/KEY                         S3StateStore on that object
@@ -16,8 +17,8 @@
 // $CREDITBOT_HOME/audit), the same test runtime.cc uses for the default warehouse; setting either one
 // explicitly keeps that part local while S3_BUCKET serves the other (or the SageMaker executor).
 //
-// AWS region, endpoints and credentials come from `env` (aws_config.h, aws_credentials.h): AWS_REGION,
-// AWS_ENDPOINT_URL[_S3], the credential chain. S3 objects are written with SSE-S3 (AES256).
+// AWS region, endpoints and credentials come from `env` (environment.h): AWS_REGION,
+// AWS_ENDPOINT_URL[_S3], the process's credential chain. S3 objects are written with SSE-S3 (AES256).
 //
 // Errors: OpenStateStore reads the S3 object once, so an unreadable state object (kFailedPrecondition naming
 // s3://bucket/key; it is never overwritten), a missing bucket, refused credentials or no credential source
@@ -32,8 +33,8 @@
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
+#include "app/environment.h"
 #include "audit/audit_sink.h"
-#include "aws/aws_config.h"
 #include "state/state_store.h"
 
 namespace creditbot {
@@ -45,7 +46,7 @@ absl::StatusOr<std::string> StateStoreLocation(const Config& config);
 // CREDITBOT_AUDIT_DIR (which BuildConfig already refuses) is returned as it is; OpenAuditSink refuses it.
 std::string AuditLocation(const Config& config);
 
-absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config, const EnvironmentMap& env);
-absl::StatusOr<std::unique_ptr<AuditSink>> OpenAuditSink(const Config& config, const EnvironmentMap& env);
+absl::StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const Config& config, const Environment& env);
+absl::StatusOr<std::unique_ptr<AuditSink>> OpenAuditSink(const Config& config, const Environment& env);
 
 }  // namespace creditbot

@@ -10,6 +10,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "net/instrumented_transport.h"
 #include "synth/synthetic_warehouse.h"
 #include "warehouse/sqlite_warehouse.h"
 #include "warehouse/trino_warehouse.h"
@@ -29,7 +30,8 @@ bool IsEmbeddedDefaultWarehouse(const Config& config) {
 }
 
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
-                                                         bool create_if_missing, const TrinoSettings& trino) {
+                                                         bool create_if_missing, const TrinoSettings& trino,
+                                                         const Environment& env) {
   if (url.starts_with("trino://") || url.starts_with("presto://")) {
     absl::StatusOr<TrinoOptions> options = ParseTrinoUrl(url);
     if (!options.ok()) return Named(setting, options.status());
@@ -40,7 +42,9 @@ absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, s
     HttpTransportOptions http;
     http.ca_bundle = trino.ca_bundle;
     const std::string base_url = options->base_url;
-    absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = MakeTrinoWarehouse(*std::move(options), http);
+    absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = MakeTrinoWarehouse(
+        *std::move(options), MakeInstrumentedTransport(env.NewHttpTransport(http), "trino"), env.clock(),
+        env.sleeper());
     if (!warehouse.ok()) return Named(setting, warehouse.status());
     LogInfo("using the Trino/Presto warehouse", {{"server", base_url}});
     return warehouse;

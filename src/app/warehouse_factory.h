@@ -5,7 +5,8 @@
 // Trino/Presto client with `trino` (PRESTO_PASSWORD as HTTP basic, or a bearer token — both need TLS —, a
 // CA bundle, the query timeout and session properties). Errors name `setting`; any other form
 // (postgres://…, a bare path) is kInvalidArgument naming the three accepted forms. Generating the
-// synthetic warehouse creates its folder first (a fresh CREDITBOT_HOME).
+// synthetic warehouse creates its folder first (a fresh CREDITBOT_HOME). Trino's transport, clock and sleeper
+// come from `env`, which must outlive the warehouse.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "app/config.h"
+#include "app/environment.h"
 #include "warehouse/warehouse.h"
 
 namespace creditbot {
@@ -26,6 +28,7 @@ namespace creditbot {
 bool IsEmbeddedDefaultWarehouse(const Config& config);
 
 absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, std::string_view setting,
-                                                         bool create_if_missing, const TrinoSettings& trino);
+                                                         bool create_if_missing, const TrinoSettings& trino,
+                                                         const Environment& env);
 
 }  // namespace creditbot

@@ -9,8 +9,7 @@
 
 namespace creditbot {
 
-S3AuditSink::S3AuditSink(S3Client& s3, S3AuditSinkOptions options, std::shared_ptr<void> owned)
-    : s3_(s3), options_(std::move(options)), owned_(std::move(owned)) {
+S3AuditSink::S3AuditSink(S3Client& s3, S3AuditSinkOptions options) : s3_(s3), options_(std::move(options)) {
   absl::string_view prefix = options_.prefix;
   while (absl::ConsumePrefix(&prefix, "/")) {
   }

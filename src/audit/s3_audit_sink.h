@@ -9,11 +9,10 @@
 //                      left as is (the same bytes, e.g. our own write retried after a lost answer, are OK)
 //   anything else    — the S3 client's error (s3_client.h), the message naming the s3:// URI
 //
-// Thread-compatible (the S3 client's rule). The client must outlive the sink; `owned` (optional) is kept
-// alive as long as the sink, for factories that own what the client refers to.
+// Thread-compatible (the S3 client's rule). The client must outlive the sink (a factory that owns the client
+// may derive from the sink to keep them together).
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -29,9 +28,9 @@ struct S3AuditSinkOptions {
   S3ServerSideEncryption encryption = S3ServerSideEncryption::kAes256;  // Default: SSE-S3
 };
 
-class S3AuditSink final : public AuditSink {
+class S3AuditSink : public AuditSink {
  public:
-  S3AuditSink(S3Client& s3, S3AuditSinkOptions options, std::shared_ptr<void> owned = nullptr);
+  S3AuditSink(S3Client& s3, S3AuditSinkOptions options);
 
   absl::StatusOr<std::string> Write(std::string_view execution_id, std::string_view result_json) override;
 
@@ -42,7 +41,6 @@ class S3AuditSink final : public AuditSink {
  private:
   S3Client& s3_;
   S3AuditSinkOptions options_;
-  std::shared_ptr<void> owned_;
 };
 
 }  // namespace creditbot

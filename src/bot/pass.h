@@ -13,7 +13,7 @@ namespace creditbot {
 
 struct PassOptions {
   std::string holder = "creditbot";
-  absl::Duration lease_ttl = absl::Minutes(10);
+  absl::Duration lease_ttl = absl::Seconds(kDefaultClaimLeaseSeconds);
   int retention_days = 90;
 };
 

@@ -44,13 +44,17 @@ struct PipelineDeps {
   const Clock& clock;
 };
 
+// How long a claim on a request (and the lease of a pass) holds unless configured: the default of
+// CREDITBOT_CLAIM_LEASE_SECONDS, PipelineOptions::claim_lease and PassOptions::lease_ttl.
+inline constexpr int kDefaultClaimLeaseSeconds = 600;
+
 struct PipelineOptions {
   bool dry_run = true;
   std::string owner_user_id;  // SLACK_USER_ID; empty: owner alerts are only logged
   TriageConfig triage;
   int max_attempts = 5;
   absl::Duration retry_backoff = absl::Minutes(15);
-  absl::Duration claim_lease = absl::Minutes(10);
+  absl::Duration claim_lease = absl::Seconds(kDefaultClaimLeaseSeconds);
   std::string holder = "creditbot";  // names this process in claims
 };
 

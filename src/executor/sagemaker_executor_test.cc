@@ -450,16 +450,17 @@ TEST(SageMakerFactory, MissingSettingsAreNamed) {
     absl::Status Query(std::string_view, RowSink&) override { return absl::UnimplementedError("none"); }
     std::string_view dialect() const override { return "sqlite"; }
   } warehouse;
-  absl::StatusOr<std::unique_ptr<Executor>> executor =
-      OpenExecutor(config, warehouse, {{"AWS_REGION", "eu-west-1"}}, clock, sleeper);
+  const Environment with_region({{"AWS_REGION", "eu-west-1"}}, clock, sleeper);
+  const Environment without_region({}, clock, sleeper);
+  absl::StatusOr<std::unique_ptr<Executor>> executor = OpenExecutor(config, warehouse, with_region);
   EXPECT_EQ(executor.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(executor.status().message(), HasSubstr("SAGEMAKER_IMAGE_URI"));
 
   config.executor.sagemaker_image_uri = "image";
-  executor = OpenExecutor(config, warehouse, {{"AWS_REGION", "eu-west-1"}}, clock, sleeper);
+  executor = OpenExecutor(config, warehouse, with_region);
   EXPECT_TRUE(executor.ok()) << executor.status();
   config.executor.kind = "native";
-  executor = OpenExecutor(config, warehouse, {}, clock, sleeper);
+  executor = OpenExecutor(config, warehouse, without_region);
   EXPECT_TRUE(executor.ok()) << executor.status();
 }
 

@@ -315,7 +315,7 @@ std::string DescribeTiles(const std::vector<Tile>& tiles) {
 
 }  // namespace
 
-LookerApiResolver::LookerApiResolver(HttpTransport& transport, Clock& clock, Sleeper& sleeper,
+LookerApiResolver::LookerApiResolver(HttpTransport& transport, const Clock& clock, Sleeper& sleeper,
                                      LookerApiOptions options)
     : transport_(transport), clock_(clock), sleeper_(sleeper), options_(std::move(options)) {
   options_status_ = ValidateOptions(options_);

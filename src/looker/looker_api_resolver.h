@@ -72,7 +72,7 @@ struct LookerApiOptions {
 
 class LookerApiResolver final : public LookResolver {
  public:
-  LookerApiResolver(HttpTransport& transport, Clock& clock, Sleeper& sleeper, LookerApiOptions options);
+  LookerApiResolver(HttpTransport& transport, const Clock& clock, Sleeper& sleeper, LookerApiOptions options);
 
   // Checks the options without any request: kInvalidArgument naming CREDITBOT_LOOKER_API_URL for a bad
   // base URL, kFailedPrecondition naming LOOKER_CLIENT_ID / LOOKER_CLIENT_SECRET when one is empty.
@@ -132,7 +132,7 @@ class LookerApiResolver final : public LookResolver {
   absl::Status Scrub(const absl::Status& status) const;
 
   HttpTransport& transport_;
-  Clock& clock_;
+  const Clock& clock_;
   Sleeper& sleeper_;
   LookerApiOptions options_;
   absl::Status options_status_;

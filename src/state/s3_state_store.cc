@@ -379,9 +379,8 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
   return result;
 }
 
-S3StateStore::S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S3StateStoreOptions options,
-                           std::shared_ptr<void> owned)
-    : s3_(s3), clock_(clock), sleeper_(sleeper), options_(std::move(options)), owned_(std::move(owned)) {
+S3StateStore::S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S3StateStoreOptions options)
+    : s3_(s3), clock_(clock), sleeper_(sleeper), options_(std::move(options)) {
   writer_id_ =
       absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random_), absl::Uniform<uint64_t>(random_));
   if (options_.max_attempts < 1) options_.max_attempts = 1;

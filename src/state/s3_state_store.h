@@ -48,14 +48,13 @@
 //                         prefixed with "state store s3://bucket/key".
 //
 // Thread-compatible (StateStore's rule: one thread at a time). Several processes (or instances, each with
-// its own S3Client) may share one object. The S3 client, clock and sleeper must outlive the store; `owned`
-// (optional) is kept alive as long as the store, for factories that own what the client refers to.
+// its own S3Client) may share one object. The S3 client, clock and sleeper must outlive the store (a factory
+// that owns the client may derive from the store to keep them together).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,9 +113,12 @@ struct PrototypeImport {
 absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::string_view default_channel,
                                                     absl::Time now);
 
+// The state object's key unless configured: the default of S3_STATE_KEY and S3StateStoreOptions::key.
+inline constexpr char kDefaultS3StateKey[] = "state/processed_messages.json";
+
 struct S3StateStoreOptions {
   std::string bucket;                                                   // S3_BUCKET (required)
-  std::string key = "state/processed_messages.json";                    // Default: S3_STATE_KEY's
+  std::string key = kDefaultS3StateKey;                                 // Default: S3_STATE_KEY's
   S3ServerSideEncryption encryption = S3ServerSideEncryption::kAes256;  // Default: SSE-S3 on every write
   int max_attempts = 10;                               // Default: 10 read-apply-write rounds per mutation
   absl::Duration base_delay = absl::Milliseconds(50);  // Default: 50 ms before the 2nd round, doubled…
@@ -125,10 +127,9 @@ struct S3StateStoreOptions {
   std::function<void()> before_write;
 };
 
-class S3StateStore final : public StateStore {
+class S3StateStore : public StateStore {
  public:
-  S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S3StateStoreOptions options,
-               std::shared_ptr<void> owned = nullptr);
+  S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S3StateStoreOptions options);
 
   // Reads the object once: OK when it is absent or valid state (the factory calls this at start, so an
   // unreadable state or a missing permission stops the process before any work).
@@ -175,7 +176,6 @@ class S3StateStore final : public StateStore {
   const Clock& clock_;
   Sleeper& sleeper_;
   S3StateStoreOptions options_;
-  std::shared_ptr<void> owned_;
   std::string writer_id_;
   absl::BitGen random_;
   int conflicts_ = 0;

@@ -19,7 +19,6 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
-#include "net/instrumented_transport.h"
 
 namespace creditbot {
 namespace {
@@ -571,14 +570,14 @@ absl::Status TrinoWarehouse::Query(std::string_view sql, RowSink& sink) {
 
 namespace {
 
-// Owns what a TrinoWarehouse borrows.
+// Owns the transport a TrinoWarehouse borrows.
 class OwningTrinoWarehouse final : public Warehouse {
  public:
   explicit OwningTrinoWarehouse(std::unique_ptr<HttpTransport> transport)
       : transport_(std::move(transport)) {}
-  absl::Status Init(TrinoOptions options) {
+  absl::Status Init(TrinoOptions options, const Clock& clock, Sleeper& sleeper) {
     CREDITBOT_ASSIGN_OR_RETURN(inner_,
-                               TrinoWarehouse::Create(*transport_, clock_, sleeper_, std::move(options)));
+                               TrinoWarehouse::Create(*transport_, clock, sleeper, std::move(options)));
     return absl::OkStatus();
   }
   absl::Status Query(std::string_view sql, RowSink& sink) override { return inner_->Query(sql, sink); }
@@ -586,18 +585,16 @@ class OwningTrinoWarehouse final : public Warehouse {
 
  private:
   std::unique_ptr<HttpTransport> transport_;
-  SystemClock clock_;
-  SystemSleeper sleeper_;
   std::unique_ptr<TrinoWarehouse> inner_;
 };
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Warehouse>> MakeTrinoWarehouse(TrinoOptions options,
-                                                              const HttpTransportOptions& http) {
-  auto warehouse =
-      std::make_unique<OwningTrinoWarehouse>(MakeInstrumentedTransport(MakeCurlTransport(http), "trino"));
-  CREDITBOT_RETURN_IF_ERROR(warehouse->Init(std::move(options)));
+                                                              std::unique_ptr<HttpTransport> transport,
+                                                              const Clock& clock, Sleeper& sleeper) {
+  auto warehouse = std::make_unique<OwningTrinoWarehouse>(std::move(transport));
+  CREDITBOT_RETURN_IF_ERROR(warehouse->Init(std::move(options), clock, sleeper));
   return std::unique_ptr<Warehouse>(std::move(warehouse));
 }
 

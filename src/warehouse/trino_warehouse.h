@@ -26,8 +26,8 @@
 // authentication without TLS). They go on every request, so a nextUri must stay on the origin (scheme,
 // host, port) of base_url; another origin is refused rather than followed.
 //
-// An instance borrows its transport, clock and sleeper (MakeTrinoWarehouse owns them) and is used by one
-// thread at a time.
+// An instance borrows its transport, clock and sleeper (MakeTrinoWarehouse's result owns the transport) and
+// is used by one thread at a time.
 #pragma once
 
 #include <memory>
@@ -137,9 +137,10 @@ class TrinoWarehouse final : public Warehouse {
   std::string origin_;  // "scheme://host:port", lower case, for the nextUri check
 };
 
-// A TrinoWarehouse that owns a libcurl transport, the system clock and a real sleeper: what the app uses.
-// Errors as TrinoWarehouse::Create.
+// A TrinoWarehouse that owns `transport` (what the app uses); `clock` and `sleeper` must outlive it. Errors
+// as TrinoWarehouse::Create.
 absl::StatusOr<std::unique_ptr<Warehouse>> MakeTrinoWarehouse(TrinoOptions options,
-                                                              const HttpTransportOptions& http = {});
+                                                              std::unique_ptr<HttpTransport> transport,
+                                                              const Clock& clock, Sleeper& sleeper);
 
 }  // namespace creditbot
