@@ -548,6 +548,21 @@ class RowCalculator {
   absl::StatusOr<Decimal> BlockRateOf(Mcc& mcc, Mode mode);
   Decimal GoodwillShare(Mode mode);
   absl::CivilDay DeadlineOf(absl::CivilDay day);
+  // The steps of Calculate, in the order of CREDIT_POLICY.md "The rule" (each error and warning in the order
+  // a row raises them):
+  // the row's service and the text of its line, resolved once per cell;
+  absl::Status ResolveCell(const FraudRow& row, Cell& cell, RowCalc& calc);
+  // M*, the mode in force for most of the row's day (warns once per mixed day of a service);
+  absl::Status FindModeInForce(const FraudRow& row, const Service& service, int64_t day_number,
+                               RowCalc& calc);
+  // the overrides under which Fraud Guard did not apply, so no mode is expected to block anything: Geo
+  // Permission "allow" for the row's country, a custom-code service in Basic;
+  void ApplyOverrides(const FraudRow& row, Cell& cell, const Service& service, int64_t day_number,
+                      RowCalc& calc);
+  // T, u, and S(M) and E(M) for every protecting mode (left 0 under an override);
+  absl::Status CalculateShortfalls(const FraudRow& row, const CostKey& cost_key, RowCalc& calc);
+  // the treatment by the mode in force and what the row earned before the cap (warns once per late month).
+  void ChooseTreatment(const FraudRow& row, RowCalc& calc);
 
   const CreditPolicy& policy_;
   const Evidence& evidence_;
@@ -786,6 +801,18 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
   calc.eligible = {};
   calc.deadline = absl::CivilDay();
   calc.earned = Decimal();
+  CREDITBOT_RETURN_IF_ERROR(ResolveCell(row, cell, calc));
+  const Service& service = services_[static_cast<size_t>(calc.service)];
+  CREDITBOT_RETURN_IF_ERROR(FindModeInForce(row, service, day_number, calc));
+  ApplyOverrides(row, cell, service, day_number, calc);
+  const CostKey& cost_key = cost_keys_[static_cast<size_t>(cell.cost_key)];
+  CREDITBOT_ASSIGN_OR_RETURN(calc.cost, CostOf(cost_key, row, day_number));
+  CREDITBOT_RETURN_IF_ERROR(CalculateShortfalls(row, cost_key, calc));
+  ChooseTreatment(row, calc);
+  return absl::OkStatus();
+}
+
+absl::Status RowCalculator::ResolveCell(const FraudRow& row, Cell& cell, RowCalc& calc) {
   if (!cell.service) {
     CREDITBOT_ASSIGN_OR_RETURN(absl::string_view sid, ResolveService(evidence_, row));
     cell.service = ServiceIndex(sid);
@@ -798,7 +825,11 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
                  row.mcc, row.mnc, row.country});
   }
   calc.text = &cell.text;
+  return absl::OkStatus();
+}
 
+absl::Status RowCalculator::FindModeInForce(const FraudRow& row, const Service& service, int64_t day_number,
+                                            RowCalc& calc) {
   bool first = false;
   std::optional<Majority> mode = MajorityOf(service.modes, row.day, day_number, first);
   if (!mode) {
@@ -812,8 +843,11 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
                                Day(row.day), ": its rows use the mode in force for most of the day (",
                                std::string(ModeName(calc.mode)), ") and are flagged mode_mixed_day"));
   }
+  return absl::OkStatus();
+}
 
-  // Overrides: Fraud Guard did not apply, so no mode is expected to block anything.
+void RowCalculator::ApplyOverrides(const FraudRow& row, Cell& cell, const Service& service,
+                                   int64_t day_number, RowCalc& calc) {
   if (!row.country.empty()) {
     if (GeoAllows(cell, row, day_number)) calc.override_treatment = Treatment::kOverrideGeoAllow;
   }
@@ -830,10 +864,9 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
   if (!calc.override_treatment && calc.mode == Mode::kBasic && service.custom_code) {
     calc.override_treatment = Treatment::kOverrideCustomCodeBasic;
   }
+}
 
-  const CostKey& cost_key = cost_keys_[static_cast<size_t>(cell.cost_key)];
-  CREDITBOT_ASSIGN_OR_RETURN(calc.cost, CostOf(cost_key, row, day_number));
-
+absl::Status RowCalculator::CalculateShortfalls(const FraudRow& row, const CostKey& cost_key, RowCalc& calc) {
   const int64_t sent = row.attempts_sent;
   const int64_t blocked = row.attempts_blocked;
   calc.total = sent + blocked;
@@ -850,7 +883,10 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
       if (sent > 0) calc.eligible[ModeIndex(m)] = Eligible(shortfall, row.fraud_charges, sent_d);
     }
   }
+  return absl::OkStatus();
+}
 
+void RowCalculator::ChooseTreatment(const FraudRow& row, RowCalc& calc) {
   const bool is_max = calc.mode == Mode::kMax;
   if (is_max) calc.deadline = DeadlineOf(row.day);
   const Decimal goodwill_share = GoodwillShare(calc.mode);
@@ -876,7 +912,6 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
                                    ? "credited as goodwill (late_max_policy = goodwill)"
                                    : "not credited (late_max_policy = zero)"));
   }
-  return absl::OkStatus();
 }
 
 // Shares GOODWILL (`total`) among the modes in proportion to their goodwill before the cap (`weights`,
@@ -908,86 +943,63 @@ std::array<Decimal, 4> ShareGoodwill(const std::array<Decimal, 4>& weights, Deci
   return shares;
 }
 
-absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence& original) {
-  CREDITBOT_RETURN_IF_ERROR(ValidateRows(original.report));
-  Warnings warnings;
-  if (!original.report.has_blocked_column) {
-    warnings.Add(
-        "the fraud report has no attempts_blocked column, so blocked counts were missing and taken as 0: the "
-        "model cannot tell Fraud Guard under-performance from the residual fraud a mode is expected to let "
-        "through, and the credit may be too high; add blocked counts to the Look");
-  }
+// Duplicate cells (CREDIT_POLICY.md, settled rules): rows of the same day, account, service, MCC, MNC and
+// country are summed into the first of them, and the result says how many were merged. When there are
+// duplicates, `merged` receives a copy of the Evidence with the merged rows and `calculator` is rebuilt on
+// it; returns how many rows were merged (0: `original` is used as it is).
+absl::StatusOr<int> MergeDuplicateCells(const CreditPolicy& policy, const Evidence& original,
+                                        Decimal repeat_factor, Warnings& warnings,
+                                        std::optional<Evidence>& merged,
+                                        std::optional<RowCalculator>& calculator) {
+  std::vector<size_t> first_row = calculator->FirstRowOfCellDays();
+  if (first_row.empty()) return 0;
+  merged.emplace(original);
+  merged->report.rows = MergeRows(original.report.rows, first_row);
+  const int duplicates = static_cast<int>(original.report.rows.size() - merged->report.rows.size());
+  CREDITBOT_RETURN_IF_ERROR(ValidateRows(merged->report));
+  calculator.reset();
+  calculator.emplace(policy, *merged, repeat_factor, warnings);
+  warnings.Add(absl::StrCat(
+      duplicates, duplicates == 1 ? " row" : " rows",
+      " of the fraud report repeated the day, account, service, MCC, MNC and country of an earlier row ",
+      "and ", duplicates == 1 ? "was" : "were",
+      " merged into it (attempts and charges summed); a Look that repeats rows is usually mis-built"));
+  return duplicates;
+}
 
-  const Decimal one = Decimal::FromInt(1);
-  const Decimal repeat_factor = HadRecentCredit(policy, original) ? policy.repeat_factor : one;
-  std::optional<RowCalculator> calculator;
-  calculator.emplace(policy, original, repeat_factor, warnings);
-
-  // Duplicate cells (CREDIT_POLICY.md, settled rules): rows of the same day, account, service, MCC, MNC
-  // and country are summed into the first of them, and the result says how many were merged. The engine
-  // then works on a copy of the Evidence with the merged rows (only when there are duplicates).
-  std::optional<Evidence> merged;
-  int duplicates = 0;
-  if (std::vector<size_t> first_row = calculator->FirstRowOfCellDays(); !first_row.empty()) {
-    merged.emplace(original);
-    merged->report.rows = MergeRows(original.report.rows, first_row);
-    duplicates = static_cast<int>(original.report.rows.size() - merged->report.rows.size());
-    CREDITBOT_RETURN_IF_ERROR(ValidateRows(merged->report));
-    calculator.reset();
-    calculator.emplace(policy, *merged, repeat_factor, warnings);
-    warnings.Add(absl::StrCat(
-        duplicates, duplicates == 1 ? " row" : " rows",
-        " of the fraud report repeated the day, account, service, MCC, MNC and country of an earlier row ",
-        "and ", duplicates == 1 ? "was" : "were",
-        " merged into it (attempts and charges summed); a Look that repeats rows is usually mis-built"));
-  }
-  const Evidence& evidence = merged ? *merged : original;
-  const FraudReport& report = evidence.report;
-
-  CreditReport out;
-  out.product = policy.name;
-  out.policy_name = policy.name;
-  out.policy_version = policy.version;
-  out.policy_sha256 = policy.sha256;
-  out.claim_date = evidence.claim_date;
-
-  std::vector<std::string> accounts;
-  for (absl::string_view account : calculator->accounts()) accounts.emplace_back(account);
-  CREDITBOT_ASSIGN_OR_RETURN(out.parent_account_sid, ResolveParent(evidence, accounts));
-  if (accounts.size() == 1) out.account_sid = accounts.front();
-
-  if (repeat_factor != one) {
-    warnings.Add(absl::StrCat("repeat incident: parent account ", out.parent_account_sid,
-                              " had a credit approved or issued within ", policy.repeat_window_days,
-                              " days before the claim, so goodwill rows are multiplied by ",
-                              repeat_factor.ToString(), " (Promise rows are not)"));
-  }
-
-  // Row by row: the line (all but what it receives), and the sums that need no parent-level total, each
-  // added in row order.
-  const size_t rows = report.rows.size();
-  out.lines.reserve(rows);
-  // ~200 bytes a line: at 100,000 rows, 4 KiB page faults on fresh lines would cost a sixth of the time.
-  AdviseHugePages(out.lines.data(), out.lines.capacity() * sizeof(CreditLine));
+// What the row pass adds up besides the lines, for the parent-level totals and output_df.
+struct RowTotals {
   std::vector<size_t> charges_without_attempts;  // rows whose warning follows every row's own warnings
   bool any_sent = false;                         // some row has attempts sent (A > 0)
   bool all_sent_off = true;                      // every such row was in Off (overrides or not)
   std::array<Decimal, 4> if_mode;                // Σ k(M)·E(M) over the rows Fraud Guard applies to
-  CreditSummary& summary = out.summary;
   CapSums cap_sums;
   HeldOverflow cap_sums_overflow;
   std::array<Decimal, 4> credited_if_uncapped;  // Σ credited by mode, as if paid and uncapped
   std::array<Decimal, 4> goodwill_by_mode;      // Σ goodwill before the cap, by mode
   HeldOverflow credited_overflow;
+};
+
+// Per row r (CREDIT_POLICY.md, "The rule"): M*, X/S/E and the treatment, written as the row's line (all but
+// what it receives), and the sums that need no parent-level total, each added in row order: fraud_total,
+// fraud_start/fraud_end, output_df's fraud_charges_in_mode and expected_blocked_if_mode, and the RowTotals.
+absl::StatusOr<RowTotals> CalculateRows(const CreditPolicy& policy, const FraudReport& report,
+                                        RowCalculator& calculator, CreditReport& out) {
+  RowTotals totals;
+  const size_t rows = report.rows.size();
+  out.lines.reserve(rows);
+  // ~200 bytes a line: at 100,000 rows, 4 KiB page faults on fresh lines would cost a sixth of the time.
+  AdviseHugePages(out.lines.data(), out.lines.capacity() * sizeof(CreditLine));
   RowCalc calc;
   for (size_t i = 0; i < rows; ++i) {
     const FraudRow& row = report.rows[i];
-    CREDITBOT_RETURN_IF_ERROR(calculator->Calculate(i, calc));
+    CREDITBOT_RETURN_IF_ERROR(calculator.Calculate(i, calc));
     AddLine(row, calc, policy, out.lines);
-    cap_sums_overflow.Run([&] { cap_sums.Add(calc, row.attempts_sent); });
-    credited_overflow.Run([&] {
-      credited_if_uncapped[ModeIndex(calc.mode)] += out.lines.back().credited;
-      if (calc.treatment == Treatment::kGoodwill) goodwill_by_mode[ModeIndex(calc.mode)] += calc.earned;
+    totals.cap_sums_overflow.Run([&] { totals.cap_sums.Add(calc, row.attempts_sent); });
+    totals.credited_overflow.Run([&] {
+      totals.credited_if_uncapped[ModeIndex(calc.mode)] += out.lines.back().credited;
+      if (calc.treatment == Treatment::kGoodwill)
+        totals.goodwill_by_mode[ModeIndex(calc.mode)] += calc.earned;
     });
 
     out.fraud_total += row.fraud_charges;
@@ -995,10 +1007,10 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
       if (!out.fraud_start || row.day < *out.fraud_start) out.fraud_start = row.day;
       if (!out.fraud_end || row.day > *out.fraud_end) out.fraud_end = row.day;
     }
-    if (row.attempts_sent == 0 && !row.fraud_charges.IsZero()) charges_without_attempts.push_back(i);
+    if (row.attempts_sent == 0 && !row.fraud_charges.IsZero()) totals.charges_without_attempts.push_back(i);
     if (row.attempts_sent > 0) {
-      any_sent = true;
-      all_sent_off = all_sent_off && calc.mode == Mode::kOff;
+      totals.any_sent = true;
+      totals.all_sent_off = totals.all_sent_off && calc.mode == Mode::kOff;
     }
     out.output_df[ModeIndex(calc.mode)].fraud_charges_in_mode += row.fraud_charges;
     for (Mode m : kProtectingModes) {
@@ -1006,55 +1018,50 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
     }
     if (calc.override_treatment) continue;
     for (Mode m : kProtectingModes) {
-      if_mode[ModeIndex(m)] += Scale(policy.k[ModeIndex(m)], calc.eligible[ModeIndex(m)]);
+      totals.if_mode[ModeIndex(m)] += Scale(policy.k[ModeIndex(m)], calc.eligible[ModeIndex(m)]);
     }
   }
-  for (size_t i : charges_without_attempts) {
-    const FraudRow& row = report.rows[i];
-    warnings.Add(absl::StrCat("a row of ", Day(row.day), " for MCC ", row.mcc,
-                              " has charges but no attempts sent; it earns nothing"));
-  }
+  return totals;
+}
 
-  // Parent-level totals.
-  cap_sums_overflow.Rethrow();
-  summary.promise = cap_sums.promise;
-  summary.goodwill_raw = cap_sums.goodwill_raw;
-  summary.goodwill_cap = cap_sums.goodwill_cap;
-  const Decimal cost_all = cap_sums.cost_all;
+// Per parent account: PROMISE, GOODWILL (capped at Σ A·c over goodwill rows when cap_goodwill_at_cost) and
+// RAW = PROMISE + GOODWILL, with the parameters that produced them.
+void SumParent(const CreditPolicy& policy, const RowTotals& totals, CreditSummary& summary) {
+  totals.cap_sums_overflow.Rethrow();
+  summary.promise = totals.cap_sums.promise;
+  summary.goodwill_raw = totals.cap_sums.goodwill_raw;
+  summary.goodwill_cap = totals.cap_sums.goodwill_cap;
   summary.cap_binds = policy.cap_goodwill_at_cost && summary.goodwill_raw > summary.goodwill_cap;
   summary.goodwill = summary.cap_binds ? summary.goodwill_cap : summary.goodwill_raw;
   summary.raw = summary.promise + summary.goodwill;
-  summary.repeat_factor = repeat_factor;
-  summary.rows = static_cast<int>(rows);
-  summary.accounts = accounts;
-  summary.duplicates_merged = duplicates;
   summary.min_credit = policy.min_credit_usd;
   summary.auto_approve_limit = policy.auto_approve_limit_usd;
   summary.approval_mrr_multiple = policy.approval_mrr_multiple;
   summary.repeat_window_days = policy.repeat_window_days;
+}
 
-  const bool below_minimum = summary.raw < policy.min_credit_usd;
-  out.credit_amount = below_minimum ? Decimal() : summary.raw.Round(2);
-  const bool pays = !out.credit_amount.IsZero();
-
-  // What each line receives: the lines were written as if the credit were paid and the cap did not bind.
-  // Otherwise every line is rewritten: nothing when nothing is paid, goodwill scaled pro rata when the cap
-  // binds (each line's share rounded at 10^-12).
-  //
-  // credit_in_mode is exact (CREDIT_POLICY.md, settled rules), never a sum of the lines' rounded shares:
-  // a mode's promise plus, when the cap binds, (Σ goodwill of its rows) × GOODWILL ÷ (Σ goodwill), shared
-  // so that the modes add up to PROMISE + GOODWILL exactly (ShareGoodwill); 0 everywhere when nothing is
-  // paid.
+// What each line receives: the lines were written as if the credit were paid and the cap did not bind.
+// Otherwise every line is rewritten: nothing when nothing is paid, goodwill scaled pro rata when the cap
+// binds (each line's share rounded at 10^-12).
+//
+// credit_in_mode is exact (CREDIT_POLICY.md, settled rules), never a sum of the lines' rounded shares:
+// a mode's promise plus, when the cap binds, (Σ goodwill of its rows) × GOODWILL ÷ (Σ goodwill), shared
+// so that the modes add up to PROMISE + GOODWILL exactly (ShareGoodwill); 0 everywhere when nothing is
+// paid.
+void DistributeCredit(bool pays, const RowTotals& totals, CreditReport& out) {
+  const CreditSummary& summary = out.summary;
   if (pays) {
-    credited_overflow.Rethrow();
-    for (Mode m : kAllModes) out.output_df[ModeIndex(m)].credit_in_mode = credited_if_uncapped[ModeIndex(m)];
+    totals.credited_overflow.Rethrow();
+    for (Mode m : kAllModes) {
+      out.output_df[ModeIndex(m)].credit_in_mode = totals.credited_if_uncapped[ModeIndex(m)];
+    }
     if (summary.cap_binds) {
       const std::array<Decimal, 4> shares =
-          ShareGoodwill(goodwill_by_mode, summary.goodwill, summary.goodwill_raw);
+          ShareGoodwill(totals.goodwill_by_mode, summary.goodwill, summary.goodwill_raw);
       for (Mode m : kAllModes) {
         const size_t index = ModeIndex(m);
         out.output_df[index].credit_in_mode =
-            credited_if_uncapped[index] - goodwill_by_mode[index] + shares[index];
+            totals.credited_if_uncapped[index] - totals.goodwill_by_mode[index] + shares[index];
       }
     }
   }
@@ -1069,7 +1076,13 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
       line.credited = credited;
     }
   }
+}
 
+// needs_approval = credit_amount > min(auto_approve_limit_usd, approval_mrr_multiple · MRR); without an
+// MRR every non-zero credit needs approval.
+void DecideApproval(const CreditPolicy& policy, const Evidence& evidence, bool pays, CreditReport& out,
+                    Warnings& warnings) {
+  CreditSummary& summary = out.summary;
   out.mrr = evidence.mrr;
   if (evidence.mrr) {
     summary.approval_threshold =
@@ -1081,26 +1094,28 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
     warnings.Add(absl::StrCat("no MRR found for parent account ", out.parent_account_sid,
                               ": every non-zero credit needs approval"));
   }
+}
 
-  // Reasons for a zero credit (CREDIT_POLICY.md, settled rules): below_minimum when something was earned;
-  // else fraud_guard_off when every row with attempts sent had Off in force (an Off row under a Geo
-  // Permission "allow" included: Off is its mode), else no_shortfall (also a report with no attempts).
-  if (!pays) {
-    if (!summary.raw.IsZero()) {
-      out.reason = "below_minimum";
-    } else {
-      out.reason = any_sent && all_sent_off ? "fraud_guard_off" : "no_shortfall";
-    }
-  }
+// Reasons for a zero credit (CREDIT_POLICY.md, settled rules): below_minimum when something was earned;
+// else fraud_guard_off when every row with attempts sent had Off in force (an Off row under a Geo
+// Permission "allow" included: Off is its mode), else no_shortfall (also a report with no attempts).
+std::string ZeroCreditReason(const CreditSummary& summary, const RowTotals& totals) {
+  if (!summary.raw.IsZero()) return "below_minimum";
+  return totals.any_sent && totals.all_sent_off ? "fraud_guard_off" : "no_shortfall";
+}
 
-  // output_df: the actual split by mode in force, and the counterfactual "as if every service were in M".
+// output_df: the actual split by mode in force, and the counterfactual "as if every service were in M"
+// (basic and standard capped at Σ A·c over the rows Fraud Guard applies to when cap_goodwill_at_cost;
+// max uncapped; off 0); fraud_guard_mode is the mode with the most fraud charges.
+void FillModeBreakdown(const CreditPolicy& policy, const RowTotals& totals, CreditReport& out) {
+  const Decimal cost_all = totals.cap_sums.cost_all;
   for (Mode m : kAllModes) out.output_df[ModeIndex(m)].mode = m;
   for (Mode m : {Mode::kBasic, Mode::kStandard}) {
-    Decimal value = if_mode[ModeIndex(m)];
+    Decimal value = totals.if_mode[ModeIndex(m)];
     if (policy.cap_goodwill_at_cost) value = std::min(value, cost_all);
     out.output_df[ModeIndex(m)].credit_if_mode = value;
   }
-  out.output_df[ModeIndex(Mode::kMax)].credit_if_mode = if_mode[ModeIndex(Mode::kMax)];
+  out.output_df[ModeIndex(Mode::kMax)].credit_if_mode = totals.if_mode[ModeIndex(Mode::kMax)];
 
   Mode dominant = Mode::kOff;
   for (Mode m : kAllModes) {
@@ -1110,6 +1125,69 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
     }
   }
   out.fraud_guard_mode = dominant;
+}
+
+absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence& original) {
+  CREDITBOT_RETURN_IF_ERROR(ValidateRows(original.report));
+  Warnings warnings;
+  if (!original.report.has_blocked_column) {
+    warnings.Add(
+        "the fraud report has no attempts_blocked column, so blocked counts were missing and taken as 0: the "
+        "model cannot tell Fraud Guard under-performance from the residual fraud a mode is expected to let "
+        "through, and the credit may be too high; add blocked counts to the Look");
+  }
+
+  const Decimal one = Decimal::FromInt(1);
+  const Decimal repeat_factor = HadRecentCredit(policy, original) ? policy.repeat_factor : one;
+  std::optional<RowCalculator> calculator;
+  calculator.emplace(policy, original, repeat_factor, warnings);
+  std::optional<Evidence> merged;
+  CREDITBOT_ASSIGN_OR_RETURN(const int duplicates, MergeDuplicateCells(policy, original, repeat_factor,
+                                                                       warnings, merged, calculator));
+  const Evidence& evidence = merged ? *merged : original;
+  const FraudReport& report = evidence.report;
+
+  CreditReport out;
+  out.product = policy.name;
+  out.policy_name = policy.name;
+  out.policy_version = policy.version;
+  out.policy_sha256 = policy.sha256;
+  out.claim_date = evidence.claim_date;
+
+  // The one parent account of every row.
+  std::vector<std::string> accounts;
+  for (absl::string_view account : calculator->accounts()) accounts.emplace_back(account);
+  CREDITBOT_ASSIGN_OR_RETURN(out.parent_account_sid, ResolveParent(evidence, accounts));
+  if (accounts.size() == 1) out.account_sid = accounts.front();
+  if (repeat_factor != one) {
+    warnings.Add(absl::StrCat("repeat incident: parent account ", out.parent_account_sid,
+                              " had a credit approved or issued within ", policy.repeat_window_days,
+                              " days before the claim, so goodwill rows are multiplied by ",
+                              repeat_factor.ToString(), " (Promise rows are not)"));
+  }
+
+  CREDITBOT_ASSIGN_OR_RETURN(const RowTotals totals, CalculateRows(policy, report, *calculator, out));
+  for (size_t i : totals.charges_without_attempts) {
+    const FraudRow& row = report.rows[i];
+    warnings.Add(absl::StrCat("a row of ", Day(row.day), " for MCC ", row.mcc,
+                              " has charges but no attempts sent; it earns nothing"));
+  }
+
+  CreditSummary& summary = out.summary;
+  SumParent(policy, totals, summary);
+  summary.repeat_factor = repeat_factor;
+  summary.rows = static_cast<int>(report.rows.size());
+  summary.accounts = accounts;
+  summary.duplicates_merged = duplicates;
+
+  // credit_amount = 0 if RAW < min_credit_usd, else RAW rounded half-up to cents.
+  const bool below_minimum = summary.raw < policy.min_credit_usd;
+  out.credit_amount = below_minimum ? Decimal() : summary.raw.Round(2);
+  const bool pays = !out.credit_amount.IsZero();
+  DistributeCredit(pays, totals, out);
+  DecideApproval(policy, evidence, pays, out, warnings);
+  if (!pays) out.reason = ZeroCreditReason(summary, totals);
+  FillModeBreakdown(policy, totals, out);
 
   out.warnings = warnings.Take();
   return out;
