@@ -163,6 +163,186 @@ class FollowUp {
 
 std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
+// The keys of the report's rows that the follow-up questions ask about.
+struct ReportKeys {
+  std::set<std::string> accounts, services, mccs;
+  std::set<std::string> accounts_without_service;  // accounts of rows that name no service
+  absl::CivilDay first, last;                      // the report's first and last day
+};
+
+ReportKeys CollectKeys(const std::vector<FraudRow>& rows) {
+  ReportKeys keys;
+  keys.first = rows.front().day;
+  keys.last = rows.front().day;
+  for (const FraudRow& row : rows) {
+    keys.accounts.insert(row.account_sid);
+    if (row.service_sid.empty()) {
+      keys.accounts_without_service.insert(row.account_sid);
+    } else {
+      keys.services.insert(row.service_sid);
+    }
+    keys.mccs.insert(row.mcc);
+    keys.first = std::min(keys.first, row.day);
+    keys.last = std::max(keys.last, row.day);
+  }
+  return keys;
+}
+
+// Runs the follow-up questions of one request: sql/<dialect>/<question>.sql with its placeholders expanded
+// from values(); every error names the file.
+class FollowUpRunner {
+ public:
+  FollowUpRunner(Warehouse& warehouse, const std::string& sql_dir, SqlPlaceholders values)
+      : warehouse_(warehouse), dialect_(warehouse.dialect()), sql_dir_(sql_dir), values_(std::move(values)) {}
+
+  SqlPlaceholders& values() { return values_; }
+
+  absl::StatusOr<FollowUp> Run(std::string_view question) {
+    const std::string file = absl::StrCat("sql/", dialect_, "/", ToAbsl(question), ".sql");
+    CREDITBOT_ASSIGN_OR_RETURN(std::string sql, ReadDataFile(file, sql_dir_));
+    absl::StatusOr<std::string> expanded = ExpandSqlPlaceholders(sql, values_);
+    if (!expanded.ok())
+      return absl::Status(expanded.status().code(), absl::StrCat(file, ": ", expanded.status().message()));
+    absl::StatusOr<Table> table = QueryTable(warehouse_, *expanded);
+    if (!table.ok())
+      return absl::Status(table.status().code(), absl::StrCat(file, ": ", table.status().message()));
+    return FollowUp(file, *std::move(table));
+  }
+
+  // Runs `question`, requires `columns`, and appends one Record per result row to `out`, each filled by
+  // `read_row(result, row, record)`; stops at the first row it cannot read.
+  template <typename Record, typename ReadRow>
+  absl::Status ReadEach(std::string_view question, std::initializer_list<std::string_view> columns,
+                        std::vector<Record>& out, ReadRow read_row) {
+    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, Run(question));
+    CREDITBOT_RETURN_IF_ERROR(result.Require(columns));
+    for (std::size_t r = 0; r < result.size(); ++r) {
+      Record record;
+      CREDITBOT_RETURN_IF_ERROR(read_row(result, r, record));
+      out.push_back(std::move(record));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  Warehouse& warehouse_;
+  const std::string dialect_;
+  const std::string& sql_dir_;
+  SqlPlaceholders values_;
+};
+
+// Accounts; returns their parents (an account without one is its own parent).
+absl::StatusOr<std::set<std::string>> ReadAccounts(FollowUpRunner& runner, Evidence& evidence) {
+  std::set<std::string> parents;
+  CREDITBOT_RETURN_IF_ERROR(runner.ReadEach(
+      "accounts", {"account_sid", "parent_account_sid", "status"}, evidence.accounts,
+      [&](const FollowUp& result, std::size_t r, AccountInfo& account) -> absl::Status {
+        CREDITBOT_ASSIGN_OR_RETURN(account.account_sid, result.RequiredText(r, "account_sid"));
+        CREDITBOT_ASSIGN_OR_RETURN(account.parent_account_sid, result.Text(r, "parent_account_sid"));
+        if (account.parent_account_sid.empty()) account.parent_account_sid = account.account_sid;
+        CREDITBOT_ASSIGN_OR_RETURN(account.status, result.Text(r, "status"));
+        parents.insert(account.parent_account_sid);
+        return absl::OkStatus();
+      }));
+  return parents;
+}
+
+// Services; returns the services whose mode history is needed: the report's, plus every service of an
+// account whose rows name no service.
+absl::StatusOr<std::set<std::string>> ReadServices(FollowUpRunner& runner, const ReportKeys& keys,
+                                                   Evidence& evidence) {
+  std::set<std::string> history_services = keys.services;
+  CREDITBOT_RETURN_IF_ERROR(runner.ReadEach(
+      "verify_services", {"service_sid", "account_sid", "custom_code_enabled"}, evidence.services,
+      [&](const FollowUp& result, std::size_t r, ServiceInfo& service) -> absl::Status {
+        CREDITBOT_ASSIGN_OR_RETURN(service.service_sid, result.RequiredText(r, "service_sid"));
+        CREDITBOT_ASSIGN_OR_RETURN(service.account_sid, result.Text(r, "account_sid"));
+        CREDITBOT_ASSIGN_OR_RETURN(service.custom_code_enabled, result.Flag(r, "custom_code_enabled"));
+        if (keys.accounts_without_service.contains(service.account_sid))
+          history_services.insert(service.service_sid);
+        return absl::OkStatus();
+      }));
+  return history_services;
+}
+
+absl::Status ReadModeHistory(FollowUpRunner& runner, Evidence& evidence) {
+  return runner.ReadEach(
+      "fraud_guard_history",
+      {"service_sid", "account_sid", "protection_mode", "effective_from", "effective_to"}, evidence.modes,
+      [](const FollowUp& result, std::size_t r, ModeInterval& interval) -> absl::Status {
+        CREDITBOT_ASSIGN_OR_RETURN(interval.service_sid, result.RequiredText(r, "service_sid"));
+        CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.Text(r, "account_sid"));
+        CREDITBOT_ASSIGN_OR_RETURN(interval.mode, result.ProtectionMode(r, "protection_mode"));
+        CREDITBOT_ASSIGN_OR_RETURN(interval.from, result.Time(r, "effective_from"));
+        CREDITBOT_ASSIGN_OR_RETURN(interval.to, result.OptionalTime(r, "effective_to"));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ReadGeoPermissions(FollowUpRunner& runner, Evidence& evidence) {
+  return runner.ReadEach(
+      "geo_permissions", {"account_sid", "iso_country", "permission", "effective_from", "effective_to"},
+      evidence.geo_permissions,
+      [](const FollowUp& result, std::size_t r, GeoPermissionInterval& interval) -> absl::Status {
+        CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.RequiredText(r, "account_sid"));
+        CREDITBOT_ASSIGN_OR_RETURN(std::string country, result.RequiredText(r, "iso_country"));
+        interval.iso_country = absl::AsciiStrToUpper(country);
+        CREDITBOT_ASSIGN_OR_RETURN(std::string permission, result.RequiredText(r, "permission"));
+        interval.permission = absl::AsciiStrToLower(permission);
+        CREDITBOT_ASSIGN_OR_RETURN(interval.from, result.Time(r, "effective_from"));
+        CREDITBOT_ASSIGN_OR_RETURN(interval.to, result.OptionalTime(r, "effective_to"));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ReadProviderCosts(FollowUpRunner& runner, Evidence& evidence) {
+  return runner.ReadEach(
+      "provider_costs", {"mcc", "mnc", "cost_usd_per_sms", "effective_from", "effective_to"}, evidence.costs,
+      [](const FollowUp& result, std::size_t r, ProviderCost& cost) -> absl::Status {
+        CREDITBOT_ASSIGN_OR_RETURN(cost.mcc, result.RequiredText(r, "mcc"));
+        CREDITBOT_ASSIGN_OR_RETURN(cost.mnc, result.Text(r, "mnc"));
+        CREDITBOT_ASSIGN_OR_RETURN(cost.cost_usd_per_sms, result.Amount(r, "cost_usd_per_sms"));
+        CREDITBOT_ASSIGN_OR_RETURN(cost.from, result.Day(r, "effective_from"));
+        CREDITBOT_ASSIGN_OR_RETURN(cost.to, result.OptionalDay(r, "effective_to"));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ReadBlockRates(FollowUpRunner& runner, Evidence& evidence) {
+  return runner.ReadEach("block_rates", {"protection_mode", "mcc", "block_rate"}, evidence.block_rates,
+                         [](const FollowUp& result, std::size_t r, BlockRate& rate) -> absl::Status {
+                           CREDITBOT_ASSIGN_OR_RETURN(rate.mode, result.ProtectionMode(r, "protection_mode"));
+                           CREDITBOT_ASSIGN_OR_RETURN(rate.mcc, result.RequiredText(r, "mcc"));
+                           CREDITBOT_ASSIGN_OR_RETURN(rate.rate, result.Amount(r, "block_rate"));
+                           return absl::OkStatus();
+                         });
+}
+
+// The parent's MRR: the first row (the claim month, else the latest earlier one), if any.
+absl::Status ReadMrr(FollowUpRunner& runner, Evidence& evidence) {
+  CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, runner.Run("mrr"));
+  CREDITBOT_RETURN_IF_ERROR(result.Require({"month", "mrr_usd"}));
+  if (result.size() > 0) {
+    CREDITBOT_ASSIGN_OR_RETURN(absl::CivilDay month, result.Day(0, "month"));
+    CREDITBOT_ASSIGN_OR_RETURN(evidence.mrr, result.Amount(0, "mrr_usd"));
+    evidence.mrr_month = absl::CivilMonth(month);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadPriorCredits(FollowUpRunner& runner, Evidence& evidence) {
+  return runner.ReadEach("prior_credits", {"created_at", "credit_amount", "status", "product"},
+                         evidence.prior_credits,
+                         [](const FollowUp& result, std::size_t r, PriorCredit& credit) -> absl::Status {
+                           CREDITBOT_ASSIGN_OR_RETURN(credit.product, result.Text(r, "product"));
+                           CREDITBOT_ASSIGN_OR_RETURN(credit.created, result.Day(r, "created_at"));
+                           CREDITBOT_ASSIGN_OR_RETURN(credit.amount, result.Amount(r, "credit_amount"));
+                           CREDITBOT_ASSIGN_OR_RETURN(std::string status, result.RequiredText(r, "status"));
+                           credit.status = absl::AsciiStrToLower(status);
+                           return absl::OkStatus();
+                         });
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const SqlPlaceholders& values) {
@@ -241,162 +421,32 @@ absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
     FraudReportSink sink(policy_.columns, evidence.report);
     CREDITBOT_RETURN_IF_ERROR(warehouse_.Query(request.fraud_report_sql, sink));
   }
-  const std::vector<FraudRow>& rows = evidence.report.rows;
-  if (rows.empty()) return evidence;
+  if (evidence.report.rows.empty()) return evidence;
 
-  std::set<std::string> accounts, services, mccs, accounts_without_service;
-  absl::CivilDay first = rows.front().day, last = rows.front().day;
-  for (const FraudRow& row : rows) {
-    accounts.insert(row.account_sid);
-    if (row.service_sid.empty()) {
-      accounts_without_service.insert(row.account_sid);
-    } else {
-      services.insert(row.service_sid);
-    }
-    mccs.insert(row.mcc);
-    first = std::min(first, row.day);
-    last = std::max(last, row.day);
-  }
+  const ReportKeys keys = CollectKeys(evidence.report.rows);
   SqlPlaceholders values;
-  values.lists["account_sids"] = {accounts.begin(), accounts.end()};
-  values.lists["service_sids"] = {services.begin(), services.end()};
-  values.lists["mccs"] = {mccs.begin(), mccs.end()};
+  values.lists["account_sids"] = {keys.accounts.begin(), keys.accounts.end()};
+  values.lists["service_sids"] = {keys.services.begin(), keys.services.end()};
+  values.lists["mccs"] = {keys.mccs.begin(), keys.mccs.end()};
   values.texts["product"] = policy_.name;
   values.texts["claim_date"] = DayText(request.claim_date);
-  values.texts["window_start"] = DayText(first);
-  values.texts["window_end"] = DayText(last + 1);
+  values.texts["window_start"] = DayText(keys.first);
+  values.texts["window_end"] = DayText(keys.last + 1);
+  FollowUpRunner runner(warehouse_, request.sql_dir, std::move(values));
 
-  const std::string dialect(warehouse_.dialect());
-  auto run = [&](std::string_view question) -> absl::StatusOr<FollowUp> {
-    const std::string file = absl::StrCat("sql/", dialect, "/", ToAbsl(question), ".sql");
-    CREDITBOT_ASSIGN_OR_RETURN(std::string sql, ReadDataFile(file, request.sql_dir));
-    absl::StatusOr<std::string> expanded = ExpandSqlPlaceholders(sql, values);
-    if (!expanded.ok())
-      return absl::Status(expanded.status().code(), absl::StrCat(file, ": ", expanded.status().message()));
-    absl::StatusOr<Table> table = QueryTable(warehouse_, *expanded);
-    if (!table.ok())
-      return absl::Status(table.status().code(), absl::StrCat(file, ": ", table.status().message()));
-    return FollowUp(file, *std::move(table));
-  };
-
-  // Accounts, and from them the one parent.
-  std::set<std::string> parents;
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("accounts"));
-    CREDITBOT_RETURN_IF_ERROR(result.Require({"account_sid", "parent_account_sid", "status"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      AccountInfo account;
-      CREDITBOT_ASSIGN_OR_RETURN(account.account_sid, result.RequiredText(r, "account_sid"));
-      CREDITBOT_ASSIGN_OR_RETURN(account.parent_account_sid, result.Text(r, "parent_account_sid"));
-      if (account.parent_account_sid.empty()) account.parent_account_sid = account.account_sid;
-      CREDITBOT_ASSIGN_OR_RETURN(account.status, result.Text(r, "status"));
-      parents.insert(account.parent_account_sid);
-      evidence.accounts.push_back(std::move(account));
-    }
-  }
-
-  // Services; rows without a service take every service of their account for the mode history.
-  std::set<std::string> history_services = services;
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("verify_services"));
-    CREDITBOT_RETURN_IF_ERROR(result.Require({"service_sid", "account_sid", "custom_code_enabled"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      ServiceInfo service;
-      CREDITBOT_ASSIGN_OR_RETURN(service.service_sid, result.RequiredText(r, "service_sid"));
-      CREDITBOT_ASSIGN_OR_RETURN(service.account_sid, result.Text(r, "account_sid"));
-      CREDITBOT_ASSIGN_OR_RETURN(service.custom_code_enabled, result.Flag(r, "custom_code_enabled"));
-      if (accounts_without_service.contains(service.account_sid))
-        history_services.insert(service.service_sid);
-      evidence.services.push_back(std::move(service));
-    }
-  }
-  values.lists["service_sids"] = {history_services.begin(), history_services.end()};
-
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("fraud_guard_history"));
-    CREDITBOT_RETURN_IF_ERROR(
-        result.Require({"service_sid", "account_sid", "protection_mode", "effective_from", "effective_to"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      ModeInterval interval;
-      CREDITBOT_ASSIGN_OR_RETURN(interval.service_sid, result.RequiredText(r, "service_sid"));
-      CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.Text(r, "account_sid"));
-      CREDITBOT_ASSIGN_OR_RETURN(interval.mode, result.ProtectionMode(r, "protection_mode"));
-      CREDITBOT_ASSIGN_OR_RETURN(interval.from, result.Time(r, "effective_from"));
-      CREDITBOT_ASSIGN_OR_RETURN(interval.to, result.OptionalTime(r, "effective_to"));
-      evidence.modes.push_back(std::move(interval));
-    }
-  }
-
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("geo_permissions"));
-    CREDITBOT_RETURN_IF_ERROR(
-        result.Require({"account_sid", "iso_country", "permission", "effective_from", "effective_to"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      GeoPermissionInterval interval;
-      CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.RequiredText(r, "account_sid"));
-      CREDITBOT_ASSIGN_OR_RETURN(std::string country, result.RequiredText(r, "iso_country"));
-      interval.iso_country = absl::AsciiStrToUpper(country);
-      CREDITBOT_ASSIGN_OR_RETURN(std::string permission, result.RequiredText(r, "permission"));
-      interval.permission = absl::AsciiStrToLower(permission);
-      CREDITBOT_ASSIGN_OR_RETURN(interval.from, result.Time(r, "effective_from"));
-      CREDITBOT_ASSIGN_OR_RETURN(interval.to, result.OptionalTime(r, "effective_to"));
-      evidence.geo_permissions.push_back(std::move(interval));
-    }
-  }
-
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("provider_costs"));
-    CREDITBOT_RETURN_IF_ERROR(
-        result.Require({"mcc", "mnc", "cost_usd_per_sms", "effective_from", "effective_to"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      ProviderCost cost;
-      CREDITBOT_ASSIGN_OR_RETURN(cost.mcc, result.RequiredText(r, "mcc"));
-      CREDITBOT_ASSIGN_OR_RETURN(cost.mnc, result.Text(r, "mnc"));
-      CREDITBOT_ASSIGN_OR_RETURN(cost.cost_usd_per_sms, result.Amount(r, "cost_usd_per_sms"));
-      CREDITBOT_ASSIGN_OR_RETURN(cost.from, result.Day(r, "effective_from"));
-      CREDITBOT_ASSIGN_OR_RETURN(cost.to, result.OptionalDay(r, "effective_to"));
-      evidence.costs.push_back(std::move(cost));
-    }
-  }
-
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("block_rates"));
-    CREDITBOT_RETURN_IF_ERROR(result.Require({"protection_mode", "mcc", "block_rate"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      BlockRate rate;
-      CREDITBOT_ASSIGN_OR_RETURN(rate.mode, result.ProtectionMode(r, "protection_mode"));
-      CREDITBOT_ASSIGN_OR_RETURN(rate.mcc, result.RequiredText(r, "mcc"));
-      CREDITBOT_ASSIGN_OR_RETURN(rate.rate, result.Amount(r, "block_rate"));
-      evidence.block_rates.push_back(std::move(rate));
-    }
-  }
+  CREDITBOT_ASSIGN_OR_RETURN(const std::set<std::string> parents, ReadAccounts(runner, evidence));
+  CREDITBOT_ASSIGN_OR_RETURN(const std::set<std::string> history_services,
+                             ReadServices(runner, keys, evidence));
+  runner.values().lists["service_sids"] = {history_services.begin(), history_services.end()};
+  CREDITBOT_RETURN_IF_ERROR(ReadModeHistory(runner, evidence));
+  CREDITBOT_RETURN_IF_ERROR(ReadGeoPermissions(runner, evidence));
+  CREDITBOT_RETURN_IF_ERROR(ReadProviderCosts(runner, evidence));
+  CREDITBOT_RETURN_IF_ERROR(ReadBlockRates(runner, evidence));
 
   if (parents.size() != 1) return evidence;  // none known, or several: the engine reports it
-  values.texts["parent_account_sid"] = *parents.begin();
-
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("mrr"));
-    CREDITBOT_RETURN_IF_ERROR(result.Require({"month", "mrr_usd"}));
-    if (result.size() > 0) {
-      CREDITBOT_ASSIGN_OR_RETURN(absl::CivilDay month, result.Day(0, "month"));
-      CREDITBOT_ASSIGN_OR_RETURN(evidence.mrr, result.Amount(0, "mrr_usd"));
-      evidence.mrr_month = absl::CivilMonth(month);
-    }
-  }
-
-  {
-    CREDITBOT_ASSIGN_OR_RETURN(FollowUp result, run("prior_credits"));
-    CREDITBOT_RETURN_IF_ERROR(result.Require({"created_at", "credit_amount", "status", "product"}));
-    for (std::size_t r = 0; r < result.size(); ++r) {
-      PriorCredit credit;
-      CREDITBOT_ASSIGN_OR_RETURN(credit.product, result.Text(r, "product"));
-      CREDITBOT_ASSIGN_OR_RETURN(credit.created, result.Day(r, "created_at"));
-      CREDITBOT_ASSIGN_OR_RETURN(credit.amount, result.Amount(r, "credit_amount"));
-      CREDITBOT_ASSIGN_OR_RETURN(std::string status, result.RequiredText(r, "status"));
-      credit.status = absl::AsciiStrToLower(status);
-      evidence.prior_credits.push_back(std::move(credit));
-    }
-  }
+  runner.values().texts["parent_account_sid"] = *parents.begin();
+  CREDITBOT_RETURN_IF_ERROR(ReadMrr(runner, evidence));
+  CREDITBOT_RETURN_IF_ERROR(ReadPriorCredits(runner, evidence));
   return evidence;
 }
 
