@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/backoff.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -456,10 +457,8 @@ absl::Status S3StateStore::Mutate(std::string_view what, const Change& change) {
       return absl::AbortedError(absl::StrCat("state store ", uri(), ": ", ToAbsl(what), " lost ", round,
                                              " conditional writes in a row to other writers; try again"));
     }
-    absl::Duration delay = options_.base_delay;
-    for (int i = 1; i < round && delay < options_.max_delay; ++i) delay *= 2;
-    delay = std::min(delay, options_.max_delay);
-    sleeper_.Sleep(delay * absl::Uniform(random_, 0.5, 1.0));
+    const BackoffPolicy backoff(options_.base_delay, options_.max_delay, BackoffJitter::kEqual);
+    sleeper_.Sleep(backoff.Delay(round - 1, random_));
   }
 }
 
