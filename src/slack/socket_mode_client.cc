@@ -27,6 +27,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/backoff.h"
 #include "common/logging.h"
 #include "common/strings.h"
 
@@ -558,11 +559,8 @@ absl::StatusOr<SocketModeUrl> ParseSocketModeUrl(std::string_view url) {
 }
 
 absl::Duration SocketModeReconnectDelay(int failures, const SocketModeOptions& options, double jitter) {
-  absl::Duration delay = options.reconnect_initial;
-  for (int i = 0; i < failures && delay < options.reconnect_max; ++i) delay *= 2;
-  delay = std::min(delay, options.reconnect_max);
-  jitter = std::clamp(std::isfinite(jitter) ? jitter : 1.0, 0.0, 1.0);
-  return delay * (0.5 + 0.5 * jitter);
+  return BackoffPolicy(options.reconnect_initial, options.reconnect_max, BackoffJitter::kEqual)
+      .Delay(failures, jitter);
 }
 
 SocketModeClient::SocketModeClient(OpenUrl open_url, OnEvent on_event, SocketModeOptions options)

@@ -107,7 +107,8 @@ struct SocketModeUrl {
 absl::StatusOr<SocketModeUrl> ParseSocketModeUrl(std::string_view url);
 
 // The delay before reconnect attempt number `failures` + 1 (0-based count of consecutive failures):
-// min(reconnect_max, reconnect_initial × 2^failures) × (0.5 + 0.5 × jitter), jitter in [0, 1].
+// min(reconnect_max, reconnect_initial × 2^failures) × (0.5 + 0.5 × jitter), jitter in [0, 1]: the
+// BackoffPolicy of common/backoff.h with equal jitter.
 absl::Duration SocketModeReconnectDelay(int failures, const SocketModeOptions& options, double jitter);
 
 class SocketModeClient {
