@@ -1,10 +1,10 @@
 // Signed AWS calls with the shared retry rules; see aws_http_client.h.
 #include "aws/aws_http_client.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/backoff.h"
 #include "common/strings.h"
 
 namespace creditbot {
@@ -29,15 +29,6 @@ AwsHttpClient::AwsHttpClient(HttpTransport& transport, AwsCredentialsProvider& c
       service_(service),
       format_(format),
       retry_(retry) {}
-
-absl::Duration AwsHttpClient::Backoff(int retry) {
-  absl::Duration delay = retry_.base_delay;
-  for (int i = 1; i < retry && delay < retry_.max_delay; ++i) delay *= 2;
-  delay = std::min(delay, retry_.max_delay);
-  // Half fixed, half random: never zero, and concurrent runners spread out.
-  return delay / 2 +
-         absl::Milliseconds(absl::Uniform<int64_t>(random_, 0, absl::ToInt64Milliseconds(delay / 2) + 1));
-}
 
 absl::StatusOr<HttpResponse> AwsHttpClient::Send(HttpRequest request, std::string_view what,
                                                  const ErrorCodeMapper& mapper, bool idempotent) {
@@ -79,7 +70,8 @@ absl::StatusOr<HttpResponse> AwsHttpClient::Send(HttpRequest request, std::strin
       asked_delay = RetryAfter(*response, clock_.Now(), retry_.max_delay);
     }
     if (!retry || attempt >= retry_.max_attempts) return scrub(failure);
-    sleeper_.Sleep(asked_delay.value_or(Backoff(attempt)));
+    const BackoffPolicy backoff(retry_.base_delay, retry_.max_delay, BackoffJitter::kEqual);
+    sleeper_.Sleep(backoff.Delay(attempt - 1, random_, asked_delay));
   }
 }
 

@@ -3,7 +3,8 @@
 // "aws:amz:REGION:SERVICE" spelled out), and
 //   - retries throttling and transient faults (HTTP 429/500/502/503/504, SlowDown, ThrottlingException, …;
 //     and connection failures/timeouts for idempotent calls) up to max_attempts, sleeping through the
-//     Sleeper: Retry-After when the answer has one, else half the exponential delay plus random jitter;
+//     Sleeper: Retry-After when the answer has one, else the exponential delay with equal jitter (half
+//     fixed, half random: common/backoff.h);
 //   - on ExpiredToken / ExpiredTokenException invalidates the provider's cache and tries once more with
 //     fresh credentials (expired credentials mid-pass are refreshed, not fatal);
 //   - turns any other non-2xx answer into an absl::Status: the service's `ErrorCodeMapper` picks the code,
@@ -59,8 +60,6 @@ class AwsHttpClient {
   const std::string& region() const { return region_; }
 
  private:
-  absl::Duration Backoff(int retry);
-
   HttpTransport& transport_;
   AwsCredentialsProvider& credentials_;
   const Clock& clock_;
