@@ -1,7 +1,6 @@
 // The credential chain, its sources and the refreshing cache; see aws_credentials.h.
 #include "aws/aws_credentials.h"
 
-#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -13,6 +12,7 @@
 #include "aws/aws_error.h"
 #include "aws/aws_http_client.h"
 #include "aws/aws_xml.h"
+#include "common/backoff.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -197,7 +197,7 @@ class ChainCredentialsProvider final : public AwsCredentialsProvider {
         failure = AwsErrorStatus(StsErrorCode(error), error, "STS AssumeRoleWithWebIdentity");
       }
       if (!transient || attempt >= options_.max_attempts) return failure;
-      sleeper_.Sleep(options_.retry_delay * (1 << std::min(attempt - 1, 10)));
+      sleeper_.Sleep(RetryDelay(attempt - 1));
     }
   }
 
@@ -231,7 +231,7 @@ class ChainCredentialsProvider final : public AwsCredentialsProvider {
         }
         return response;
       }
-      sleeper_.Sleep(options_.retry_delay * (1 << std::min(attempt - 1, 10)));
+      sleeper_.Sleep(RetryDelay(attempt - 1));
     }
   }
 
@@ -336,6 +336,13 @@ class ChainCredentialsProvider final : public AwsCredentialsProvider {
     return ScrubSecrets(status, {EnvValue(env_, "AWS_SECRET_ACCESS_KEY"), EnvValue(env_, "AWS_SESSION_TOKEN"),
                                  web_identity_token_, container_token_, imds_token_,
                                  EnvValue(env_, "AWS_CONTAINER_AUTHORIZATION_TOKEN")});
+  }
+
+  // The wait before retry `retry` (0-based) of one fetch: retry_delay doubled each retry, 2^10 times at
+  // most, without jitter.
+  absl::Duration RetryDelay(int retry) const {
+    return BackoffPolicy(options_.retry_delay, options_.retry_delay * 1024, BackoffJitter::kNone)
+        .Delay(retry);
   }
 
   const EnvironmentMap env_;
