@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/backoff.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -122,11 +123,6 @@ class FormBody {
 };
 
 std::string DumpJson(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-absl::Duration Backoff(int attempt, absl::Duration cap) {
-  const absl::Duration delay = absl::Seconds(1) * (int64_t{1} << std::min(attempt - 1, 20));
-  return std::min(delay, cap);
-}
 
 // A status with `code` and `message` that keeps the payloads (the Slack error code) of `from`.
 absl::Status Rebuilt(absl::StatusCode code, std::string_view message, const absl::Status& from) {
@@ -512,6 +508,12 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
   request.timeout = options_.call_timeout;
   constexpr absl::string_view may_have_posted =
       "; the message may have been posted: look in the thread before posting again";
+  // 1 s, doubling, capped at max_retry_wait, which also caps Retry-After.
+  const BackoffPolicy backoff(absl::Seconds(1), options_.max_retry_wait, BackoffJitter::kNone);
+  // A rate limit's wait is its Retry-After, 30 s when it has none.
+  auto rate_limited_wait = [this](const HttpResponse& answer) -> std::optional<absl::Duration> {
+    return RetryAfter(answer, clock_.Now(), options_.max_retry_wait).value_or(absl::Seconds(30));
+  };
 
   for (int attempt = 1;; ++attempt) {
     Pace(method, channel);
@@ -527,7 +529,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
         outcome = Fail(absl::UnknownError(absl::StrCat(text, may_have_posted)));
       } else if (failure.code() == absl::StatusCode::kUnavailable ||
                  failure.code() == absl::StatusCode::kDeadlineExceeded) {
-        outcome = Retry(absl::UnavailableError(text), Backoff(attempt, options_.max_retry_wait));
+        outcome = Retry(absl::UnavailableError(text), backoff.Delay(attempt - 1));
       } else {
         outcome = Fail(absl::Status(failure.code(), text));
       }
@@ -540,9 +542,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
           SlackError(method, code, answer.is_discarded() ? Json::object() : answer, channel, use_app_token);
       absl::Status status =
           Rebuilt(absl::StatusCode::kUnavailable, absl::StrCat(refused.message(), " (HTTP 429)"), refused);
-      const absl::Duration wait = RetryAfter(*response, clock_.Now(), options_.max_retry_wait)
-                                      .value_or(std::min(absl::Seconds(30), options_.max_retry_wait));
-      outcome = Retry(std::move(status), wait);
+      outcome = Retry(std::move(status), backoff.Delay(attempt - 1, rate_limited_wait(*response)));
     } else {
       const Json answer = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
       const bool is_slack_answer =
@@ -554,7 +554,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
         if (!idempotent) {
           outcome = Fail(absl::UnknownError(absl::StrCat(text, may_have_posted)));
         } else {
-          outcome = Retry(absl::UnavailableError(text), Backoff(attempt, options_.max_retry_wait));
+          outcome = Retry(absl::UnavailableError(text), backoff.Delay(attempt - 1));
         }
       } else if (answer["ok"].get<bool>()) {
         if (std::optional<std::string> scopes = response->Header("x-oauth-scopes")) last_scopes_ = *scopes;
@@ -570,9 +570,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
         if (IsRetryableCode(code)) {
           // An ok:false answer is Slack saying the call was not done, so even a post may be repeated.
           const absl::Duration wait =
-              IsRateLimitCode(code) ? RetryAfter(*response, clock_.Now(), options_.max_retry_wait)
-                                          .value_or(std::min(absl::Seconds(30), options_.max_retry_wait))
-                                    : Backoff(attempt, options_.max_retry_wait);
+              backoff.Delay(attempt - 1, IsRateLimitCode(code) ? rate_limited_wait(*response) : std::nullopt);
           outcome = Retry(std::move(status), wait);
         } else {
           outcome = Fail(std::move(status));
