@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/backoff.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -450,6 +451,7 @@ void TrinoWarehouse::Cancel(const std::string& next_uri) {
 absl::StatusOr<HttpResponse> TrinoWarehouse::SendWithRetries(HttpRequest request, bool is_submit,
                                                              absl::Time deadline) {
   const std::string what = is_submit ? "Trino POST /v1/statement" : "Trino GET nextUri";
+  const BackoffPolicy backoff(kFirstBackoff, kMaxBackoff, BackoffJitter::kNone, kRetryAfterCap);
   for (int attempt = 0;; ++attempt) {
     const absl::Duration remaining = deadline - clock_.Now();
     if (remaining <= absl::ZeroDuration()) {
@@ -457,7 +459,7 @@ absl::StatusOr<HttpResponse> TrinoWarehouse::SendWithRetries(HttpRequest request
     }
     request.timeout = std::min(remaining, kMaxRequestTimeout);
     absl::StatusOr<HttpResponse> response = transport_.Send(request);
-    absl::Duration delay = std::min(kFirstBackoff * (int64_t{1} << std::min(attempt, 20)), kMaxBackoff);
+    std::optional<absl::Duration> asked;  // Retry-After
     absl::Status failure;
     if (!response.ok()) {
       const absl::StatusCode code = response.status().code();
@@ -479,15 +481,13 @@ absl::StatusOr<HttpResponse> TrinoWarehouse::SendWithRetries(HttpRequest request
       const bool retryable = is_submit ? (status == 503 || status == 429)
                                        : (status == 502 || status == 503 || status == 504 || status == 429);
       if (!retryable) return failure;
-      if (status == 429 || status == 503) {
-        if (std::optional<absl::Duration> asked = RetryAfter(*response, clock_.Now(), kRetryAfterCap))
-          delay = *asked;
-      }
+      if (status == 429 || status == 503) asked = RetryAfter(*response, clock_.Now(), kRetryAfterCap);
     }
     if (attempt >= options_.max_retries) {
       return absl::UnavailableError(
           absl::StrCat(failure.message(), " (gave up after ", options_.max_retries, " retries)"));
     }
+    const absl::Duration delay = backoff.Delay(attempt, asked);
     if (clock_.Now() + delay >= deadline) {
       return absl::DeadlineExceededError(
           absl::StrCat(failure.message(), "; query_timeout passes before the next retry"));
