@@ -21,6 +21,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/backoff.h"
 #include "common/requester_error.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -683,6 +684,10 @@ absl::Status LookerApiResolver::Login() {
 
 absl::StatusOr<HttpResponse> LookerApiResolver::SendWithRateLimitRetries(const HttpRequest& request,
                                                                          std::string_view what) {
+  // Retry-After (capped at max_retry_after), else 1 s, doubling; no other cap (max_rate_limit_retries
+  // bounds the waits).
+  const BackoffPolicy backoff(absl::Seconds(1), absl::InfiniteDuration(), BackoffJitter::kNone,
+                              options_.max_retry_after);
   for (int retry = 0;; ++retry) {
     absl::StatusOr<HttpResponse> response = transport_.Send(request);
     if (!response.ok()) {
@@ -692,8 +697,7 @@ absl::StatusOr<HttpResponse> LookerApiResolver::SendWithRateLimitRetries(const H
                                        ") failed: ", response.status().message()));
     }
     if (response->status != 429 || retry >= options_.max_rate_limit_retries) return response;
-    std::optional<absl::Duration> asked = RetryAfter(*response, clock_.Now(), options_.max_retry_after);
-    sleeper_.Sleep(asked.value_or(absl::Seconds(1) * (1 << retry)));
+    sleeper_.Sleep(backoff.Delay(retry, RetryAfter(*response, clock_.Now(), options_.max_retry_after)));
   }
 }
 
