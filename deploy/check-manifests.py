@@ -20,10 +20,20 @@ and that each check fails on a manifest broken in that one way. Where kubectl is
 `kubectl kustomize deploy/k8s` builds. Also checks deploy/slack-app-manifest.yaml: only keys of Slack's
 manifest schema (as typed in slackapi/node-slack-sdk), exactly the bot scopes and events creditbot needs,
 Socket Mode on, org-wide deployment off.
+
+Operations as code (issue 21): the PrometheusRule (deploy/k8s/prometheusrule.yaml) holds the runbook's alerts
+(monitoring.coreos.com/v1, every alert named with an expr, a severity label) and the Grafana dashboard
+(deploy/grafana/creditbot.json) parses, with a Prometheus query in every panel; every metric either names
+(creditbot_*, process_*, a histogram's _bucket/_sum/_count) is one creditbot defines: the names are read from
+the sources (the `constexpr char …[] = "creditbot_…"` constants under src/, histograms from their
+DefineHistogram calls), never from a list kept here. Each check fails on a rule or panel naming a metric that
+does not exist.
 """
 
 import copy
+import glob
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -40,6 +50,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 K8S = os.path.join(ROOT, "deploy", "k8s")
 DOCKERFILE = os.path.join(ROOT, "deploy", "Dockerfile")
 SLACK_MANIFEST = os.path.join(ROOT, "deploy", "slack-app-manifest.yaml")
+GRAFANA_DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "creditbot.json")
+SRC = os.path.join(ROOT, "src")
+RUNBOOK_ALERTS = {"CreditbotNoSuccessfulPass", "CreditbotAbsent", "CreditbotErrorRate", "CreditbotExternalErrors",
+                  "CreditbotSlowReplies"}
 
 # The Slack app manifest keys, per section (slackapi/node-slack-sdk, web-api types/request/manifest.ts).
 SLACK_SCHEMA = {
@@ -229,6 +243,11 @@ def check_network_policy(docs):
             assert {p.get("protocol", "TCP") for p in ports} == {"UDP", "TCP"}, "DNS needs UDP and TCP 53"
             saw_dns = True
             continue
+        if numbers == {9091}:  # the Pushgateway, inside the cluster's monitoring namespace only
+            assert rule.get("to") and all(
+                p.get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "monitoring"}
+                and "ipBlock" not in p for p in rule["to"]), "egress to 9091 only to the monitoring namespace"
+            continue
         assert numbers <= {443, 8443}, f"egress to ports {sorted(numbers)}: only 443 and 8443 (and DNS)"
         saw_https = saw_https or 443 in numbers
         for peer in rule.get("to", []):
@@ -238,6 +257,72 @@ def check_network_policy(docs):
             assert metadata_ip not in ipaddress.ip_network(block["cidr"]) or excepted, \
                 f"egress to {block['cidr']} reaches the instance metadata service"
     assert saw_dns and saw_https, "egress must allow DNS and 443"
+
+
+def defined_metrics():
+    """(every metric family name creditbot defines, the histogram families), read from src/."""
+    constants, names, histograms = {}, set(), set()
+    sources = [p for p in glob.glob(os.path.join(SRC, "**", "*.*"), recursive=True)
+               if p.endswith((".h", ".cc")) and not p.endswith("_test.cc")]
+    texts = {}
+    for path in sources:
+        with open(path, encoding="utf-8") as f:
+            texts[path] = f.read()
+        for constant, name in re.findall(r'constexpr char (\w+)\[\] =\s*"((?:creditbot|process)_\w+)"', texts[path]):
+            constants[constant] = name
+            names.add(name)
+    for text in texts.values():
+        for constant in re.findall(r"DefineHistogram\(\s*(\w+)", text):
+            if constant in constants:
+                histograms.add(constants[constant])
+    return names, histograms
+
+
+METRICS, HISTOGRAMS = defined_metrics()
+
+
+def unknown_metrics(expr):
+    """The creditbot_*/process_* names in a PromQL expression that creditbot does not define."""
+    unknown = []
+    for name in re.findall(r"\b((?:creditbot|process)_[A-Za-z0-9_]+)", expr):
+        base = re.sub(r"_(bucket|sum|count)$", "", name)
+        if name in METRICS or (base in HISTOGRAMS and base != name):
+            continue
+        unknown.append(name)
+    return unknown
+
+
+def check_prometheus_rule(docs):
+    rule = docs["PrometheusRule"]
+    assert rule.get("apiVersion") == "monitoring.coreos.com/v1", f"PrometheusRule apiVersion {rule.get('apiVersion')!r}"
+    alerts = {}
+    for group in rule["spec"]["groups"]:
+        assert group.get("name") and group.get("rules"), "a rule group needs a name and rules"
+        for r in group["rules"]:
+            assert r.get("alert") and isinstance(r.get("expr"), str), f"rule {r!r}: alert and expr"
+            assert r.get("labels", {}).get("severity") in ("page", "ticket"), f"{r['alert']}: severity page|ticket"
+            missing = unknown_metrics(r["expr"])
+            assert not missing, f"{r['alert']}: metrics creditbot does not define: {missing}"
+            alerts[r["alert"]] = r
+    assert RUNBOOK_ALERTS <= set(alerts), f"missing the runbook's alerts {sorted(RUNBOOK_ALERTS - set(alerts))}"
+    assert "creditbot_last_successful_pass_timestamp_seconds" in alerts["CreditbotNoSuccessfulPass"]["expr"]
+
+
+def check_grafana_dashboard(dashboard):
+    assert dashboard.get("uid") and dashboard.get("title"), "dashboard uid and title"
+    panels = dashboard.get("panels") or []
+    assert panels, "a dashboard without panels"
+    used = set()
+    for panel in panels:
+        targets = panel.get("targets") or []
+        assert targets, f"panel {panel.get('title')!r} has no query"
+        for target in targets:
+            expr = target.get("expr", "")
+            assert expr, f"panel {panel.get('title')!r}: a target without expr"
+            missing = unknown_metrics(expr)
+            assert not missing, f"panel {panel.get('title')!r}: metrics creditbot does not define: {missing}"
+            used.update(re.findall(r"\b(?:creditbot|process)_\w+", expr))
+    assert "creditbot_last_successful_pass_timestamp_seconds" in used, "the dashboard must show the last pass"
 
 
 def check_service(docs):
@@ -250,7 +335,7 @@ def check_service(docs):
 
 
 CHECKS = [check_kustomization, check_cronjob, check_deployment, check_pod_security, check_service_account,
-          check_network_policy, check_service]
+          check_network_policy, check_service, check_prometheus_rule]
 
 
 def mutate(path, value):
@@ -291,6 +376,14 @@ MUTATIONS = [
     (check_network_policy, mutate(["NetworkPolicy", "spec", "egress", 2, "ports"], None)),
     (check_service, mutate(["Service", "spec", "selector"], {"app": "other"})),
     (check_kustomization, mutate(["Kustomization", "images"], [])),
+    (check_prometheus_rule, mutate(["PrometheusRule", "apiVersion"], "monitoring.coreos.com/v1alpha1")),
+    (check_prometheus_rule, mutate(["PrometheusRule", "spec", "groups", 0, "rules", 0, "expr"],
+                                   "time() - creditbot_last_pass_ok_timestamp_seconds > 2700")),
+    (check_prometheus_rule, mutate(["PrometheusRule", "spec", "groups", 0, "rules", 3, "expr"],
+                                   "rate(process_cpu_seconds[5m]) > 1")),
+    (check_prometheus_rule, mutate(["PrometheusRule", "spec", "groups", 0, "rules", 4, "expr"],
+                                   "histogram_quantile(0.95, rate(creditbot_time_to_reply_bucket[1h])) > 300")),
+    (check_network_policy, mutate(["NetworkPolicy", "spec", "egress", 3, "to"], [{"ipBlock": {"cidr": "0.0.0.0/0"}}])),
 ]
 
 
@@ -305,7 +398,7 @@ class ManifestTest(unittest.TestCase):
 
     def test_every_kind_present(self):
         for kind in ("Kustomization", "Namespace", "ServiceAccount", "ConfigMap", "NetworkPolicy", "Service",
-                     "Deployment", "CronJob"):
+                     "Deployment", "CronJob", "PrometheusRule"):
             self.assertIn(kind, self.docs)
 
     def test_every_check_passes(self):
@@ -339,6 +432,31 @@ class ManifestTest(unittest.TestCase):
         for d in built:
             if d["kind"] != "Namespace":
                 self.assertEqual(d["metadata"].get("namespace"), "creditbot", d["kind"])
+
+
+class MetricNamesTest(unittest.TestCase):
+    def test_names_come_from_the_sources(self):
+        # A few families the registry defines (src/common/metrics.h, process_metrics.cc), found by the parser.
+        for name in ("creditbot_requests_total", "creditbot_last_successful_pass_timestamp_seconds",
+                     "creditbot_build_info", "process_resident_memory_bytes", "creditbot_config_reloads_total"):
+            self.assertIn(name, METRICS)
+        self.assertEqual(HISTOGRAMS, {"creditbot_external_call_seconds", "creditbot_time_to_reply_seconds"})
+        self.assertEqual(unknown_metrics("rate(creditbot_time_to_reply_seconds_bucket[5m])"), [])
+        self.assertEqual(unknown_metrics("creditbot_requests_total_bucket"), ["creditbot_requests_total_bucket"])
+
+    def test_grafana_dashboard(self):
+        with open(GRAFANA_DASHBOARD, encoding="utf-8") as f:
+            dashboard = json.load(f)
+        check_grafana_dashboard(dashboard)
+        for change in ("creditbot_requests_totals", "process_rss_bytes"):
+            broken = copy.deepcopy(dashboard)
+            broken["panels"][2]["targets"][0]["expr"] = f"sum(rate({change}[5m]))"
+            with self.subTest(mutation=change), self.assertRaises(AssertionError):
+                check_grafana_dashboard(broken)
+        broken = copy.deepcopy(dashboard)
+        broken["panels"][3]["targets"] = []
+        with self.assertRaises(AssertionError):
+            check_grafana_dashboard(broken)
 
 
 def check_slack_manifest(manifest):
