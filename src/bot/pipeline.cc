@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/cap_text.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/requester_error.h"
@@ -76,7 +77,7 @@ absl::Status Pipeline::Finish(RequestRecord& record, RequestStatus status, std::
                               std::string_view detail) {
   record.status = status;
   record.outcome = std::string(outcome);
-  record.detail = Redact(detail);
+  record.detail = CapText(Redact(detail), kMaxStateDetailBytes);
   record.updated_at = deps_.clock.Now();
   if (status != RequestStatus::kFailed) record.next_retry_at.reset();
   absl::Status written = deps_.state.Finish(record);

@@ -17,6 +17,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/cap_text.h"
 #include "common/strings.h"
 
 namespace creditbot {
@@ -243,8 +244,9 @@ void Log(LogLevel level, std::string_view message, const LogFields& fields) {
   absl::Time now = absl::Now();
   LogFields all = context_fields;
   all.insert(all.end(), fields.begin(), fields.end());
-  std::string redacted_message = Redact(message);
-  for (auto& field : all) field.second = Redact(field.second);
+  // Redacted before capped, so a cut can never leave the first half of a secret behind.
+  std::string redacted_message = CapText(Redact(message), kMaxLogValueBytes);
+  for (auto& field : all) field.second = CapText(Redact(field.second), kMaxLogValueBytes);
   std::string json = RenderJson(now, level, redacted_message, all);
   std::string text = state.json_on_stderr ? json : RenderText(now, level, redacted_message, all);
   std::lock_guard<std::mutex> lock(state.mutex);

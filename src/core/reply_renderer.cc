@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/cap_text.h"
 #include "common/strings.h"
 #include "core/largest_remainder.h"
 
@@ -30,21 +31,13 @@ std::string ModeTitle(Mode mode) {
 
 // Slack's limits (chat.postMessage, Block Kit): the text ≤ 40,000 characters, a header ≤ 150, a section's
 // or context element's text ≤ 3,000, ≤ 50 blocks (the credit reply has at most 9).
-constexpr size_t kMaxTextChars = 40000;
+constexpr size_t kMaxTextChars = kMaxSlackTextBytes;
 constexpr size_t kMaxHeaderChars = 150;
 constexpr size_t kMaxSectionChars = 3000;
 
 // `text` cut to at most `max` bytes (so at most `max` characters) at a UTF-8 character boundary, with "…"
 // marking the cut.
-std::string Truncated(std::string text, size_t max) {
-  if (text.size() <= max) return text;
-  constexpr std::string_view kEllipsis = "…";
-  size_t cut = max - kEllipsis.size();
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not mid-character
-  text.resize(cut);
-  text += kEllipsis;
-  return text;
-}
+std::string Truncated(std::string_view text, size_t max) { return CapText(text, max, CutMark::kEllipsis); }
 
 Json Context(std::string_view mrkdwn) {
   return {{"type", "context"}, {"elements", {{{"type", "mrkdwn"}, {"text", mrkdwn}}}}};

@@ -274,6 +274,10 @@ absl::Status CheckReadOnlyAs(std::string_view sql, Reading reading) {
 }  // namespace
 
 absl::Status CheckReadOnlySql(std::string_view sql) {
+  if (sql.size() > kMaxSqlBytes) {
+    return Refuse(absl::StrCat("refused: the SQL is ", sql.size(), " bytes, more than the ", kMaxSqlBytes,
+                               " creditbot runs"));
+  }
   if (absl::Status trino = CheckReadOnlyAs(sql, Reading::kTrino); !trino.ok()) return trino;
   absl::Status sqlite = CheckReadOnlyAs(sql, Reading::kSqlite);
   if (sqlite.ok() || sqlite.code() != absl::StatusCode::kPermissionDenied ||
@@ -284,6 +288,7 @@ absl::Status CheckReadOnlySql(std::string_view sql) {
 }
 
 absl::Status CheckLookerSqlComplete(std::string_view sql, std::string_view row_limit) {
+  if (sql.size() > kMaxSqlBytes) return absl::OkStatus();  // not read: CheckReadOnlySql refuses it
   std::vector<Token> tokens;
   if (absl::Status lexed = Lexer(sql).Run(tokens); !lexed.ok()) {
     absl::string_view message = lexed.message();

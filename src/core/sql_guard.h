@@ -16,13 +16,19 @@
 // string, so a new warehouse dialect needs its own reading here. Pure function, safe from any thread.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "absl/status/status.h"
 
 namespace creditbot {
 
-// OK when `sql` is one read-only statement:
+// The largest SQL creditbot checks and runs: 1 MiB. Real Looker SQL is a few to a few hundred kilobytes; a
+// larger text is refused before it is read, so a huge or hostile look cannot make the guard (or the
+// warehouse's parser) use memory in proportion to it.
+inline constexpr std::size_t kMaxSqlBytes = std::size_t{1} << 20;
+
+// OK when `sql` is one read-only statement of at most kMaxSqlBytes:
 //  - after whitespace, comments and any number of `(`, the first word is SELECT or WITH (any case);
 //  - at most one `;`, followed by nothing but whitespace and comments;
 //  - parentheses balance (outside string literals, quoted identifiers and comments): every SQL dialect needs
@@ -36,6 +42,8 @@ namespace creditbot {
 //
 // Errors:
 //  - kInvalidArgument "empty SQL" when `sql` holds nothing but whitespace and comments.
+//  - kPermissionDenied "refused: the SQL is 5000222 bytes, more than the 1048576 creditbot runs" when it is
+//    larger than kMaxSqlBytes (nothing else is checked).
 //  - kPermissionDenied with a message for a human, naming the line, e.g.
 //    "refused: not a single read-only SELECT statement (found DELETE at line 3)",
 //    "refused: not a single read-only SELECT statement (starts with UPDATE at line 1)",
@@ -61,7 +69,8 @@ absl::Status CheckReadOnlySql(std::string_view sql);
 //    a limit of 5000 is a cut inside the number). `row_limit` "" (unknown: no query JSON, or an expanded
 //    Explore link without limit=), "-1" (unlimited: Looker writes no LIMIT) or anything else skips this rule.
 // It cannot see a cut that falls inside trailing comments or whitespace (harmless), nor — without a known
-// limit — a cut that leaves a balanced statement.
+// limit — a cut that leaves a balanced statement. SQL larger than kMaxSqlBytes is not read (OK):
+// CheckReadOnlySql refuses it.
 //
 // Errors: kDataLoss naming what is missing, e.g. "it ends with AND at line 14, not with LIMIT (the query's
 // row limit is 500)", "it ends with LIMIT 50 but the query's row limit is 5000", "2 '(' never closed, …", or

@@ -255,6 +255,22 @@ TEST(SqlGuard, RefusesUnbalancedParentheses) {
 }
 
 // Looker's statement for a query with a row limit ends with LIMIT n (the fixtures' recorded bodies do).
+TEST(SqlGuard, RefusesSqlLargerThanOneMebibyteWithoutReadingIt) {
+  // 1 MiB = 1,048,576 bytes is accepted ("SELECT 1" and spaces); one byte more is refused by its size alone,
+  // as are 5 MB of nested parentheses, which would otherwise be lexed token by token.
+  std::string at_limit = "SELECT 1";
+  at_limit.resize(kMaxSqlBytes, ' ');
+  EXPECT_TRUE(CheckReadOnlySql(at_limit).ok());
+  absl::Status over = CheckReadOnlySql(at_limit + " ");
+  EXPECT_EQ(over.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(over.message(), "refused: the SQL is 1048577 bytes, more than the 1048576 creditbot runs");
+  const std::string nested = "SELECT " + std::string(2'500'000, '(') + "1" + std::string(2'500'000, ')');
+  EXPECT_EQ(CheckReadOnlySql(nested).message(),
+            "refused: the SQL is 5000008 bytes, more than the 1048576 creditbot runs");
+  // Looker's completeness check leaves it to the guard rather than lex it.
+  EXPECT_TRUE(CheckLookerSqlComplete(nested, "500").ok());
+}
+
 TEST(LookerSqlComplete, AcceptsWholeStatements) {
   const std::string sql =
       "SELECT a, COUNT(*) FROM t\nWHERE (a IN ('x', 'y'))\nGROUP BY 1\nORDER BY 1\nLIMIT 500";

@@ -617,6 +617,7 @@ absl::StatusOr<HttpResponse> LookerApiResolver::Get(const std::string& path_and_
     request.url = absl::StrCat(api_root_, path_and_query);
     request.headers = {{"Authorization", absl::StrCat("token ", token_.value)}};
     request.timeout = options_.request_timeout;
+    request.max_response_bytes = kMaxLookerAnswerBytes;
     CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response, SendWithRateLimitRetries(request, what));
     if (response.status == 401) {
       token_ = Token{};  // expired or revoked early: one fresh login, then the request once more

@@ -29,12 +29,16 @@
 // no retry loop — with a message naming LOOKER_CLIENT_ID / LOOKER_CLIENT_SECRET. The secret never appears
 // in any returned message (messages are scrubbed of it, raw and URL-encoded, as a last line of defence).
 //
+// Sizes: an answer larger than kMaxLookerAnswerBytes is not read (kOutOfRange, permanent, naming the call);
+// SQL larger than kMaxSqlBytes is refused by the SQL guard before it is run.
+//
 // Caching: one instance serves one pass; each link and each query id is resolved at most once by it.
 //
 // Thread-compatible: one thread at a time (as the HttpTransport it uses). The transport, clock and sleeper
 // must outlive the resolver.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -48,6 +52,10 @@
 #include "net/http_transport.h"
 
 namespace creditbot {
+
+// The largest Looker answer read: 8 MiB, eight times the largest SQL creditbot runs (kMaxSqlBytes), room
+// for a look's or query's JSON around it.
+inline constexpr std::size_t kMaxLookerAnswerBytes = std::size_t{8} << 20;
 
 struct LookerApiOptions {
   // Where the API lives, e.g. "https://acme.looker.com:19999" or "https://acme.looker.com"; "/api/4.0" is

@@ -93,6 +93,15 @@ TEST_F(LookerApiResolverTest, LogsInWithFormEncodedCredentialsAndSendsTokenHeade
   }
 }
 
+TEST_F(LookerApiResolverTest, AnAnswerOverEightMebibytesIsNotReadAndNotRetried) {
+  // 8 MiB + 1 byte of look JSON: refused as too large (permanent), asked once.
+  server_.SetResponse("GET", "/api/4.0/looks/42", 200, std::string(kMaxLookerAnswerBytes + 1, ' '));
+  absl::StatusOr<ResolvedSql> resolved = Resolve("/looks/42");
+  EXPECT_EQ(resolved.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(std::string(resolved.status().message()), HasSubstr("larger than 8388608 bytes"));
+  EXPECT_EQ(server_.Count("GET", "/api/4.0/looks/42"), 1);
+}
+
 TEST_F(LookerApiResolverTest, ReusesTokenUntilShortlyBeforeExpiry) {
   ASSERT_TRUE(Resolve("/looks/42").ok());
   clock_.Advance(absl::Seconds(3600 - 61));  // expires_in 3600 in the fixture; still outside the margin

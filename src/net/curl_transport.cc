@@ -58,9 +58,23 @@ long ToMillis(absl::Duration duration) {
   return static_cast<long>(millis);
 }
 
+// Where an answer's body goes: appended until it would pass `max_bytes`; then libcurl is told to stop
+// (returning less than it gave ends the transfer with CURLE_WRITE_ERROR) and `too_large` says why.
+struct BodySink {
+  std::string* body;
+  std::size_t max_bytes;
+  bool too_large = false;
+};
+
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const std::size_t bytes = size * count;
+  if (bytes > sink->max_bytes - std::min(sink->max_bytes, sink->body->size())) {
+    sink->too_large = true;
+    return 0;
+  }
+  sink->body->append(data, bytes);
+  return bytes;
 }
 
 // Collects "Name: value" lines with lower-cased names; a new status line (after 1xx) starts over.
@@ -236,7 +250,8 @@ class CurlTransport final : public HttpTransport {
     if (!options_.ca_bundle.empty()) set(curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
     set(curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.head()));
     set(curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody));
-    set(curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body));
+    BodySink body_sink{&response.body, request.max_response_bytes};
+    set(curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_sink));
     set(curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &WriteHeader));
     set(curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers));
     set(curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""));  // whatever libcurl can decode
@@ -281,6 +296,11 @@ class CurlTransport final : public HttpTransport {
     if (signed_request) {  // no copy of the key pair stays in the handle between requests
       curl_easy_setopt(curl, CURLOPT_USERNAME, static_cast<char*>(nullptr));
       curl_easy_setopt(curl, CURLOPT_PASSWORD, static_cast<char*>(nullptr));
+    }
+    if (body_sink.too_large) {
+      return absl::OutOfRangeError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                ": the answer is larger than ", request.max_response_bytes,
+                                                " bytes, the most creditbot reads for this call; not read"));
     }
     if (code != CURLE_OK) return CurlError(code, request, error_buffer);
     long status = 0;

@@ -4,9 +4,10 @@
 //
 // Send returns a response for every HTTP status, 4xx and 5xx included; it returns an error status only
 // when no response arrived: kDeadlineExceeded for a timeout, kUnavailable for connection failures (refused,
-// reset, DNS, TLS handshake), kInvalidArgument for a malformed request (bad URL). Clients turn HTTP
-// statuses into errors with HttpStatusToError. Nothing here retries: retrying is the client's decision,
-// since only it knows whether a request is idempotent.
+// reset, DNS, TLS handshake), kInvalidArgument for a malformed request (bad URL), kOutOfRange for an answer
+// whose body is larger than the request's max_response_bytes (permanent: asking again gets the same). Clients
+// turn HTTP statuses into errors with HttpStatusToError. Nothing here retries: retrying is the client's
+// decision, since only it knows whether a request is idempotent.
 //
 // AWS: a request with `aws_sigv4` set is signed by libcurl (CURLOPT_AWS_SIGV4, Signature Version 4). The
 // caller builds the URL already canonical (RFC 3986 percent-encoding with upper-case hex, query parameters
@@ -20,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,13 +45,21 @@ struct AwsSigning {
   std::string service;        // signing name: "s3", "sts", "secretsmanager", "sagemaker"
 };
 
+// The default cap on an answer's body: 64 MiB, far above any page creditbot reads (a Trino page is about
+// 1 MB; a Slack history page of 200 messages well under that).
+inline constexpr std::size_t kDefaultMaxResponseBytes = std::size_t{64} << 20;
+
 struct HttpRequest {
   std::string method = "GET";  // GET, POST, DELETE, PUT, HEAD
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent in this order
   std::string body;
   absl::Duration timeout = absl::Seconds(30);  // whole request
-  std::optional<AwsSigning> aws_sigv4;         // Default: unsigned
+  // The largest answer body read; a larger one is not kept (Send fails with kOutOfRange, see below), so a
+  // broken or hostile server cannot make creditbot hold an answer of any size. Clients lower it for
+  // answers they know to be small (a Looker answer).
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;
+  std::optional<AwsSigning> aws_sigv4;  // Default: unsigned
 };
 
 struct HttpResponse {

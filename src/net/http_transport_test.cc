@@ -118,6 +118,24 @@ TEST_F(CurlTransportTest, SendsDeleteAndReusesTheHandle) {
   EXPECT_EQ(requests[2].method, "GET");  // the reset handle forgot DELETE
 }
 
+TEST_F(CurlTransportTest, AnAnswerLargerThanTheCapIsNotRead) {
+  server_.Script(
+      {FakeReply{200, std::string(1000, 'a'), {}, {}}, FakeReply{200, std::string(1001, 'a'), {}, {}}});
+  HttpRequest request;
+  request.url = server_.base_url() + "/page";
+  request.max_response_bytes = 1000;
+  absl::StatusOr<HttpResponse> at_cap = transport_->Send(request);
+  ASSERT_TRUE(at_cap.ok()) << at_cap.status();
+  EXPECT_EQ(at_cap->body.size(), 1000u);
+  absl::StatusOr<HttpResponse> over = transport_->Send(request);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(
+      over.status().message(),
+      "GET " + server_.base_url() +
+          "/page: the answer is larger than 1000 bytes, the most creditbot reads for this call; not read");
+  EXPECT_EQ(HttpRequest{}.max_response_bytes, std::size_t{64} * 1024 * 1024);
+}
+
 TEST_F(CurlTransportTest, ReturnsErrorStatusesAsResponses) {
   server_.Script({FakeReply{503, "busy", {{"Retry-After", "3"}}, {}}});
   HttpRequest request;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/cap_text.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/strings.h"
@@ -46,7 +47,7 @@ std::string PostMessagePayload(const Reply& reply, bool dry_run) {
   Json payload;
   payload["channel"] = reply.channel;
   if (!reply.thread_ts.empty()) payload["thread_ts"] = reply.thread_ts;
-  payload["text"] = reply.text;
+  payload["text"] = CapText(reply.text, kMaxSlackTextBytes);
   if (!reply.blocks_json.empty()) payload["blocks"] = Json::parse(reply.blocks_json);
   payload["unfurl_links"] = false;
   payload["unfurl_media"] = false;
