@@ -189,6 +189,43 @@ TEST_F(PipelineRetryTest, PermanentFailuresFailAtOnce) {
   EXPECT_EQ(OwnerDms(), 1);
 }
 
+TEST_F(PipelineRetryTest, AHugeErrorIsCutInTheOwnersDmAndInTheStateSayingHowMuch) {
+  // 5,000,000 bytes of error (a server's answer echoed whole): the DM keeps to Slack's 40,000-character
+  // limit and the state's detail to 2,000 bytes, each ending with the note of what was cut.
+  executor_.results = {absl::FailedPreconditionError(std::string(5'000'000, 'x'))};
+  EXPECT_EQ(HandleRequest(), ItemOutcome::kFailed);
+  const std::string detail = Record().detail;
+  EXPECT_LE(detail.size(), 2000u);
+  EXPECT_THAT(detail, HasSubstr(" bytes]"));
+  EXPECT_THAT(detail, HasSubstr(" …[cut "));
+  int dms = 0;
+  for (const Json& post : Posts()) {
+    if (post["channel"] != "U0OWNER") continue;
+    ++dms;
+    const std::string text = post["text"];
+    EXPECT_LE(text.size(), 40000u);
+    EXPECT_THAT(text, HasSubstr(" …[cut "));
+  }
+  EXPECT_EQ(dms, 1);
+}
+
+TEST_F(PipelineRetryTest, AMessageWithTwoReportLinksIsAnsweredForTheFirstAndNamesTheOther) {
+  // Issue 15: never silently reduced to one report. One calculation (look 101), one reply, which names
+  // look 102 and asks for a request of its own.
+  EXPECT_EQ(
+      HandleLine(
+          R"({"type":"message","channel":"C1","user":"U1","ts":"1752588191.000100",)"
+          R"("text":"<https://looker.example.com/looks/101> and <https://looker.example.com/looks/102>"})"),
+      ItemOutcome::kReplied);
+  EXPECT_EQ(executor_.calls, 1);
+  const std::vector<Json> posts = Posts();
+  ASSERT_EQ(posts.size(), 1u);
+  const std::string text = posts[0]["text"];
+  EXPECT_THAT(text,
+              HasSubstr("this message links 2 reports. I calculated the credit for the first one only"));
+  EXPECT_THAT(text, HasSubstr("https://looker.example.com/looks/102"));
+}
+
 TEST_F(PipelineRetryTest, SucceedsOnARetryAndRepliesOnce) {
   executor_.results = {absl::UnavailableError("warehouse busy"), absl::OkStatus()};
   EXPECT_EQ(HandleRequest(), ItemOutcome::kRetrying);
