@@ -86,16 +86,6 @@ std::string Serialize(const HttpFrontResponse& response, bool close) {
   return out;
 }
 
-bool IsTokenChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-std::string_view TrimOws(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 std::string PeerAddress(const sockaddr_storage& address) {
   char text[INET6_ADDRSTRLEN] = {};
   if (address.ss_family == AF_INET) {
@@ -131,10 +121,9 @@ struct Connection {
   std::string peer;
   Phase phase = Phase::kHeaders;
   SteadyTime deadline;
-  std::string in;              // bytes read and not yet consumed
-  std::size_t line_start = 0;  // kHeaders: where the line being read starts in `in`
-  std::size_t lines = 0;       // kHeaders: lines read so far (request line included)
-  std::size_t header_end = 0;  // kBody: where the body starts in `in`
+  std::string in;                          // bytes read and not yet consumed
+  HttpRequestHead head{HttpHeadLimits{}};  // kHeaders: the head being read (limits set on accept)
+  std::size_t header_end = 0;              // kBody: where the body starts in `in`
   std::size_t content_length = 0;
   std::size_t reserved_body = 0;  // counted in Loop::buffered_body_bytes
   bool keep_alive = true;
@@ -157,13 +146,6 @@ struct Done {
 };
 
 }  // namespace
-
-std::string HttpFrontRequest::Header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (absl::EqualsIgnoreCase(key, ToAbsl(name))) return value;
-  }
-  return "";
-}
 
 struct HttpFront::Loop {
   HttpFront* owner = nullptr;
@@ -229,7 +211,10 @@ struct HttpFront::Loop {
   // Answers `status` with a one-line `reason` and closes the connection afterwards.
   void Refuse(Connection& connection, int status, const std::string& reason,
               std::vector<std::pair<std::string, std::string>> headers = {}) {
-    if (owner->on_refused_) owner->on_refused_(status, reason, connection.request.path, connection.peer);
+    // A head still being read holds the path (once its request line was read) in the parser.
+    const std::string& path =
+        connection.request.path.empty() ? connection.head.request().path : connection.request.path;
+    if (owner->on_refused_) owner->on_refused_(status, reason, path, connection.peer);
     HttpFrontResponse response{status, "text/plain; charset=utf-8", std::move(headers), reason};
     StartWriting(connection, Serialize(response, true), true);
   }
@@ -276,8 +261,7 @@ struct HttpFront::Loop {
     connection.phase = Phase::kHeaders;
     connection.request = HttpFrontRequest{};
     connection.request.peer = connection.peer;
-    connection.line_start = 0;
-    connection.lines = 0;
+    connection.head = HttpRequestHead(HeadLimits());
     connection.header_end = 0;
     connection.content_length = 0;
     connection.deadline = SteadyNow() + ToSteady(limits().header_deadline);
@@ -334,105 +318,23 @@ struct HttpFront::Loop {
     jobs_ready.notify_one();
   }
 
-  // Reads header lines; true once the blank line is read and the request is in kBody (or refused).
+  HttpHeadLimits HeadLimits() const {
+    return HttpHeadLimits{limits().max_header_count, limits().max_header_bytes, limits().max_body_bytes};
+  }
+
+  // Reads the head; true once it is complete and the request is in kBody. A refused head is answered.
   bool ParseHeaders(Connection& connection) {
-    const std::string& in = connection.in;
-    while (true) {
-      const std::size_t newline = in.find('\n', connection.line_start);
-      if (newline == std::string::npos) break;
-      std::string_view line(in.data() + connection.line_start, newline - connection.line_start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      connection.line_start = newline + 1;
-      if (line.empty()) {
-        if (connection.lines == 0) continue;                 // blank lines before a request line are allowed
-        if (newline + 1 > limits().max_header_bytes) break;  // refused below
-        connection.header_end = newline + 1;
-        return EndOfHeaders(connection);
-      }
-      ++connection.lines;
-      if (connection.lines - 1 > limits().max_header_count) {
-        Refuse(connection, 431, absl::StrCat("more than ", limits().max_header_count, " header fields"));
-        return false;
-      }
-      if (connection.lines == 1) {
-        if (!ParseRequestLine(connection, line)) return false;
-      } else if (!ParseHeaderLine(connection, line)) {
-        return false;
-      }
-    }
-    if (connection.in.size() > limits().max_header_bytes) {
-      Refuse(connection, 431,
-             absl::StrCat("the request line and headers exceed ", limits().max_header_bytes, " bytes"));
-    }
-    return false;
-  }
-
-  bool ParseRequestLine(Connection& connection, std::string_view line) {
-    const std::size_t first = line.find(' ');
-    const std::size_t last = line.rfind(' ');
-    if (first == std::string_view::npos || first == last || first == 0) {
-      Refuse(connection, 400, "malformed request line");
+    const HttpRequestHead::State state = connection.head.Parse(connection.in);
+    if (state == HttpRequestHead::State::kNeedMore) return false;
+    connection.request = connection.head.TakeRequest();
+    connection.request.peer = connection.peer;
+    if (state == HttpRequestHead::State::kRefused) {
+      Refuse(connection, connection.head.refusal_status(), connection.head.refusal_reason());
       return false;
     }
-    const std::string_view method = line.substr(0, first);
-    const std::string_view target = line.substr(first + 1, last - first - 1);
-    const std::string_view version = line.substr(last + 1);
-    if (!std::all_of(method.begin(), method.end(), IsTokenChar) || target.empty() ||
-        target.find(' ') != std::string_view::npos || (version != "HTTP/1.1" && version != "HTTP/1.0")) {
-      Refuse(connection, 400, "malformed request line");
-      return false;
-    }
-    connection.request.method = std::string(method);
-    connection.request.target = std::string(target);
-    connection.request.path = std::string(target.substr(0, target.find('?')));
-    connection.keep_alive = version == "HTTP/1.1";
-    return true;
-  }
-
-  bool ParseHeaderLine(Connection& connection, std::string_view line) {
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0 ||
-        !std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(colon), IsTokenChar)) {
-      // Also refuses obsolete line folding (a line starting with a space).
-      Refuse(connection, 400, "malformed header field");
-      return false;
-    }
-    connection.request.headers.emplace_back(std::string(line.substr(0, colon)),
-                                            std::string(TrimOws(line.substr(colon + 1))));
-    return true;
-  }
-
-  bool EndOfHeaders(Connection& connection) {
-    HttpFrontRequest& request = connection.request;
-    const std::string connection_header = absl::AsciiStrToLower(request.Header("Connection"));
-    if (absl::StrContains(connection_header, "close")) connection.keep_alive = false;
-    if (absl::StrContains(connection_header, "keep-alive")) connection.keep_alive = true;
-    if (!request.Header("Transfer-Encoding").empty()) {
-      Refuse(connection, 411, "send Content-Length: Transfer-Encoding is not supported");
-      return false;
-    }
-    std::string length_text;
-    for (const auto& [name, value] : request.headers) {
-      if (!absl::EqualsIgnoreCase(name, "Content-Length")) continue;
-      if (!length_text.empty() && length_text != value) {
-        Refuse(connection, 400, "conflicting Content-Length headers");
-        return false;
-      }
-      length_text = value;
-    }
-    std::uint64_t length = 0;
-    if (!length_text.empty() && (!std::all_of(length_text.begin(), length_text.end(), [](char c) {
-          return absl::ascii_isdigit(static_cast<unsigned char>(c));
-        }) || !absl::SimpleAtoi(length_text, &length))) {
-      Refuse(connection, 400, "malformed Content-Length");
-      return false;
-    }
-    if (length > limits().max_body_bytes) {
-      Refuse(connection, 413,
-             absl::StrCat("request body is ", length, " bytes; the limit is ", limits().max_body_bytes));
-      return false;
-    }
-    connection.content_length = static_cast<std::size_t>(length);
+    connection.keep_alive = connection.head.keep_alive();
+    connection.header_end = connection.head.body_start();
+    connection.content_length = connection.head.content_length();
     if (buffered_body_bytes + connection.content_length > limits().max_buffered_body_bytes) {
       Refuse(connection, 503, "too many request bodies in flight; retry shortly", {{"Retry-After", "1"}});
       return false;
@@ -442,7 +344,7 @@ struct HttpFront::Loop {
     connection.phase = Phase::kBody;
     connection.deadline = SteadyNow() + ToSteady(limits().body_deadline);
     if (connection.content_length > connection.in.size() - connection.header_end &&
-        absl::EqualsIgnoreCase(request.Header("Expect"), "100-continue")) {
+        connection.head.expects_continue()) {
       static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
       [[maybe_unused]] const ssize_t ignored =
           send(connection.fd, kContinue, sizeof(kContinue) - 1, MSG_NOSIGNAL);
@@ -462,6 +364,7 @@ struct HttpFront::Loop {
       connection->fd = fd;
       connection->peer = PeerAddress(address);
       connection->request.peer = connection->peer;
+      connection->head = HttpRequestHead(HeadLimits());
       connection->deadline = SteadyNow() + ToSteady(limits().header_deadline);
       connections.emplace(connection->id, std::move(connection));
     }
@@ -493,7 +396,7 @@ struct HttpFront::Loop {
       auto it = connections.find(id);
       if (it == connections.end()) continue;
       Connection& connection = *it->second;
-      const bool idle = connection.phase == Phase::kHeaders && connection.in.empty() && connection.lines == 0;
+      const bool idle = connection.phase == Phase::kHeaders && connection.in.empty();
       if (idle || (connection.phase != Phase::kHeaders && connection.phase != Phase::kBody)) {
         Close(id);  // idle (nothing to answer), or an answer or linger that ran out of time
         continue;

@@ -5,7 +5,9 @@
 // each connection a pool thread for as long as it sends a byte every 5 s, reads any number of header lines,
 // and listens with a backlog of 5 compiled into the library.
 //
-// What a client gets (each refusal answers once, with "Connection: close", and closes the connection):
+// The request line and headers are read by HttpRequestHead (bot/http_request_head.h), which decides the
+// refusals of a malformed or oversized head. What a client gets (each refusal answers once, with
+// "Connection: close", and closes the connection):
 //   - the request line and headers must be complete within limits.header_deadline of the connection being
 //     accepted (or of the previous answer on a kept-alive connection), the body within limits.body_deadline
 //     of the headers: else 408 (a connection that sent nothing is closed without an answer);
@@ -34,20 +36,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bot/http_request_head.h"
 
 namespace creditbot {
-
-struct HttpFrontRequest {
-  std::string method;                                        // e.g. "POST"
-  std::string target;                                        // as sent, e.g. "/readyz?verbose=1"
-  std::string path;                                          // target up to '?'
-  std::vector<std::pair<std::string, std::string>> headers;  // as sent, in order
-  std::string body;
-  std::string peer;  // the client's address, e.g. "127.0.0.1"
-
-  // The value of the first header named `name` (any case), or "" when there is none.
-  std::string Header(std::string_view name) const;
-};
 
 struct HttpFrontResponse {
   int status = 200;
