@@ -7,9 +7,11 @@
 //   - a head not yet complete never holds more than max_header_bytes.
 // Input: the first byte chooses the piece size (1 to 256), the rest is the bytes the client sends. Limits
 // are small (8 header fields, 512 bytes of head, 4096 of body) so every refusal is reachable.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "bot/http_request_head.h"
