@@ -7,21 +7,21 @@
 #include <utility>
 
 #include "absl/random/random.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/executor_factory.h"
 #include "app/policies.h"
 #include "app/store_factory.h"
-#include "bot/state_store_history.h"
 #include "app/warehouse_factory.h"
+#include "bot/state_store_history.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "looker/looker_api_resolver.h"
 #include "net/instrumented_transport.h"
 #include "slack/slack_history_source.h"
+#include "slack/slack_ids.h"
 #include "slack/slack_replier.h"
 #include "state/sqlite_state_store.h"
 
@@ -31,15 +31,6 @@ namespace {
 // Prefixes `status`'s message with the part that failed, keeping its code.
 absl::Status In(std::string_view part, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(ToAbsl(part), ": ", status.message()));
-}
-
-bool LooksLikeChannelId(std::string_view text) {
-  if (text.size() < 9 || (text[0] != 'C' && text[0] != 'G' && text[0] != 'D')) return false;
-  for (char c : text)
-    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
-        !absl::ascii_isdigit(static_cast<unsigned char>(c)))
-      return false;
-  return true;
 }
 
 absl::Status OpenSlack(Runtime& runtime) {

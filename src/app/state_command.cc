@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "app/commands.h"
@@ -18,6 +17,7 @@
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "slack/slack_ids.h"
 #include "state/s3_state_store.h"
 
 namespace creditbot {
@@ -30,16 +30,6 @@ std::string FormatTime(std::optional<absl::Time> time) {
 int Fail(const absl::Status& status, int code = 1) {
   std::fprintf(stderr, "creditbot state: %s\n", Redact(ToStd(status.message())).c_str());
   return code;
-}
-
-bool LooksLikeChannelId(std::string_view text) {
-  if (text.size() < 9 || (text[0] != 'C' && text[0] != 'G' && text[0] != 'D')) return false;
-  for (char c : text) {
-    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
-        !absl::ascii_isdigit(static_cast<unsigned char>(c)))
-      return false;
-  }
-  return true;
 }
 
 int Stats(StateStore& store, const std::string& location, const StateOptions& options) {
