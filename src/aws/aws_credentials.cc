@@ -13,6 +13,7 @@
 #include "aws/aws_http_client.h"
 #include "aws/aws_xml.h"
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -435,10 +436,7 @@ absl::StatusOr<AwsCredentials> ParseAssumeRoleWithWebIdentityResponse(std::strin
 absl::StatusOr<AwsCredentials> ParseCredentialsJson(std::string_view body) {
   const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
-  auto text = [&json](const char* name) -> std::string {
-    auto it = json.find(name);
-    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
+  auto text = [&json](const char* name) { return JsonStringMember(json, name); };
   if (const std::string code = text("Code"); !code.empty() && code != "Success") {
     return absl::InvalidArgumentError(absl::StrCat("Code is '", code.substr(0, 64), "', not Success"));
   }

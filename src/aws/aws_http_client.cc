@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/backoff.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace creditbot {
 namespace {
@@ -76,21 +77,7 @@ absl::StatusOr<HttpResponse> AwsHttpClient::Send(HttpRequest request, std::strin
 }
 
 std::string AwsUriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
-        byte == '-' || byte == '.' || byte == '_' || byte == '~' || (keep_slash && byte == '/')) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0x0F]);
-    }
-  }
-  return out;
+  return PercentEncode(text, keep_slash ? "/" : "");
 }
 
 }  // namespace creditbot

@@ -7,9 +7,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace creditbot {
 namespace {
@@ -83,8 +85,9 @@ absl::StatusOr<std::string> S3Client::ObjectUrl(std::string_view bucket, std::st
   const bool path_style = options_.endpoint.overridden || bucket.find('.') != std::string_view::npos;
   if (path_style) return absl::StrCat(endpoint, "/", ToAbsl(bucket), "/", encoded_key);
   // "https://s3.REGION.amazonaws.com" → "https://BUCKET.s3.REGION.amazonaws.com".
-  const std::size_t host = endpoint.find("://") + 3;
-  return absl::StrCat(endpoint.substr(0, host), ToAbsl(bucket), ".", endpoint.substr(host), "/", encoded_key);
+  CREDITBOT_ASSIGN_OR_RETURN(const ParsedUrl url, ParseUrl(endpoint));
+  return absl::StrCat(url.scheme, "://", ToAbsl(bucket), ".", url.Authority(),
+                      absl::StripSuffix(url.path, "/"), "/", encoded_key);
 }
 
 absl::StatusOr<HttpResponse> S3Client::Call(std::string method, std::string_view bucket, std::string_view key,

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -90,10 +91,7 @@ absl::StatusOr<ProcessingJobDescription> ParseDescribeProcessingJobResponse(std:
   const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object())
     return absl::InvalidArgumentError("DescribeProcessingJob answer is not a JSON object");
-  auto text = [&json](const char* name) -> std::string {
-    auto it = json.find(name);
-    return it != json.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
+  auto text = [&json](const char* name) { return JsonStringMember(json, name); };
   ProcessingJobDescription description;
   description.name = text("ProcessingJobName");
   description.arn = text("ProcessingJobArn");

@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -29,20 +30,21 @@ absl::StatusCode SecretsErrorCode(const AwsError& error) {
 absl::StatusOr<SecretValue> ParseGetSecretValueResponse(std::string_view body) {
   const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return absl::InvalidArgumentError("GetSecretValue answer is not a JSON object");
-  auto text = [&json](const char* name) -> std::optional<std::string> {
-    auto it = json.find(name);
-    if (it == json.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-  };
   SecretValue value;
-  value.arn = text("ARN").value_or("");
-  value.name = text("Name").value_or("");
-  value.version_id = text("VersionId").value_or("");
+  value.arn = JsonStringMember(json, "ARN");
+  value.name = JsonStringMember(json, "Name");
+  value.version_id = JsonStringMember(json, "VersionId");
   if (auto stages = json.find("VersionStages"); stages != json.end() && stages->is_array()) {
     for (const nlohmann::json& stage : *stages) {
       if (stage.is_string()) value.version_stages.push_back(stage.get<std::string>());
     }
   }
+  // The secret's two forms are absent (never "") when missing or not a string.
+  auto text = [&json](const char* name) -> std::optional<std::string> {
+    const nlohmann::json* member = JsonMember(json, name);
+    if (member == nullptr || !member->is_string()) return std::nullopt;
+    return member->get<std::string>();
+  };
   value.secret_string = text("SecretString");
   if (std::optional<std::string> binary = text("SecretBinary")) {
     std::string decoded;

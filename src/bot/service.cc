@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/sha256.h"
@@ -16,11 +17,6 @@
 
 namespace creditbot {
 namespace {
-
-std::string EventId(const nlohmann::json& event) {
-  auto it = event.find("event_id");
-  return it != event.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // Seconds since a Slack ts, for the time-to-reply histogram; nullopt when unparsable.
 std::optional<double> SecondsSince(std::string_view ts, absl::Time now) {
@@ -56,7 +52,7 @@ Service::Service(Pipeline& pipeline, MessageSource& catchup_source, StateStore& 
 
 DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view source) {
   DeliveryResult result = DeliveryResult::kQueued;
-  const std::string event_id = EventId(event);
+  const std::string event_id = JsonStringMember(event, "event_id");
   if (!event_id.empty() && !recent_ids_.FirstSeen(event_id, clock_.Now())) {
     result = DeliveryResult::kDuplicate;
   } else {

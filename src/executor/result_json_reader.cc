@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -21,13 +22,8 @@ absl::Status Bad(std::string_view path, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("result JSON: ", ToAbsl(path), ": ", ToAbsl(what)));
 }
 
-const Json* Member(const Json& object, const char* name) {
-  auto it = object.find(name);
-  return it == object.end() ? nullptr : &*it;
-}
-
 absl::StatusOr<std::string> Text(const Json& object, const char* name, std::string_view path) {
-  const Json* value = Member(object, name);
+  const Json* value = JsonMember(object, name);
   if (value == nullptr || !value->is_string())
     return Bad(absl::StrCat(ToAbsl(path), name), "expected a string");
   return value->get<std::string>();
@@ -35,7 +31,7 @@ absl::StatusOr<std::string> Text(const Json& object, const char* name, std::stri
 
 absl::StatusOr<std::optional<std::string>> OptionalText(const Json& object, const char* name,
                                                         std::string_view path) {
-  const Json* value = Member(object, name);
+  const Json* value = JsonMember(object, name);
   if (value == nullptr || value->is_null()) return std::optional<std::string>();
   if (!value->is_string()) return Bad(absl::StrCat(ToAbsl(path), name), "expected a string or null");
   return std::optional<std::string>(value->get<std::string>());
@@ -65,14 +61,14 @@ absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(const Json& object, co
 }
 
 absl::StatusOr<bool> Bool(const Json& object, const char* name, std::string_view path) {
-  const Json* value = Member(object, name);
+  const Json* value = JsonMember(object, name);
   if (value == nullptr || !value->is_boolean())
     return Bad(absl::StrCat(ToAbsl(path), name), "expected true/false");
   return value->get<bool>();
 }
 
 absl::StatusOr<int64_t> Integer(const Json& object, const char* name, std::string_view path) {
-  const Json* value = Member(object, name);
+  const Json* value = JsonMember(object, name);
   if (value == nullptr || !value->is_number_integer()) {
     return Bad(absl::StrCat(ToAbsl(path), name), "expected a whole number");
   }
@@ -88,7 +84,7 @@ absl::StatusOr<Mode> ModeOf(const Json& object, const char* name, std::string_vi
 
 absl::StatusOr<std::vector<std::string>> Strings(const Json& object, const char* name,
                                                  std::string_view path) {
-  const Json* value = Member(object, name);
+  const Json* value = JsonMember(object, name);
   if (value == nullptr || !value->is_array()) return Bad(absl::StrCat(ToAbsl(path), name), "expected a list");
   std::vector<std::string> out;
   for (const Json& item : *value) {
@@ -114,7 +110,7 @@ absl::CivilDay PromiseDeadline(absl::CivilDay day, const CreditPolicy& policy) {
 }
 
 absl::Status ReadSummary(const Json& json, CreditSummary& s) {
-  const Json* summary = Member(json, "summary");
+  const Json* summary = JsonMember(json, "summary");
   if (summary == nullptr || !summary->is_object()) return Bad("summary", "expected an object");
   const std::string path = "summary.";
   CREDITBOT_ASSIGN_OR_RETURN(s.promise, Number(*summary, "promise", path));
@@ -129,7 +125,7 @@ absl::Status ReadSummary(const Json& json, CreditSummary& s) {
   s.rows = static_cast<int>(rows);
   CREDITBOT_ASSIGN_OR_RETURN(s.accounts, Strings(*summary, "accounts", path));
   // Absent from results written before these fields existed: no duplicates merged.
-  if (Member(*summary, "duplicates_merged") != nullptr) {
+  if (JsonMember(*summary, "duplicates_merged") != nullptr) {
     CREDITBOT_ASSIGN_OR_RETURN(int64_t duplicates, Integer(*summary, "duplicates_merged", path));
     s.duplicates_merged = static_cast<int>(duplicates);
   }
@@ -189,7 +185,7 @@ absl::StatusOr<CreditReport> ReadResultJson(std::string_view text, const CreditP
   CreditReport report;
   const std::string top;
 
-  const Json* policy_json = Member(json, "policy");
+  const Json* policy_json = JsonMember(json, "policy");
   if (policy_json == nullptr || !policy_json->is_object()) return Bad("policy", "expected an object");
   CREDITBOT_ASSIGN_OR_RETURN(report.policy_name, Text(*policy_json, "name", "policy."));
   CREDITBOT_ASSIGN_OR_RETURN(report.policy_version, Text(*policy_json, "version", "policy."));
@@ -222,7 +218,7 @@ absl::StatusOr<CreditReport> ReadResultJson(std::string_view text, const CreditP
   CREDITBOT_ASSIGN_OR_RETURN(report.warnings, Strings(json, "warnings", top));
   CREDITBOT_ASSIGN_OR_RETURN(report.fraud_guard_mode, ModeOf(json, "fraud_guard_mode", top));
 
-  const Json* output_df = Member(json, "output_df");
+  const Json* output_df = JsonMember(json, "output_df");
   if (output_df == nullptr || !output_df->is_array() || output_df->size() != report.output_df.size()) {
     return Bad("output_df", "expected a list of the 4 modes");
   }
@@ -245,7 +241,7 @@ absl::StatusOr<CreditReport> ReadResultJson(std::string_view text, const CreditP
   report.summary.approval_mrr_multiple = policy.approval_mrr_multiple;
   report.summary.repeat_window_days = policy.repeat_window_days;
 
-  const Json* lines = Member(json, "lines");
+  const Json* lines = JsonMember(json, "lines");
   if (lines == nullptr || !lines->is_array()) return Bad("lines", "expected a list");
   report.lines.resize(lines->size());
   for (std::size_t i = 0; i < lines->size(); ++i) {

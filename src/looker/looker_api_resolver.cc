@@ -22,9 +22,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/requester_error.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/url.h"
 #include "core/looker_url.h"
 #include "core/sql_guard.h"
 
@@ -39,28 +41,6 @@ constexpr std::size_t kMaxQuotedMessage = 200;
 // Shorter secrets are not scrubbed from messages (scrubbing "ab" would mangle every message); a real
 // Looker client secret is 24 characters.
 constexpr std::size_t kMinScrubbedSecret = 6;
-
-bool IsUnreserved(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-// Percent-encodes every byte but the unreserved ones (and those in `keep`).
-std::string PercentEncode(std::string_view text, std::string_view keep = "") {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (IsUnreserved(c) || keep.find(c) != std::string_view::npos) {
-      out.push_back(c);
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0x0F]);
-    }
-  }
-  return out;
-}
 
 // application/x-www-form-urlencoded value (RFC 3986 unreserved kept, everything else %XX).
 std::string FormEncode(std::string_view value) { return PercentEncode(value); }
@@ -111,20 +91,6 @@ std::optional<std::string> IdOf(const Json& object, std::string_view key) {
   return std::nullopt;
 }
 
-const Json* ObjectAt(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(std::string(key));
-  if (it == object.end() || !it->is_object()) return nullptr;
-  return &*it;
-}
-
-std::string StringAt(const Json& object, std::string_view key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(std::string(key));
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
 // The `fields` of a Query object, or nullopt when it carries none.
 std::optional<std::vector<std::string>> FieldsOf(const Json* query) {
   if (query == nullptr) return std::nullopt;
@@ -151,13 +117,13 @@ absl::StatusOr<Json> ParseJson(const HttpResponse& response, std::string_view wh
 std::string LookerMessage(const HttpResponse& response) {
   Json parsed = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_discarded() && parsed.is_object()) {
-    std::string message = StringAt(parsed, "message");
+    std::string message = JsonStringMember(parsed, "message");
     auto errors = parsed.find("errors");
     if (errors != parsed.end() && errors->is_array()) {
       std::vector<std::string> details;
       for (const Json& error : *errors) {
-        std::string field = StringAt(error, "field");
-        std::string text = StringAt(error, "message");
+        std::string field = JsonStringMember(error, "field");
+        std::string text = JsonStringMember(error, "message");
         if (!field.empty() || !text.empty()) details.push_back(absl::StrCat(field, ": ", text));
       }
       if (!details.empty()) absl::StrAppend(&message, " (", absl::StrJoin(details, "; "), ")");
@@ -214,30 +180,6 @@ struct Tile {
   const Json* element = nullptr;  // into the dashboard reply
 };
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Form decoding ('+' is a space); a malformed escape is kept as is.
-std::string FormDecode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-               HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 // The decoded parameters of a query string; the first of repeated names wins.
 std::map<std::string, std::string> QueryParams(std::string_view query) {
   std::map<std::string, std::string> params;
@@ -263,11 +205,12 @@ std::string RowLimitOf(const Json* query) {
 
 // The stored query of a dashboard tile: its own, its Look's, or its result maker's.
 const Json* QueryOfTile(const Json& element) {
-  if (const Json* query = ObjectAt(element, "query")) return query;
-  if (const Json* look = ObjectAt(element, "look"); look != nullptr && ObjectAt(*look, "query") != nullptr) {
-    return ObjectAt(*look, "query");
+  if (const Json* query = JsonObjectMember(element, "query")) return query;
+  if (const Json* look = JsonObjectMember(element, "look");
+      look != nullptr && JsonObjectMember(*look, "query") != nullptr) {
+    return JsonObjectMember(*look, "query");
   }
-  if (const Json* maker = ObjectAt(element, "result_maker")) return ObjectAt(*maker, "query");
+  if (const Json* maker = JsonObjectMember(element, "result_maker")) return JsonObjectMember(*maker, "query");
   return nullptr;
 }
 
@@ -275,7 +218,7 @@ const Json* QueryOfTile(const Json& element) {
 // the older element.listen map {name: field} (research notes §1.3).
 std::vector<std::pair<std::string, std::string>> ListensOf(const Json& element) {
   std::vector<std::pair<std::string, std::string>> listens;
-  if (const Json* maker = ObjectAt(element, "result_maker")) {
+  if (const Json* maker = JsonObjectMember(element, "result_maker")) {
     auto filterables = maker->find("filterables");
     if (filterables != maker->end() && filterables->is_array()) {
       for (const Json& filterable : *filterables) {
@@ -283,14 +226,14 @@ std::vector<std::pair<std::string, std::string>> ListensOf(const Json& element) 
         auto listen = filterable.find("listen");
         if (listen == filterable.end() || !listen->is_array()) continue;
         for (const Json& entry : *listen) {
-          std::string name = StringAt(entry, "dashboard_filter_name");
-          std::string field = StringAt(entry, "field");
+          std::string name = JsonStringMember(entry, "dashboard_filter_name");
+          std::string field = JsonStringMember(entry, "field");
           if (!name.empty() && !field.empty()) listens.emplace_back(std::move(name), std::move(field));
         }
       }
     }
   }
-  if (const Json* listen = ObjectAt(element, "listen")) {
+  if (const Json* listen = JsonObjectMember(element, "listen")) {
     for (const auto& [name, field] : listen->items()) {
       if (field.is_string()) listens.emplace_back(name, field.get<std::string>());
     }
@@ -303,7 +246,7 @@ std::optional<std::string> DefaultFilterValue(const Json& dashboard, const std::
   auto filters = dashboard.find("dashboard_filters");
   if (filters == dashboard.end() || !filters->is_array()) return std::nullopt;
   for (const Json& filter : *filters) {
-    if (StringAt(filter, "name") == name) return StringAt(filter, "default_value");
+    if (JsonStringMember(filter, "name") == name) return JsonStringMember(filter, "default_value");
   }
   return std::nullopt;
 }
@@ -419,7 +362,7 @@ absl::StatusOr<LookerApiResolver::QueryRef> LookerApiResolver::QueryIdForLook(st
   CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response, Get(absl::StrCat("/looks/", PathSegment(look_id)), what));
   CREDITBOT_ASSIGN_OR_RETURN(Json look, ParseJson(response, what));
   std::optional<std::string> query_id = IdOf(look, "query_id");
-  const Json* query = ObjectAt(look, "query");
+  const Json* query = JsonObjectMember(look, "query");
   if (!query_id && query != nullptr) query_id = IdOf(*query, "id");
   if (!query_id) return absl::FailedPreconditionError(absl::StrCat(what, " has no query in Looker"));
   // The embedded query is the Look's own only when its id matches (or it has none).
@@ -489,14 +432,14 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
   if (elements != dashboard.end() && elements->is_array()) {
     for (const Json& element : *elements) {
       if (!element.is_object()) continue;
-      const Json* look = ObjectAt(element, "look");
-      const Json* result_maker = ObjectAt(element, "result_maker");
+      const Json* look = JsonObjectMember(element, "look");
+      const Json* result_maker = JsonObjectMember(element, "result_maker");
       Tile tile;
       tile.element = &element;
       tile.id = IdOf(element, "id").value_or("?");
-      tile.title = StringAt(element, "title");
-      if (tile.title.empty()) tile.title = StringAt(element, "title_text");
-      if (tile.title.empty() && look != nullptr) tile.title = StringAt(*look, "title");
+      tile.title = JsonStringMember(element, "title");
+      if (tile.title.empty()) tile.title = JsonStringMember(element, "title_text");
+      if (tile.title.empty() && look != nullptr) tile.title = JsonStringMember(*look, "title");
       if (tile.title.empty()) tile.title = "untitled";
       // Merged results (merge_result_id), SQL Runner tiles and text tiles have no single query id.
       std::optional<std::string> query_id = IdOf(element, "query_id");
@@ -515,9 +458,9 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
           query != nullptr && IdOf(*query, "id").value_or(tile.query_id) == tile.query_id) {
         tile.row_limit = RowLimitOf(query);
       }
-      std::optional<std::vector<std::string>> fields = FieldsOf(ObjectAt(element, "query"));
-      if (!fields && look != nullptr) fields = FieldsOf(ObjectAt(*look, "query"));
-      if (!fields && result_maker != nullptr) fields = FieldsOf(ObjectAt(*result_maker, "query"));
+      std::optional<std::vector<std::string>> fields = FieldsOf(JsonObjectMember(element, "query"));
+      if (!fields && look != nullptr) fields = FieldsOf(JsonObjectMember(*look, "query"));
+      if (!fields && result_maker != nullptr) fields = FieldsOf(JsonObjectMember(*result_maker, "query"));
       if (!fields) {
         if (!IsDigits(tile.query_id)) continue;
         CREDITBOT_ASSIGN_OR_RETURN(std::vector<std::string> fetched, FieldsOfQuery(tile.query_id));
@@ -555,8 +498,8 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
     }
     if (!shown) continue;
     const Json* query = QueryOfTile(*tile.element);
-    const Json* filters = query == nullptr ? nullptr : ObjectAt(*query, "filters");
-    const std::string stored = filters == nullptr ? "" : StringAt(*filters, field);
+    const Json* filters = query == nullptr ? nullptr : JsonObjectMember(*query, "filters");
+    const std::string stored = filters == nullptr ? "" : JsonStringMember(*filters, field);
     if (*shown != stored) {
       differing.push_back(
           absl::StrCat(name, "=\"", *shown, "\" (the tile's query has ", field, "=\"", stored, "\")"));
@@ -666,7 +609,7 @@ absl::Status LookerApiResolver::Login() {
     return absl::UnavailableError(absl::StrCat("Looker's reply to POST ", api_root_,
                                                "/login is not JSON (cut off?); will try again later"));
   }
-  std::string access_token = reply.is_object() ? StringAt(reply, "access_token") : "";
+  std::string access_token = reply.is_object() ? JsonStringMember(reply, "access_token") : "";
   if (access_token.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("Looker's reply to POST ", api_root_,

@@ -31,25 +31,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/strings.h"
+#include "common/url.h"
 #include "net/http_transport.h"
 
 namespace creditbot {
 namespace {
-
-// "https://user:pw@host/path?token=x#f" → "https://host/path".
-std::string RedactedUrl(std::string_view url) {
-  std::string_view rest = url;
-  std::string out;
-  if (std::size_t scheme = rest.find("://"); scheme != std::string_view::npos) {
-    out.append(rest.substr(0, scheme + 3));
-    rest.remove_prefix(scheme + 3);
-    const std::size_t authority_end = rest.find_first_of("/?#");
-    const std::string_view authority = rest.substr(0, authority_end);
-    if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
-  }
-  out.append(rest.substr(0, rest.find_first_of("?#")));
-  return out;
-}
 
 long ToMillis(absl::Duration duration) {
   const int64_t millis = absl::ToInt64Milliseconds(duration);

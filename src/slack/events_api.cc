@@ -14,9 +14,11 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/hex.h"
 #include "common/logging.h"
 #include "common/strings.h"
 
@@ -55,27 +57,13 @@ bool HmacSha256(std::string_view key, std::initializer_list<std::string_view> pa
   return EVP_MAC_final(context.get(), out.data(), &length, out.size()) == 1 && length == out.size();
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // "v0=" + 64 hex digits (either case) → the 32 bytes; false when malformed.
 bool DecodeSignature(std::string_view header, Digest& out) {
   constexpr std::string_view kPrefix = "v0=";
   if (header.size() != kPrefix.size() + 2 * out.size() || header.substr(0, kPrefix.size()) != kPrefix) {
     return false;
   }
-  const std::string_view hex = header.substr(kPrefix.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const int high = HexValue(hex[2 * i]);
-    const int low = HexValue(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return false;
-    out[i] = static_cast<unsigned char>(high * 16 + low);
-  }
-  return true;
+  return HexDecode(header.substr(kPrefix.size()), out);
 }
 
 // 1 to 18 ASCII digits (no sign, no spaces); anything else is not a Unix time Slack would send.
@@ -187,13 +175,8 @@ std::string ComputeSlackSignature(std::string_view signing_secret, std::string_v
                                   std::string_view raw_body) {
   Digest digest{};
   if (!HmacSha256(signing_secret, {"v0:", timestamp, ":", raw_body}, digest)) return "";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string signature = "v0=";
-  for (const unsigned char byte : digest) {
-    signature += kHex[byte >> 4];
-    signature += kHex[byte & 0x0f];
-  }
-  return signature;
+  return absl::StrCat("v0=", absl::BytesToHexString(absl::string_view(
+                                 reinterpret_cast<const char*>(digest.data()), digest.size())));
 }
 
 absl::Status VerifySlackSignature(std::string_view signing_secret, std::string_view timestamp_header,

@@ -10,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "common/cap_text.h"
 #include "common/embedded_files.h"
+#include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/strings.h"
 
@@ -21,11 +22,6 @@ using Json = nlohmann::ordered_json;
 std::string IndexKey(std::string_view channel, std::string_view thread_ts, std::string_view request_key,
                      std::string_view kind) {
   return absl::StrCat(ToAbsl(channel), "|", ToAbsl(thread_ts), "|", ToAbsl(request_key), "|", ToAbsl(kind));
-}
-
-std::string StringField(const Json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 std::string ReactionKey(std::string_view channel, std::string_view ts, std::string_view name) {
@@ -66,11 +62,12 @@ absl::Status LocalOutbox::LoadIndex() {
     ++lines_;
     Json payload = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (payload.is_discarded() || !payload.is_object()) continue;  // not ours to judge; keep scanning
-    if (const std::string method = StringField(payload, "method"); !method.empty()) {
+    if (const std::string method = JsonStringMember(payload, "method"); !method.empty()) {
       // A reaction line: replayed for the lines of this outbox's kind (live or dry run).
       if (payload.value("dry_run", false) != mark_dry_run_) continue;
-      const std::string key = ReactionKey(StringField(payload, "channel"), StringField(payload, "timestamp"),
-                                          StringField(payload, "name"));
+      const std::string key =
+          ReactionKey(JsonStringMember(payload, "channel"), JsonStringMember(payload, "timestamp"),
+                      JsonStringMember(payload, "name"));
       if (method == kReactionsAdd) reactions_.insert(key);
       if (method == kReactionsRemove) reactions_.erase(key);
       continue;
@@ -79,8 +76,8 @@ absl::Status LocalOutbox::LoadIndex() {
     if (metadata == nullptr || !metadata->is_object() || !metadata->contains("event_payload")) continue;
     const Json& event = (*metadata)["event_payload"];
     if (!event.is_object() || event.value("dry_run", false) || !event.contains("request_key")) continue;
-    answered_.insert(IndexKey(StringField(payload, "channel"), StringField(payload, "thread_ts"),
-                              StringField(event, "request_key"), StringField(event, "kind")));
+    answered_.insert(IndexKey(JsonStringMember(payload, "channel"), JsonStringMember(payload, "thread_ts"),
+                              JsonStringMember(event, "request_key"), JsonStringMember(event, "kind")));
   }
   loaded_ = true;
   return absl::OkStatus();

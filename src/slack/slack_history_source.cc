@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
@@ -29,16 +30,11 @@ std::pair<int64_t, int64_t> SplitTs(std::string_view ts) {
   return {seconds, fraction};
 }
 
-std::string StringField(const nlohmann::json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // A history message whose thread had no replies when read: Slack puts "reply_count" (and "latest_reply")
 // on thread parents only. A thread reply broadcast to the channel is not a parent, so it never qualifies.
 bool HasNoReplies(const nlohmann::json& message) {
-  const std::string ts = StringField(message, "ts");
-  const std::string thread_ts = StringField(message, "thread_ts");
+  const std::string ts = JsonStringMember(message, "ts");
+  const std::string thread_ts = JsonStringMember(message, "thread_ts");
   if (!thread_ts.empty() && thread_ts != ts) return false;
   auto count = message.find("reply_count");
   if (count != message.end() && !(count->is_number_integer() && count->get<int64_t>() == 0)) return false;
@@ -128,11 +124,11 @@ absl::Status SlackHistorySource::FetchChannel(const std::string& channel, std::v
   } while (!query.cursor.empty());
   // Slack sends newest first; requests are handled in the order they were posted.
   std::stable_sort(messages.begin(), messages.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return SlackTsLess(StringField(a, "ts"), StringField(b, "ts"));
+    return SlackTsLess(JsonStringMember(a, "ts"), JsonStringMember(b, "ts"));
   });
   std::string newest = query.oldest;
   for (const nlohmann::json& message : messages) {
-    const std::string ts = StringField(message, "ts");
+    const std::string ts = JsonStringMember(message, "ts");
     if (SlackTsLess(newest, ts)) newest = ts;
     AddMessage(message, channel, absl::StrCat("slack:", channel, ":", ts), items);
     if (items.back().message) items.back().message->no_replies_when_read = HasNoReplies(message);
@@ -184,11 +180,11 @@ absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
     AddMessage(parent, record.channel, absl::StrCat("slack:", record.key), items);
     if (record.status != RequestStatus::kAsked) continue;
     // The requester's replies after our question may carry the link we asked for.
-    const std::string requester = StringField(parent, "user");
+    const std::string requester = JsonStringMember(parent, "user");
     for (std::size_t i = 1; i < thread->messages.size(); ++i) {
       const nlohmann::json& reply = thread->messages[i];
-      const std::string ts = StringField(reply, "ts");
-      if (requester.empty() || StringField(reply, "user") != requester) continue;
+      const std::string ts = JsonStringMember(reply, "ts");
+      if (requester.empty() || JsonStringMember(reply, "user") != requester) continue;
       if (!record.reply_ts.empty() && !SlackTsLess(record.reply_ts, ts)) continue;
       AddMessage(reply, record.channel, absl::StrCat("slack:", record.channel, ":", ts), items);
     }

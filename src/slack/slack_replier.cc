@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -12,32 +13,22 @@
 namespace creditbot {
 namespace {
 
-const nlohmann::json* Member(const nlohmann::json& object, const char* name) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(name);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string StringMember(const nlohmann::json& object, const char* name) {
-  const nlohmann::json* value = Member(object, name);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : "";
-}
-
 // True when `message` is a live reply of ours for `request_key` of `kind`.
 bool IsOurReply(const nlohmann::json& message, const SlackIdentity& us, std::string_view request_key,
                 std::string_view kind) {
-  const std::string bot_id = StringMember(message, "bot_id");
-  const std::string user = StringMember(message, "user");
+  const std::string bot_id = JsonStringMember(message, "bot_id");
+  const std::string user = JsonStringMember(message, "user");
   const bool by_us =
       (!us.bot_id.empty() && bot_id == us.bot_id) || (!us.user_id.empty() && user == us.user_id);
   if (!by_us) return false;
-  const nlohmann::json* metadata = Member(message, "metadata");
-  if (metadata == nullptr || StringMember(*metadata, "event_type") != "creditbot_reply") return false;
-  const nlohmann::json* payload = Member(*metadata, "event_payload");
+  const nlohmann::json* metadata = JsonMember(message, "metadata");
+  if (metadata == nullptr || JsonStringMember(*metadata, "event_type") != "creditbot_reply") return false;
+  const nlohmann::json* payload = JsonMember(*metadata, "event_payload");
   if (payload == nullptr || !payload->is_object()) return false;
-  const nlohmann::json* dry_run = Member(*payload, "dry_run");
+  const nlohmann::json* dry_run = JsonMember(*payload, "dry_run");
   if (dry_run != nullptr && dry_run->is_boolean() && dry_run->get<bool>()) return false;
-  return StringMember(*payload, "request_key") == request_key && StringMember(*payload, "kind") == kind;
+  return JsonStringMember(*payload, "request_key") == request_key &&
+         JsonStringMember(*payload, "kind") == kind;
 }
 
 bool IsUserId(std::string_view id) { return id.size() > 1 && (id.front() == 'U' || id.front() == 'W'); }
@@ -57,7 +48,7 @@ absl::StatusOr<std::optional<std::string>> SlackReplier::FindOurReply(std::strin
     if (!replies.ok()) return replies.status();
     for (const nlohmann::json& message : replies->messages) {
       if (IsOurReply(message, us, request_key, kind))
-        return std::optional<std::string>(StringMember(message, "ts"));
+        return std::optional<std::string>(JsonStringMember(message, "ts"));
     }
     if (replies->next_cursor.empty()) return std::optional<std::string>();
     cursor = replies->next_cursor;

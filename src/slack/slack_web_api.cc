@@ -21,9 +21,11 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace creditbot {
 namespace {
@@ -77,43 +79,13 @@ absl::StatusCode CanonicalCode(std::string_view code) {
   return absl::StatusCode::kInvalidArgument;
 }
 
-std::string StringAt(const Json& object, std::string_view key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(std::string(key));
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-bool BoolAt(const Json& object, std::string_view key) {
-  if (!object.is_object()) return false;
-  auto it = object.find(std::string(key));
-  return it != object.end() && it->is_boolean() && it->get<bool>();
-}
-
-// application/x-www-form-urlencoded: RFC 3986 unreserved bytes as they are, every other byte as %XX.
-std::string FormValue(std::string_view text) {
-  static constexpr char kHexDigits[] = "0123456789ABCDEF";
-  std::string encoded;
-  encoded.reserve(text.size() * 3);
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (absl::ascii_isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
-      encoded.push_back(c);
-      continue;
-    }
-    encoded.push_back('%');
-    encoded.push_back(kHexDigits[(byte >> 4) & 0x0F]);
-    encoded.push_back(kHexDigits[byte & 0x0F]);
-  }
-  return encoded;
-}
-
 // Builds a form body, leaving out empty values.
 class FormBody {
  public:
   FormBody& Add(std::string_view name, std::string_view value) {
     if (value.empty()) return *this;
     if (!body_.empty()) body_.push_back('&');
-    absl::StrAppend(&body_, ToAbsl(name), "=", FormValue(value));
+    absl::StrAppend(&body_, ToAbsl(name), "=", PercentEncode(value));
     return *this;
   }
   const std::string& str() const { return body_; }
@@ -208,12 +180,13 @@ absl::StatusOr<SlackIdentity> SlackWebApi::AuthTest() {
   if (identity_) return *identity_;
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("auth.test", "", /*json_body=*/false, /*use_app_token=*/false,
                                                /*idempotent=*/true));
-  SlackIdentity identity{StringAt(answer, "user_id"), StringAt(answer, "bot_id"), StringAt(answer, "team_id"),
-                         StringAt(answer, "team"),    StringAt(answer, "url"),    {}};
+  SlackIdentity identity{JsonStringMember(answer, "user_id"), JsonStringMember(answer, "bot_id"),
+                         JsonStringMember(answer, "team_id"), JsonStringMember(answer, "team"),
+                         JsonStringMember(answer, "url"),     {}};
   if (identity.user_id.empty()) {
     return absl::InternalError("Slack auth.test: the answer names no user_id");
   }
-  bot_name_ = StringAt(answer, "user");
+  bot_name_ = JsonStringMember(answer, "user");
   for (absl::string_view scope : absl::StrSplit(last_scopes_, ',', absl::SkipWhitespace()))
     identity.scopes.emplace_back(absl::StripAsciiWhitespace(scope));
   identity_ = identity;
@@ -231,10 +204,10 @@ absl::StatusOr<SlackMessagePage> ParsePage(std::string_view method, const Json& 
   SlackMessagePage page;
   page.messages.assign(messages->begin(), messages->end());
   if (auto metadata = answer.find("response_metadata"); metadata != answer.end()) {
-    page.next_cursor = StringAt(*metadata, "next_cursor");
+    page.next_cursor = JsonStringMember(*metadata, "next_cursor");
   }
   // A page without a cursor is the last, whatever has_more says: there is nothing to follow.
-  page.has_more = BoolAt(answer, "has_more") && !page.next_cursor.empty();
+  page.has_more = JsonBoolMember(answer, "has_more") && !page.next_cursor.empty();
   return page;
 }
 
@@ -288,13 +261,14 @@ absl::StatusOr<std::vector<SlackChannel>> SlackWebApi::ListChannels() {
       return absl::InternalError("Slack conversations.list: the answer has no channels array");
     }
     for (const Json& item : *list) {
-      SlackChannel channel{StringAt(item, "id"), StringAt(item, "name"), BoolAt(item, "is_private"),
-                           BoolAt(item, "is_member"), BoolAt(item, "is_archived")};
+      SlackChannel channel{JsonStringMember(item, "id"), JsonStringMember(item, "name"),
+                           JsonBoolMember(item, "is_private"), JsonBoolMember(item, "is_member"),
+                           JsonBoolMember(item, "is_archived")};
       if (!channel.id.empty()) channels.push_back(std::move(channel));
     }
     cursor.clear();
     if (auto metadata = answer.find("response_metadata"); metadata != answer.end()) {
-      cursor = StringAt(*metadata, "next_cursor");
+      cursor = JsonStringMember(*metadata, "next_cursor");
     }
     if (cursor.empty()) return channels;
     if (!cursors_seen.insert(cursor).second) {
@@ -309,13 +283,13 @@ absl::StatusOr<SlackPosted> SlackWebApi::PostMessage(std::string_view payload_js
   if (payload.is_discarded() || !payload.is_object()) {
     return absl::InvalidArgumentError("Slack chat.postMessage: the payload is not a JSON object");
   }
-  const std::string channel = StringAt(payload, "channel");
+  const std::string channel = JsonStringMember(payload, "channel");
   if (channel.empty())
     return absl::InvalidArgumentError("Slack chat.postMessage: the payload names no channel");
   CREDITBOT_ASSIGN_OR_RETURN(Json answer,
                              Call("chat.postMessage", std::string(payload_json), /*json_body=*/true,
                                   /*use_app_token=*/false, /*idempotent=*/false, channel));
-  SlackPosted posted{StringAt(answer, "channel"), StringAt(answer, "ts")};
+  SlackPosted posted{JsonStringMember(answer, "channel"), JsonStringMember(answer, "ts")};
   if (posted.ts.empty()) {
     // Slack said ok: the message exists, but without its ts the caller cannot record it.
     return absl::UnknownError(absl::StrCat("Slack chat.postMessage (channel ", channel,
@@ -349,7 +323,7 @@ absl::StatusOr<std::string> SlackWebApi::OpenDm(std::string_view user_id) {
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("conversations.open", DumpJson(body), /*json_body=*/true,
                                                /*use_app_token=*/false, /*idempotent=*/true));
   std::string channel;
-  if (auto it = answer.find("channel"); it != answer.end()) channel = StringAt(*it, "id");
+  if (auto it = answer.find("channel"); it != answer.end()) channel = JsonStringMember(*it, "id");
   if (channel.empty()) return absl::InternalError("Slack conversations.open: the answer names no channel id");
   dm_channels_.emplace(std::string(user_id), channel);
   return channel;
@@ -383,7 +357,7 @@ bool SlackWebApi::HasBudget(std::string_view method) { return Refill(method).tok
 absl::StatusOr<std::string> SlackWebApi::OpenSocketModeUrl() {
   CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("apps.connections.open", "", /*json_body=*/false,
                                                /*use_app_token=*/true, /*idempotent=*/true));
-  std::string url = StringAt(answer, "url");
+  std::string url = JsonStringMember(answer, "url");
   if (url.empty()) return absl::InternalError("Slack apps.connections.open: the answer has no url");
   return url;
 }
@@ -443,7 +417,7 @@ absl::Status SlackWebApi::SlackError(std::string_view method, std::string_view c
         "check ",
         token_setting);
   } else if (code == "missing_scope") {
-    const std::string needed = StringAt(answer, "needed");
+    const std::string needed = JsonStringMember(answer, "needed");
     hint = needed.empty() ? "add the missing scope to the Slack app and reinstall it"
                           : absl::StrCat("add the scope ", needed, " to the Slack app and reinstall it");
   } else if (code == "channel_not_found") {
@@ -536,7 +510,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
     } else if (response->status == 429) {
       // Slack refused the call before doing it: safe to repeat, even a post.
       const Json answer = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-      std::string code = answer.is_discarded() ? "" : StringAt(answer, "error");
+      std::string code = answer.is_discarded() ? "" : JsonStringMember(answer, "error");
       if (code.empty()) code = "ratelimited";
       const absl::Status refused =
           SlackError(method, code, answer.is_discarded() ? Json::object() : answer, channel, use_app_token);
@@ -558,13 +532,13 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
         }
       } else if (answer["ok"].get<bool>()) {
         if (std::optional<std::string> scopes = response->Header("x-oauth-scopes")) last_scopes_ = *scopes;
-        std::string warning = StringAt(answer, "warning");
+        std::string warning = JsonStringMember(answer, "warning");
         if (!warning.empty()) {
           LogWarn("Slack answered with a warning", {{"method", std::string(method)}, {"warning", warning}});
         }
         outcome = Done(answer);
       } else {
-        std::string code = StringAt(answer, "error");
+        std::string code = JsonStringMember(answer, "error");
         if (code.empty()) code = "unknown_error";
         absl::Status status = SlackError(method, code, answer, channel, use_app_token);
         if (IsRetryableCode(code)) {

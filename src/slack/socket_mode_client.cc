@@ -28,8 +28,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace creditbot {
 namespace {
@@ -44,21 +46,9 @@ constexpr std::size_t kMaxFrameBytes = std::size_t{8} * 1024 * 1024;  // Slack p
 constexpr int kMaxQuickDisconnects = 3;  // reconnect at once this many times in a row
 constexpr absl::Duration kMaxCloseWait = absl::Seconds(5);
 
-std::string JsonString(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
+// An integer member clamped to 0..1,000,000; 0 when missing or not an integer.
 int JsonInt(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return 0;
-  const std::int64_t value = it->get<std::int64_t>();
-  return static_cast<int>(std::clamp<std::int64_t>(value, 0, 1'000'000));
-}
-
-bool IsAllowedHostChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  return static_cast<int>(std::clamp<std::int64_t>(JsonIntegerMember(object, key).value_or(0), 0, 1'000'000));
 }
 
 bool IsLoopbackHost(const std::string& host) {
@@ -67,6 +57,27 @@ bool IsLoopbackHost(const std::string& host) {
 
 std::chrono::steady_clock::duration ToSteady(absl::Duration duration) {
   return std::chrono::duration_cast<SteadyClock::duration>(absl::ToChronoNanoseconds(duration));
+}
+
+// A TLS 1.2+ client context that verifies peers against `ca_bundle`, or the system store when it is empty.
+// kFailedPrecondition when the certificates cannot be loaded.
+absl::StatusOr<std::unique_ptr<net::ssl::context>> MakeTlsContext(const std::string& ca_bundle) {
+  auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+  context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                       net::ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  if (ca_bundle.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->load_verify_file(ca_bundle, ec);
+  }
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat("socket mode: cannot load CA certificates from ",
+                                                      ca_bundle.empty() ? "the system store" : ca_bundle,
+                                                      ": ", ec.message()));
+  }
+  return context;
 }
 
 // How a link ended.
@@ -446,7 +457,7 @@ absl::StatusOr<SocketModeFrame> ParseSocketModeFrame(std::string_view text) {
   SocketModeFrame frame;
   frame.type = type->get<std::string>();
   if (frame.type.empty()) return absl::InvalidArgumentError("socket mode frame has an empty \"type\"");
-  frame.envelope_id = JsonString(json, "envelope_id");
+  frame.envelope_id = JsonStringMember(json, "envelope_id");
   if (frame.IsEnvelope() && frame.envelope_id.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("socket mode ", frame.type, " envelope has no string \"envelope_id\""));
@@ -456,11 +467,11 @@ absl::StatusOr<SocketModeFrame> ParseSocketModeFrame(std::string_view text) {
     frame.accepts_response_payload = accepts->get<bool>();
   }
   frame.retry_attempt = JsonInt(json, "retry_attempt");
-  frame.retry_reason = JsonString(json, "retry_reason");
-  frame.reason = JsonString(json, "reason");
+  frame.retry_reason = JsonStringMember(json, "retry_reason");
+  frame.reason = JsonStringMember(json, "reason");
   frame.num_connections = JsonInt(json, "num_connections");
   if (auto debug = json.find("debug_info"); debug != json.end() && debug->is_object()) {
-    frame.debug_host = JsonString(*debug, "host");
+    frame.debug_host = JsonStringMember(*debug, "host");
     auto lifetime = debug->find("approximate_connection_time");
     if (lifetime != debug->end() && lifetime->is_number()) {
       const double seconds = lifetime->get<double>();
@@ -477,79 +488,34 @@ std::string SocketModeUrl::HostPort() const {
   return absl::StrCat(ipv6 ? "[" : "", host, ipv6 ? "]" : "", ":", port);
 }
 
-absl::StatusOr<SocketModeUrl> ParseSocketModeUrl(std::string_view url) {
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos || scheme_end > 16) {
+absl::StatusOr<SocketModeUrl> ParseSocketModeUrl(std::string_view text) {
+  absl::StatusOr<ParsedUrl> url = ParseUrl(text);
+  if (!url.ok()) {
     return absl::InvalidArgumentError(
-        "socket mode: the URL from apps.connections.open is not an absolute URL");
+        absl::StrCat("socket mode: refusing the URL from apps.connections.open: ", url.status().message()));
   }
-  const std::string scheme = absl::AsciiStrToLower(ToAbsl(url.substr(0, scheme_end)));
   SocketModeUrl parsed;
-  if (scheme == "wss") {
+  if (url->scheme == "wss") {
     parsed.tls = true;
     parsed.port = 443;
-  } else if (scheme == "ws") {
+  } else if (url->scheme == "ws") {
     parsed.tls = false;
     parsed.port = 80;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("socket mode: refusing a URL with scheme \"", scheme,
+    return absl::InvalidArgumentError(absl::StrCat("socket mode: refusing a URL with scheme \"", url->scheme,
                                                    "\": only wss:// (or ws:// to a loopback host)"));
   }
-  std::string_view rest = url.substr(scheme_end + 3);
-  if (std::size_t fragment = rest.find('#'); fragment != std::string_view::npos) {
-    rest = rest.substr(0, fragment);
-  }
-  const std::size_t authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  std::string_view target = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
-  if (authority.find('@') != std::string_view::npos) {
-    return absl::InvalidArgumentError("socket mode: refusing a URL with user info");
-  }
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos)
-      return absl::InvalidArgumentError("socket mode: bad IPv6 host in URL");
-    parsed.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return absl::InvalidArgumentError("socket mode: bad host in URL");
-      port_text = after.substr(1);
-    }
-    for (char c : parsed.host) {
-      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') {
-        return absl::InvalidArgumentError("socket mode: bad IPv6 host in URL");
-      }
-    }
-  } else {
-    const std::size_t colon = authority.find(':');
-    parsed.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-    for (char c : parsed.host) {
-      if (!IsAllowedHostChar(c)) return absl::InvalidArgumentError("socket mode: bad host in URL");
-    }
-  }
-  if (parsed.host.empty()) return absl::InvalidArgumentError("socket mode: URL has no host");
-  parsed.host = absl::AsciiStrToLower(parsed.host);
-  if (!port_text.empty() || (authority.size() > 0 && authority.back() == ':')) {
-    std::uint32_t port = 0;
-    if (port_text.empty() || port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(),
-                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) ||
-        !absl::SimpleAtoi(ToAbsl(port_text), &port) || port == 0 || port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat("socket mode: bad port in URL to host ", parsed.host));
-    }
-    parsed.port = static_cast<std::uint16_t>(port);
-  }
-  for (char c : target) {
+  if (url->user) return absl::InvalidArgumentError("socket mode: refusing a URL with user info");
+  parsed.host = url->host.front() == '[' ? url->host.substr(1, url->host.size() - 2) : url->host;
+  if (url->port) parsed.port = static_cast<std::uint16_t>(*url->port);
+  parsed.target = url->query ? absl::StrCat(url->path, "?", *url->query) : url->path;
+  for (char c : parsed.target) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte <= 0x20 || byte >= 0x7f) {
       return absl::InvalidArgumentError(
           absl::StrCat("socket mode: URL to host ", parsed.host, " has characters not allowed in a request"));
     }
   }
-  parsed.target = target.empty() ? "/" : std::string(target);
-  if (parsed.target.front() == '?') parsed.target.insert(0, "/");
   if (!parsed.tls && !IsLoopbackHost(parsed.host)) {
     return absl::InvalidArgumentError(
         absl::StrCat("socket mode: refusing unencrypted ws:// to host ", parsed.host,
@@ -628,21 +594,9 @@ absl::Status SocketModeClient::Run() {
       return url.status();
     }
     if (url->tls && tls_context == nullptr) {
-      tls_context = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
-      tls_context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                               net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                               net::ssl::context::no_tlsv1_1);
-      beast::error_code ec;
-      if (options_.ca_bundle.empty()) {
-        tls_context->set_default_verify_paths(ec);
-      } else {
-        tls_context->load_verify_file(options_.ca_bundle, ec);
-      }
-      if (ec) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "socket mode: cannot load CA certificates from ",
-            options_.ca_bundle.empty() ? "the system store" : options_.ca_bundle, ": ", ec.message()));
-      }
+      absl::StatusOr<std::unique_ptr<net::ssl::context>> made = MakeTlsContext(options_.ca_bundle);
+      if (!made.ok()) return made.status();
+      tls_context = *std::move(made);
     }
 
     LinkOutcome outcome;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -188,14 +189,6 @@ std::optional<std::pair<std::string, std::string>> SplitMessageKey(std::string_v
   return std::make_pair(std::string(channel), std::string(ts));
 }
 
-std::string StringField(const Json& object, std::initializer_list<const char*> names) {
-  for (const char* name : names) {
-    auto it = object.find(name);
-    if (it != object.end() && it->is_string()) return it->get<std::string>();
-  }
-  return "";
-}
-
 }  // namespace
 
 StateSnapshot StateDocument::ToSnapshot() const {
@@ -345,8 +338,8 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
     result.records.push_back(std::move(record));
   };
   auto from_object = [&](const std::string& where, const Json& object) {
-    const std::string ts = StringField(object, {"ts", "message_ts"});
-    const std::string channel = StringField(object, {"channel", "channel_id"});
+    const std::string ts = JsonStringMember(object, {"ts", "message_ts"});
+    const std::string channel = JsonStringMember(object, {"channel", "channel_id"});
     if (ts.empty()) {
       result.unreadable.push_back(absl::StrCat(where, ": an object without \"ts\""));
       return;
@@ -369,7 +362,7 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
     for (const auto& [key, value] : entries->items()) {
       const std::string where = absl::StrCat("\"", key, "\"");
       if (SplitMessageKey(key)) {
-        add(where, key, value.is_object() ? StringField(value, {"channel", "channel_id"}) : "");
+        add(where, key, value.is_object() ? JsonStringMember(value, {"channel", "channel_id"}) : "");
       } else if (value.is_object()) {
         from_object(where, value);
       } else {

@@ -18,8 +18,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace creditbot {
 namespace {
@@ -79,32 +81,19 @@ absl::StatusOr<Value> DecodeValue(const Json& cell, const Column& column) {
   return Value(cell.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
-const Json* Member(const Json& object, const char* key) {
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string StringMember(const Json& object, const char* key) {
-  const Json* value = Member(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
-}
-
+// An int member; 0 when missing, not an integer, or outside 0..INT_MAX.
 int IntMember(const Json& object, const char* key) {
-  const Json* value = Member(object, key);
-  if (value == nullptr || !value->is_number_integer()) return 0;
-  const int64_t number = value->get<int64_t>();
+  const int64_t number = JsonIntegerMember(object, key).value_or(0);
   return number < 0 || number > std::numeric_limits<int>::max() ? 0 : static_cast<int>(number);
 }
 
 TrinoQueryError DecodeError(const Json& error) {
   TrinoQueryError out;
-  out.message = StringMember(error, "message");
-  out.error_name = StringMember(error, "errorName");
-  out.error_type = StringMember(error, "errorType");
-  if (const Json* code = Member(error, "errorCode"); code != nullptr && code->is_number_integer()) {
-    out.error_code = code->get<int64_t>();
-  }
-  if (const Json* location = Member(error, "errorLocation"); location != nullptr && location->is_object()) {
+  out.message = JsonStringMember(error, "message");
+  out.error_name = JsonStringMember(error, "errorName");
+  out.error_type = JsonStringMember(error, "errorType");
+  if (const std::optional<int64_t> code = JsonIntegerMember(error, "errorCode")) out.error_code = *code;
+  if (const Json* location = JsonObjectMember(error, "errorLocation")) {
     out.line = IntMember(*location, "lineNumber");
     out.column = IntMember(*location, "columnNumber");
   }
@@ -129,122 +118,20 @@ struct Origin {
   std::string scheme;  // "http" or "https"
   std::string host;    // lower case; IPv6 in brackets
   int port = 0;
-  std::string rest;  // path, query and fragment
+  bool bare = true;  // no path but "/", no query, no fragment
   std::string Text() const { return absl::StrCat(scheme, "://", host, ":", port); }
 };
 
-bool ParsePort(std::string_view text, int& port) {
-  if (text.empty() || text.size() > 5) return false;
-  int value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > 65535) return false;
-  port = value;
-  return true;
-}
-
-bool ValidHost(std::string_view host) {
-  if (host.empty()) return false;
-  if (host.front() == '[') {
-    if (host.back() != ']' || host.size() < 3) return false;
-    return host.substr(1, host.size() - 2).find_first_not_of("0123456789abcdefABCDEF:.") ==
-           std::string_view::npos;
-  }
-  return host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") ==
-         std::string_view::npos;
-}
-
-// Splits "host[:port]" (host may be a bracketed IPv6 address).
-bool SplitHostPort(std::string_view authority, std::string& host, int& port, int default_port) {
-  std::string_view host_part = authority;
-  std::string_view port_part;
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    host_part = authority.substr(0, close + 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return false;
-      port_part = after.substr(1);
-      if (port_part.empty()) return false;
-    }
-  } else if (std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host_part = authority.substr(0, colon);
-    port_part = authority.substr(colon + 1);
-    if (port_part.empty()) return false;
-  }
-  if (!ValidHost(host_part)) return false;
-  port = default_port;
-  if (!port_part.empty() && !ParsePort(port_part, port)) return false;
-  host = absl::AsciiStrToLower(ToAbsl(host_part));
-  return true;
-}
-
 // An absolute http(s) URL without userinfo; nullopt otherwise.
-std::optional<Origin> ParseOrigin(std::string_view url) {
+std::optional<Origin> ParseOrigin(std::string_view text) {
+  absl::StatusOr<ParsedUrl> url = ParseUrl(text);
+  if (!url.ok() || (url->scheme != "http" && url->scheme != "https") || url->user) return std::nullopt;
   Origin origin;
-  std::string_view rest = url;
-  const std::size_t scheme_end = rest.find("://");
-  if (scheme_end == std::string_view::npos) return std::nullopt;
-  origin.scheme = absl::AsciiStrToLower(ToAbsl(rest.substr(0, scheme_end)));
-  if (origin.scheme != "http" && origin.scheme != "https") return std::nullopt;
-  rest.remove_prefix(scheme_end + 3);
-  const std::size_t authority_end = rest.find_first_of("/?#");
-  const std::string_view authority = rest.substr(0, authority_end);
-  if (authority.find('@') != std::string_view::npos) return std::nullopt;
-  if (!SplitHostPort(authority, origin.host, origin.port, origin.scheme == "https" ? 443 : 80)) {
-    return std::nullopt;
-  }
-  if (authority_end != std::string_view::npos) origin.rest = std::string(rest.substr(authority_end));
+  origin.scheme = url->scheme;
+  origin.host = url->host;
+  origin.port = url->port.value_or(url->scheme == "https" ? 443 : 80);
+  origin.bare = url->path == "/" && !url->query && url->fragment.empty();
   return origin;
-}
-
-bool PercentDecode(std::string_view text, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return false;
-    int value = 0;
-    for (std::size_t k = i + 1; k <= i + 2; ++k) {
-      const char c = text[k];
-      int digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        digit = c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        digit = c - 'A' + 10;
-      } else {
-        return false;
-      }
-      value = value * 16 + digit;
-    }
-    if (value == 0) return false;
-    out += static_cast<char>(value);
-    i += 2;
-  }
-  return true;
-}
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (absl::ascii_isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
 }
 
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
@@ -260,26 +147,26 @@ absl::StatusOr<TrinoPage> ParseTrinoPage(std::string_view json, const std::vecto
   }
   if (!page.is_object()) return ProtocolError("not a JSON object");
   TrinoPage out;
-  out.id = StringMember(page, "id");
-  if (const Json* stats = Member(page, "stats"); stats != nullptr && stats->is_object()) {
-    out.state = StringMember(*stats, "state");
+  out.id = JsonStringMember(page, "id");
+  if (const Json* stats = JsonObjectMember(page, "stats")) {
+    out.state = JsonStringMember(*stats, "state");
   }
-  if (const Json* next = Member(page, "nextUri"); next != nullptr && !next->is_null()) {
+  if (const Json* next = JsonMember(page, "nextUri"); next != nullptr && !next->is_null()) {
     if (!next->is_string() || next->get_ref<const std::string&>().empty()) {
       return ProtocolError("nextUri is not a string");
     }
     out.next_uri = next->get<std::string>();
   }
-  if (const Json* error = Member(page, "error"); error != nullptr && !error->is_null()) {
+  if (const Json* error = JsonMember(page, "error"); error != nullptr && !error->is_null()) {
     if (!error->is_object()) return ProtocolError("error is not an object");
     out.error = DecodeError(*error);
   }
-  if (const Json* columns = Member(page, "columns"); columns != nullptr && !columns->is_null()) {
+  if (const Json* columns = JsonMember(page, "columns"); columns != nullptr && !columns->is_null()) {
     if (!columns->is_array()) return ProtocolError("columns is not an array");
     for (const Json& column : *columns) {
       if (!column.is_object()) return ProtocolError("a column is not an object");
-      const Json* name = Member(column, "name");
-      const Json* type = Member(column, "type");
+      const Json* name = JsonMember(column, "name");
+      const Json* type = JsonMember(column, "type");
       if (name == nullptr || !name->is_string() || type == nullptr || !type->is_string()) {
         return ProtocolError("a column without a name or type");
       }
@@ -287,7 +174,7 @@ absl::StatusOr<TrinoPage> ParseTrinoPage(std::string_view json, const std::vecto
           Column{name->get<std::string>(), absl::AsciiStrToLower(type->get_ref<const std::string&>())});
     }
   }
-  const Json* data = Member(page, "data");
+  const Json* data = JsonMember(page, "data");
   if (data == nullptr || data->is_null()) return out;
   if (data->is_object()) {
     return ProtocolError(
@@ -329,28 +216,25 @@ absl::StatusOr<TrinoOptions> ParseTrinoUrl(std::string_view url_text) {
   } else if (!absl::ConsumePrefix(&rest, "trino://")) {
     return bad("not a trino:// or presto:// URL");
   }
-  absl::string_view query;
-  if (std::size_t mark = rest.find('?'); mark != absl::string_view::npos) {
-    query = rest.substr(mark + 1);
-    rest = rest.substr(0, mark);
+  absl::StatusOr<ParsedUrl> parsed = ParseUrl(url_text);
+  if (!parsed.ok()) {
+    // Not echoed: a URL libcurl cannot read may still hold a password.
+    return absl::InvalidArgumentError(absl::StrCat("the warehouse URL: ", parsed.status().message(),
+                                                   " (expected trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]]"
+                                                   "[?ssl=false])"));
   }
-  const std::size_t slash = rest.find('/');
-  const absl::string_view authority = rest.substr(0, slash);
-  const absl::string_view path = slash == absl::string_view::npos ? "" : rest.substr(slash + 1);
-  absl::string_view host_port = authority;
-  if (std::size_t at = authority.rfind('@'); at != absl::string_view::npos) {
-    const absl::string_view user = authority.substr(0, at);
-    host_port = authority.substr(at + 1);
-    if (user.find(':') != absl::string_view::npos) {
-      return absl::InvalidArgumentError(
-          "the warehouse URL holds a password: remove it and set PRESTO_PASSWORD instead");
-    }
-    if (!PercentDecode(ToStd(user), options.user) || options.user.empty() || HasLineBreak(options.user)) {
-      return bad("bad user name");
-    }
+  if (parsed->has_password) {
+    return absl::InvalidArgumentError(
+        "the warehouse URL holds a password: remove it and set PRESTO_PASSWORD instead");
   }
+  if (parsed->user) {
+    std::optional<std::string> user = PercentDecodeStrict(*parsed->user);
+    if (!user || user->empty() || HasLineBreak(*user)) return bad("bad user name");
+    options.user = *std::move(user);
+  }
+  if (!parsed->fragment.empty()) return bad("a fragment ('#')");
   bool tls = true;
-  for (absl::string_view parameter : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+  for (absl::string_view parameter : absl::StrSplit(parsed->query.value_or(""), '&', absl::SkipEmpty())) {
     if (parameter == "ssl=false") {
       tls = false;
     } else if (parameter == "ssl=true") {
@@ -359,14 +243,13 @@ absl::StatusOr<TrinoOptions> ParseTrinoUrl(std::string_view url_text) {
       return bad(absl::StrCat("unknown parameter '", parameter, "'"));
     }
   }
-  std::string host;
-  int port = 0;
-  if (!SplitHostPort(ToStd(host_port), host, port, tls ? 443 : 8080)) return bad("bad host or port");
+  const std::string& host = parsed->host;
+  const int port = parsed->port.value_or(tls ? 443 : 8080);
   std::vector<std::string> segments;
-  for (absl::string_view segment : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    std::string decoded;
-    if (!PercentDecode(ToStd(segment), decoded) || HasLineBreak(decoded)) return bad("bad catalog or schema");
-    segments.push_back(std::move(decoded));
+  for (absl::string_view segment : absl::StrSplit(parsed->path, '/', absl::SkipEmpty())) {
+    std::optional<std::string> decoded = PercentDecodeStrict(ToStd(segment));
+    if (!decoded || HasLineBreak(*decoded)) return bad("bad catalog or schema");
+    segments.push_back(*std::move(decoded));
   }
   if (segments.size() > 2) return bad("too many path segments");
   if (!segments.empty()) options.catalog = segments[0];
@@ -386,7 +269,7 @@ absl::StatusOr<std::unique_ptr<TrinoWarehouse>> TrinoWarehouse::Create(HttpTrans
     return absl::InvalidArgumentError(absl::StrCat("Trino: ", ToAbsl(why)));
   };
   std::optional<Origin> origin = ParseOrigin(options.base_url);
-  if (!origin || (!origin->rest.empty() && origin->rest != "/")) {
+  if (!origin || !origin->bare) {
     return bad(absl::StrCat("base_url '", options.base_url, "' is not http(s)://host[:port]"));
   }
   if (options.user.empty() && options.bearer_token.empty()) return bad("no user (X-Trino-User) and no token");
