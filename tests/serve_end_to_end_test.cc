@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "tests/fake_slack_server.h"
 #include "tests/fake_socket_mode_server.h"
 #include "tests/test_support.h"
@@ -248,6 +249,42 @@ TEST_F(ServeEndToEnd, EventsApiChecksSignaturesAndDoesNotDoubleProcessRetries) {
   ASSERT_TRUE(WaitUntil([&] { return Replies() == 2; })) << serve->err();
   EXPECT_EQ(serve->Stop(SIGINT), 0);
   EXPECT_EQ(Replies(), 2u);
+}
+
+// Issue 21: one Events API delivery is one count in creditbot_events_received_total{source="events_api"}
+// (the endpoint and the worker both counted it: result="event" and result="queued"), and Slack's retry of the
+// same event_id is one more, as "duplicate", never a second "queued".
+TEST_F(ServeEndToEnd, EachEventsApiDeliveryIsCountedOnce) {
+  auto serve = Serve(Env(false, true));
+  const int port = PortOf(*serve);
+  ASSERT_GT(port, 0) << serve->out();
+  const long now = static_cast<long>(time(nullptr));
+  const std::string text = std::string("credit please ") + kLook101;
+  const std::string body = EventCallback("Ev0007", PostRequest(text), text).dump();
+  ASSERT_EQ(SendSigned(port, body, now)->status, 200);
+  ASSERT_EQ(SendSigned(port, body, now, kSigningSecret, /*retry_num=*/1)->status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return Replies() == 1; })) << serve->err();
+
+  httplib::Client client("127.0.0.1", port);
+  httplib::Result scraped = client.Get("/metrics");
+  ASSERT_TRUE(scraped);
+  double deliveries = 0;
+  std::string counted;
+  for (const absl::string_view view : absl::StrSplit(scraped->body, '\n')) {
+    const std::string line(view);
+    if (line.rfind("creditbot_events_received_total{", 0) != 0 ||
+        line.find("events_api") == std::string::npos)
+      continue;
+    const double value = std::stod(line.substr(line.rfind(' ') + 1));
+    deliveries += value;
+    if (value > 0) absl::StrAppend(&counted, line, "\n");
+  }
+  EXPECT_EQ(deliveries, 2) << counted;
+  EXPECT_THAT(counted,
+              HasSubstr(R"(creditbot_events_received_total{result="queued",source="events_api"} 1)"));
+  EXPECT_THAT(counted,
+              HasSubstr(R"(creditbot_events_received_total{result="duplicate",source="events_api"} 1)"));
+  EXPECT_EQ(serve->Stop(SIGINT), 0);
 }
 
 TEST_F(ServeEndToEnd, RefusesToStartWithoutAWayToReceiveEvents) {

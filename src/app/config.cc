@@ -83,6 +83,13 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
     {Setting::kSecretRefreshSeconds, "CREDITBOT_SECRET_REFRESH_SECONDS", T::kNonNegativeInt, "300", false,
      "`serve` re-reads its configuration, Secrets Manager included, this often and on SIGHUP; `0` = only "
      "on SIGHUP"},
+    // Metrics of the scheduled pass
+    {Setting::kPushgatewayUrl, "CREDITBOT_PUSHGATEWAY_URL", T::kHttpUrl, "", false,
+     "Prometheus Pushgateway that `run --once` pushes the pass's metrics to (job `creditbot`); a failed push "
+     "is logged, never fails the pass"},
+    {Setting::kMetricsTextfile, "CREDITBOT_METRICS_TEXTFILE", T::kLocalPath, "", false,
+     "file that `run --once` writes the pass's metrics to, for node-exporter's textfile collector (a `.prom` "
+     "name, replaced atomically)"},
     // Looker
     {Setting::kLookerBaseUrl, "CREDITBOT_LOOKER_BASE_URL", T::kHttpUrl, "https://looker.example.com", false,
      "the only Looker host whose links are followed"},
@@ -817,6 +824,8 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.slack_asked_window = absl::Hours(24) * GetInt(raw, Setting::kSlackAskedDays);
   config.catchup_interval = absl::Seconds(GetInt(raw, Setting::kCatchupSeconds));
   config.secret_refresh_interval = absl::Seconds(GetInt(raw, Setting::kSecretRefreshSeconds));
+  config.pushgateway_url = get(Setting::kPushgatewayUrl);
+  config.metrics_textfile = get(Setting::kMetricsTextfile);
   // Both accepted by CheckType (the table's choices are what these parsers take).
   CREDITBOT_RETURN_IF_ERROR(ParseLogLevel(get(Setting::kLogLevel), config.log.level));
   CREDITBOT_RETURN_IF_ERROR(ParseLogFormat(get(Setting::kLogFormat), config.log.format));

@@ -63,6 +63,9 @@ enum class Setting : int {
   kHttpAddr,
   kCatchupSeconds,
   kSecretRefreshSeconds,
+  // Metrics of the scheduled pass
+  kPushgatewayUrl,
+  kMetricsTextfile,
   // Looker
   kLookerBaseUrl,
   kLookerApiUrl,
@@ -291,6 +294,10 @@ struct Config {
   // serve re-reads the configuration (secrets included) this often, and on SIGHUP; zero = only on SIGHUP
   // (CREDITBOT_SECRET_REFRESH_SECONDS).
   absl::Duration secret_refresh_interval = absl::Minutes(5);
+
+  // Where `run --once` sends its metrics at the end of the pass (app/metrics_push.h); empty = nowhere.
+  std::string pushgateway_url;   // CREDITBOT_PUSHGATEWAY_URL
+  std::string metrics_textfile;  // CREDITBOT_METRICS_TEXTFILE
 
   LogOptions log;
 

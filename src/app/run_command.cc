@@ -1,7 +1,9 @@
 // `creditbot run --once`: one scheduled pass on the configured far ends (the embedded default: local
 // inbox, look catalog, synthetic SQLite warehouse, SQLite state, audit folder, local outbox; with
 // SLACK_BOT_TOKEN, Slack's channel history and threads). Exit 0 when the pass ran; 1 when it could not, or
-// when a request failed (or was refused) and no owner (SLACK_USER_ID) is configured to be told.
+// when a request failed (or was refused) and no owner (SLACK_USER_ID) is configured to be told. However the
+// pass ends once the configuration is read, its metrics go to CREDITBOT_PUSHGATEWAY_URL and/or
+// CREDITBOT_METRICS_TEXTFILE (app/metrics_push.h), unless another pass held the lease.
 #include <cstdio>
 #include <memory>
 #include <utility>
@@ -9,8 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/commands.h"
+#include "app/metrics_push.h"
 #include "app/runtime.h"
 #include "app/store_factory.h"
+#include "bot/metric_series.h"
 #include "bot/pass.h"
 #include "common/logging.h"
 #include "common/strings.h"
@@ -26,6 +30,31 @@ int Fail(const absl::Status& status) {
              : 1;
 }
 
+// Pushes the pass's metrics when it goes out of scope (every return of RunCommand once the configuration
+// is known), as a success once Succeeded() was called; Skip(): nothing is pushed.
+class PassMetrics {
+ public:
+  explicit PassMetrics(const Config& config) : options_{config.pushgateway_url, config.metrics_textfile} {}
+  ~PassMetrics() {
+    if (!skipped_) PushPassMetrics(GlobalMetrics(), succeeded_, options_);
+  }
+  PassMetrics(const PassMetrics&) = delete;
+  PassMetrics& operator=(const PassMetrics&) = delete;
+
+  void Succeeded(const PassSummary& summary) {
+    CountPassOutcomes(GlobalMetrics(), summary);
+    GlobalMetrics().SetGauge(kMetricLastSuccessfulPassTimestampSeconds,
+                             absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
+    succeeded_ = true;
+  }
+  void Skip() { skipped_ = true; }
+
+ private:
+  const MetricsPushOptions options_;
+  bool succeeded_ = false;
+  bool skipped_ = false;
+};
+
 }  // namespace
 
 int RunCommand(const Environment& env, const GlobalOptions& global, const RunOptions& options) {
@@ -39,9 +68,11 @@ int RunCommand(const Environment& env, const GlobalOptions& global, const RunOpt
   if (!config.ok())
     return Fail(
         absl::Status(config.status().code(), absl::StrCat("configuration: ", config.status().message())));
+  PassMetrics pass_metrics(*config);
   absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime(env, *std::move(config));
   if (!runtime.ok()) return Fail(runtime.status());
   Runtime& r = **runtime;
+  StartSeriesAtZero(GlobalMetrics(), r.router->policies());
 
   LogInfo("pass starting",
           {{"dry_run", r.config.dry_run ? "true" : "false"},
@@ -53,9 +84,11 @@ int RunCommand(const Environment& env, const GlobalOptions& global, const RunOpt
   if (!summary.ok())
     return Fail(absl::Status(summary.status().code(), absl::StrCat("pass: ", summary.status().message())));
   if (summary->lease_busy) {
+    pass_metrics.Skip();  // the pass holding the lease pushes its own
     std::printf("another pass is running; nothing done\n");
     return 0;
   }
+  pass_metrics.Succeeded(*summary);
   std::vector<std::string> counts;
   for (const auto& [outcome, count] : summary->outcomes) counts.push_back(absl::StrCat(outcome, "=", count));
   // The outbox is written in a dry run and by the local replier; a live pass on Slack posts instead.

@@ -29,6 +29,7 @@
 #include "app/commands.h"
 #include "app/config_reload.h"
 #include "app/runtime.h"
+#include "bot/metric_series.h"
 #include "bot/service.h"
 #include "bot/service_http.h"
 #include "common/logging.h"
@@ -350,6 +351,7 @@ ServiceHttpHandlers HttpHandlers(Service& service, const SocketModeReceiver* soc
   handlers.on_event = [&service](EventsApiResult&& result) {
     if (result.envelope) service.Deliver(*result.envelope, "events_api");
   };
+  handlers.on_event_counts = true;  // Deliver counts each event once, as queued, duplicate…
   handlers.readiness = [&service, socket_mode] { return Readiness(service, socket_mode); };
   return handlers;
 }
@@ -404,6 +406,7 @@ int ServeCommand(const Environment& env, const GlobalOptions& global) {
 
   Metrics& metrics = GlobalMetrics();
   DefineReloadMetric(metrics);
+  StartSeriesAtZero(metrics, (*opened)->router->policies());
   ConfigReloader reloader(env, global, std::move(loaded->values), *std::move(opened), metrics);
   const Config& start_config = reloader.start_config();
   Runtime& start = reloader.runtime();  // until the first reload, which happens inside service.Run()

@@ -295,7 +295,9 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
   double credited = 0;
   if (absl::SimpleAtod(report->credit_amount.ToFixed(2), &credited))
-    GlobalMetrics().Increment(kMetricCreditAmountUsdTotal, {{"product", policy->name}}, credited);
+    GlobalMetrics().Increment(kMetricCreditAmountUsdTotal,
+                              {{"product", policy->name}, {"dry_run", options_.dry_run ? "true" : "false"}},
+                              credited);
 
   ExecutionMeta meta;
   meta.execution_id = record.execution_id;

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bot/metric_series.h"
 #include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/metrics.h"
@@ -98,8 +99,7 @@ void Service::CatchUp() {
              {{"error", std::string(summary.status().message())}});
     return;
   }
-  for (const auto& [outcome, count] : summary->outcomes)
-    GlobalMetrics().Increment(kMetricRequestsTotal, {{"outcome", outcome}}, count);
+  CountPassOutcomes(GlobalMetrics(), *summary);
   if (summary->lease_busy) return;  // a scheduled pass is doing the same work
   const absl::Time now = clock_.Now();
   {

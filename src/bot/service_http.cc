@@ -230,7 +230,7 @@ HttpFrontResponse ServiceHttp::HandleEvents(const HttpFrontRequest& request) {
     }
   }
   LogDebug("Slack event received", fields);
-  CountEvent("event");
+  if (!handlers_.on_event || !handlers_.on_event_counts) CountEvent("event");
   return HttpFrontResponse{200, "", {}, ""};
 }
 

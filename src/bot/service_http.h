@@ -19,10 +19,12 @@
 // Every Events API delivery is counted in creditbot_events_received_total{source="events_api",result}, with
 // result one of: event, duplicate, url_verification, ssl_check, app_rate_limited, unauthenticated,
 // too_large, bad_request, method_not_allowed, not_configured, error (a delivery to /slack/events refused by
-// the connection limits counts as too_large for 413, else bad_request). Refused requests are logged (warn)
-// with the reason and the peer address, never with the secret or the body, at most one line per 10 s: the
-// first refusal after a quiet 10 s is logged in full, the ones after it are counted and summed up in one
-// line ("refused N more HTTP requests in the last 10 s") every 10 s while they go on.
+// the connection limits counts as too_large for 413, else bad_request), once per delivery: with
+// on_event_counts, an event handed on is counted by the handler instead of as "event".
+// Refused requests are logged (warn) with the reason and the peer address, never with the secret or the
+// body, at most one line per 10 s: the first refusal after a quiet 10 s is logged in full, the ones after it
+// are counted and summed up in one line ("refused N more HTTP requests in the last 10 s") every 10 s while
+// they go on.
 //
 // The signing secret can be replaced while serving (SetSigningSecret, after a configuration reload): a
 // request is checked against the secret in force when its check starts; an empty secret turns the Events API
@@ -79,6 +81,11 @@ struct ServiceHttpHandlers {
   // enqueue. If it throws, the delivery is answered 500 and the event_id forgotten, so Slack's retry is
   // handed on again. Unset: accepted events are dropped (still acknowledged).
   std::function<void(EventsApiResult&&)> on_event;
+  // True when on_event counts each event it is handed in creditbot_events_received_total{source=
+  // "events_api"} itself (serve's Service::Deliver does: queued, duplicate, not_for_us, queue_full); the
+  // endpoint then leaves those uncounted instead of counting them "event", so that one delivery is counted
+  // once. Everything the endpoint answers itself (refusals, redeliveries, url_verification…) it still counts.
+  bool on_event_counts = false;
   // The readiness checks, run for each GET /readyz. Unset: always ready.
   std::function<ReadyReport()> readiness;
   // The body of GET /metrics. Unset: the metrics registry's Render().

@@ -9,6 +9,9 @@
 #include <set>
 #include <system_error>
 
+#include "common/process_metrics.h"
+#include "git_sha.h"  // generated at build time (cmake/GitSha.cmake): CREDITBOT_GIT_SHA
+
 namespace creditbot {
 
 struct Metrics::Series {
@@ -234,6 +237,22 @@ void Metrics::Observe(std::string_view name, double value, const MetricLabels& l
   series->value += value;
 }
 
+void Metrics::SetCounter(std::string_view name, double value, const MetricLabels& labels) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Series* series = FindSeries(Kind::kCounter, name, labels);
+  if (series == nullptr) return;
+  if (!std::isfinite(value) || value < series->value) {
+    ++dropped_;
+    return;
+  }
+  series->value = value;
+}
+
+void Metrics::AddCollector(std::function<void(Metrics&)> collect) {
+  std::lock_guard<std::mutex> lock(collectors_mutex_);
+  collectors_.push_back(std::move(collect));
+}
+
 double Metrics::Value(std::string_view name, const MetricLabels& labels) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = families_.find(name);
@@ -252,6 +271,12 @@ double Metrics::Value(std::string_view name, const MetricLabels& labels) const {
 }
 
 std::string Metrics::Render() const {
+  {
+    // The collectors update this registry: logically const (Render shows the current values).
+    auto& self = const_cast<Metrics&>(*this);
+    std::lock_guard<std::mutex> collecting(self.collectors_mutex_);
+    for (const auto& collect : self.collectors_) collect(self);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   std::string out;
   for (const auto& [name, family] : families_) {
@@ -291,8 +316,9 @@ void DefineCreditbotMetrics(Metrics& metrics) {
   metrics.DefineCounter(kMetricCalculationsTotal, "Credit calculations run, by product and outcome.",
                         {"product", "outcome"});
   metrics.DefineCounter(kMetricCreditAmountUsdTotal,
-                        "Sum of the credits computed, in USD (the audit records hold the exact amounts).",
-                        {"product"});
+                        "Sum of the credits computed, in USD (the audit records hold the exact amounts), by "
+                        "product and dry_run (true: recommended only, nothing posted).",
+                        {"product", "dry_run"});
   metrics.DefineCounter(
       kMetricExternalErrorsTotal,
       "Failed calls to external services (Slack, Looker, warehouse…), by service and status code.",
@@ -301,6 +327,14 @@ void DefineCreditbotMetrics(Metrics& metrics) {
   metrics.DefineCounter(kMetricEventsReceivedTotal,
                         "Slack deliveries received, by source (events_api, socket_mode) and result.",
                         {"source", "result"});
+  metrics.DefineCounter(
+      kMetricMetricsPushFailuresTotal,
+      "Pushes of a scheduled pass's metrics that failed, by target (pushgateway, textfile).", {"target"});
+  for (const char* target : {"pushgateway", "textfile"})
+    metrics.Increment(kMetricMetricsPushFailuresTotal, {{"target", target}}, 0);
+  metrics.DefineGauge(kMetricBuildInfo, "Always 1: the version and git commit of the running creditbot.",
+                      {"version", "git_sha"});
+  metrics.SetGauge(kMetricBuildInfo, 1, {{"version", CREDITBOT_VERSION}, {"git_sha", CREDITBOT_GIT_SHA}});
   metrics.DefineGauge(kMetricQueueDepth, "Requests waiting to be processed.");
   metrics.DefineGauge(kMetricLastSuccessfulPassTimestampSeconds,
                       "Unix time at which the last pass over the requests finished without error.");
@@ -315,6 +349,8 @@ Metrics& GlobalMetrics() {
   static Metrics* const metrics = [] {
     auto* created = new Metrics();
     DefineCreditbotMetrics(*created);
+    DefineProcessMetrics(*created);
+    created->AddCollector(UpdateProcessMetrics);
     return created;
   }();
   return *metrics;

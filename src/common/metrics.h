@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,15 +39,22 @@ namespace creditbot {
 // Counters.
 inline constexpr char kMetricRequestsTotal[] = "creditbot_requests_total";          // {outcome}
 inline constexpr char kMetricCalculationsTotal[] = "creditbot_calculations_total";  // {product,outcome}
-// Sum of the credits computed, in USD (a double here; the audit record holds the exact decimal).
-inline constexpr char kMetricCreditAmountUsdTotal[] = "creditbot_credit_amount_usd_total";  // {product}
-inline constexpr char kMetricExternalErrorsTotal[] = "creditbot_external_errors_total";     // {service,code}
-inline constexpr char kMetricRetriesTotal[] = "creditbot_retries_total";                    // {service}
-inline constexpr char kMetricEventsReceivedTotal[] = "creditbot_events_received_total";     // {source,result}
+// Sum of the credits computed, in USD (a double here; the audit record holds the exact decimal); dry_run is
+// "true" or "false", so that amounts only recommended in a dry run are never summed with posted ones.
+inline constexpr char kMetricCreditAmountUsdTotal[] =
+    "creditbot_credit_amount_usd_total";                                                 // {product,dry_run}
+inline constexpr char kMetricExternalErrorsTotal[] = "creditbot_external_errors_total";  // {service,code}
+inline constexpr char kMetricRetriesTotal[] = "creditbot_retries_total";                 // {service}
+inline constexpr char kMetricEventsReceivedTotal[] = "creditbot_events_received_total";  // {source,result}
+// Pushes of a scheduled pass's metrics that failed (app/metrics_push.h), by target (pushgateway, textfile).
+inline constexpr char kMetricMetricsPushFailuresTotal[] =
+    "creditbot_metrics_push_failures_total";  // {target}
 // Gauges.
 inline constexpr char kMetricQueueDepth[] = "creditbot_queue_depth";
 inline constexpr char kMetricLastSuccessfulPassTimestampSeconds[] =
     "creditbot_last_successful_pass_timestamp_seconds";
+// Always 1; the labels say which build is running (`creditbot --version`).
+inline constexpr char kMetricBuildInfo[] = "creditbot_build_info";  // {version,git_sha}
 // Histograms.
 inline constexpr char kMetricExternalCallSeconds[] = "creditbot_external_call_seconds";  // {service}
 inline constexpr char kMetricTimeToReplySeconds[] = "creditbot_time_to_reply_seconds";
@@ -89,6 +97,13 @@ class Metrics {
   void AddGauge(std::string_view name, double delta, const MetricLabels& labels = {});
   // Histograms: counts `value` in every bucket whose upper bound is >= value, and adds it to the sum.
   void Observe(std::string_view name, double value, const MetricLabels& labels = {});
+  // Counters mirrored from a count kept elsewhere (the process's CPU time): sets the value. A value below
+  // the current one (counters never go down) or not finite is dropped.
+  void SetCounter(std::string_view name, double value, const MetricLabels& labels = {});
+
+  // `collect` runs at the start of every Render(), before the registry is read, to bring mirrored values up
+  // to date (common/process_metrics.h). It may call any method but Render and AddCollector.
+  void AddCollector(std::function<void(Metrics&)> collect);
 
   // The current value of a counter or gauge series, or the observation count of a histogram series;
   // 0 when the series (or family) does not exist. For tests and readiness checks.
@@ -114,12 +129,16 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
   std::uint64_t dropped_ = 0;
+  std::mutex collectors_mutex_;  // held while collectors run, so that two renders do not interleave them
+  std::vector<std::function<void(Metrics&)>> collectors_;
 };
 
-// Defines every kMetric… family above, with its help text and labels, in `metrics`.
+// Defines every kMetric… family above, with its help text and labels, in `metrics`, and sets
+// creditbot_build_info{version,git_sha} to 1 for this build.
 void DefineCreditbotMetrics(Metrics& metrics);
 
-// The process-wide registry, with DefineCreditbotMetrics applied. Never destroyed.
+// The process-wide registry, with DefineCreditbotMetrics applied and the process_* metrics
+// (common/process_metrics.h) defined and refreshed at every Render. Never destroyed.
 Metrics& GlobalMetrics();
 
 }  // namespace creditbot
