@@ -170,12 +170,13 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Con
   runtime->replier = c.dry_run ? runtime->dry_run_replier.get() : runtime->live_replier.get();
 
   if (runtime->uses_slack()) {
+    runtime->history_state =
+        std::make_unique<StateStoreHistory>(*runtime->state, StateStoreHistoryOptions{c.slack_asked_window});
     SlackHistoryOptions history;
     history.channel_ids = runtime->channel_ids;
     history.first_lookback = c.slack_lookback;
-    history.asked_window = c.slack_asked_window;
     runtime->source =
-        std::make_unique<SlackHistorySource>(*runtime->slack, *runtime->state, env.clock(), history);
+        std::make_unique<SlackHistorySource>(*runtime->slack, *runtime->history_state, env.clock(), history);
   } else {
     runtime->source =
         std::make_unique<LocalInbox>(c.inbox_path, c.slack_channels.empty() ? "" : c.slack_channels.front());

@@ -24,6 +24,7 @@
 #include "executor/executor.h"
 #include "looker/look_resolver.h"
 #include "net/http_transport.h"
+#include "slack/history_state.h"
 #include "slack/message_source.h"
 #include "slack/replier.h"
 #include "slack/slack_web_api.h"
@@ -59,6 +60,8 @@ struct Runtime {
   std::unique_ptr<Replier> dry_run_replier;
   Replier* replier = nullptr;  // the one the pipeline uses
 
+  // SlackHistorySource's watermarks and waiting threads, kept in `state` (null without Slack).
+  std::unique_ptr<HistoryState> history_state;
   std::unique_ptr<MessageSource> source;  // SlackHistorySource or LocalInbox
   std::unique_ptr<Pipeline> pipeline;
 

@@ -1,13 +1,13 @@
 // One request end to end.
 #include "bot/pipeline.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <exception>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "bot/due_requests.h"
 #include "common/cap_text.h"
 #include "common/logging.h"
 #include "common/metrics.h"
@@ -117,8 +117,8 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
     }
     ClaimContext claim_context{deps_.clock.Now(), options_.dry_run,
                                decision.is_edit && decision.action == TriageDecision::kRequest};
-    absl::StatusOr<ClaimResult> claim =
-        deps_.state.Claim(message.channel, message.ts, claim_context, options_.claim_lease, options_.holder);
+    absl::StatusOr<ClaimResult> claim = ClaimIfDue(deps_.state, message.channel, message.ts, claim_context,
+                                                   options_.claim_lease, options_.holder);
     if (!claim.ok()) {
       LogError("could not claim the request; it stays for the next pass",
                {{"error", std::string(claim.status().message())}});
@@ -210,9 +210,10 @@ ItemOutcome Pipeline::HandleThreadLink(const SlackMessage& reply, const TriageDe
     return ItemOutcome::kSkipped;
   }
   ScopedLogContext context({{"request", parent_key}, {"thread_reply", reply.ts}});
-  absl::StatusOr<ClaimResult> claim = deps_.state.Claim(
-      request.channel, request.ts, ClaimContext{deps_.clock.Now(), options_.dry_run, /*reopen_asked=*/true},
-      options_.claim_lease, options_.holder);
+  absl::StatusOr<ClaimResult> claim =
+      ClaimIfDue(deps_.state, request.channel, request.ts,
+                 ClaimContext{deps_.clock.Now(), options_.dry_run, /*reopen_asked=*/true},
+                 options_.claim_lease, options_.holder);
   if (!claim.ok()) {
     LogError("could not claim the request; it stays for the next pass",
              {{"error", std::string(claim.status().message())}});
@@ -345,9 +346,7 @@ ItemOutcome Pipeline::Fail(RequestRecord& record, const absl::Status& status, st
   // told as for any failure) and the pass stops, so the error is the run's, not one requester's.
   const bool refused = absl::IsUnauthenticated(status);
   if ((IsTransient(status.code()) || refused) && record.attempts < options_.max_attempts) {
-    absl::Duration delay =
-        options_.retry_backoff * (int64_t{1} << std::min(record.attempts > 0 ? record.attempts - 1 : 0, 20));
-    record.next_retry_at = deps_.clock.Now() + delay;
+    record.next_retry_at = deps_.clock.Now() + RetryDelay(options_.retry_backoff, record.attempts);
     (void)Finish(record, RequestStatus::kFailed, "retrying", absl::StrCat(ToAbsl(what), ": ", reason));
     LogWarn("will retry", {{"what", std::string(what)},
                            {"error", reason},

@@ -17,8 +17,6 @@
 namespace creditbot {
 namespace {
 
-constexpr const char* kCursorPrefix = "slack_history:";
-
 // (seconds, microseconds) of a Slack ts; {-1, -1} when malformed.
 std::pair<int64_t, int64_t> SplitTs(std::string_view ts) {
   const std::size_t dot = ts.find('.');
@@ -42,16 +40,16 @@ bool HasNoReplies(const nlohmann::json& message) {
 }
 
 // A message_deleted item for a waiting request whose message is gone.
-InboxItem DeletedItem(const RequestRecord& record) {
+InboxItem DeletedItem(const WaitingThread& thread) {
   InboxItem item;
   SlackMessage message;
-  message.channel = record.channel;
-  message.ts = record.ts;
-  message.deleted_ts = record.ts;
+  message.channel = thread.channel;
+  message.ts = thread.ts;
+  message.deleted_ts = thread.ts;
   message.subtype = "message_deleted";
   item.message = std::move(message);
-  item.origin = absl::StrCat("slack:", record.key, " (gone)");
-  item.digest = Sha256Hex(absl::StrCat("deleted:", record.key));
+  item.origin = absl::StrCat("slack:", thread.key, " (gone)");
+  item.digest = Sha256Hex(absl::StrCat("deleted:", thread.key));
   return item;
 }
 
@@ -68,7 +66,7 @@ std::string SlackTsFromTime(absl::Time time) {
 
 bool SlackTsLess(std::string_view a, std::string_view b) { return SplitTs(a) < SplitTs(b); }
 
-SlackHistorySource::SlackHistorySource(SlackWebApi& api, StateStore& state, const Clock& clock,
+SlackHistorySource::SlackHistorySource(SlackWebApi& api, HistoryState& state, const Clock& clock,
                                        SlackHistoryOptions options)
     : api_(api), state_(state), clock_(clock), options_(std::move(options)) {}
 
@@ -108,8 +106,7 @@ absl::StatusOr<std::vector<InboxItem>> SlackHistorySource::Fetch() {
 }
 
 absl::Status SlackHistorySource::FetchChannel(const std::string& channel, std::vector<InboxItem>& items) {
-  const std::string cursor_name = absl::StrCat(kCursorPrefix, channel);
-  CREDITBOT_ASSIGN_OR_RETURN(std::optional<std::string> watermark, state_.GetCursor(cursor_name));
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<std::string> watermark, state_.Watermark(channel));
   SlackHistoryQuery query;
   query.channel = channel;
   query.oldest = watermark.value_or(SlackTsFromTime(clock_.Now() - options_.first_lookback));
@@ -142,51 +139,41 @@ absl::Status SlackHistorySource::FetchChannel(const std::string& channel, std::v
 }
 
 absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
-  const absl::Time now = clock_.Now();
   const std::set<std::string> channels(options_.channel_ids.begin(), options_.channel_ids.end());
-  std::set<std::string> already;  // keys the history part returned
+  std::set<std::pair<std::string, std::string>> already;  // (channel, ts) the history part returned
   for (const InboxItem& item : items)
-    if (item.message) already.insert(RequestKey(item.message->channel, item.message->ts));
+    if (item.message) already.emplace(item.message->channel, item.message->ts);
 
-  std::vector<RequestRecord> waiting;
-  for (RequestStatus status : {RequestStatus::kFailed, RequestStatus::kClaimed, RequestStatus::kAsked}) {
-    CREDITBOT_ASSIGN_OR_RETURN(std::vector<RequestRecord> records, state_.List(status, options_.max_pending));
-    for (RequestRecord& record : records) {
-      if (channels.count(record.channel) == 0 || already.count(record.key) > 0) continue;
-      const bool due =
-          (status == RequestStatus::kFailed && record.next_retry_at && *record.next_retry_at <= now) ||
-          (status == RequestStatus::kClaimed && record.lease_until && *record.lease_until <= now) ||
-          (status == RequestStatus::kAsked && record.updated_at >= now - options_.asked_window);
-      if (due) waiting.push_back(std::move(record));
-    }
-  }
-  for (const RequestRecord& record : waiting) {
-    absl::StatusOr<SlackMessagePage> thread = api_.Replies(record.channel, record.ts);
+  CREDITBOT_ASSIGN_OR_RETURN(std::vector<WaitingThread> due,
+                             state_.DueThreads(clock_.Now(), options_.max_pending));
+  for (const WaitingThread& waiting : due) {
+    if (channels.count(waiting.channel) == 0 || already.count({waiting.channel, waiting.ts}) > 0) continue;
+    absl::StatusOr<SlackMessagePage> thread = api_.Replies(waiting.channel, waiting.ts);
     if (absl::IsNotFound(thread.status())) {
-      items.push_back(DeletedItem(record));
+      items.push_back(DeletedItem(waiting));
       continue;
     }
     if (absl::IsUnauthenticated(thread.status())) return thread.status();
     if (!thread.ok()) {
       LogWarn("could not re-read a waiting request; trying again next pass",
-              {{"request", record.key}, {"error", std::string(thread.status().message())}});
+              {{"request", waiting.key}, {"error", std::string(thread.status().message())}});
       continue;
     }
     if (thread->messages.empty()) {
-      items.push_back(DeletedItem(record));
+      items.push_back(DeletedItem(waiting));
       continue;
     }
     const nlohmann::json& parent = thread->messages.front();
-    AddMessage(parent, record.channel, absl::StrCat("slack:", record.key), items);
-    if (record.status != RequestStatus::kAsked) continue;
+    AddMessage(parent, waiting.channel, absl::StrCat("slack:", waiting.key), items);
+    if (!waiting.asked) continue;
     // The requester's replies after our question may carry the link we asked for.
     const std::string requester = JsonStringMember(parent, "user");
     for (std::size_t i = 1; i < thread->messages.size(); ++i) {
       const nlohmann::json& reply = thread->messages[i];
       const std::string ts = JsonStringMember(reply, "ts");
       if (requester.empty() || JsonStringMember(reply, "user") != requester) continue;
-      if (!record.reply_ts.empty() && !SlackTsLess(record.reply_ts, ts)) continue;
-      AddMessage(reply, record.channel, absl::StrCat("slack:", record.channel, ":", ts), items);
+      if (!waiting.reply_ts.empty() && !SlackTsLess(waiting.reply_ts, ts)) continue;
+      AddMessage(reply, waiting.channel, absl::StrCat("slack:", waiting.channel, ":", ts), items);
     }
   }
   return absl::OkStatus();
@@ -194,7 +181,7 @@ absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
 
 absl::Status SlackHistorySource::Commit() {
   for (const auto& [channel, ts] : new_watermarks_)
-    CREDITBOT_RETURN_IF_ERROR(state_.SetCursor(absl::StrCat(kCursorPrefix, channel), ts));
+    CREDITBOT_RETURN_IF_ERROR(state_.SaveWatermark(channel, ts));
   new_watermarks_.clear();
   return absl::OkStatus();
 }

@@ -4,11 +4,12 @@
 //      (conversations.history, all pages, oldest first). The first pass of a channel reads back
 //      `first_lookback`; the watermark (the newest ts read) is saved by Commit, after the pass handled
 //      everything, so a crash re-reads rather than loses.
-//   2. the requests the state store is still waiting on, re-read from their thread
-//      (conversations.replies): failures whose retry time has come, claims whose lease expired (their
-//      process died) and, for `asked_window`, requests we asked a question about — with their current
-//      text (an edit that added the link) and the requester's replies in the thread posted after our
-//      question. A request whose message is gone (thread_not_found) comes back as a message_deleted item.
+//   2. the requests still waiting that are due again (HistoryState::DueThreads; the rule is
+//      bot/due_requests.h's: failures whose retry time has come, claims whose lease expired, recent
+//      questions), re-read from their thread (conversations.replies) — with their current text (an edit
+//      that added the link) and, for a request we asked a question about, the requester's replies in the
+//      thread posted after our question. A request whose message is gone (thread_not_found) comes back as
+//      a message_deleted item.
 //
 // Failures: an invalid token (kUnauthenticated) fails the Fetch, so the pass stops with that error. A
 // channel the bot cannot read (not_in_channel, channel_not_found, missing_scope) becomes one unreadable
@@ -25,18 +26,17 @@
 
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "slack/history_state.h"
 #include "slack/message_source.h"
 #include "slack/slack_web_api.h"
-#include "state/state_store.h"
 
 namespace creditbot {
 
 struct SlackHistoryOptions {
-  std::vector<std::string> channel_ids;               // resolved ids (C…, G…)
-  absl::Duration first_lookback = absl::Hours(24);    // CREDITBOT_SLACK_LOOKBACK_HOURS
-  absl::Duration asked_window = absl::Hours(24 * 7);  // CREDITBOT_SLACK_ASKED_DAYS
-  int page_limit = 200;                               // messages per history page
-  int max_pending = 500;                              // waiting requests re-read per Fetch, newest first
+  std::vector<std::string> channel_ids;             // resolved ids (C…, G…)
+  absl::Duration first_lookback = absl::Hours(24);  // CREDITBOT_SLACK_LOOKBACK_HOURS
+  int page_limit = 200;                             // messages per history page
+  int max_pending = 500;  // newest waiting requests of each kind looked at per Fetch (DueThreads' limit)
 };
 
 // A Slack ts ("1700000000.000100") for `time`, to microseconds.
@@ -46,7 +46,8 @@ bool SlackTsLess(std::string_view a, std::string_view b);
 
 class SlackHistorySource final : public MessageSource {
  public:
-  SlackHistorySource(SlackWebApi& api, StateStore& state, const Clock& clock, SlackHistoryOptions options);
+  // `api`, `state` and `clock` must outlive the source.
+  SlackHistorySource(SlackWebApi& api, HistoryState& state, const Clock& clock, SlackHistoryOptions options);
 
   absl::StatusOr<std::vector<InboxItem>> Fetch() override;
   absl::Status Commit() override;
@@ -58,7 +59,7 @@ class SlackHistorySource final : public MessageSource {
                   std::vector<InboxItem>& items);
 
   SlackWebApi& api_;
-  StateStore& state_;
+  HistoryState& state_;
   const Clock& clock_;
   SlackHistoryOptions options_;
   std::map<std::string, std::string> new_watermarks_;  // channel → newest ts read by the last Fetch

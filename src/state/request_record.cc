@@ -1,4 +1,4 @@
-// Request status names and the claim rule.
+// Request status names and keys.
 #include "state/request_record.h"
 
 #include <array>
@@ -46,27 +46,6 @@ std::string RequestStatusNameList() {
 
 std::string RequestKey(std::string_view channel, std::string_view ts) {
   return absl::StrCat(ToAbsl(channel), ":", ToAbsl(ts));
-}
-
-bool MayClaim(const RequestRecord* existing, const ClaimContext& context) {
-  if (existing == nullptr) return true;
-  switch (existing->status) {
-    case RequestStatus::kClaimed:
-      return !existing->lease_until.has_value() || *existing->lease_until <= context.now;
-    case RequestStatus::kFailed:
-      return existing->next_retry_at.has_value() && *existing->next_retry_at <= context.now;
-    case RequestStatus::kReplied:
-      return existing->dry_run && !context.dry_run;
-    case RequestStatus::kAsked:
-      return context.reopen_asked || (existing->dry_run && !context.dry_run);
-    case RequestStatus::kIgnored:
-    case RequestStatus::kSkipped:
-    case RequestStatus::kRefused:
-    case RequestStatus::kRejected:
-    case RequestStatus::kDeleted:
-      return false;
-  }
-  return false;
 }
 
 bool IsFinal(const RequestRecord& record) {

@@ -1,6 +1,5 @@
-// RequestRecord: what the state store keeps for one request, keyed by "channel:ts", and the rule that
-// decides whether a pass may claim it. The rule is pure so every store (SQLite now, S3 later) applies the
-// same one inside its own atomic step.
+// RequestRecord: what the state store keeps for one request, keyed by "channel:ts". Which requests a pass
+// may claim, and which are due again, is bot/due_requests.h's rule.
 #pragma once
 
 #include <optional>
@@ -50,18 +49,6 @@ struct RequestRecord {
 
 // The key of a message.
 std::string RequestKey(std::string_view channel, std::string_view ts);
-
-struct ClaimContext {
-  absl::Time now;
-  bool dry_run = true;
-  bool reopen_asked = false;  // an edit added the Looker link we asked for
-};
-
-// True when a pass may claim a request whose current record is `existing` (nullptr: never seen):
-// never seen; a claim whose lease expired (its pass died); a failure whose retry time has come; a
-// reply or question that only a dry run produced, when this pass is live; an `asked` request that an
-// edit completed.
-bool MayClaim(const RequestRecord* existing, const ClaimContext& context);
 
 // True when the status is final for the request (nothing more will happen to it by itself).
 bool IsFinal(const RequestRecord& record);

@@ -462,36 +462,17 @@ absl::StatusOr<std::optional<RequestRecord>> S3StateStore::Get(std::string_view 
   return it->second;
 }
 
-absl::StatusOr<ClaimResult> S3StateStore::Claim(std::string_view channel, std::string_view ts,
-                                                const ClaimContext& context, absl::Duration lease,
+absl::StatusOr<ClaimResult> S3StateStore::Claim(std::string_view channel, std::string_view ts, absl::Time now,
+                                                const ClaimRule& may_claim, absl::Duration lease,
                                                 std::string_view holder) {
   const std::string key = RequestKey(channel, ts);
   ClaimResult result;
   CREDITBOT_RETURN_IF_ERROR(Mutate("claim", [&](StateDocument& document) -> absl::StatusOr<bool> {
-    result = ClaimResult{};
     auto it = document.records.find(key);
-    const RequestRecord* existing = it == document.records.end() ? nullptr : &it->second;
-    result.existed = existing != nullptr;
-    if (!MayClaim(existing, context)) {
-      result.record = *existing;
-      return false;
-    }
-    RequestRecord record = existing != nullptr ? *existing : RequestRecord{};
-    if (existing == nullptr) {
-      record.key = key;
-      record.channel = std::string(channel);
-      record.ts = std::string(ts);
-      record.first_seen_at = context.now;
-    }
-    record.status = RequestStatus::kClaimed;
-    record.updated_at = context.now;
-    record.lease_until = context.now + lease;
-    record.lease_holder = std::string(holder);
-    record.next_retry_at.reset();
-    document.records[key] = record;
-    result.claimed = true;
-    result.record = std::move(record);
-    return true;
+    result = ApplyClaim(it == document.records.end() ? nullptr : &it->second, channel, ts, now, may_claim,
+                        lease, holder);
+    if (result.claimed) document.records[key] = result.record;
+    return result.claimed;
   }));
   return result;
 }

@@ -112,33 +112,15 @@ absl::Status SqliteStateStore::Upsert(const RequestRecord& record) {
 }
 
 absl::StatusOr<ClaimResult> SqliteStateStore::Claim(std::string_view channel, std::string_view ts,
-                                                    const ClaimContext& context, absl::Duration lease,
-                                                    std::string_view holder) {
+                                                    absl::Time now, const ClaimRule& may_claim,
+                                                    absl::Duration lease, std::string_view holder) {
   CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
-  std::string key = RequestKey(channel, ts);
-  CREDITBOT_ASSIGN_OR_RETURN(std::optional<RequestRecord> existing, Get(key));
-  ClaimResult result;
-  result.existed = existing.has_value();
-  if (!MayClaim(existing ? &*existing : nullptr, context)) {
-    result.record = *existing;
-    return result;
-  }
-  RequestRecord record = existing.value_or(RequestRecord{});
-  if (!existing) {
-    record.key = key;
-    record.channel = std::string(channel);
-    record.ts = std::string(ts);
-    record.first_seen_at = context.now;
-  }
-  record.status = RequestStatus::kClaimed;
-  record.updated_at = context.now;
-  record.lease_until = context.now + lease;
-  record.lease_holder = std::string(holder);
-  record.next_retry_at.reset();
-  CREDITBOT_RETURN_IF_ERROR(Upsert(record));
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<RequestRecord> existing, Get(RequestKey(channel, ts)));
+  ClaimResult result =
+      ApplyClaim(existing ? &*existing : nullptr, channel, ts, now, may_claim, lease, holder);
+  if (!result.claimed) return result;
+  CREDITBOT_RETURN_IF_ERROR(Upsert(result.record));
   CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
-  result.claimed = true;
-  result.record = record;
   return result;
 }
 

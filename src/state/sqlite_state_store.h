@@ -21,8 +21,8 @@ class SqliteStateStore final : public StateStore {
   static absl::StatusOr<std::unique_ptr<SqliteStateStore>> Open(const std::string& path);
 
   absl::StatusOr<std::optional<RequestRecord>> Get(std::string_view key) override;
-  absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts,
-                                    const ClaimContext& context, absl::Duration lease,
+  absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts, absl::Time now,
+                                    const ClaimRule& may_claim, absl::Duration lease,
                                     std::string_view holder) override;
   absl::Status Finish(const RequestRecord& record) override;
   absl::StatusOr<bool> RecordIfAbsent(const RequestRecord& record) override;

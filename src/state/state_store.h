@@ -16,15 +16,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "state/claim.h"
 #include "state/request_record.h"
 
 namespace creditbot {
-
-struct ClaimResult {
-  bool claimed = false;
-  RequestRecord record;  // the record after the claim, or the current one when not claimed
-  bool existed = false;  // there was a record before
-};
 
 // One lease as stored (the pass lease "pass" → the holder and until when).
 struct StateLease {
@@ -59,10 +54,11 @@ class StateStore {
 
   virtual absl::StatusOr<std::optional<RequestRecord>> Get(std::string_view key) = 0;
 
-  // Atomically: read the record, apply MayClaim, and if allowed write status claimed with
-  // lease_until = context.now + lease and holder `holder`, attempts unchanged.
-  virtual absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts,
-                                            const ClaimContext& context, absl::Duration lease,
+  // Atomically: read the record, ask `may_claim` (the caller's rule: bot/due_requests.h) about it, and if
+  // allowed write the claim ApplyClaim makes (state/claim.h): status claimed with lease_until = now + lease
+  // and holder `holder`, attempts unchanged.
+  virtual absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts, absl::Time now,
+                                            const ClaimRule& may_claim, absl::Duration lease,
                                             std::string_view holder) = 0;
 
   // Writes the final (or retry) outcome of a request, clearing the lease. Inserts the record when it
