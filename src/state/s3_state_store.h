@@ -5,7 +5,7 @@
 // parsed document, PUT it back conditionally (If-Match: the ETag; If-None-Match: * when the object does
 // not exist yet). When another runner wrote in between, S3 answers 412 PreconditionFailed (or 409
 // ConditionalRequestConflict); the store then re-reads and re-applies the same change to the new document,
-// so the other runner's update is kept, never lost. Claim applies MayClaim (state/request_record.h) to the
+// so the other runner's update is kept, never lost. Claim applies the caller's rule (state/claim.h) to the
 // freshly read document inside that step, so two runners never both claim one request. Retries are bounded
 // (max_attempts rounds, jittered exponential backoff through the Sleeper); after the last lost round the
 // call fails with kAborted. A write whose answer was lost (the S3 client retried it and got 412) is
