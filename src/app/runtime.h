@@ -34,10 +34,10 @@
 namespace creditbot {
 
 struct Runtime {
-  Config config;
   explicit Runtime(const Environment& environment) : env(environment) {}
 
   const Environment& env;  // the clock, sleeper and transports every client here uses
+  Config config;
   std::string holder;  // names this process in claims and leases ("pid-123")
 
   std::unique_ptr<StateStore> state;
