@@ -162,7 +162,7 @@ def check_resources(f):
         f"container_resources must be k8s.V1ResourceRequirements, got {res!r}"
     # From measurement (the comment in the DAG): peak RSS of a pass 37 MB; see docs/RELIABILITY.md.
     assert res.kwargs.get("requests") == {"cpu": "100m", "memory": "64Mi"}, f"requests {res.kwargs.get('requests')}"
-    assert res.kwargs.get("limits") == {"cpu": "1", "memory": "256Mi"}, f"limits {res.kwargs.get('limits')}"
+    assert res.kwargs.get("limits") == {"cpu": "1", "memory": "1Gi"}, f"limits {res.kwargs.get('limits')}"
 
 
 def check_command(f):
@@ -216,7 +216,7 @@ MUTATIONS = [
     (check_default_args, '"execution_timeout": timedelta(minutes=10)', '"execution_timeout": timedelta(minutes=20)'),
     (check_pod_lifecycle, 'on_finish_action="delete_pod"', 'on_finish_action="keep_pod"'),
     (check_pod_lifecycle, 'on_finish_action="delete_pod"', 'on_finish_action="delete_pod", is_delete_operator_pod=True'),
-    (check_resources, '"memory": "256Mi"', '"memory": "4Gi"'),
+    (check_resources, '"memory": "1Gi"', '"memory": "4Gi"'),
     (check_resources, 'requests={"cpu": "100m"', 'requests={"cpu": "1"'),
     (check_command, 'arguments=["run", "--once"]', 'arguments=["serve"]'),
     (check_identity_and_secrets, 'service_account_name="creditbot",', ""),
