@@ -16,52 +16,32 @@ std::string_view EnvValue(const EnvironmentMap& env, std::string_view name) {
   return it == env.end() ? std::string_view() : std::string_view(it->second);
 }
 
-std::string_view ServiceVariable(AwsService service) {
-  switch (service) {
-    case AwsService::kS3:
-      return "AWS_ENDPOINT_URL_S3";
-    case AwsService::kSts:
-      return "AWS_ENDPOINT_URL_STS";
-    case AwsService::kSecretsManager:
-      return "AWS_ENDPOINT_URL_SECRETS_MANAGER";
-    case AwsService::kSageMaker:
-      return "AWS_ENDPOINT_URL_SAGEMAKER";
-  }
-  return "AWS_ENDPOINT_URL";
-}
+// Each service's names, in one table: its endpoint variable, the host prefix of its default endpoint and
+// the name SigV4 signs with (SageMaker's host is api.sagemaker, its signing name sagemaker).
+struct ServiceNames {
+  AwsService service;
+  std::string_view endpoint_variable;
+  std::string_view host_prefix;
+  std::string_view signing_name;
+};
 
-std::string_view HostPrefix(AwsService service) {
-  switch (service) {
-    case AwsService::kS3:
-      return "s3";
-    case AwsService::kSts:
-      return "sts";
-    case AwsService::kSecretsManager:
-      return "secretsmanager";
-    case AwsService::kSageMaker:
-      return "api.sagemaker";
-  }
-  return "";
-}
+constexpr ServiceNames kServices[] = {
+    {AwsService::kS3, "AWS_ENDPOINT_URL_S3", "s3", "s3"},
+    {AwsService::kSts, "AWS_ENDPOINT_URL_STS", "sts", "sts"},
+    {AwsService::kSecretsManager, "AWS_ENDPOINT_URL_SECRETS_MANAGER", "secretsmanager", "secretsmanager"},
+    {AwsService::kSageMaker, "AWS_ENDPOINT_URL_SAGEMAKER", "api.sagemaker", "sagemaker"},
+};
 
-constexpr AwsService kAllServices[] = {AwsService::kS3, AwsService::kSts, AwsService::kSecretsManager,
-                                       AwsService::kSageMaker};
+const ServiceNames& NamesOf(AwsService service) {
+  for (const ServiceNames& names : kServices) {
+    if (names.service == service) return names;
+  }
+  return kServices[0];  // unreachable: every AwsService is in the table
+}
 
 }  // namespace
 
-std::string_view AwsSigningName(AwsService service) {
-  switch (service) {
-    case AwsService::kS3:
-      return "s3";
-    case AwsService::kSts:
-      return "sts";
-    case AwsService::kSecretsManager:
-      return "secretsmanager";
-    case AwsService::kSageMaker:
-      return "sagemaker";
-  }
-  return "";
-}
+std::string_view AwsSigningName(AwsService service) { return NamesOf(service).signing_name; }
 
 absl::StatusOr<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view variable) {
   auto bad = [&](std::string_view why) {
@@ -99,8 +79,9 @@ absl::StatusOr<AwsConfig> AwsConfig::FromEnvironment(const EnvironmentMap& env) 
   if (absl::EqualsIgnoreCase(ToAbsl(ignore), "true")) return config;
 
   const std::string_view global = EnvValue(env, "AWS_ENDPOINT_URL");
-  for (AwsService service : kAllServices) {
-    const std::string_view variable = ServiceVariable(service);
+  for (const ServiceNames& names : kServices) {
+    const AwsService service = names.service;
+    const std::string_view variable = names.endpoint_variable;
     std::string_view value = EnvValue(env, variable);
     std::string_view source = variable;
     if (value.empty()) {
@@ -127,8 +108,9 @@ absl::StatusOr<AwsEndpoint> AwsConfig::Endpoint(AwsService service) const {
   absl::StatusOr<std::string> region = Region();
   if (!region.ok()) return region.status();
   const std::string_view suffix = absl::StartsWith(*region, "cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return AwsEndpoint{absl::StrCat("https://", ToAbsl(HostPrefix(service)), ".", *region, ".", ToAbsl(suffix)),
-                     false, "default"};
+  return AwsEndpoint{
+      absl::StrCat("https://", ToAbsl(NamesOf(service).host_prefix), ".", *region, ".", ToAbsl(suffix)),
+      false, "default"};
 }
 
 }  // namespace creditbot
