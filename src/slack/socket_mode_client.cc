@@ -440,6 +440,88 @@ bool IsTerminalOpenUrlError(absl::StatusCode code) {
          code == absl::StatusCode::kInvalidArgument;
 }
 
+// Hands Stop() a way to end the running link (false, and nothing handed over, once Stop() was called);
+// called with nullptr when the link has ended.
+using StopLinkSetter = std::function<bool(std::function<void()>)>;
+
+// Runs one link to `url` until it ends. `tls_context` is used for wss and may be null for ws. A link that
+// Stop() came before is not started and ends kStopped.
+LinkOutcome RunOneLink(const SocketModeUrl& url, net::ssl::context* tls_context,
+                       const SocketModeOptions& options, const LinkSink& sink,
+                       const StopLinkSetter& set_stop_link) {
+  LinkOutcome outcome;
+  net::io_context io(1);
+  auto run_link = [&](auto& link) {
+    if (!set_stop_link([&io, &link] { net::post(io, [&link] { link.RequestStop(); }); })) {
+      outcome.ending = Ending::kStopped;
+      return;
+    }
+    link.Start();
+    io.run();
+    set_stop_link(nullptr);
+    outcome = link.outcome();
+  };
+  if (url.tls) {
+    Link<TlsWebsocket> link(io, url, options, sink, io, *tls_context);
+    run_link(link);
+  } else {
+    Link<PlainWebsocket> link(io, url, options, sink, io);
+    run_link(link);
+  }
+  return outcome;
+}
+
+// Consecutive failures across links, for the reconnect delays.
+struct ReconnectCounters {
+  int failures = 0;           // consecutive failures, for the backoff
+  int quick_disconnects = 0;  // consecutive `disconnect`s that ended short links
+};
+
+// What Run does once a link has ended.
+struct AfterLink {
+  enum Step { kReturn, kReconnectNow, kBackOff } step = kReturn;
+  absl::Status status;   // kReturn: what Run returns
+  const char* why = "";  // kBackOff: for the log line
+};
+
+// Decides (and logs) what the end of the link to `host` means, updating `counters`: return (stopped,
+// link_disabled), reconnect at once (refresh, a disconnect after a long enough link) or after a delay.
+AfterLink DecideAfterLink(const LinkOutcome& outcome, const std::string& host, absl::Duration reconnect_max,
+                          ReconnectCounters& counters) {
+  switch (outcome.ending) {
+    case Ending::kStopped:
+      LogInfo("socket mode: stopped", {{"host", host}});
+      return {AfterLink::kReturn, absl::OkStatus(), ""};
+    case Ending::kLinkDisabled:
+      LogError("socket mode: Slack disabled the link (link_disabled); Socket Mode is off for the app",
+               {{"host", host}});
+      return {
+          AfterLink::kReturn,
+          absl::FailedPreconditionError(
+              "socket mode: Slack sent disconnect with reason link_disabled (Socket Mode is turned off in "
+              "the app's settings)"),
+          ""};
+    case Ending::kRefresh:
+      counters = ReconnectCounters{};
+      return {AfterLink::kReconnectNow, absl::OkStatus(), ""};
+    case Ending::kDisconnect:
+      // A disconnect that ends a short link again and again (too_many_websockets at connect) must not
+      // become a busy loop: after a few in a row, back off.
+      counters.quick_disconnects = outcome.lifetime >= reconnect_max ? 0 : counters.quick_disconnects + 1;
+      if (counters.quick_disconnects > kMaxQuickDisconnects) {
+        return {AfterLink::kBackOff, absl::OkStatus(), "repeated disconnect"};
+      }
+      counters.failures = 0;
+      return {AfterLink::kReconnectNow, absl::OkStatus(), ""};
+    case Ending::kFailed:
+      LogWarn("socket mode: link ended", {{"host", host}, {"error", outcome.detail}});
+      if (outcome.got_hello) counters.failures = 0;
+      counters.quick_disconnects = 0;
+      return {AfterLink::kBackOff, absl::OkStatus(), "link failed"};
+  }
+  return {AfterLink::kBackOff, absl::OkStatus(), "link failed"};
+}
+
 }  // namespace
 
 bool SocketModeFrame::IsEnvelope() const {
@@ -552,112 +634,83 @@ void SocketModeClient::Stop() {
   stop_cv_.notify_all();
 }
 
+bool SocketModeClient::SetStopLink(std::function<void()> stop_link) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_link != nullptr && stop_requested_) return false;
+  stop_link_ = std::move(stop_link);
+  return true;
+}
+
+absl::StatusOr<std::optional<SocketModeUrl>> SocketModeClient::OpenLinkUrl(
+    const std::function<bool(const char*)>& back_off) {
+  absl::StatusOr<std::string> url_text = open_url_();
+  if (StopRequested()) return std::nullopt;
+  if (!url_text.ok()) {
+    if (IsTerminalOpenUrlError(url_text.status().code())) {
+      LogError("socket mode: apps.connections.open failed; not retrying",
+               {{"error", std::string(ToStd(url_text.status().message()))}});
+      return url_text.status();
+    }
+    LogWarn("socket mode: apps.connections.open failed",
+            {{"error", std::string(ToStd(url_text.status().message()))}});
+    back_off("apps.connections.open failed");  // a Stop() during the wait ends Run's loop
+    return std::nullopt;
+  }
+  absl::StatusOr<SocketModeUrl> url = ParseSocketModeUrl(*url_text);
+  if (!url.ok()) {
+    LogError("socket mode: refusing the URL from apps.connections.open",
+             {{"error", std::string(ToStd(url.status().message()))}});
+    return url.status();
+  }
+  return *std::move(url);
+}
+
 absl::Status SocketModeClient::Run() {
   std::unique_ptr<net::ssl::context> tls_context;  // made on the first wss URL
   absl::BitGen random;
-  int failures = 0;           // consecutive failures, for the backoff
-  int quick_disconnects = 0;  // consecutive `disconnect`s that ended short links
+  ReconnectCounters counters;
   LinkSink sink;
   sink.on_hello = [this] {
     connected_.store(true);
     connections_.fetch_add(1);
   };
   sink.on_event = on_event_;
+  const StopLinkSetter set_stop_link = [this](std::function<void()> stop_link) {
+    return SetStopLink(std::move(stop_link));
+  };
 
+  // Waits the next reconnect delay; false when Stop() ended the wait.
   auto back_off = [&](const char* why) {
     const absl::Duration delay =
-        SocketModeReconnectDelay(failures, options_, absl::Uniform(random, 0.0, 1.0));
-    ++failures;
-    LogInfo("socket mode: reconnecting after a delay",
-            {{"why", why}, {"delay", absl::FormatDuration(delay)}, {"attempt", std::to_string(failures)}});
+        SocketModeReconnectDelay(counters.failures, options_, absl::Uniform(random, 0.0, 1.0));
+    ++counters.failures;
+    LogInfo("socket mode: reconnecting after a delay", {{"why", why},
+                                                        {"delay", absl::FormatDuration(delay)},
+                                                        {"attempt", std::to_string(counters.failures)}});
     return WaitUnlessStopped(delay);
   };
 
   while (!StopRequested()) {
-    absl::StatusOr<std::string> url_text = open_url_();
-    if (StopRequested()) break;
-    if (!url_text.ok()) {
-      if (IsTerminalOpenUrlError(url_text.status().code())) {
-        LogError("socket mode: apps.connections.open failed; not retrying",
-                 {{"error", std::string(ToStd(url_text.status().message()))}});
-        return url_text.status();
-      }
-      LogWarn("socket mode: apps.connections.open failed",
-              {{"error", std::string(ToStd(url_text.status().message()))}});
-      if (!back_off("apps.connections.open failed")) break;
-      continue;
-    }
-    absl::StatusOr<SocketModeUrl> url = ParseSocketModeUrl(*url_text);
-    if (!url.ok()) {
-      LogError("socket mode: refusing the URL from apps.connections.open",
-               {{"error", std::string(ToStd(url.status().message()))}});
-      return url.status();
-    }
-    if (url->tls && tls_context == nullptr) {
+    absl::StatusOr<std::optional<SocketModeUrl>> url = OpenLinkUrl(back_off);
+    if (!url.ok()) return url.status();
+    if (!url->has_value()) continue;  // stopped, or retry after the delay
+    if ((*url)->tls && tls_context == nullptr) {
       absl::StatusOr<std::unique_ptr<net::ssl::context>> made = MakeTlsContext(options_.ca_bundle);
       if (!made.ok()) return made.status();
       tls_context = *std::move(made);
     }
 
-    LinkOutcome outcome;
-    {
-      net::io_context io(1);
-      auto run_link = [&](auto& link) {
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          if (stop_requested_) {
-            outcome.ending = Ending::kStopped;
-            return;
-          }
-          stop_link_ = [&io, &link] { net::post(io, [&link] { link.RequestStop(); }); };
-        }
-        link.Start();
-        io.run();
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          stop_link_ = nullptr;
-        }
-        outcome = link.outcome();
-      };
-      if (url->tls) {
-        Link<TlsWebsocket> link(io, *url, options_, sink, io, *tls_context);
-        run_link(link);
-      } else {
-        Link<PlainWebsocket> link(io, *url, options_, sink, io);
-        run_link(link);
-      }
-    }
+    const LinkOutcome outcome = RunOneLink(**url, tls_context.get(), options_, sink, set_stop_link);
     connected_.store(false);
 
-    switch (outcome.ending) {
-      case Ending::kStopped:
-        LogInfo("socket mode: stopped", {{"host", url->HostPort()}});
-        return absl::OkStatus();
-      case Ending::kLinkDisabled:
-        LogError("socket mode: Slack disabled the link (link_disabled); Socket Mode is off for the app",
-                 {{"host", url->HostPort()}});
-        return absl::FailedPreconditionError(
-            "socket mode: Slack sent disconnect with reason link_disabled (Socket Mode is turned off in the "
-            "app's settings)");
-      case Ending::kRefresh:
-        failures = 0;
-        quick_disconnects = 0;
+    const AfterLink next = DecideAfterLink(outcome, (*url)->HostPort(), options_.reconnect_max, counters);
+    switch (next.step) {
+      case AfterLink::kReturn:
+        return next.status;
+      case AfterLink::kReconnectNow:
         continue;
-      case Ending::kDisconnect:
-        // A disconnect that ends a short link again and again (too_many_websockets at connect) must not
-        // become a busy loop: after a few in a row, back off.
-        quick_disconnects = outcome.lifetime >= options_.reconnect_max ? 0 : quick_disconnects + 1;
-        if (quick_disconnects > kMaxQuickDisconnects) {
-          if (!back_off("repeated disconnect")) return absl::OkStatus();
-        } else {
-          failures = 0;
-        }
-        continue;
-      case Ending::kFailed:
-        LogWarn("socket mode: link ended", {{"host", url->HostPort()}, {"error", outcome.detail}});
-        if (outcome.got_hello) failures = 0;
-        quick_disconnects = 0;
-        if (!back_off("link failed")) return absl::OkStatus();
+      case AfterLink::kBackOff:
+        if (!back_off(next.why)) return absl::OkStatus();
         continue;
     }
   }

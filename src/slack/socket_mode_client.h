@@ -155,6 +155,13 @@ class SocketModeClient {
   bool StopRequested() const;
   // Waits `delay` or until Stop(); false when stopped.
   bool WaitUnlessStopped(absl::Duration delay);
+  // Sets what Stop() calls to end the running link; false, and nothing set, once Stop() was called.
+  // nullptr clears it (always true).
+  bool SetStopLink(std::function<void()> stop_link);
+  // Asks OpenUrl for the next link's URL and parses it. nullopt when Stop() came meanwhile, or when
+  // OpenUrl failed with a code worth retrying (after `back_off`'s wait). An error is terminal for Run: a
+  // terminal OpenUrl failure (unchanged) or the URL's kInvalidArgument.
+  absl::StatusOr<std::optional<SocketModeUrl>> OpenLinkUrl(const std::function<bool(const char*)>& back_off);
 
   OpenUrl open_url_;
   OnEvent on_event_;
