@@ -111,41 +111,94 @@ std::string ZeroCreditReason(const CreditReport& report) {
   return text;
 }
 
-// Why the credit is what it is, one mrkdwn line per part of the rule that applied.
-std::vector<std::string> WhyLines(const CreditReport& report) {
-  const CreditSummary& s = report.summary;
-  const bool pays = !report.credit_amount.IsZero();
-  std::vector<std::string> lines;
-  // Promise and goodwill shown so that they add up to the credit (largest remainder).
-  Decimal promise = s.promise, goodwill = s.goodwill;
-  if (pays) {
-    if (absl::StatusOr<std::vector<Decimal>> parts =
-            LargestRemainderRound({s.promise, s.goodwill}, report.credit_amount, 2);
-        parts.ok()) {
-      promise = (*parts)[0];
-      goodwill = (*parts)[1];
+// True when a Max row was credited as goodwill or earned nothing because it was claimed late.
+bool HasLateMaxRows(const CreditReport& report) {
+  for (const CreditLine& line : report.lines) {
+    if (line.mode == Mode::kMax &&
+        (line.treatment == Treatment::kGoodwill || line.treatment == Treatment::kLateMaxZero)) {
+      return true;
     }
   }
-  if (pays && !promise.IsZero()) {
+  return false;
+}
+
+// The Promise and goodwill lines of a paying credit, shown so that they add up to the credit (largest
+// remainder).
+void AppendPromiseAndGoodwill(const CreditReport& report, bool late_max, std::vector<std::string>& lines) {
+  const CreditSummary& s = report.summary;
+  Decimal promise = s.promise, goodwill = s.goodwill;
+  if (absl::StatusOr<std::vector<Decimal>> parts =
+          LargestRemainderRound({s.promise, s.goodwill}, report.credit_amount, 2);
+      parts.ok()) {
+    promise = (*parts)[0];
+    goodwill = (*parts)[1];
+  }
+  if (!promise.IsZero()) {
     lines.push_back(absl::StrCat("*Promise*: ", FormatUsd(promise),
                                  " for Max rows claimed on time: under the Verify Fraud Guard Promise, the "
                                  "charges of the attempts Max "
                                  "should have blocked but did not, in full and never capped."));
   }
-  bool late_max = false;
-  for (const CreditLine& line : report.lines) {
-    if (line.mode == Mode::kMax &&
-        (line.treatment == Treatment::kGoodwill || line.treatment == Treatment::kLateMaxZero)) {
-      late_max = true;
-    }
-  }
-  if (pays && !goodwill.IsZero()) {
+  if (!goodwill.IsZero()) {
     lines.push_back(
         absl::StrCat("*Goodwill*: ", FormatUsd(goodwill), " for Basic and Standard rows",
                      late_max ? " (and late Max rows)" : "",
                      ": the policy's share k of the charges of the attempts the mode in force should "
                      "have blocked but did not."));
   }
+}
+
+// The late Max claim line: how many Max rows were claimed after the Promise deadline, and what they earn.
+std::string LateMaxLine(const CreditReport& report) {
+  int rows = 0;
+  bool zero = false;
+  absl::CivilDay deadline;
+  for (const CreditLine& line : report.lines) {
+    if (line.mode != Mode::kMax) continue;
+    if (line.treatment != Treatment::kGoodwill && line.treatment != Treatment::kLateMaxZero) continue;
+    if (rows++ == 0) deadline = line.promise_deadline;
+    zero = zero || line.treatment == Treatment::kLateMaxZero;
+  }
+  return absl::StrCat("*Late Max claim*: ", rows, rows == 1 ? " Max row was" : " Max rows were",
+                      " claimed on ", absl::FormatCivilTime(report.claim_date),
+                      ", after the Promise deadline of ", absl::FormatCivilTime(deadline),
+                      " (the policy's claim period after the end of the month the messages were sent), so ",
+                      zero ? "they earn nothing under this policy"
+                           : "they are credited as goodwill instead of under the Promise",
+                      ".");
+}
+
+// The approval and rounding lines of a paying credit.
+void AppendApprovalAndRounding(const CreditReport& report, std::vector<std::string>& lines) {
+  const CreditSummary& s = report.summary;
+  const std::string rule =
+      report.mrr ? absl::StrCat(FormatUsd(s.approval_threshold), ", the lower of the auto-approval limit ",
+                                FormatUsd(s.auto_approve_limit), " and ", s.approval_mrr_multiple.ToString(1),
+                                " × MRR ", FormatUsd(*report.mrr))
+                 : std::string();
+  if (report.needs_approval) {
+    lines.push_back(report.mrr
+                        ? absl::StrCat("*Approval needed*: ", FormatUsd(report.credit_amount), " is above ",
+                                       rule, "; a credit above it needs a person's approval.")
+                        : "*Approval needed*: no MRR was found for the parent account, so every credit "
+                          "needs a person's approval.");
+  } else if (report.mrr) {
+    lines.push_back(
+        absl::StrCat("*No approval needed*: ", FormatUsd(report.credit_amount), " is within ", rule, "."));
+  }
+  if (s.raw.Round(2) != s.raw) {
+    lines.push_back(absl::StrCat("*Rounding*: promise + goodwill = ", s.raw.ToString(2),
+                                 " USD, rounded once, half up, to cents."));
+  }
+}
+
+// Why the credit is what it is, one mrkdwn line per part of the rule that applied.
+std::vector<std::string> WhyLines(const CreditReport& report) {
+  const CreditSummary& s = report.summary;
+  const bool pays = !report.credit_amount.IsZero();
+  const bool late_max = HasLateMaxRows(report);
+  std::vector<std::string> lines;
+  if (pays) AppendPromiseAndGoodwill(report, late_max, lines);
   if (s.cap_binds) {
     lines.push_back(absl::StrCat(
         "*Cost cap*: goodwill came to ", FormatUsd(s.goodwill_raw), " but is capped at ",
@@ -159,46 +212,8 @@ std::vector<std::string> WhyLines(const CreditReport& report) {
                      s.repeat_window_days, " days before this claim, so goodwill is multiplied by ",
                      s.repeat_factor.ToString(1), " (Promise rows are not)."));
   }
-  if (late_max) {
-    int rows = 0;
-    bool zero = false;
-    absl::CivilDay deadline;
-    for (const CreditLine& line : report.lines) {
-      if (line.mode != Mode::kMax) continue;
-      if (line.treatment != Treatment::kGoodwill && line.treatment != Treatment::kLateMaxZero) continue;
-      if (rows++ == 0) deadline = line.promise_deadline;
-      zero = zero || line.treatment == Treatment::kLateMaxZero;
-    }
-    lines.push_back(
-        absl::StrCat("*Late Max claim*: ", rows, rows == 1 ? " Max row was" : " Max rows were",
-                     " claimed on ", absl::FormatCivilTime(report.claim_date),
-                     ", after the Promise deadline of ", absl::FormatCivilTime(deadline),
-                     " (the policy's claim period after the end of the month the messages were sent), so ",
-                     zero ? "they earn nothing under this policy"
-                          : "they are credited as goodwill instead of under the Promise",
-                     "."));
-  }
-  if (pays) {
-    const std::string rule =
-        report.mrr ? absl::StrCat(FormatUsd(s.approval_threshold), ", the lower of the auto-approval limit ",
-                                  FormatUsd(s.auto_approve_limit), " and ",
-                                  s.approval_mrr_multiple.ToString(1), " × MRR ", FormatUsd(*report.mrr))
-                   : std::string();
-    if (report.needs_approval) {
-      lines.push_back(report.mrr
-                          ? absl::StrCat("*Approval needed*: ", FormatUsd(report.credit_amount), " is above ",
-                                         rule, "; a credit above it needs a person's approval.")
-                          : "*Approval needed*: no MRR was found for the parent account, so every credit "
-                            "needs a person's approval.");
-    } else if (report.mrr) {
-      lines.push_back(
-          absl::StrCat("*No approval needed*: ", FormatUsd(report.credit_amount), " is within ", rule, "."));
-    }
-    if (s.raw.Round(2) != s.raw) {
-      lines.push_back(absl::StrCat("*Rounding*: promise + goodwill = ", s.raw.ToString(2),
-                                   " USD, rounded once, half up, to cents."));
-    }
-  }
+  if (late_max) lines.push_back(LateMaxLine(report));
+  if (pays) AppendApprovalAndRounding(report, lines);
   return lines;
 }
 
@@ -212,6 +227,87 @@ std::string OtherLinksNote(const CreditReplyContext& context) {
       context.looker_url.empty() ? ""
                                  : absl::StrCat(" (", SlackLink(context.looker_url, context.looker_url), ")"),
       "; please post one request per report for the others: ", absl::StrJoin(others, ", "), ".");
+}
+
+// The reply's headline: the credit and whether it needs approval, or why there is none.
+std::string Headline(const CreditReport& report) {
+  if (report.credit_amount.IsZero()) return absl::StrCat("No credit recommended: ", ZeroCreditReason(report));
+  const std::string approval = report.needs_approval
+                                   ? absl::StrCat("needs approval (above the ",
+                                                  FormatUsd(report.summary.approval_threshold), " threshold)")
+                                   : "within the auto-approval limit";
+  return absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ", report.currency, ", ",
+                      approval);
+}
+
+// The plain-text fallback (notifications, the dry-run output): the headline, the why in sentences, the
+// report link and the reference; warnings and the table are in the blocks.
+std::string FallbackText(const CreditReport& report, std::string_view execution_id,
+                         const CreditReplyContext& context, const std::string& headline,
+                         const std::string& window, const std::vector<std::string>& why) {
+  std::string text =
+      absl::StrCat(headline, ". Parent account ", report.parent_account_sid, ", fraud ", window,
+                   ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ", report.policy_name, "/",
+                   report.policy_version, ", execution ", ToAbsl(execution_id), ".");
+  for (const std::string& line : why) absl::StrAppend(&text, "\n", WithoutBold(line));
+  if (!report.warnings.empty()) {
+    absl::StrAppend(&text, "\n", report.warnings.size(),
+                    report.warnings.size() == 1 ? " warning" : " warnings", ": ",
+                    absl::StrJoin(report.warnings, "; "));
+  }
+  if (!context.looker_url.empty()) absl::StrAppend(&text, "\nReport: ", context.looker_url);
+  if (!context.other_report_urls.empty()) {
+    absl::StrAppend(&text, "\n", WithoutBold(OtherLinksNote(context)));
+  }
+  return Truncated(text, kMaxTextChars);
+}
+
+// The section of key facts: account, window, charges, MRR, credit, approval.
+Json SummaryFields(const CreditReport& report, const std::string& window) {
+  Json fields = Json::array();
+  auto field = [&fields](std::string_view label, std::string_view value) {
+    fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", ToAbsl(label), "*\n", ToAbsl(value))}});
+  };
+  field("Parent account", report.parent_account_sid);
+  field("Fraud window", window);
+  field("Fraud charges", FormatUsd(report.fraud_total));
+  field("MRR", report.mrr ? FormatUsd(*report.mrr) : "unknown");
+  field("Credit", FormatUsd(report.credit_amount));
+  field("Approval", report.needs_approval ? "needed" : "not needed");
+  return {{"type", "section"}, {"fields", std::move(fields)}};
+}
+
+// The table: credited per mode rounded so that the column adds up to the credit (largest remainder);
+// exact values are in the audit record.
+std::string BreakdownTable(const CreditReport& report) {
+  std::vector<Decimal> credited;
+  for (const ModeBreakdown& mode : report.output_df) credited.push_back(mode.credit_in_mode);
+  absl::StatusOr<std::vector<Decimal>> shown = LargestRemainderRound(credited, report.credit_amount, 2);
+  std::string table = "```\nmode      charges      credited     if all in mode\n";
+  for (size_t i = 0; i < report.output_df.size(); ++i) {
+    const ModeBreakdown& mode = report.output_df[i];
+    absl::StrAppendFormat(
+        &table, "%-9s %-12s %-12s %s\n", ModeTitle(mode.mode), FormatUsd(mode.fraud_charges_in_mode),
+        FormatUsd(shown.ok() ? (*shown)[i] : mode.credit_in_mode), FormatUsd(mode.credit_if_mode));
+  }
+  table += "```";
+  return table;
+}
+
+// The warnings as a bulleted list, as many as fit in a section, then how many more the audit record has.
+std::string WarningsList(const std::vector<std::string>& all) {
+  std::string warnings = "*Warnings*";
+  size_t shown_warnings = 0;
+  for (const std::string& warning : all) {
+    std::string item = absl::StrCat("\n• ", warning);
+    if (warnings.size() + item.size() > kMaxSectionChars - 80) break;
+    warnings += item;
+    ++shown_warnings;
+  }
+  if (shown_warnings < all.size()) {
+    absl::StrAppend(&warnings, "\n… and ", all.size() - shown_warnings, " more in the audit record");
+  }
+  return Truncated(warnings, kMaxSectionChars);
 }
 
 }  // namespace
@@ -232,103 +328,39 @@ std::string FormatUsd(Decimal amount) {
 
 RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view execution_id,
                                   const CreditReplyContext& context) {
-  const CreditSummary& summary = report.summary;
-  const bool pays = !report.credit_amount.IsZero();
   std::string window = report.fraud_start && report.fraud_end
                            ? absl::StrCat(absl::FormatCivilTime(*report.fraud_start), " to ",
                                           absl::FormatCivilTime(*report.fraud_end))
                            : "no billed fraud";
-  std::string approval =
-      report.needs_approval
-          ? absl::StrCat("needs approval (above the ", FormatUsd(summary.approval_threshold), " threshold)")
-          : "within the auto-approval limit";
-  std::string headline = pays ? absl::StrCat("Recommended credit: ", FormatUsd(report.credit_amount), " ",
-                                             report.currency, ", ", approval)
-                              : absl::StrCat("No credit recommended: ", ZeroCreditReason(report));
+  std::string headline = Headline(report);
   std::vector<std::string> why = WhyLines(report);
-  std::string report_link =
-      context.looker_url.empty() ? std::string() : SlackLink(context.looker_url, "the Looker report");
 
-  // The plain-text fallback (notifications, the dry-run output): the headline, the why in sentences, the
-  // report link and the reference; warnings and the table are in the blocks.
   RenderedMessage message;
-  message.text =
-      absl::StrCat(headline, ". Parent account ", report.parent_account_sid, ", fraud ", window,
-                   ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ", report.policy_name, "/",
-                   report.policy_version, ", execution ", ToAbsl(execution_id), ".");
-  for (const std::string& line : why) absl::StrAppend(&message.text, "\n", WithoutBold(line));
-  if (!report.warnings.empty()) {
-    absl::StrAppend(&message.text, "\n", report.warnings.size(),
-                    report.warnings.size() == 1 ? " warning" : " warnings", ": ",
-                    absl::StrJoin(report.warnings, "; "));
-  }
-  if (!report_link.empty()) absl::StrAppend(&message.text, "\nReport: ", context.looker_url);
-  if (!context.other_report_urls.empty()) {
-    absl::StrAppend(&message.text, "\n", WithoutBold(OtherLinksNote(context)));
-  }
-  message.text = Truncated(message.text, kMaxTextChars);
+  message.text = FallbackText(report, execution_id, context, headline, window, why);
 
   Json blocks = Json::array();
   blocks.push_back({{"type", "header"},
                     {"text", {{"type", "plain_text"}, {"text", Truncated(headline, kMaxHeaderChars)}}}});
-  Json fields = Json::array();
-  auto field = [&fields](std::string_view label, std::string_view value) {
-    fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", ToAbsl(label), "*\n", ToAbsl(value))}});
-  };
-  field("Parent account", report.parent_account_sid);
-  field("Fraud window", window);
-  field("Fraud charges", FormatUsd(report.fraud_total));
-  field("MRR", report.mrr ? FormatUsd(*report.mrr) : "unknown");
-  field("Credit", FormatUsd(report.credit_amount));
-  field("Approval", report.needs_approval ? "needed" : "not needed");
-  blocks.push_back({{"type", "section"}, {"fields", std::move(fields)}});
-
+  blocks.push_back(SummaryFields(report, window));
   if (!why.empty()) {
     blocks.push_back(Section(Truncated(absl::StrCat("*Why*\n", absl::StrJoin(why, "\n")), kMaxSectionChars)));
   }
-
-  // The table: credited per mode rounded so that the column adds up to the credit (largest remainder);
-  // exact values are in the audit record.
-  std::vector<Decimal> credited;
-  for (const ModeBreakdown& mode : report.output_df) credited.push_back(mode.credit_in_mode);
-  absl::StatusOr<std::vector<Decimal>> shown = LargestRemainderRound(credited, report.credit_amount, 2);
-  std::string table = "```\nmode      charges      credited     if all in mode\n";
-  for (size_t i = 0; i < report.output_df.size(); ++i) {
-    const ModeBreakdown& mode = report.output_df[i];
-    absl::StrAppendFormat(
-        &table, "%-9s %-12s %-12s %s\n", ModeTitle(mode.mode), FormatUsd(mode.fraud_charges_in_mode),
-        FormatUsd(shown.ok() ? (*shown)[i] : mode.credit_in_mode), FormatUsd(mode.credit_if_mode));
-  }
-  table += "```";
-  blocks.push_back(Section(absl::StrCat("*Breakdown by Fraud Guard mode*\n", table)));
+  blocks.push_back(Section(absl::StrCat("*Breakdown by Fraud Guard mode*\n", BreakdownTable(report))));
   blocks.push_back(Context(
       "_charges_: the fraud charges of the rows in that mode. _credited_: what those rows receive (adds up "
       "to "
       "the credit). _if all in mode_: what the policy would credit had every service been in that mode for "
       "the whole fraud window (Off credits nothing; Max in full, as the Promise; Basic and Standard as "
       "goodwill, capped at provider cost when the policy caps goodwill)."));
-
-  if (!report.warnings.empty()) {
-    std::string warnings = "*Warnings*";
-    size_t shown_warnings = 0;
-    for (const std::string& warning : report.warnings) {
-      std::string item = absl::StrCat("\n• ", warning);
-      if (warnings.size() + item.size() > kMaxSectionChars - 80) break;
-      warnings += item;
-      ++shown_warnings;
-    }
-    if (shown_warnings < report.warnings.size()) {
-      absl::StrAppend(&warnings, "\n… and ", report.warnings.size() - shown_warnings,
-                      " more in the audit record");
-    }
-    blocks.push_back(Section(Truncated(warnings, kMaxSectionChars)));
-  }
+  if (!report.warnings.empty()) blocks.push_back(Section(WarningsList(report.warnings)));
   if (!context.other_report_urls.empty()) {
     blocks.push_back(Section(Truncated(OtherLinksNote(context), kMaxSectionChars)));
   }
   std::string footer = absl::StrCat("Policy ", report.policy_name, "/", report.policy_version,
                                     " · execution ", ToAbsl(execution_id));
-  if (!report_link.empty()) absl::StrAppend(&footer, " · ", report_link);
+  if (!context.looker_url.empty()) {
+    absl::StrAppend(&footer, " · ", SlackLink(context.looker_url, "the Looker report"));
+  }
   blocks.push_back(Context(Truncated(footer, kMaxSectionChars)));
   message.blocks_json = blocks.dump();
   return message;
