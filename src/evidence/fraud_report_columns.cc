@@ -346,6 +346,59 @@ int FraudReportColumns::IndexOf(std::string_view role) const {
   return -1;
 }
 
+namespace {
+
+// A text cell that must not be empty; `what` names the expected value in the error.
+absl::StatusOr<std::string> CellToRequiredText(const Value& cell, std::string_view what) {
+  absl::StatusOr<std::string> text = CellToText(cell);
+  if (!text.ok()) return text.status();
+  if (text->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected ", ToAbsl(what), ", got ", CellDebugString(cell)));
+  }
+  return text;
+}
+
+// A 3-digit MCC from an integer (0..999, zero-padded), a whole double, or text.
+absl::StatusOr<std::string> CellToMcc(const Value& value) {
+  std::string mcc;
+  if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    if (*i >= 0 && *i <= 999) mcc = absl::StrFormat("%03d", *i);
+  } else if (const double* d = std::get_if<double>(&value)) {
+    if (*d >= 0 && *d <= 999 && *d == std::floor(*d)) mcc = absl::StrFormat("%03d", static_cast<int>(*d));
+  } else if (const std::string* text = std::get_if<std::string>(&value)) {
+    mcc = std::string(absl::StripAsciiWhitespace(*text));
+  }
+  if (mcc.size() != 3 || !AllDigits(mcc)) {
+    return absl::InvalidArgumentError(absl::StrCat("expected a 3-digit MCC, got ", CellDebugString(value)));
+  }
+  return mcc;
+}
+
+// An ISO country code, upper case; an integer cell is refused.
+absl::StatusOr<std::string> CellToCountry(const Value& cell) {
+  absl::StatusOr<std::string> country = CellToText(cell);
+  if (!country.ok()) return country.status();
+  if (std::holds_alternative<int64_t>(cell)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected an ISO country code, got ", CellDebugString(cell)));
+  }
+  return absl::AsciiStrToUpper(*country);
+}
+
+// A non-negative amount.
+absl::StatusOr<Decimal> CellToCharges(const Value& cell) {
+  absl::StatusOr<Decimal> charges = CellToDecimal(cell);
+  if (!charges.ok()) return charges.status();
+  if (charges->IsNegative()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a non-negative amount, got ", CellDebugString(cell)));
+  }
+  return charges;
+}
+
+}  // namespace
+
 absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>& row,
                                                         int64_t row_number) const {
   for (int index : {day_, account_, service_, mcc_, mnc_, country_, sent_, blocked_, charges_}) {
@@ -355,86 +408,38 @@ absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>
                                                      " columns"));
     }
   }
-  auto cell = [&](int index) -> const Value& { return row[static_cast<std::size_t>(index)]; };
-  auto bad = [&](int index, const absl::Status& why) {
-    return absl::FailedPreconditionError(absl::StrCat("fraud report row ", row_number, ", column '",
-                                                      column_names_[static_cast<std::size_t>(index)],
-                                                      "': ", why.message()));
-  };
-  auto required_text = [&](int index, std::string_view what) -> absl::StatusOr<std::string> {
-    absl::StatusOr<std::string> text = CellToText(cell(index));
-    if (!text.ok()) return bad(index, text.status());
-    if (text->empty()) {
-      return bad(index, absl::InvalidArgumentError(
-                            absl::StrCat("expected ", ToAbsl(what), ", got ", CellDebugString(cell(index)))));
+  const auto cell = [&](int index) -> const Value& { return row[static_cast<std::size_t>(index)]; };
+  // Converts the cell in column `index`; an error names the row and the column.
+  const auto read = [&](int index, const auto& convert) {
+    auto converted = convert(cell(index));
+    if (!converted.ok()) {
+      converted = absl::FailedPreconditionError(absl::StrCat("fraud report row ", row_number, ", column '",
+                                                             column_names_[static_cast<std::size_t>(index)],
+                                                             "': ", converted.status().message()));
     }
-    return text;
+    return converted;
   };
+  const auto account_sid = [](const Value& value) { return CellToRequiredText(value, "an account SID"); };
 
   FraudRow result;
-  {
-    absl::StatusOr<absl::CivilDay> day = CellToDay(cell(day_));
-    if (!day.ok()) return bad(day_, day.status());
-    result.day = *day;
-  }
-  CREDITBOT_ASSIGN_OR_RETURN(result.account_sid, required_text(account_, "an account SID"));
+  CREDITBOT_ASSIGN_OR_RETURN(result.day, read(day_, CellToDay));
+  CREDITBOT_ASSIGN_OR_RETURN(result.account_sid, read(account_, account_sid));
   if (service_ >= 0) {
-    absl::StatusOr<std::string> service = CellToText(cell(service_));
-    if (!service.ok()) return bad(service_, service.status());
-    result.service_sid = *std::move(service);
+    CREDITBOT_ASSIGN_OR_RETURN(result.service_sid, read(service_, CellToText));
   }
-  {
-    const Value& value = cell(mcc_);
-    std::string mcc;
-    if (const int64_t* i = std::get_if<int64_t>(&value)) {
-      if (*i >= 0 && *i <= 999) mcc = absl::StrFormat("%03d", *i);
-    } else if (const double* d = std::get_if<double>(&value)) {
-      if (*d >= 0 && *d <= 999 && *d == std::floor(*d)) mcc = absl::StrFormat("%03d", static_cast<int>(*d));
-    } else if (const std::string* text = std::get_if<std::string>(&value)) {
-      mcc = std::string(absl::StripAsciiWhitespace(*text));
-    }
-    if (mcc.size() != 3 || !AllDigits(mcc)) {
-      return bad(mcc_, absl::InvalidArgumentError(
-                           absl::StrCat("expected a 3-digit MCC, got ", CellDebugString(value))));
-    }
-    result.mcc = std::move(mcc);
-  }
+  CREDITBOT_ASSIGN_OR_RETURN(result.mcc, read(mcc_, CellToMcc));
   if (mnc_ >= 0) {
-    absl::StatusOr<std::string> mnc = CellToText(cell(mnc_));
-    if (!mnc.ok()) {
-      // A floating MNC cannot keep its leading zeros; refuse it rather than guess.
-      return bad(mnc_, mnc.status());
-    }
-    result.mnc = *std::move(mnc);
+    // A floating MNC cannot keep its leading zeros; CellToText refuses it rather than guess.
+    CREDITBOT_ASSIGN_OR_RETURN(result.mnc, read(mnc_, CellToText));
   }
   if (country_ >= 0) {
-    absl::StatusOr<std::string> country = CellToText(cell(country_));
-    if (!country.ok()) return bad(country_, country.status());
-    if (std::holds_alternative<int64_t>(cell(country_))) {
-      return bad(country_, absl::InvalidArgumentError(absl::StrCat("expected an ISO country code, got ",
-                                                                   CellDebugString(cell(country_)))));
-    }
-    result.country = absl::AsciiStrToUpper(*country);
+    CREDITBOT_ASSIGN_OR_RETURN(result.country, read(country_, CellToCountry));
   }
-  {
-    absl::StatusOr<int64_t> sent = CellToCount(cell(sent_));
-    if (!sent.ok()) return bad(sent_, sent.status());
-    result.attempts_sent = *sent;
-  }
+  CREDITBOT_ASSIGN_OR_RETURN(result.attempts_sent, read(sent_, CellToCount));
   if (blocked_ >= 0 && !std::holds_alternative<Null>(cell(blocked_))) {
-    absl::StatusOr<int64_t> blocked = CellToCount(cell(blocked_));
-    if (!blocked.ok()) return bad(blocked_, blocked.status());
-    result.attempts_blocked = *blocked;
+    CREDITBOT_ASSIGN_OR_RETURN(result.attempts_blocked, read(blocked_, CellToCount));
   }
-  {
-    absl::StatusOr<Decimal> charges = CellToDecimal(cell(charges_));
-    if (!charges.ok()) return bad(charges_, charges.status());
-    if (charges->IsNegative()) {
-      return bad(charges_, absl::InvalidArgumentError(absl::StrCat("expected a non-negative amount, got ",
-                                                                   CellDebugString(cell(charges_)))));
-    }
-    result.fraud_charges = *charges;
-  }
+  CREDITBOT_ASSIGN_OR_RETURN(result.fraud_charges, read(charges_, CellToCharges));
   return result;
 }
 
