@@ -129,16 +129,19 @@ struct RunOutcome {
   std::string output_tail;
 };
 
-// Runs `argv` in `dir` (see the header); kFailedPrecondition when it cannot be started.
-absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& argv, const std::string& dir,
-                               absl::Duration timeout, const std::atomic<bool>& cancelled) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
+// Keeps the last kOutputTail bytes of `tail`.
+void KeepTail(std::string& tail) {
+  if (tail.size() > kOutputTail) tail.erase(0, tail.size() - kOutputTail);
+}
+
+// Starts `argv` in `dir` in a process group of its own, stdin from /dev/null, stdout and stderr into
+// `out_fd`; argv[0] without a '/' is looked up on PATH. kFailedPrecondition when it cannot be started.
+absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& dir, int out_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 2);
   posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
@@ -153,31 +156,31 @@ absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& argv, const std::
                                   : posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  close(fds[1]);
   if (spawned != 0) {
-    close(fds[0]);
     return absl::FailedPreconditionError(
         absl::StrCat("cannot start papermill '", argv[0], "': ", std::strerror(spawned),
                      spawned == ENOENT ? (search_path ? " (not found on PATH)" : " (no such file)") : "",
                      "; install papermill or set CREDITBOT_PAPERMILL"));
   }
+  return pid;
+}
 
-  RunOutcome outcome;
+// Reads the output of process `pid` from `in_fd` into `outcome` until it exits; kills its group once
+// `timeout` has passed or `cancelled` is set (and says which in `outcome`). Returns its wait status.
+int WaitReadingOutput(pid_t pid, int in_fd, absl::Duration timeout, const std::atomic<bool>& cancelled,
+                      RunOutcome& outcome) {
   const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(timeout);
   bool eof = false;
-  bool exited = false;
   int status = 0;
   char buffer[4096];
-  while (!exited) {
+  while (true) {
     if (!eof) {
-      pollfd poll_fd{fds[0], POLLIN, 0};
+      pollfd poll_fd{in_fd, POLLIN, 0};
       if (poll(&poll_fd, 1, 100) > 0) {
-        const ssize_t n = read(fds[0], buffer, sizeof buffer);
+        const ssize_t n = read(in_fd, buffer, sizeof buffer);
         if (n > 0) {
           outcome.output_tail.append(buffer, static_cast<std::size_t>(n));
-          if (outcome.output_tail.size() > kOutputTail) {
-            outcome.output_tail.erase(0, outcome.output_tail.size() - kOutputTail);
-          }
+          KeepTail(outcome.output_tail);
         } else if (n == 0 || errno != EINTR) {
           eof = true;
         }
@@ -185,28 +188,40 @@ absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& argv, const std::
     } else {
       usleep(100 * 1000);
     }
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      exited = true;
-      break;
-    }
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
     const bool late = std::chrono::steady_clock::now() >= deadline;
     if (late || cancelled.load()) {
       outcome.timed_out = late;
       outcome.cancelled = !late;
       kill(-pid, SIGKILL);
       waitpid(pid, &status, 0);
-      exited = true;
+      return status;
     }
   }
-  kill(-pid, SIGKILL);  // whatever it left behind (a kernel) goes too
+}
+
+// Runs `argv` in `dir` (see the header); kFailedPrecondition when it cannot be started.
+absl::StatusOr<RunOutcome> Run(const std::vector<std::string>& argv, const std::string& dir,
+                               absl::Duration timeout, const std::atomic<bool>& cancelled) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
+  absl::StatusOr<pid_t> pid = Spawn(argv, dir, fds[1]);
+  close(fds[1]);
+  if (!pid.ok()) {
+    close(fds[0]);
+    return pid.status();
+  }
+
+  RunOutcome outcome;
+  const int status = WaitReadingOutput(*pid, fds[0], timeout, cancelled, outcome);
+  kill(-*pid, SIGKILL);  // whatever it left behind (a kernel) goes too
   // Drain what is left without blocking on a grandchild that still holds the pipe.
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  char buffer[4096];
   for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) {
     outcome.output_tail.append(buffer, static_cast<std::size_t>(n));
   }
-  if (outcome.output_tail.size() > kOutputTail) {
-    outcome.output_tail.erase(0, outcome.output_tail.size() - kOutputTail);
-  }
+  KeepTail(outcome.output_tail);
   close(fds[0]);
   if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
