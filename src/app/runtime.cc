@@ -93,19 +93,93 @@ absl::StatusOr<std::vector<std::string>> ResolveChannelIds(SlackWebApi& api,
   return ids;
 }
 
+namespace {
+
+// Who holds claims, unique across hosts and containers (where every process may be pid 1): host, pid and
+// a random part.
+std::string MakeHolder() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return absl::StrCat(host, "-", getpid(), "-", absl::Hex(absl::Uniform<uint32_t>(absl::BitGen())));
+}
+
+// The look source: the Looker API when its credentials are set (one alone is a configuration error),
+// else the local catalog.
+absl::Status OpenLookSource(const Environment& env, Runtime& runtime) {
+  const Config& c = runtime.config;
+  if (c.looker_client_id.empty() && c.looker_client_secret.empty()) {
+    runtime.looks = std::make_unique<LookCatalog>(c.look_catalog_dir);
+    return absl::OkStatus();
+  }
+  LookerApiOptions looker_api;
+  looker_api.api_base_url = c.looker_api_url;
+  looker_api.client_id = c.looker_client_id;
+  looker_api.client_secret = c.looker_client_secret;
+  if (absl::Status valid = LookerApiResolver::ValidateOptions(looker_api); !valid.ok())
+    return In("configuration", valid);
+  runtime.looker_transport = MakeInstrumentedTransport(env.NewHttpTransport(), "looker");
+  runtime.looks = std::make_unique<LookerApiResolver>(*runtime.looker_transport, env.clock(), env.sleeper(),
+                                                      std::move(looker_api));
+  return absl::OkStatus();
+}
+
+// Where replies go: Slack or the local outbox, through the dry-run replier when DRY_RUN is on.
+void WireRepliers(Runtime& runtime) {
+  const Config& c = runtime.config;
+  if (runtime.uses_slack()) {
+    runtime.live_replier = std::make_unique<SlackReplier>(*runtime.slack);
+  } else {
+    runtime.live_replier = std::make_unique<LocalOutbox>(c.outbox_path);
+  }
+  runtime.dry_run_outbox = std::make_unique<LocalOutbox>(c.outbox_path, /*mark_dry_run=*/true);
+  runtime.dry_run_replier = std::make_unique<DryRunReplier>(*runtime.live_replier, *runtime.dry_run_outbox);
+  runtime.replier = c.dry_run ? runtime.dry_run_replier.get() : runtime.live_replier.get();
+}
+
+// Where requests come from: the channels' Slack history, or the local inbox.
+void WireRequestSource(const Environment& env, Runtime& runtime) {
+  const Config& c = runtime.config;
+  if (runtime.uses_slack()) {
+    runtime.history_state =
+        std::make_unique<StateStoreHistory>(*runtime.state, StateStoreHistoryOptions{c.slack_asked_window});
+    SlackHistoryOptions history;
+    history.channel_ids = runtime.channel_ids;
+    history.first_lookback = c.slack_lookback;
+    runtime.source =
+        std::make_unique<SlackHistorySource>(*runtime.slack, *runtime.history_state, env.clock(), history);
+  } else {
+    runtime.source =
+        std::make_unique<LocalInbox>(c.inbox_path, c.slack_channels.empty() ? "" : c.slack_channels.front());
+  }
+}
+
+// The pipeline over the runtime's parts.
+std::unique_ptr<Pipeline> MakePipeline(const Environment& env, Runtime& runtime, const LookerBase& looker) {
+  const Config& c = runtime.config;
+  PipelineOptions options;
+  options.dry_run = c.dry_run;
+  options.owner_user_id = c.slack_user_id;
+  options.triage = TriageConfig{
+      looker, c.slack_own_user_id.empty() ? runtime.identity.user_id : c.slack_own_user_id,
+      c.slack_own_bot_id.empty() ? runtime.identity.bot_id : c.slack_own_bot_id, c.slack_allowed_bot_ids};
+  options.max_attempts = c.max_attempts;
+  options.retry_backoff = c.retry_backoff;
+  options.claim_lease = c.claim_lease;
+  options.holder = runtime.holder;
+  return std::make_unique<Pipeline>(
+      PipelineDeps{*runtime.state, *runtime.looks, *runtime.executor, *runtime.audit, *runtime.replier,
+                   *runtime.router, env.clock()},
+      options);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Config config,
                                                      std::string holder) {
   auto runtime = std::make_unique<Runtime>(env);
   runtime->config = std::move(config);
   const Config& c = runtime->config;
-  runtime->holder = std::move(holder);
-  if (runtime->holder.empty()) {
-    // Unique across hosts and containers (where every process may be pid 1): host, pid and a random part.
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    runtime->holder =
-        absl::StrCat(host, "-", getpid(), "-", absl::Hex(absl::Uniform<uint32_t>(absl::BitGen())));
-  }
+  runtime->holder = holder.empty() ? MakeHolder() : std::move(holder);
 
   // With Slack, no stand-in of the embedded default (synthetic warehouse, sample looks) is used.
   if (absl::Status explicit_parts = RequireNoStandIns(c, {StandIn::kWarehouse, StandIn::kLookSource});
@@ -138,20 +212,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Con
   if (!warehouse.ok()) return In("warehouse", warehouse.status());
   runtime->warehouse = *std::move(warehouse);
 
-  // The Looker API when its credentials are set (one alone is a configuration error), else the catalog.
-  if (c.looker_client_id.empty() && c.looker_client_secret.empty()) {
-    runtime->looks = std::make_unique<LookCatalog>(c.look_catalog_dir);
-  } else {
-    LookerApiOptions looker_api;
-    looker_api.api_base_url = c.looker_api_url;
-    looker_api.client_id = c.looker_client_id;
-    looker_api.client_secret = c.looker_client_secret;
-    if (absl::Status valid = LookerApiResolver::ValidateOptions(looker_api); !valid.ok())
-      return In("configuration", valid);
-    runtime->looker_transport = MakeInstrumentedTransport(env.NewHttpTransport(), "looker");
-    runtime->looks = std::make_unique<LookerApiResolver>(*runtime->looker_transport, env.clock(),
-                                                         env.sleeper(), std::move(looker_api));
-  }
+  CREDITBOT_RETURN_IF_ERROR(OpenLookSource(env, *runtime));
   absl::StatusOr<std::unique_ptr<Executor>> executor = OpenExecutor(c, *runtime->warehouse, env);
   if (!executor.ok()) return In("executor", executor.status());
   runtime->executor = *std::move(executor);
@@ -159,43 +220,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Con
   if (!audit.ok()) return In("audit", audit.status());
   runtime->audit = *std::move(audit);
 
-  if (runtime->uses_slack()) {
-    runtime->live_replier = std::make_unique<SlackReplier>(*runtime->slack);
-  } else {
-    runtime->live_replier = std::make_unique<LocalOutbox>(c.outbox_path);
-  }
-  runtime->dry_run_outbox = std::make_unique<LocalOutbox>(c.outbox_path, /*mark_dry_run=*/true);
-  runtime->dry_run_replier =
-      std::make_unique<DryRunReplier>(*runtime->live_replier, *runtime->dry_run_outbox);
-  runtime->replier = c.dry_run ? runtime->dry_run_replier.get() : runtime->live_replier.get();
-
-  if (runtime->uses_slack()) {
-    runtime->history_state =
-        std::make_unique<StateStoreHistory>(*runtime->state, StateStoreHistoryOptions{c.slack_asked_window});
-    SlackHistoryOptions history;
-    history.channel_ids = runtime->channel_ids;
-    history.first_lookback = c.slack_lookback;
-    runtime->source =
-        std::make_unique<SlackHistorySource>(*runtime->slack, *runtime->history_state, env.clock(), history);
-  } else {
-    runtime->source =
-        std::make_unique<LocalInbox>(c.inbox_path, c.slack_channels.empty() ? "" : c.slack_channels.front());
-  }
-
-  PipelineOptions options;
-  options.dry_run = c.dry_run;
-  options.owner_user_id = c.slack_user_id;
-  options.triage = TriageConfig{
-      *looker, c.slack_own_user_id.empty() ? runtime->identity.user_id : c.slack_own_user_id,
-      c.slack_own_bot_id.empty() ? runtime->identity.bot_id : c.slack_own_bot_id, c.slack_allowed_bot_ids};
-  options.max_attempts = c.max_attempts;
-  options.retry_backoff = c.retry_backoff;
-  options.claim_lease = c.claim_lease;
-  options.holder = runtime->holder;
-  runtime->pipeline = std::make_unique<Pipeline>(
-      PipelineDeps{*runtime->state, *runtime->looks, *runtime->executor, *runtime->audit, *runtime->replier,
-                   *runtime->router, env.clock()},
-      options);
+  WireRepliers(*runtime);
+  WireRequestSource(env, *runtime);
+  runtime->pipeline = MakePipeline(env, *runtime, *looker);
   return runtime;
 }
 
