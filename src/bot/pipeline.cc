@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +33,25 @@ absl::CivilDay ClaimDateOf(std::string_view ts) {
   std::string_view whole = ts.substr(0, ts.find('.'));
   if (!absl::SimpleAtoi(ToAbsl(whole), &seconds)) return absl::CivilDay(1970, 1, 1);
   return absl::ToCivilDay(absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
+}
+
+// The first link that is a report (a Look, an Explore or a dashboard); null when none is.
+const LookerRef* FirstReportLink(const std::vector<LookerRef>& links) {
+  for (const LookerRef& ref : links) {
+    if (ref.kind != LinkKind::kLookerOther) return &ref;
+  }
+  return nullptr;
+}
+
+// Counts a calculation, and the credit it came to.
+void CountCalculation(const std::string& product, const absl::StatusOr<CreditReport>& report, bool dry_run) {
+  GlobalMetrics().Increment(kMetricCalculationsTotal,
+                            {{"product", product}, {"outcome", report.ok() ? "computed" : "failed"}});
+  if (!report.ok()) return;
+  double credited = 0;
+  if (absl::SimpleAtod(report->credit_amount.ToFixed(2), &credited))
+    GlobalMetrics().Increment(kMetricCreditAmountUsdTotal,
+                              {{"product", product}, {"dry_run", dry_run ? "true" : "false"}}, credited);
 }
 
 }  // namespace
@@ -244,13 +265,7 @@ ItemOutcome Pipeline::HandleClaimed(const SlackMessage& message, const TriageDec
 ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecision& decision,
                                 RequestRecord& record) {
   ++record.attempts;
-  const LookerRef* link = nullptr;
-  for (const LookerRef& ref : decision.looker_links) {
-    if (ref.kind != LinkKind::kLookerOther) {
-      link = &ref;
-      break;
-    }
-  }
+  const LookerRef* link = FirstReportLink(decision.looker_links);
   if (link == nullptr) {
     return AskToFix(message, record, decision.looker_links.front().url,
                     absl::UnimplementedError("it is not a Look, an Explore or a dashboard"));
@@ -275,15 +290,7 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   }
   record.product = policy->name;
   if (absl::Status guard = CheckReadOnlySql(resolved->sql); !guard.ok()) {
-    LogWarn("SQL refused; not run",
-            {{"sql", resolved->description}, {"reason", std::string(guard.message())}});
-    // Told before recorded, as a failure: a crash in between repeats the DM; the thread reply is once.
-    AlertOwner(message.channel, message.ts, record.key, "The SQL behind a request was refused and not run",
-               absl::StrCat(resolved->description, ": ", guard.message()));
-    (void)TellRequester(record);
-    SettleReactions(record, kFailedReaction);
-    (void)Finish(record, RequestStatus::kRefused, "sql_refused", ToStd(guard.message()));
-    return ItemOutcome::kRefused;
+    return RefuseSql(message, record, *resolved, guard);
   }
   // From here the request is being calculated: 👀 until it is answered or fails for good.
   seen_on_ = deps_.replier.AddReaction(message.channel, message.ts, kSeenReaction);
@@ -291,51 +298,69 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   absl::CivilDay claim_date = ClaimDateOf(message.ts);
   absl::StatusOr<CreditReport> report =
       deps_.executor.Execute({resolved->sql, policy, claim_date, record.execution_id});
-  GlobalMetrics().Increment(kMetricCalculationsTotal,
-                            {{"product", policy->name}, {"outcome", report.ok() ? "computed" : "failed"}});
+  CountCalculation(policy->name, report, options_.dry_run);
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
-  double credited = 0;
-  if (absl::SimpleAtod(report->credit_amount.ToFixed(2), &credited))
-    GlobalMetrics().Increment(kMetricCreditAmountUsdTotal,
-                              {{"product", policy->name}, {"dry_run", options_.dry_run ? "true" : "false"}},
-                              credited);
 
+  absl::StatusOr<std::string> audit = WriteAudit(message, record, *report, link->url, resolved->sql, now);
+  if (!audit.ok())
+    return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
+  return ReplyWithCredit(message, decision, *link, record, *report, *audit);
+}
+
+ItemOutcome Pipeline::RefuseSql(const SlackMessage& message, RequestRecord& record,
+                                const ResolvedSql& resolved, const absl::Status& guard) {
+  LogWarn("SQL refused; not run", {{"sql", resolved.description}, {"reason", std::string(guard.message())}});
+  // Told before recorded, as a failure: a crash in between repeats the DM; the thread reply is once.
+  AlertOwner(message.channel, message.ts, record.key, "The SQL behind a request was refused and not run",
+             absl::StrCat(resolved.description, ": ", guard.message()));
+  (void)TellRequester(record);
+  SettleReactions(record, kFailedReaction);
+  (void)Finish(record, RequestStatus::kRefused, "sql_refused", ToStd(guard.message()));
+  return ItemOutcome::kRefused;
+}
+
+absl::StatusOr<std::string> Pipeline::WriteAudit(const SlackMessage& message, RequestRecord& record,
+                                                 const CreditReport& report, const std::string& looker_url,
+                                                 const std::string& sql, absl::Time now) {
   ExecutionMeta meta;
   meta.execution_id = record.execution_id;
   meta.timestamp = now;
   meta.source_channel = message.channel;
   meta.source_ts = message.ts;
-  meta.looker_url = link->url;
-  meta.sql_sha256 = Sha256Hex(resolved->sql);
+  meta.looker_url = looker_url;
+  meta.sql_sha256 = Sha256Hex(sql);
   meta.dry_run = options_.dry_run;
-  absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
+  absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(report, meta));
   for (int draw = 0; draw < 3 && absl::IsAlreadyExists(audit.status()); ++draw) {
     record.execution_id = meta.execution_id = MakeExecutionId(now, record.key);
-    audit = deps_.audit.Write(record.execution_id, RenderResultJson(*report, meta));
+    audit = deps_.audit.Write(record.execution_id, RenderResultJson(report, meta));
   }
-  if (!audit.ok())
-    return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
+  return audit;
+}
 
+ItemOutcome Pipeline::ReplyWithCredit(const SlackMessage& message, const TriageDecision& decision,
+                                      const LookerRef& link, RequestRecord& record,
+                                      const CreditReport& report, const std::string& audit) {
   // A message with several report links is answered for the first one; the reply names the others and
   // asks for one request per report (never silently reduced to one).
   CreditReplyContext reply_context;
-  reply_context.looker_url = link->url;
+  reply_context.looker_url = link.url;
   for (const LookerRef& ref : decision.looker_links) {
-    if (&ref != link && ref.kind != LinkKind::kLookerOther)
+    if (&ref != &link && ref.kind != LinkKind::kLookerOther)
       reply_context.other_report_urls.push_back(ref.url);
   }
-  RenderedMessage rendered = RenderCreditReply(*report, record.execution_id, reply_context);
+  RenderedMessage rendered = RenderCreditReply(report, record.execution_id, reply_context);
   Reply reply{message.channel, message.ts,           record.key,         "credit",
               rendered.text,   rendered.blocks_json, record.execution_id};
   absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
   record.reply_ts = *posted;
-  record.credit_amount = report->credit_amount.ToFixed(2);
+  record.credit_amount = report.credit_amount.ToFixed(2);
   SettleReactions(record, kCreditedReaction);
   (void)Finish(record, RequestStatus::kReplied, "credit",
-               absl::StrCat("credit ", FormatUsd(report->credit_amount),
-                            report->needs_approval ? ", needs approval" : "", "; audit ", *audit));
-  LogInfo("replied", {{"credit", record.credit_amount}, {"audit", *audit}});
+               absl::StrCat("credit ", FormatUsd(report.credit_amount),
+                            report.needs_approval ? ", needs approval" : "", "; audit ", audit));
+  LogInfo("replied", {{"credit", record.credit_amount}, {"audit", audit}});
   return ItemOutcome::kReplied;
 }
 

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "audit/audit_sink.h"
 #include "bot/triage.h"
@@ -94,6 +95,18 @@ class Pipeline {
   ItemOutcome HandleClaimed(const SlackMessage& message, const TriageDecision& decision,
                             RequestRecord record);
   ItemOutcome Calculate(const SlackMessage& message, const TriageDecision& decision, RequestRecord& record);
+  // The SQL failed the read-only guard (`guard`): tells the owner and the requester, records `refused`.
+  ItemOutcome RefuseSql(const SlackMessage& message, RequestRecord& record, const ResolvedSql& resolved,
+                        const absl::Status& guard);
+  // Writes the audit record of `report`; returns where. Draws a new execution id (in `record`) when one is
+  // already taken, up to three times.
+  absl::StatusOr<std::string> WriteAudit(const SlackMessage& message, RequestRecord& record,
+                                         const CreditReport& report, const std::string& looker_url,
+                                         const std::string& sql, absl::Time now);
+  // Posts the credit reply for `link` (naming the message's other report links) and records `replied`.
+  ItemOutcome ReplyWithCredit(const SlackMessage& message, const TriageDecision& decision,
+                              const LookerRef& link, RequestRecord& record, const CreditReport& report,
+                              const std::string& audit);
   ItemOutcome Fail(RequestRecord& record, const absl::Status& status, std::string_view what);
   // Answers in the thread with what the requester can fix (a status marked with AskRequester); `asked`.
   ItemOutcome AskToFix(const SlackMessage& message, RequestRecord& record, std::string_view url,
