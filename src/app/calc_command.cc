@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -74,6 +76,76 @@ class S3Access {
 
 bool IsS3(std::string_view path) { return absl::StartsWith(ToAbsl(path), "s3://"); }
 
+// --claim-date (YYYY-MM-DD), or today (UTC) when it is empty.
+absl::StatusOr<absl::CivilDay> ParseClaimDate(const std::string& text, absl::Time now) {
+  absl::CivilDay claim_date = absl::ToCivilDay(now, absl::UTCTimeZone());
+  if (text.empty()) return claim_date;
+  // ParseCivilTime alone would take 2025-13-01 as 2026-01-01: a date is valid only when it prints back.
+  if (!absl::ParseCivilTime(text, &claim_date) || absl::FormatCivilTime(claim_date) != text) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not a valid date; expected YYYY-MM-DD, e.g. 2025-07-15"));
+  }
+  return claim_date;
+}
+
+// The --policy file alone, else every policy of the policy folder.
+absl::StatusOr<std::vector<CreditPolicy>> LoadCalcPolicies(const CalcOptions& options, const Config& config) {
+  if (options.policy_file.empty()) return LoadPolicies(config.policy_dir);
+  CREDITBOT_ASSIGN_OR_RETURN(CreditPolicy policy, LoadPolicyFile(options.policy_file));
+  std::vector<CreditPolicy> loaded;
+  loaded.push_back(std::move(policy));
+  return loaded;
+}
+
+// The policy called `name`; null when none is.
+const CreditPolicy* PolicyNamed(const std::vector<CreditPolicy>& policies, const std::string& name) {
+  const CreditPolicy* found = nullptr;
+  for (const CreditPolicy& candidate : policies) {
+    if (candidate.name == name) found = &candidate;
+  }
+  return found;
+}
+
+// --warehouse, else the configured one (never a silent synthetic stand-in when Slack is configured; a
+// fresh folder generates the embedded default's warehouse, as `run` does).
+absl::StatusOr<std::unique_ptr<Warehouse>> OpenCalcWarehouse(const Environment& env, const Config& config,
+                                                             const CalcOptions& options) {
+  if (options.warehouse.empty()) {
+    CREDITBOT_RETURN_IF_ERROR(RequireNoStandIns(config, {StandIn::kWarehouse}));
+  }
+  std::string warehouse_url = options.warehouse.empty() ? config.warehouse_url : options.warehouse;
+  const bool generate = options.warehouse.empty() && IsEmbeddedDefaultWarehouse(config);
+  return OpenWarehouse(warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse",
+                       generate, config.trino, env);
+}
+
+// A claim cannot precede the traffic it claims: an explicit --claim-date before the report's first day with
+// attempts is refused.
+absl::Status CheckClaimAfterFraud(const CalcOptions& options, absl::CivilDay claim_date,
+                                  const CreditReport& report) {
+  if (options.claim_date.empty() || !report.fraud_start || claim_date >= *report.fraud_start) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(options.claim_date, " is before the fraud: the report's first day with attempts is ",
+                   absl::FormatCivilTime(*report.fraud_start),
+                   ", and a claim cannot precede the traffic it "
+                   "claims (give the date of the request)"));
+}
+
+// The result's execution facts: CREDITBOT_EXECUTION_ID or a new id, the SQL file and its hash.
+ExecutionMeta CalcMeta(const Environment& env, const CalcOptions& options, const std::string& sql,
+                       absl::Time now, bool dry_run) {
+  ExecutionMeta meta;
+  meta.execution_id = env.Variable("CREDITBOT_EXECUTION_ID");
+  if (meta.execution_id.empty()) meta.execution_id = MakeExecutionId(now, options.sql_file);
+  meta.timestamp = now;
+  meta.sql_file = options.sql_file;
+  meta.sql_sha256 = Sha256Hex(sql);
+  meta.dry_run = dry_run;
+  return meta;
+}
+
 }  // namespace
 
 int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcOptions& options) {
@@ -82,42 +154,21 @@ int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcO
   absl::Time now = env.clock().Now();
   S3Access s3(env);
 
-  absl::CivilDay claim_date = absl::ToCivilDay(now, absl::UTCTimeZone());
-  if (!options.claim_date.empty()) {
-    // ParseCivilTime alone would take 2025-13-01 as 2026-01-01: a date is valid only when it prints back.
-    if (!absl::ParseCivilTime(options.claim_date, &claim_date) ||
-        absl::FormatCivilTime(claim_date) != options.claim_date) {
-      return Fail("--claim-date",
-                  absl::InvalidArgumentError(absl::StrCat("'", options.claim_date,
-                                                          "' is not a valid date; expected YYYY-MM-DD, "
-                                                          "e.g. 2025-07-15")),
-                  2);
-    }
-  }
+  absl::StatusOr<absl::CivilDay> claim_date = ParseClaimDate(options.claim_date, now);
+  if (!claim_date.ok()) return Fail("--claim-date", claim_date.status(), 2);
   absl::StatusOr<std::string> sql =
       IsS3(options.sql_file) ? s3.Read(options.sql_file) : ReadFileToString(options.sql_file);
   if (!sql.ok()) return Fail("--sql-file", sql.status(), 2);
   if (absl::Status guard = CheckReadOnlySql(*sql); !guard.ok()) return Fail("SQL refused, not run", guard);
 
-  std::vector<CreditPolicy> loaded;
-  if (!options.policy_file.empty()) {
-    absl::StatusOr<CreditPolicy> policy = LoadPolicyFile(options.policy_file);
-    if (!policy.ok()) return Fail("--policy", policy.status(), 2);
-    loaded.push_back(*std::move(policy));
-  } else {
-    absl::StatusOr<std::vector<CreditPolicy>> policies = LoadPolicies(config->policy_dir);
-    if (!policies.ok()) return Fail("credit policy", policies.status(), 2);
-    loaded = *std::move(policies);
-  }
   const bool explicit_policy = !options.policy_file.empty();
-  absl::StatusOr<ProductRouter> router = ProductRouter::Create(std::move(loaded));
+  absl::StatusOr<std::vector<CreditPolicy>> loaded = LoadCalcPolicies(options, *config);
+  if (!loaded.ok()) return Fail(explicit_policy ? "--policy" : "credit policy", loaded.status(), 2);
+  absl::StatusOr<ProductRouter> router = ProductRouter::Create(*std::move(loaded));
   if (!router.ok()) return Fail("credit policy", router.status(), 2);
   const CreditPolicy* policy = explicit_policy ? &router->policies().front() : router->Route(*sql);
   if (const std::string pinned = env.Variable("CREDITBOT_POLICY_NAME"); !explicit_policy && !pinned.empty()) {
-    policy = nullptr;
-    for (const CreditPolicy& candidate : router->policies()) {
-      if (candidate.name == pinned) policy = &candidate;
-    }
+    policy = PolicyNamed(router->policies(), pinned);
     if (policy == nullptr) {
       return Fail("CREDITBOT_POLICY_NAME",
                   absl::FailedPreconditionError(absl::StrCat("no credit policy named '", pinned, "'")), 2);
@@ -130,43 +181,17 @@ int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcO
             "the SQL matches no enabled credit policy ([product] match); pass --policy FILE to choose one"));
   }
 
-  // The live-mode rule: with Slack configured, the synthetic warehouse is never a silent stand-in.
-  if (options.warehouse.empty()) {
-    if (absl::Status explicit_warehouse = RequireNoStandIns(*config, {StandIn::kWarehouse});
-        !explicit_warehouse.ok()) {
-      return Fail("warehouse", explicit_warehouse, 2);
-    }
-  }
-  std::string warehouse_url = options.warehouse.empty() ? config->warehouse_url : options.warehouse;
-  // A fresh folder generates the embedded default's warehouse, as `run` does.
-  const bool generate = options.warehouse.empty() && IsEmbeddedDefaultWarehouse(*config);
-  absl::StatusOr<std::unique_ptr<Warehouse>> warehouse =
-      OpenWarehouse(warehouse_url, options.warehouse.empty() ? "CREDITBOT_WAREHOUSE" : "--warehouse",
-                    generate, config->trino, env);
+  absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = OpenCalcWarehouse(env, *config, options);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
-
   NativeExecutor executor(**warehouse, config->sql_dir);
   absl::StatusOr<CreditReport> report =
-      executor.Execute({*sql, policy, claim_date, env.Variable("CREDITBOT_EXECUTION_ID")});
+      executor.Execute({*sql, policy, *claim_date, env.Variable("CREDITBOT_EXECUTION_ID")});
   if (!report.ok()) return Fail("calculation", report.status());
-  if (!options.claim_date.empty() && report->fraud_start && claim_date < *report->fraud_start) {
-    return Fail("--claim-date",
-                absl::InvalidArgumentError(absl::StrCat(
-                    options.claim_date, " is before the fraud: the report's first day with attempts is ",
-                    absl::FormatCivilTime(*report->fraud_start),
-                    ", and a claim cannot precede the traffic it "
-                    "claims (give the date of the request)")),
-                2);
+  if (absl::Status after = CheckClaimAfterFraud(options, *claim_date, *report); !after.ok()) {
+    return Fail("--claim-date", after, 2);
   }
 
-  ExecutionMeta meta;
-  meta.execution_id = env.Variable("CREDITBOT_EXECUTION_ID");
-  if (meta.execution_id.empty()) meta.execution_id = MakeExecutionId(now, options.sql_file);
-  meta.timestamp = now;
-  meta.sql_file = options.sql_file;
-  meta.sql_sha256 = Sha256Hex(*sql);
-  meta.dry_run = config->dry_run;
-  std::string json = RenderResultJson(*report, meta);
+  std::string json = RenderResultJson(*report, CalcMeta(env, options, *sql, now, config->dry_run));
   if (!options.output.empty()) {
     absl::Status written =
         IsS3(options.output) ? s3.Write(options.output, json) : WriteFileAtomically(options.output, json);
