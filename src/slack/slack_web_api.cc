@@ -119,6 +119,46 @@ Outcome Retry(absl::Status status, absl::Duration wait) {
   return Outcome{Outcome::kRetry, {}, std::move(status), wait};
 }
 
+constexpr absl::string_view kMayHavePosted =
+    "; the message may have been posted: look in the thread before posting again";
+
+// Why a call cannot be made: the token it needs is not set.
+absl::Status MissingToken(absl::string_view name, bool use_app_token) {
+  return absl::FailedPreconditionError(
+      use_app_token ? absl::StrCat("Slack ", name,
+                                   ": SLACK_APP_TOKEN is not set (Socket Mode needs an xapp- app-level token "
+                                   "with connections:write)")
+                    : absl::StrCat("Slack ", name, ": SLACK_BOT_TOKEN is not set"));
+}
+
+// The call failed before an HTTP answer: nothing was sent (kInvalidArgument), maybe posted (a call that is
+// not idempotent), worth retrying after `retry_wait` (unavailable, deadline), or another failure.
+Outcome TransportFailure(absl::string_view name, const absl::Status& failure, bool idempotent,
+                         absl::Duration retry_wait) {
+  const std::string text = absl::StrCat("Slack ", name, ": ", failure.message());
+  if (failure.code() == absl::StatusCode::kInvalidArgument) {
+    return Fail(absl::InvalidArgumentError(text));  // nothing was sent
+  }
+  if (!idempotent) {
+    // The request may have reached Slack before the connection failed; only the thread can tell.
+    return Fail(absl::UnknownError(absl::StrCat(text, kMayHavePosted)));
+  }
+  if (failure.code() == absl::StatusCode::kUnavailable ||
+      failure.code() == absl::StatusCode::kDeadlineExceeded) {
+    return Retry(absl::UnavailableError(text), retry_wait);
+  }
+  return Fail(absl::Status(failure.code(), text));
+}
+
+// An answer that is not Slack's JSON: a proxy's or load balancer's error page (Slack's own answers are
+// always JSON with `ok`). Retried after `retry_wait` unless the call may have posted.
+Outcome NotSlackAnswer(absl::string_view name, int http_status, bool idempotent, absl::Duration retry_wait) {
+  const std::string text =
+      absl::StrCat("Slack ", name, ": HTTP ", http_status, " with an answer that is not Slack's JSON");
+  if (!idempotent) return Fail(absl::UnknownError(absl::StrCat(text, kMayHavePosted)));
+  return Retry(absl::UnavailableError(text), retry_wait);
+}
+
 }  // namespace
 
 std::string SlackErrorCode(const absl::Status& status) {
@@ -457,22 +497,11 @@ absl::Status SlackWebApi::Scrub(absl::Status status) const {
   return Rebuilt(status.code(), message, status);
 }
 
-absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::string& body, bool json_body,
-                                       bool use_app_token, bool idempotent, std::string_view channel) {
-  CREDITBOT_RETURN_IF_ERROR(options_status_);
-  const std::string& token = use_app_token ? options_.app_token : options_.bot_token;
-  const absl::string_view name = ToAbsl(method);
-  if (token.empty()) {
-    return absl::FailedPreconditionError(
-        use_app_token
-            ? absl::StrCat("Slack ", name,
-                           ": SLACK_APP_TOKEN is not set (Socket Mode needs an xapp- app-level token "
-                           "with connections:write)")
-            : absl::StrCat("Slack ", name, ": SLACK_BOT_TOKEN is not set"));
-  }
+HttpRequest SlackWebApi::NewRequest(std::string_view method, const std::string& token,
+                                    const std::string& body, bool json_body) const {
   HttpRequest request;
   request.method = "POST";
-  request.url = absl::StrCat(options_.api_base_url, name);
+  request.url = absl::StrCat(options_.api_base_url, ToAbsl(method));
   // Slack warns missing_charset on JSON without a charset and superfluous_charset on forms with one.
   request.headers = {
       {"Authorization", absl::StrCat("Bearer ", token)},
@@ -480,8 +509,16 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
       {"Accept", "application/json"}};
   request.body = body;
   request.timeout = options_.call_timeout;
-  constexpr absl::string_view may_have_posted =
-      "; the message may have been posted: look in the thread before posting again";
+  return request;
+}
+
+absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::string& body, bool json_body,
+                                       bool use_app_token, bool idempotent, std::string_view channel) {
+  CREDITBOT_RETURN_IF_ERROR(options_status_);
+  const std::string& token = use_app_token ? options_.app_token : options_.bot_token;
+  const absl::string_view name = ToAbsl(method);
+  if (token.empty()) return MissingToken(name, use_app_token);
+  const HttpRequest request = NewRequest(method, token, body, json_body);
   // 1 s, doubling, capped at max_retry_wait, which also caps Retry-After.
   const BackoffPolicy backoff(absl::Seconds(1), options_.max_retry_wait, BackoffJitter::kNone);
   // A rate limit's wait is its Retry-After, 30 s when it has none.
@@ -494,19 +531,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
     Outcome outcome;
     absl::StatusOr<HttpResponse> response = transport_.Send(request);
     if (!response.ok()) {
-      const absl::Status& failure = response.status();
-      const std::string text = absl::StrCat("Slack ", name, ": ", failure.message());
-      if (failure.code() == absl::StatusCode::kInvalidArgument) {
-        outcome = Fail(absl::InvalidArgumentError(text));  // nothing was sent
-      } else if (!idempotent) {
-        // The request may have reached Slack before the connection failed; only the thread can tell.
-        outcome = Fail(absl::UnknownError(absl::StrCat(text, may_have_posted)));
-      } else if (failure.code() == absl::StatusCode::kUnavailable ||
-                 failure.code() == absl::StatusCode::kDeadlineExceeded) {
-        outcome = Retry(absl::UnavailableError(text), backoff.Delay(attempt - 1));
-      } else {
-        outcome = Fail(absl::Status(failure.code(), text));
-      }
+      outcome = TransportFailure(name, response.status(), idempotent, backoff.Delay(attempt - 1));
     } else if (response->status == 429) {
       // Slack refused the call before doing it: safe to repeat, even a post.
       const Json answer = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
@@ -522,14 +547,7 @@ absl::StatusOr<Json> SlackWebApi::Call(std::string_view method, const std::strin
       const bool is_slack_answer =
           !answer.is_discarded() && answer.is_object() && answer.contains("ok") && answer["ok"].is_boolean();
       if (!is_slack_answer) {
-        // A proxy's or load balancer's error page: Slack's own answers are always JSON with `ok`.
-        const std::string text = absl::StrCat("Slack ", name, ": HTTP ", response->status,
-                                              " with an answer that is not Slack's JSON");
-        if (!idempotent) {
-          outcome = Fail(absl::UnknownError(absl::StrCat(text, may_have_posted)));
-        } else {
-          outcome = Retry(absl::UnavailableError(text), backoff.Delay(attempt - 1));
-        }
+        outcome = NotSlackAnswer(name, response->status, idempotent, backoff.Delay(attempt - 1));
       } else if (answer["ok"].get<bool>()) {
         if (std::optional<std::string> scopes = response->Header("x-oauth-scopes")) last_scopes_ = *scopes;
         std::string warning = JsonStringMember(answer, "warning");

@@ -178,6 +178,9 @@ class SlackWebApi {
                           std::string_view channel, bool use_app_token) const;
   // `status` with any token replaced by "[redacted]" (defence in depth: no message should hold one).
   absl::Status Scrub(absl::Status status) const;
+  // The POST of `method` to the API with `token` and `body` (JSON when `json_body`, else a form).
+  HttpRequest NewRequest(std::string_view method, const std::string& token, const std::string& body,
+                         bool json_body) const;
 
   HttpTransport& transport_;
   const Clock& clock_;
