@@ -257,6 +257,40 @@ std::string DescribeTiles(const std::vector<Tile>& tiles) {
   return absl::StrJoin(parts, ", ");
 }
 
+// A dashboard tile's title: its own, its title text, its Look's, else "untitled".
+std::string TileTitle(const Json& element, const Json* look) {
+  std::string title = JsonStringMember(element, "title");
+  if (title.empty()) title = JsonStringMember(element, "title_text");
+  if (title.empty() && look != nullptr) title = JsonStringMember(*look, "title");
+  if (title.empty()) title = "untitled";
+  return title;
+}
+
+// The dashboard filters the tile `element` listens to whose value in `url` (or the dashboard's default)
+// differs from the tile's stored query, each as `name="shown" (the tile's query has field="stored")`.
+std::vector<std::string> DifferingFilters(const Json& dashboard, const Json& element,
+                                          const std::string& url) {
+  const std::map<std::string, std::string> params = QueryParams(RawQueryOf(url));
+  std::vector<std::string> differing;
+  for (const auto& [name, field] : ListensOf(element)) {
+    std::optional<std::string> shown;
+    if (auto it = params.find(name); it != params.end()) {
+      shown = it->second;
+    } else {
+      shown = DefaultFilterValue(dashboard, name);
+    }
+    if (!shown) continue;
+    const Json* query = QueryOfTile(element);
+    const Json* filters = query == nullptr ? nullptr : JsonObjectMember(*query, "filters");
+    const std::string stored = filters == nullptr ? "" : JsonStringMember(*filters, field);
+    if (*shown != stored) {
+      differing.push_back(
+          absl::StrCat(name, "=\"", *shown, "\" (the tile's query has ", field, "=\"", stored, "\")"));
+    }
+  }
+  return differing;
+}
+
 }  // namespace
 
 LookerApiResolver::LookerApiResolver(HttpTransport& transport, const Clock& clock, Sleeper& sleeper,
@@ -437,10 +471,7 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
       Tile tile;
       tile.element = &element;
       tile.id = IdOf(element, "id").value_or("?");
-      tile.title = JsonStringMember(element, "title");
-      if (tile.title.empty()) tile.title = JsonStringMember(element, "title_text");
-      if (tile.title.empty() && look != nullptr) tile.title = JsonStringMember(*look, "title");
-      if (tile.title.empty()) tile.title = "untitled";
+      tile.title = TileTitle(element, look);
       // Merged results (merge_result_id), SQL Runner tiles and text tiles have no single query id.
       std::optional<std::string> query_id = IdOf(element, "query_id");
       if (!query_id && look != nullptr) query_id = IdOf(*look, "query_id");
@@ -487,24 +518,7 @@ absl::StatusOr<ResolvedSql> LookerApiResolver::ResolveDashboard(const LookerRef&
   // The tile's stored query does not hold the dashboard's filter values (research notes §1.3). Applying
   // them is not built, so a link whose filters (or the dashboard's defaults) differ from the stored query
   // is refused rather than resolved to SQL for other data.
-  const std::map<std::string, std::string> params = QueryParams(RawQueryOf(ref.url));
-  std::vector<std::string> differing;
-  for (const auto& [name, field] : ListensOf(*tile.element)) {
-    std::optional<std::string> shown;
-    if (auto it = params.find(name); it != params.end()) {
-      shown = it->second;
-    } else {
-      shown = DefaultFilterValue(dashboard, name);
-    }
-    if (!shown) continue;
-    const Json* query = QueryOfTile(*tile.element);
-    const Json* filters = query == nullptr ? nullptr : JsonObjectMember(*query, "filters");
-    const std::string stored = filters == nullptr ? "" : JsonStringMember(*filters, field);
-    if (*shown != stored) {
-      differing.push_back(
-          absl::StrCat(name, "=\"", *shown, "\" (the tile's query has ", field, "=\"", stored, "\")"));
-    }
-  }
+  const std::vector<std::string> differing = DifferingFilters(dashboard, *tile.element, ref.url);
   if (!differing.empty()) {
     return AskRequester(absl::FailedPreconditionError(absl::StrCat(
         what, ", tile ", tile.id, " \"", tile.title, "\": the dashboard filter ",
