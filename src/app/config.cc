@@ -749,6 +749,32 @@ absl::Status CheckLookerCredentialsStayEncrypted(const Config& config, bool allo
       "network you trust"));
 }
 
+// CREDITBOT_TRINO_SESSION: comma-separated name=value session properties.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseTrinoSession(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> session;
+  for (const std::string& property : ParseList(text)) {
+    const std::size_t eq = property.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("CREDITBOT_TRINO_SESSION: '", property, "' is not name=value"));
+    }
+    session.emplace_back(property.substr(0, eq), property.substr(eq + 1));
+  }
+  return session;
+}
+
+// The seed's way of naming the warehouse: PRESTO_HOST, PRESTO_PORT, PRESTO_USERNAME (TLS on), as a
+// trino:// URL. kInvalidArgument without a user.
+absl::StatusOr<std::string> PrestoWarehouseUrl(const RawSettings& raw) {
+  auto get = [&raw](Setting setting) -> const std::string& { return raw[setting].value; };
+  if (get(Setting::kPrestoUsername).empty()) {
+    return absl::InvalidArgumentError(
+        "PRESTO_HOST is set but PRESTO_USERNAME is not: set the warehouse user");
+  }
+  return absl::StrCat("trino://", get(Setting::kPrestoUsername), "@", get(Setting::kPrestoHost),
+                      get(Setting::kPrestoPort).empty() ? "" : ":", get(Setting::kPrestoPort));
+}
+
 }  // namespace
 
 absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
@@ -783,14 +809,7 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.trino.bearer_token = get(Setting::kTrinoToken);
   config.trino.ca_bundle = get(Setting::kTrinoCaBundle);
   config.trino.query_timeout = absl::Seconds(GetInt(raw, Setting::kTrinoQueryTimeoutSeconds));
-  for (const std::string& property : ParseList(get(Setting::kTrinoSession))) {
-    const std::size_t eq = property.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("CREDITBOT_TRINO_SESSION: '", property, "' is not name=value"));
-    }
-    config.trino.session.emplace_back(property.substr(0, eq), property.substr(eq + 1));
-  }
+  CREDITBOT_ASSIGN_OR_RETURN(config.trino.session, ParseTrinoSession(get(Setting::kTrinoSession)));
   config.state_url = get(Setting::kState);
   config.audit_dir = get(Setting::kAuditDir);
   config.s3_bucket = get(Setting::kS3Bucket);
@@ -801,14 +820,7 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
     return absl::InvalidArgumentError("CREDITBOT_HOME is empty: set it to a working folder");
   if (config.outbox_path.empty()) config.outbox_path = config.work_dir + "/outbox.jsonl";
   if (config.warehouse_url.empty() && !get(Setting::kPrestoHost).empty()) {
-    // The seed's way of naming the warehouse: PRESTO_HOST, PRESTO_PORT, PRESTO_USERNAME (TLS on).
-    if (get(Setting::kPrestoUsername).empty()) {
-      return absl::InvalidArgumentError(
-          "PRESTO_HOST is set but PRESTO_USERNAME is not: set the warehouse user");
-    }
-    config.warehouse_url =
-        absl::StrCat("trino://", get(Setting::kPrestoUsername), "@", get(Setting::kPrestoHost),
-                     get(Setting::kPrestoPort).empty() ? "" : ":", get(Setting::kPrestoPort));
+    CREDITBOT_ASSIGN_OR_RETURN(config.warehouse_url, PrestoWarehouseUrl(raw));
   }
   if (config.warehouse_url.empty()) config.warehouse_url = "sqlite:" + config.work_dir + "/warehouse.db";
   if (config.state_url.empty()) config.state_url = "sqlite:" + config.work_dir + "/state.db";
