@@ -284,10 +284,12 @@ absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
   return document;
 }
 
-absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::string_view default_channel,
-                                                    absl::Time now) {
-  const Json root = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) return absl::InvalidArgumentError("not JSON");
+namespace {
+
+// The entries of a prototype document: the root, or its one wrapper member (processed_messages,
+// processed, messages). kInvalidArgument for a creditbot state document or entries that are neither an
+// array nor an object.
+absl::StatusOr<const Json*> PrototypeEntries(const Json& root) {
   if (root.is_object() && root.contains("format")) {
     return absl::InvalidArgumentError(
         "this is a creditbot state document, not the prototype's processed_messages.json (use --format "
@@ -305,6 +307,32 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
         "expected an array of message keys / ts, or an object keyed by them (the prototype's "
         "processed_messages.json)");
   }
+  return entries;
+}
+
+// A request the prototype answered, recorded as replied (never a dry run) at `now`.
+RequestRecord ImportedRecord(std::string key, const std::string& channel, const std::string& ts,
+                             absl::Time now) {
+  RequestRecord record;
+  record.key = std::move(key);
+  record.channel = channel;
+  record.ts = ts;
+  record.status = RequestStatus::kReplied;
+  record.dry_run = false;
+  record.outcome = "imported";
+  record.detail = "imported from the prototype's processed_messages.json";
+  record.first_seen_at = now;
+  record.updated_at = now;
+  return record;
+}
+
+}  // namespace
+
+absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::string_view default_channel,
+                                                    absl::Time now) {
+  const Json root = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) return absl::InvalidArgumentError("not JSON");
+  CREDITBOT_ASSIGN_OR_RETURN(const Json* entries, PrototypeEntries(root));
   PrototypeImport result;
   std::set<std::string> seen;
   // `where` names the entry in messages; `text` is "CHANNEL:TS" or a bare ts; `channel` (from an object
@@ -325,17 +353,7 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
     }
     std::string key = RequestKey(channel, ts);
     if (!seen.insert(key).second) return;
-    RequestRecord record;
-    record.key = std::move(key);
-    record.channel = channel;
-    record.ts = ts;
-    record.status = RequestStatus::kReplied;
-    record.dry_run = false;
-    record.outcome = "imported";
-    record.detail = "imported from the prototype's processed_messages.json";
-    record.first_seen_at = now;
-    record.updated_at = now;
-    result.records.push_back(std::move(record));
+    result.records.push_back(ImportedRecord(std::move(key), channel, ts, now));
   };
   auto from_object = [&](const std::string& where, const Json& object) {
     const std::string ts = JsonStringMember(object, {"ts", "message_ts"});
