@@ -30,6 +30,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/url.h"
 #include "net/http_transport.h"
@@ -148,6 +149,64 @@ class HeaderList {
   curl_slist* head_ = nullptr;
 };
 
+// The AWS signing parameters of a signed request: region, service, key pair, a one-line session token.
+absl::Status CheckSigning(const HttpRequest& request) {
+  const AwsSigning& signing = *request.aws_sigv4;
+  if (!IsAwsScopePart(signing.region) || !IsAwsScopePart(signing.service)) {
+    return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                   ": AWS signing needs a region and a service name"));
+  }
+  if (signing.access_key_id.empty() || signing.secret_access_key.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                   ": AWS signing needs an access key id and a secret"));
+  }
+  if (signing.session_token.find_first_of("\r\n") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                   ": the AWS session token holds a line break"));
+  }
+  return absl::OkStatus();
+}
+
+// The request's headers as libcurl's list, refusing a header that would split the request or that libcurl
+// would sign wrongly, plus "Expect:" and the session token header where they belong.
+absl::Status FillHeaderList(const HttpRequest& request, HeaderList& header_list) {
+  const bool signed_request = request.aws_sigv4.has_value();
+  bool has_expect = false;
+  for (const auto& [name, value] : request.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                     ": header '", name, "' holds a line break or colon"));
+    }
+    if (signed_request) {
+      // libcurl 7.88 would sign these wrongly (empty values, a second X-Amz-Date), or not sign at all (an
+      // Authorization header); the token header is the transport's to add.
+      if (value.empty() || absl::EqualsIgnoreCase(name, "authorization") ||
+          absl::EqualsIgnoreCase(name, "x-amz-date") ||
+          absl::EqualsIgnoreCase(name, "x-amz-security-token")) {
+        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
+                                                       ": header '", name,
+                                                       "' cannot be sent on a signed request"));
+      }
+    }
+    if (absl::EqualsIgnoreCase(name, "expect")) has_expect = true;
+    // "Name;" is libcurl's way to send a header with an empty value.
+    if (!header_list.Append(value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value))) {
+      return absl::ResourceExhaustedError("libcurl: out of memory for headers");
+    }
+  }
+  // No "Expect: 100-continue" round trip for bodies over 1 kB (unsigned requests only: libcurl 7.88 would
+  // sign the empty "Expect:" line and get the signature wrong).
+  if (!has_expect && !signed_request && !header_list.Append("Expect:")) {
+    return absl::ResourceExhaustedError("libcurl: out of memory for headers");
+  }
+  if (signed_request && !request.aws_sigv4->session_token.empty() &&
+      !header_list.Append(absl::StrCat("x-amz-security-token: ", request.aws_sigv4->session_token))) {
+    return absl::ResourceExhaustedError("libcurl: out of memory for headers");
+  }
+  return absl::OkStatus();
+}
+
 class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(HttpTransportOptions options) : options_(std::move(options)) {
@@ -169,56 +228,9 @@ class CurlTransport final : public HttpTransport {
     HttpResponse response;
 
     const bool signed_request = request.aws_sigv4.has_value();
-    if (signed_request) {
-      const AwsSigning& signing = *request.aws_sigv4;
-      if (!IsAwsScopePart(signing.region) || !IsAwsScopePart(signing.service)) {
-        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
-                                                       ": AWS signing needs a region and a service name"));
-      }
-      if (signing.access_key_id.empty() || signing.secret_access_key.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
-                                                       ": AWS signing needs an access key id and a secret"));
-      }
-      if (signing.session_token.find_first_of("\r\n") != std::string::npos) {
-        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
-                                                       ": the AWS session token holds a line break"));
-      }
-    }
-
+    if (signed_request) CREDITBOT_RETURN_IF_ERROR(CheckSigning(request));
     HeaderList header_list;
-    bool has_expect = false;
-    for (const auto& [name, value] : request.headers) {
-      if (name.find_first_of("\r\n:") != std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos) {
-        return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
-                                                       ": header '", name, "' holds a line break or colon"));
-      }
-      if (signed_request) {
-        // libcurl 7.88 would sign these wrongly (empty values, a second X-Amz-Date), or not sign at all (an
-        // Authorization header); the token header is the transport's to add.
-        if (value.empty() || absl::EqualsIgnoreCase(name, "authorization") ||
-            absl::EqualsIgnoreCase(name, "x-amz-date") ||
-            absl::EqualsIgnoreCase(name, "x-amz-security-token")) {
-          return absl::InvalidArgumentError(absl::StrCat(request.method, " ", RedactedUrl(request.url),
-                                                         ": header '", name,
-                                                         "' cannot be sent on a signed request"));
-        }
-      }
-      if (absl::EqualsIgnoreCase(name, "expect")) has_expect = true;
-      // "Name;" is libcurl's way to send a header with an empty value.
-      if (!header_list.Append(value.empty() ? absl::StrCat(name, ";") : absl::StrCat(name, ": ", value))) {
-        return absl::ResourceExhaustedError("libcurl: out of memory for headers");
-      }
-    }
-    // No "Expect: 100-continue" round trip for bodies over 1 kB (unsigned requests only: libcurl 7.88 would
-    // sign the empty "Expect:" line and get the signature wrong).
-    if (!has_expect && !signed_request && !header_list.Append("Expect:")) {
-      return absl::ResourceExhaustedError("libcurl: out of memory for headers");
-    }
-    if (signed_request && !request.aws_sigv4->session_token.empty() &&
-        !header_list.Append(absl::StrCat("x-amz-security-token: ", request.aws_sigv4->session_token))) {
-      return absl::ResourceExhaustedError("libcurl: out of memory for headers");
-    }
+    CREDITBOT_RETURN_IF_ERROR(FillHeaderList(request, header_list));
 
     bool ok = true;
     auto set = [&ok](CURLcode code) { ok = ok && code == CURLE_OK; };
