@@ -12,32 +12,21 @@
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace creditbot {
 namespace {
-
-// scheme://user:password@host… → scheme://host…, for log lines.
-std::string WithoutUserinfo(std::string_view url) {
-  const std::size_t scheme = url.find("://");
-  const std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  const std::size_t end = url.find_first_of("/?#", start);
-  const std::size_t at = url.substr(0, end).rfind('@');
-  if (at == std::string_view::npos || at < start) return std::string(url);
-  return absl::StrCat(ToAbsl(url.substr(0, start)), ToAbsl(url.substr(at + 1)));
-}
 
 void CountFailure(Metrics& metrics, const char* target) {
   metrics.Increment(kMetricMetricsPushFailuresTotal, {{"target", target}});
 }
 
 void PushToGateway(Metrics& metrics, const std::string& body, const MetricsPushOptions& options) {
-  std::unique_ptr<HttpTransport> owned;
   HttpTransport* transport = options.transport;
-  if (transport == nullptr) {
-    HttpTransportOptions transport_options;
-    transport_options.connect_timeout = options.timeout;
-    owned = MakeCurlTransport(transport_options);
-    transport = owned.get();
+  if (transport == nullptr) {  // a wiring mistake, not the gateway's: said once, counted, never fatal
+    LogError("cannot push the pass's metrics: no transport was given", {});
+    CountFailure(metrics, "pushgateway");
+    return;
   }
   HttpRequest request;
   request.method = "POST";
@@ -57,12 +46,12 @@ void PushToGateway(Metrics& metrics, const std::string& body, const MetricsPushO
                              absl::StrCat(failure.message(), ": ", ToAbsl(response->body.substr(0, 300))));
   }
   if (failure.ok()) {
-    LogDebug("pass metrics pushed", {{"pushgateway", WithoutUserinfo(request.url)}});
+    LogDebug("pass metrics pushed", {{"pushgateway", RedactedUrl(request.url)}});
     return;
   }
   CountFailure(metrics, "pushgateway");
   LogWarn("could not push the pass's metrics to the Pushgateway; the pass is not affected",
-          {{"pushgateway", WithoutUserinfo(request.url)}, {"error", std::string(failure.message())}});
+          {{"pushgateway", RedactedUrl(request.url)}, {"error", std::string(failure.message())}});
 }
 
 // The value of `name` (a family without labels) in the exposition `text`, if there.

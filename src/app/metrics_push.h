@@ -31,7 +31,7 @@ struct MetricsPushOptions {
   std::string pushgateway_url;  // Default: none. e.g. http://pushgateway.monitoring:9091 (a path is kept)
   std::string textfile;         // Default: none. e.g. /var/lib/node_exporter/textfile/creditbot.prom
   absl::Duration timeout = absl::Seconds(10);  // the whole push, connection included
-  HttpTransport* transport = nullptr;          // Default: a libcurl transport. Not owned.
+  HttpTransport* transport = nullptr;          // required with pushgateway_url (Environment's); not owned
 };
 
 // The Pushgateway address of the job: URL + "/metrics/job/creditbot" (one trailing '/' of URL dropped).

@@ -34,7 +34,15 @@ int Fail(const absl::Status& status) {
 // is known), as a success once Succeeded() was called; Skip(): nothing is pushed.
 class PassMetrics {
  public:
-  explicit PassMetrics(const Config& config) : options_{config.pushgateway_url, config.metrics_textfile} {}
+  PassMetrics(const Environment& env, const Config& config)
+      : env_(env), options_{config.pushgateway_url, config.metrics_textfile} {
+    if (!options_.pushgateway_url.empty()) {
+      HttpTransportOptions transport_options;
+      transport_options.connect_timeout = options_.timeout;
+      transport_ = env.NewHttpTransport(transport_options);
+      options_.transport = transport_.get();
+    }
+  }
   ~PassMetrics() {
     if (!skipped_) PushPassMetrics(GlobalMetrics(), succeeded_, options_);
   }
@@ -44,13 +52,15 @@ class PassMetrics {
   void Succeeded(const PassSummary& summary) {
     CountPassOutcomes(GlobalMetrics(), summary);
     GlobalMetrics().SetGauge(kMetricLastSuccessfulPassTimestampSeconds,
-                             absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
+                             absl::ToDoubleSeconds(env_.clock().Now() - absl::UnixEpoch()));
     succeeded_ = true;
   }
   void Skip() { skipped_ = true; }
 
  private:
-  const MetricsPushOptions options_;
+  const Environment& env_;
+  std::unique_ptr<HttpTransport> transport_;  // the Pushgateway's, when one is set
+  MetricsPushOptions options_;
   bool succeeded_ = false;
   bool skipped_ = false;
 };
@@ -68,7 +78,7 @@ int RunCommand(const Environment& env, const GlobalOptions& global, const RunOpt
   if (!config.ok())
     return Fail(
         absl::Status(config.status().code(), absl::StrCat("configuration: ", config.status().message())));
-  PassMetrics pass_metrics(*config);
+  PassMetrics pass_metrics(env, *config);
   absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime(env, *std::move(config));
   if (!runtime.ok()) return Fail(runtime.status());
   Runtime& r = **runtime;
