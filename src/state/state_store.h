@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "state/claim.h"
+#include "state/ledger.h"
 #include "state/request_record.h"
 
 namespace creditbot {
@@ -98,6 +99,43 @@ class StateStore {
   // an existing record is never overwritten (RecordIfAbsent's rule); each cursor is written only when the
   // store has none of that name; leases are not imported (they belong to running passes).
   virtual absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) = 0;
+
+  // --- The credit ledger (state/ledger.h) ---
+  // Until the stores implement these (issue 17 in progress) they answer kUnimplemented; they become pure.
+
+  // Records `entry` when no entry has its execution id; an existing one is left as it is (OK either way:
+  // a pass that crashed after recording records again). Returns true when it was written.
+  virtual absl::StatusOr<bool> RecordLedgerEntry(const LedgerEntry& /*entry*/) {
+    return absl::UnimplementedError("ledger");
+  }
+  virtual absl::StatusOr<std::optional<LedgerEntry>> GetLedgerEntry(std::string_view /*execution_id*/) {
+    return absl::UnimplementedError("ledger");
+  }
+  // Atomically: the entry of `execution_id` is awaiting → records `decision` (status approved, rejected or
+  // adjusted; final amount, decided_by/at, reason; reply_updated false) and returns applied. When it is not
+  // awaiting, nothing changes and the entry is returned as it stands (not applied): the caller says "already
+  // approved by …". kNotFound when there is no such entry.
+  virtual absl::StatusOr<DecideResult> Decide(std::string_view /*execution_id*/,
+                                              const Decision& /*decision*/) {
+    return absl::UnimplementedError("ledger");
+  }
+  // Atomically marks the entry superseded by `new_execution_id` unless it is already superseded. A decided
+  // entry may be superseded (a recalculation after a fix). kNotFound when there is no such entry.
+  virtual absl::StatusOr<DecideResult> Supersede(std::string_view /*execution_id*/,
+                                                 std::string_view /*new_execution_id*/, absl::Time /*at*/) {
+    return absl::UnimplementedError("ledger");
+  }
+  // Sets reply_updated (the decision is shown in Slack). kNotFound when there is no such entry.
+  virtual absl::Status MarkReplyUpdated(std::string_view /*execution_id*/) {
+    return absl::UnimplementedError("ledger");
+  }
+  virtual absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& /*filter*/) {
+    return absl::UnimplementedError("ledger");
+  }
+  // How many entries match `filter` (its limit and offset ignored): for paging.
+  virtual absl::StatusOr<int> CountLedger(const LedgerFilter& /*filter*/) {
+    return absl::UnimplementedError("ledger");
+  }
 };
 
 }  // namespace creditbot
