@@ -39,6 +39,8 @@ std::string_view TriageActionName(TriageDecision::Action action) {
       return "deleted";
     case TriageDecision::kThreadLink:
       return "thread_link";
+    case TriageDecision::kThreadCommand:
+      return "thread_command";
   }
   return "skip";
 }
@@ -82,14 +84,27 @@ TriageDecision Triage(const SlackMessage& m, const TriageConfig& config) {
   }
   if (m.IsThreadReply()) {
     const bool from_requester = !m.parent_user_id.empty() && m.user == m.parent_user_id;
-    if (!from_requester || decision.looker_links.empty()) {
-      decision.looker_links.clear();
-      decision.ignored_links.clear();
-      return Skip(std::move(decision), "thread_reply");
+    if (from_requester && !decision.looker_links.empty()) {
+      decision.action = TriageDecision::kThreadLink;
+      decision.reason = "thread_reply_with_link";
+      return decision;
     }
-    decision.action = TriageDecision::kThreadLink;
-    decision.reason = "thread_reply_with_link";
-    return decision;
+    decision.looker_links.clear();
+    decision.ignored_links.clear();
+    if (!is_changed) {
+      absl::StatusOr<std::optional<DecisionCommand>> command = ParseDecisionCommand(m.text);
+      if (!command.ok() || command->has_value()) {
+        decision.action = TriageDecision::kThreadCommand;
+        decision.reason = "decision_command";
+        if (command.ok()) {
+          decision.command = **command;
+        } else {
+          decision.command_error = std::string(command.status().message());
+        }
+        return decision;
+      }
+    }
+    return Skip(std::move(decision), "thread_reply");
   }
   decision.action = decision.looker_links.empty() ? TriageDecision::kAskForLink : TriageDecision::kRequest;
   decision.reason = decision.looker_links.empty() ? "no_looker_link" : "looker_link";

@@ -232,6 +232,60 @@ TEST(Triage, TheRequestersThreadReplyWithALookerLinkBringsTheLink) {
   EXPECT_EQ(Triage(m, Config()).reason, "thread_reply");
 }
 
+TEST(Triage, ADecisionCommandInAThreadIsAThreadCommand) {
+  SlackMessage m = UserMessage("approve");
+  m.user = "U0APPROVER";
+  m.thread_ts = "1700000000.000050";
+  m.parent_user_id = "U0ANALYST";
+  TriageDecision d = Triage(m, Config());
+  EXPECT_EQ(d.action, TriageDecision::kThreadCommand);
+  EXPECT_EQ(d.reason, "decision_command");
+  ASSERT_TRUE(d.command.has_value());
+  EXPECT_EQ(d.command->verb, DecisionVerb::kApprove);
+  EXPECT_EQ(d.command_error, "");
+
+  m.text = "<@UBOT> adjust $1,200 partial refund agreed";
+  d = Triage(m, Config());
+  ASSERT_EQ(d.action, TriageDecision::kThreadCommand);
+  ASSERT_TRUE(d.command.has_value());
+  EXPECT_EQ(d.command->verb, DecisionVerb::kAdjust);
+  EXPECT_EQ(d.command->amount, "1200.00");
+  EXPECT_EQ(d.command->reason, "partial refund agreed");
+
+  m.text = "recalculate";
+  d = Triage(m, Config());
+  ASSERT_TRUE(d.command.has_value());
+  EXPECT_EQ(d.command->verb, DecisionVerb::kRecalculate);
+}
+
+TEST(Triage, AMalformedDecisionCommandCarriesItsError) {
+  SlackMessage m = UserMessage("reject");  // a reject needs a reason
+  m.thread_ts = "1700000000.000050";
+  TriageDecision d = Triage(m, Config());
+  EXPECT_EQ(d.action, TriageDecision::kThreadCommand);
+  EXPECT_FALSE(d.command.has_value());
+  EXPECT_NE(d.command_error, "");
+}
+
+TEST(Triage, ThreadConversationAndCommandsOutsideThreadsAreNotCommands) {
+  SlackMessage m = UserMessage("thanks, approved on our side too?");
+  m.thread_ts = "1700000000.000050";
+  EXPECT_EQ(Triage(m, Config()).reason, "thread_reply");
+  // A top-level "approve" is a message without a link, as before.
+  EXPECT_EQ(Triage(UserMessage("approve"), Config()).action, TriageDecision::kAskForLink);
+  // Our own and other bots' thread messages are never commands.
+  SlackMessage own = UserMessage("approve");
+  own.thread_ts = "1700000000.000050";
+  own.user = "UBOT";
+  EXPECT_EQ(Triage(own, Config()).reason, "own_message");
+  // An edit of a thread reply is not read again as a command.
+  SlackMessage edit = UserMessage("approve");
+  edit.thread_ts = "1700000000.000050";
+  edit.subtype = "message_changed";
+  edit.previous_text = "aprove";
+  EXPECT_EQ(Triage(edit, Config()).reason, "thread_reply");
+}
+
 // --- edits and deletions ------------------------------------------------------------------------------
 
 SlackMessage Changed(std::string previous, std::string text) {
