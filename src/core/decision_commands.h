@@ -36,6 +36,14 @@ struct DecisionCommand {
 // thousands separators). nullopt when the text is not a decision command at all (ordinary conversation);
 // kInvalidArgument, in words for the approver, when it is one but malformed (a reject without a reason, an
 // adjust with a negative or unreadable amount or more than two decimals).
+//
+// A command is recognised by its first word alone (after the mention): `approve` and `recalculate` take an
+// optional note after them (kept in `reason`); "Approve?" or "approved" are not commands.
 absl::StatusOr<std::optional<DecisionCommand>> ParseDecisionCommand(std::string_view text);
+
+// An amount typed by a person ("$1,200", "1200", "1200.5") normalised to two places ("1200.50"): for the
+// adjust command and the Adjust modal's amount field. kInvalidArgument, in words, for a negative or zero
+// amount, more than two decimals, misplaced thousands separators or anything that is not a number.
+absl::StatusOr<std::string> ParseDecisionAmount(std::string_view text);
 
 }  // namespace creditbot
