@@ -8,6 +8,13 @@
 // the loser gets "already approved by <@U…>". A crash between the write and the Slack update leaves
 // reply_updated false; FinishPendingUpdates (each pass, and `serve` at start) completes it without
 // deciding again.
+//
+// Recalculation (DecisionVerb::kRecalculate) is not a decision on the entry: it replaces the entry with a
+// new execution, which only the pipeline can run (bot/pipeline.h: it supersedes the entry, reopens the
+// request and posts a new reply). A `recalculate` reply in the thread goes to the pipeline and never here;
+// the pipeline asks only IsApprover and WhoCanDecide of the desk for it. Decide answers kRecalculate with
+// kRefused (a Recalculate button, if one is shown, gets that answer: the approver replies `recalculate` in
+// the thread instead).
 #pragma once
 
 #include <string>

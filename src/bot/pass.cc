@@ -17,6 +17,8 @@ absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, S
     LogInfo("another pass holds the lease; nothing to do");
     return summary;
   }
+  // Decisions recorded but not yet shown in Slack (a process died in between) are shown first.
+  summary.decisions_finished = pipeline.FinishPendingDecisions();
   absl::StatusOr<std::vector<InboxItem>> items = source.Fetch();
   if (!items.ok()) {
     (void)state.ReleaseLease("pass", options.holder);

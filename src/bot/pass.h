@@ -1,6 +1,6 @@
-// A scheduled pass (`creditbot run --once`): take the pass lease, fetch the messages, hand each to the
-// Pipeline, clean old state, release the lease. Passes never overlap: a second pass that finds the lease
-// held ends at once with lease_busy set.
+// A scheduled pass (`creditbot run --once`): take the pass lease, finish showing decisions recorded but not
+// yet shown in Slack, fetch the messages, hand each to the Pipeline, clean old state, release the lease.
+// Passes never overlap: a second pass that finds the lease held ends at once with lease_busy set.
 #pragma once
 
 #include <map>
@@ -22,6 +22,8 @@ struct PassSummary {
   int items = 0;
   std::map<std::string, int> outcomes;  // by ItemOutcomeName
   int cleaned = 0;
+  // Decisions whose Slack side this pass completed (Pipeline::FinishPendingDecisions).
+  int decisions_finished = 0;
 };
 
 // Errors: the source cannot be read, or the state store fails on the lease (nothing was processed); or

@@ -1,8 +1,10 @@
 // One request end to end.
 #include "bot/pipeline.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/requester_error.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
@@ -54,6 +57,68 @@ void CountCalculation(const std::string& product, const absl::StatusOr<CreditRep
                               {{"product", product}, {"dry_run", dry_run ? "true" : "false"}}, credited);
 }
 
+// How many top-level messages a Pipeline remembers for a recalculation asked for later in their thread.
+constexpr std::size_t kMaxRemembered = 2000;
+
+// The id a pending recalculation runs under: an entry superseded by an id that has no entry yet (the
+// newest such). "" when none. `entries` are one request's.
+std::string PendingIn(const std::vector<LedgerEntry>& entries) {
+  for (const LedgerEntry& entry : entries) {
+    if (entry.status != LedgerStatus::kSuperseded || entry.superseded_by.empty()) continue;
+    const bool recorded = std::any_of(entries.begin(), entries.end(), [&](const LedgerEntry& other) {
+      return other.execution_id == entry.superseded_by;
+    });
+    if (!recorded) return entry.superseded_by;
+  }
+  return "";
+}
+
+// The entry a decision in the thread applies to: the newest one not superseded. Null when none.
+const LedgerEntry* CurrentIn(const std::vector<LedgerEntry>& entries) {
+  for (const LedgerEntry& entry : entries) {
+    if (entry.status != LedgerStatus::kSuperseded) return &entry;
+  }
+  return nullptr;
+}
+
+// The report's (day, account, service, MCC, MNC) cells and what each was credited; lines of one cell
+// (should a report repeat one) are summed.
+std::vector<LedgerCell> CellsOf(const CreditReport& report) {
+  std::vector<LedgerCell> cells;
+  std::vector<Decimal> credited;
+  for (const CreditLine& line : report.lines) {
+    LedgerCell cell{line.day, line.account_sid(), line.service_sid(), line.mcc(), line.mnc(), ""};
+    auto same = std::find_if(cells.begin(), cells.end(),
+                             [&](const LedgerCell& other) { return other.SameCell(cell); });
+    if (same != cells.end()) {
+      credited[static_cast<std::size_t>(same - cells.begin())] += line.credited;
+      continue;
+    }
+    cells.push_back(std::move(cell));
+    credited.push_back(line.credited);
+  }
+  for (std::size_t i = 0; i < cells.size(); ++i) cells[i].credited = credited[i].ToFixed(2);
+  return cells;
+}
+
+// The blocks of a superseded reply: its own without the buttons, and a line saying what replaced it.
+std::string SupersededBlocks(const std::string& blocks_json, const std::string& new_execution_id) {
+  nlohmann::json blocks = nlohmann::json::parse(blocks_json, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json kept = nlohmann::json::array();
+  if (blocks.is_array()) {
+    for (nlohmann::json& block : blocks) {
+      if (!block.is_object() || block.value("type", "") != "actions") kept.push_back(std::move(block));
+    }
+  }
+  kept.push_back(
+      {{"type", "context"},
+       {"elements",
+        {{{"type", "mrkdwn"},
+          {"text", absl::StrCat(":arrows_counterclockwise: Superseded by a recalculation (execution ",
+                                new_execution_id, "): see the newer reply in this thread.")}}}}});
+  return kept.dump();
+}
+
 }  // namespace
 
 std::string_view ItemOutcomeName(ItemOutcome outcome) {
@@ -80,6 +145,8 @@ std::string_view ItemOutcomeName(ItemOutcome outcome) {
       return "already_handled";
     case ItemOutcome::kCredentialsRefused:
       return "credentials_refused";
+    case ItemOutcome::kCommand:
+      return "command";
   }
   return "failed";
 }
@@ -114,6 +181,7 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
   const SlackMessage& message = *item.message;
   ScopedLogContext context({{"request", RequestKey(message.channel, message.ts)}});
   seen_on_ = false;
+  if (!message.IsThreadReply() && message.subtype != "message_deleted") Remember(message);
   try {
     TriageDecision decision = Triage(message, options_.triage);
     switch (decision.action) {
@@ -132,6 +200,8 @@ ItemOutcome Pipeline::Handle(const InboxItem& item) {
         return HandleDeleted(message);
       case TriageDecision::kThreadLink:
         return HandleThreadLink(message, decision);
+      case TriageDecision::kThreadCommand:
+        return HandleThreadCommand(message, decision);
       case TriageDecision::kAskForLink:
       case TriageDecision::kRequest:
         break;
@@ -271,7 +341,10 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
                     absl::UnimplementedError("it is not a Look, an Explore or a dashboard"));
   }
   absl::Time now = deps_.clock.Now();
-  record.execution_id = MakeExecutionId(now, record.key);
+  // A recalculation asked for in the thread runs under the id its request chose (the entry it replaces is
+  // already superseded by it), so every attempt posts, records and supersedes as the same execution.
+  const std::string recalculation = PendingRecalculation(record.key);
+  record.execution_id = recalculation.empty() ? MakeExecutionId(now, record.key) : recalculation;
   ScopedLogContext context({{"execution_id", record.execution_id}});
 
   absl::StatusOr<ResolvedSql> resolved = deps_.looks.Resolve(*link);
@@ -301,10 +374,12 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   CountCalculation(policy->name, report, options_.dry_run);
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
 
-  absl::StatusOr<std::string> audit = WriteAudit(message, record, *report, link->url, resolved->sql, now);
+  absl::StatusOr<std::string> audit =
+      WriteAudit(message, record, *report, link->url, resolved->sql, now, !recalculation.empty());
   if (!audit.ok())
     return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
-  return ReplyWithCredit(message, decision, *link, record, *report, *audit);
+  return ReplyWithCredit(message, decision, *link, record, *report, *audit,
+                         recalculation.empty() ? "credit" : absl::StrCat("recalc:", recalculation));
 }
 
 ItemOutcome Pipeline::RefuseSql(const SlackMessage& message, RequestRecord& record,
@@ -321,7 +396,7 @@ ItemOutcome Pipeline::RefuseSql(const SlackMessage& message, RequestRecord& reco
 
 absl::StatusOr<std::string> Pipeline::WriteAudit(const SlackMessage& message, RequestRecord& record,
                                                  const CreditReport& report, const std::string& looker_url,
-                                                 const std::string& sql, absl::Time now) {
+                                                 const std::string& sql, absl::Time now, bool pinned) {
   ExecutionMeta meta;
   meta.execution_id = record.execution_id;
   meta.timestamp = now;
@@ -331,6 +406,10 @@ absl::StatusOr<std::string> Pipeline::WriteAudit(const SlackMessage& message, Re
   meta.sql_sha256 = Sha256Hex(sql);
   meta.dry_run = options_.dry_run;
   absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(report, meta));
+  if (pinned && absl::IsAlreadyExists(audit.status())) {
+    LogInfo("the audit record of this recalculation was written by an earlier attempt; kept");
+    return absl::StrCat(record.execution_id, "/result.json");
+  }
   for (int draw = 0; draw < 3 && absl::IsAlreadyExists(audit.status()); ++draw) {
     record.execution_id = meta.execution_id = MakeExecutionId(now, record.key);
     audit = deps_.audit.Write(record.execution_id, RenderResultJson(report, meta));
@@ -340,7 +419,8 @@ absl::StatusOr<std::string> Pipeline::WriteAudit(const SlackMessage& message, Re
 
 ItemOutcome Pipeline::ReplyWithCredit(const SlackMessage& message, const TriageDecision& decision,
                                       const LookerRef& link, RequestRecord& record,
-                                      const CreditReport& report, const std::string& audit) {
+                                      const CreditReport& report, const std::string& audit,
+                                      const std::string& kind) {
   // A message with several report links is answered for the first one; the reply names the others and
   // asks for one request per report (never silently reduced to one).
   CreditReplyContext reply_context;
@@ -350,12 +430,19 @@ ItemOutcome Pipeline::ReplyWithCredit(const SlackMessage& message, const TriageD
       reply_context.other_report_urls.push_back(ref.url);
   }
   RenderedMessage rendered = RenderCreditReply(report, record.execution_id, reply_context);
-  Reply reply{message.channel, message.ts,           record.key,         "credit",
+  Reply reply{message.channel, message.ts,           record.key,         kind,
               rendered.text,   rendered.blocks_json, record.execution_id};
-  absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read);
+  bool found = false;
+  absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read, &found);
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
   record.reply_ts = *posted;
   record.credit_amount = report.credit_amount.ToFixed(2);
+  // Recorded before the request is finished: a crash in between finds this reply again on the next
+  // attempt and its entry with it, so the entry is neither lost nor recorded twice.
+  if (absl::Status recorded = RecordLedger(message, record, report, *posted, found, kind == "credit");
+      !recorded.ok())
+    return Fail(record, absl::UnavailableError(recorded.message()), "could not record the ledger entry");
+  if (kind != "credit") MarkSupersededReplies(record);
   SettleReactions(record, kCreditedReaction);
   (void)Finish(record, RequestStatus::kReplied, "credit",
                absl::StrCat("credit ", FormatUsd(report.credit_amount),
@@ -425,7 +512,8 @@ ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& recor
   return ItemOutcome::kAsked;
 }
 
-absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_known_empty) {
+absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_known_empty, bool* found) {
+  if (found != nullptr) *found = false;
   if (thread_known_empty) {
     // A first claim of a message whose thread was empty when this pass read it: no reply of ours can be
     // there, so the lookup (Tier 3, 50 a minute) is skipped. Every later attempt (a retry, a lease taken
@@ -438,6 +526,7 @@ absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_k
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     LogInfo("a reply of ours is already in the thread; recording it instead of posting again");
+    if (found != nullptr) *found = true;
     return **existing;
   }
   return deps_.replier.Post(reply);
@@ -476,6 +565,268 @@ bool Pipeline::AlertOwner(std::string_view channel, std::string_view ts, std::st
   if (!posted.ok())
     LogError("could not alert the owner", {{"error", std::string(posted.status().message())}});
   return posted.ok();
+}
+
+int Pipeline::FinishPendingDecisions() {
+  if (desk_ == nullptr) return 0;
+  try {
+    const int finished = desk_->FinishPendingUpdates();
+    if (finished > 0) LogInfo("finished showing decisions in Slack", {{"count", std::to_string(finished)}});
+    return finished;
+  } catch (const std::exception& error) {
+    LogError("could not finish showing decisions in Slack", {{"error", error.what()}});
+    return 0;
+  }
+}
+
+void Pipeline::Remember(const SlackMessage& message) {
+  std::string key = RequestKey(message.channel, message.ts);
+  if (requests_seen_.size() >= kMaxRemembered && requests_seen_.count(key) == 0)
+    requests_seen_.erase(requests_seen_.begin());
+  requests_seen_[std::move(key)] = message;
+}
+
+absl::StatusOr<std::vector<LedgerEntry>> Pipeline::EntriesOf(const std::string& request_key) {
+  LedgerFilter filter;
+  filter.request_key = request_key;
+  return deps_.state.ListLedger(filter);
+}
+
+std::string Pipeline::PendingRecalculation(const std::string& request_key) {
+  absl::StatusOr<std::vector<LedgerEntry>> entries = EntriesOf(request_key);
+  if (!entries.ok()) {
+    LogWarn("could not read the request's ledger entries; calculating as a first answer",
+            {{"error", std::string(entries.status().message())}});
+    return "";
+  }
+  return PendingIn(*entries);
+}
+
+absl::Status Pipeline::RecordLedger(const SlackMessage& message, RequestRecord& record,
+                                    const CreditReport& report, const std::string& reply_ts, bool reply_found,
+                                    bool first_reply) {
+  CREDITBOT_ASSIGN_OR_RETURN(std::vector<LedgerEntry> entries, EntriesOf(record.key));
+  // An earlier attempt posted this reply and recorded its entry, then stopped before finishing.
+  const LedgerEntry* recorded = nullptr;
+  for (const LedgerEntry& entry : entries) {  // newest first: the last match is the first entry
+    if (entry.dry_run != options_.dry_run) continue;
+    if (!reply_ts.empty() && entry.reply_ts == reply_ts) {
+      recorded = &entry;
+      break;
+    }
+    if (reply_found && first_reply) recorded = &entry;
+  }
+  if (recorded != nullptr) {
+    if (recorded->execution_id != record.execution_id) {
+      LogInfo("the ledger entry of this reply was recorded by an earlier attempt; keeping it",
+              {{"recorded", recorded->execution_id}});
+      record.execution_id = recorded->execution_id;
+    }
+    return absl::OkStatus();
+  }
+  LedgerEntry entry;
+  entry.execution_id = record.execution_id;
+  entry.request_key = record.key;
+  entry.channel = message.channel;
+  entry.ts = message.ts;
+  entry.reply_ts = reply_ts;
+  entry.requester = message.user;
+  entry.parent_account_sid = report.parent_account_sid;
+  entry.product = report.product;
+  entry.fraud_start = report.fraud_start;
+  entry.fraud_end = report.fraud_end;
+  entry.cells = CellsOf(report);
+  entry.recommended_amount = report.credit_amount.ToFixed(2);
+  entry.currency = report.currency;
+  entry.policy_name = report.policy_name;
+  entry.policy_version = report.policy_version;
+  entry.policy_sha256 = report.policy_sha256;
+  entry.dry_run = options_.dry_run;
+  entry.created_at = deps_.clock.Now();
+  if (report.needs_approval) {
+    entry.status = LedgerStatus::kAwaiting;
+  } else {
+    // Within the policy's limit (a zero credit included: it is what the policy decided, recorded so the
+    // ledger shows every answer).
+    entry.status = LedgerStatus::kAutoApproved;
+    entry.final_amount = entry.recommended_amount;
+    entry.decided_by = "policy";
+    entry.decided_at = entry.created_at;
+  }
+  // The reply as posted shows the entry as it stands (buttons, or approved by policy).
+  entry.reply_updated = true;
+  CREDITBOT_ASSIGN_OR_RETURN(bool written, deps_.state.RecordLedgerEntry(entry));
+  LogInfo(written ? "ledger entry recorded" : "ledger entry already recorded",
+          {{"status", std::string(LedgerStatusName(entry.status))}, {"amount", entry.recommended_amount}});
+  if (options_.dry_run) return absl::OkStatus();
+  // A live answer replaces what a dry run only previewed: those entries no longer hold their cells.
+  for (const LedgerEntry& earlier : entries) {
+    if (!earlier.dry_run || earlier.status == LedgerStatus::kSuperseded) continue;
+    absl::StatusOr<DecideResult> superseded =
+        deps_.state.Supersede(earlier.execution_id, entry.execution_id, entry.created_at);
+    if (!superseded.ok())
+      LogWarn("could not supersede a dry run's ledger entry",
+              {{"entry", earlier.execution_id}, {"error", std::string(superseded.status().message())}});
+  }
+  return absl::OkStatus();
+}
+
+void Pipeline::MarkSupersededReplies(const RequestRecord& record) {
+  absl::StatusOr<std::vector<LedgerEntry>> entries = EntriesOf(record.key);
+  if (!entries.ok()) {
+    LogWarn("could not read the entries this recalculation superseded; their replies stay as they were",
+            {{"error", std::string(entries.status().message())}});
+    return;
+  }
+  for (const LedgerEntry& old : *entries) {
+    if (old.superseded_by != record.execution_id || old.reply_ts.empty() || old.dry_run != options_.dry_run)
+      continue;
+    absl::StatusOr<std::string> blocks = deps_.replier.MessageBlocks(old.channel, old.ts, old.reply_ts);
+    const std::string updated = SupersededBlocks(blocks.ok() ? *blocks : "", record.execution_id);
+    absl::Status shown = deps_.replier.Update(
+        old.channel, old.reply_ts,
+        absl::StrCat("Superseded by a recalculation (execution ", record.execution_id, ")"), updated);
+    if (!shown.ok())
+      LogWarn("could not mark the superseded reply",
+              {{"entry", old.execution_id}, {"error", std::string(shown.message())}});
+  }
+}
+
+void Pipeline::AnswerAuthor(const SlackMessage& reply, std::string_view text) {
+  absl::Status posted = deps_.replier.PostEphemeral(reply.channel, reply.user, text, reply.thread_ts);
+  if (!posted.ok())
+    LogWarn("could not answer the author of a thread command", {{"error", std::string(posted.message())}});
+}
+
+ItemOutcome Pipeline::HandleThreadCommand(const SlackMessage& reply, const TriageDecision& decision) {
+  const std::string request_key = RequestKey(reply.channel, reply.thread_ts);
+  ScopedLogContext context({{"request", request_key}, {"thread_reply", reply.ts}});
+  auto skip = [&](std::string_view why) {
+    RequestRecord record = NewRecord(reply.channel, reply.ts);
+    record.status = RequestStatus::kSkipped;
+    record.outcome = "thread_reply";
+    (void)deps_.state.RecordIfAbsent(record);
+    LogDebug(why);
+    return ItemOutcome::kSkipped;
+  };
+  if (desk_ == nullptr) return skip("a decision command in a thread, but no decision desk here; skipped");
+  absl::StatusOr<std::vector<LedgerEntry>> entries = EntriesOf(request_key);
+  if (!entries.ok()) {
+    LogError("could not read the ledger of a thread's request; the command stays for the next pass",
+             {{"error", std::string(entries.status().message())}});
+    return ItemOutcome::kRetrying;
+  }
+  if (entries->empty()) return skip("a decision command in a thread without a credit; skipped");
+  absl::StatusOr<ClaimResult> claim = ClaimIfDue(deps_.state, reply.channel, reply.ts,
+                                                 ClaimContext{deps_.clock.Now(), options_.dry_run, false},
+                                                 options_.claim_lease, options_.holder);
+  if (!claim.ok()) {
+    LogError("could not claim the thread command; it stays for the next pass",
+             {{"error", std::string(claim.status().message())}});
+    return ItemOutcome::kRetrying;
+  }
+  if (!claim->claimed) return ItemOutcome::kAlreadyHandled;
+  RequestRecord record = claim->record;
+  // The decision is recorded in the ledger for real in a dry run too (only Slack is spared), so a later
+  // live pass must not read the command again.
+  record.dry_run = false;
+  ++record.attempts;
+  // The store could not record the command's effect: tried again later, then told to its author.
+  auto retry = [&](const absl::Status& status) {
+    const std::string why = Redact(ToStd(status.message()));
+    if (record.attempts < options_.max_attempts) {
+      record.next_retry_at = deps_.clock.Now() + RetryDelay(options_.retry_backoff, record.attempts);
+      (void)Finish(record, RequestStatus::kFailed, "retrying", why);
+      LogWarn("a thread command could not be recorded; will retry", {{"error", why}});
+      return ItemOutcome::kRetrying;
+    }
+    AnswerAuthor(reply, absl::StrCat("creditbot could not record this (", why, "); please try again."));
+    (void)Finish(record, RequestStatus::kFailed, "failed", why);
+    return ItemOutcome::kFailed;
+  };
+
+  std::string answer;  // to the author alone; "" when the reply in the thread is the answer
+  std::string outcome = "command_malformed";
+  bool recalculating = false;
+  if (!decision.command.has_value()) {
+    answer = decision.command_error;
+  } else if (decision.command->verb == DecisionVerb::kRecalculate) {
+    outcome = "recalculate";
+    if (!desk_->IsApprover(reply.user)) {
+      outcome = "not_approver";
+      answer = absl::StrCat("Only ", desk_->WhoCanDecide(), " can ask for a recalculation.");
+    } else {
+      absl::StatusOr<std::string> asked = AskRecalculation(reply, request_key, *entries);
+      if (!asked.ok()) return retry(asked.status());
+      answer = *asked;
+      recalculating = true;
+    }
+  } else if (const LedgerEntry* current = CurrentIn(*entries); current == nullptr) {
+    outcome = "recalculating";
+    answer = "A recalculation of this request is under way: decide on its new reply.";
+  } else {
+    DecisionAnswer result =
+        desk_->Decide(DecisionRequest{current->execution_id, *decision.command, reply.user, "thread"});
+    switch (result.kind) {
+      case DecisionAnswer::Kind::kDecided:
+        outcome = std::string(DecisionVerbName(decision.command->verb));
+        break;
+      case DecisionAnswer::Kind::kFailed:
+        return retry(absl::UnavailableError(result.message));
+      case DecisionAnswer::Kind::kAlreadyDecided:
+        outcome = "already_decided";
+        answer = result.message;
+        break;
+      case DecisionAnswer::Kind::kNotApprover:
+        outcome = "not_approver";
+        answer = result.message;
+        break;
+      case DecisionAnswer::Kind::kRefused:
+        outcome = "refused";
+        answer = result.message;
+        break;
+    }
+  }
+  if (!answer.empty()) AnswerAuthor(reply, answer);
+  (void)Finish(record, RequestStatus::kReplied, outcome, answer.empty() ? outcome : answer);
+  LogInfo("thread command handled", {{"outcome", outcome}, {"by", reply.user}});
+  if (recalculating) {
+    if (auto seen = requests_seen_.find(request_key); seen != requests_seen_.end()) {
+      InboxItem item;
+      item.message = seen->second;
+      item.origin = "recalculation of " + request_key;
+      (void)Handle(item);
+    }
+  }
+  return ItemOutcome::kCommand;
+}
+
+absl::StatusOr<std::string> Pipeline::AskRecalculation(const SlackMessage& reply,
+                                                       const std::string& request_key,
+                                                       const std::vector<LedgerEntry>& entries) {
+  const absl::Time now = deps_.clock.Now();
+  std::string pending = PendingIn(entries);
+  if (pending.empty()) {
+    const LedgerEntry* current = CurrentIn(entries);
+    if (current == nullptr) return std::string("There is no credit in this thread to recalculate.");
+    pending = MakeExecutionId(now, request_key);
+    CREDITBOT_ASSIGN_OR_RETURN(DecideResult superseded,
+                               deps_.state.Supersede(current->execution_id, pending, now));
+    // Lost to a recalculation asked at the same moment: that one runs.
+    if (!superseded.applied) pending = superseded.entry.superseded_by;
+    LogInfo("recalculation asked for",
+            {{"by", reply.user}, {"replaces", current->execution_id}, {"execution_id", pending}});
+  }
+  // Reopens the request (unless a pass is already at it): due at once, attempts counted afresh.
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<RequestRecord> request, deps_.state.Get(request_key));
+  if (request.has_value() && IsFinal(*request)) {
+    request->attempts = 0;
+    request->next_retry_at = now;
+    CREDITBOT_RETURN_IF_ERROR(Finish(*request, RequestStatus::kFailed, "recalculate",
+                                     absl::StrCat("recalculation ", pending, " asked by ", reply.user)));
+  }
+  if (requests_seen_.count(request_key) != 0) return std::string();
+  return std::string("Recalculating: the new reply follows in this thread on the next pass.");
 }
 
 }  // namespace creditbot
