@@ -3,7 +3,10 @@
 // s3://BUCKET/KEY (read and written with the AWS chain of the environment; the result is written with
 // server-side encryption), and the job's Environment may pin CREDITBOT_POLICY_NAME (the policy the bot
 // routed, chosen by name instead of by the SQL) and CREDITBOT_EXECUTION_ID (the id stamped on the result).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -146,6 +149,28 @@ ExecutionMeta CalcMeta(const Environment& env, const CalcOptions& options, const
   return meta;
 }
 
+// --output FILE: the result streamed into FILE.tmp, then renamed over FILE, so a reader never sees half.
+absl::Status WriteResultFile(const std::string& path, const CreditReport& report, const ExecutionMeta& meta) {
+  std::error_code ec;
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create folder for ", path, ": ", ec.message()));
+  const std::string temp = path + ".tmp";
+  std::FILE* file = std::fopen(temp.c_str(), "wb");
+  if (file == nullptr)
+    return absl::InternalError(absl::StrCat("cannot write ", temp, ": ", std::strerror(errno)));
+  absl::Status written = WriteResultJson(report, meta, file);
+  if (std::fclose(file) != 0 && written.ok()) {
+    written = absl::InternalError(absl::StrCat("cannot write ", temp, ": ", std::strerror(errno)));
+  }
+  if (written.ok()) std::filesystem::rename(temp, target, ec);
+  if (!written.ok() || ec) {
+    std::filesystem::remove(temp, ec);
+    return written.ok() ? absl::InternalError(absl::StrCat("cannot rename ", temp, " to ", path)) : written;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcOptions& options) {
@@ -183,7 +208,7 @@ int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcO
 
   absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = OpenCalcWarehouse(env, *config, options);
   if (!warehouse.ok()) return Fail("warehouse", warehouse.status(), 2);
-  NativeExecutor executor(**warehouse, config->sql_dir);
+  NativeExecutor executor(**warehouse, config->sql_dir, config->max_report_rows);
   absl::StatusOr<CreditReport> report =
       executor.Execute({*sql, policy, *claim_date, env.Variable("CREDITBOT_EXECUTION_ID")});
   if (!report.ok()) return Fail("calculation", report.status());
@@ -191,13 +216,16 @@ int CalcCommand(const Environment& env, const GlobalOptions& global, const CalcO
     return Fail("--claim-date", after, 2);
   }
 
-  std::string json = RenderResultJson(*report, CalcMeta(env, options, *sql, now, config->dry_run));
+  // The result is streamed, never held whole (issue 20), except for an S3 --output, whose PUT needs it.
+  const ExecutionMeta meta = CalcMeta(env, options, *sql, now, config->dry_run);
   if (!options.output.empty()) {
-    absl::Status written =
-        IsS3(options.output) ? s3.Write(options.output, json) : WriteFileAtomically(options.output, json);
+    absl::Status written = IsS3(options.output) ? s3.Write(options.output, RenderResultJson(*report, meta))
+                                                : WriteResultFile(options.output, *report, meta);
     if (!written.ok()) return Fail("--output", written);
   }
-  std::fwrite(json.data(), 1, json.size(), stdout);
+  if (absl::Status printed = WriteResultJson(*report, meta, stdout); !printed.ok()) {
+    return Fail("stdout", printed);
+  }
   return 0;
 }
 

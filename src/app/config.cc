@@ -159,6 +159,11 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      DecimalText<kDefaultClaimLeaseSeconds>::kView, false, "how long a claim (and the pass lease) holds"},
     {Setting::kStateRetentionDays, "CREDITBOT_STATE_RETENTION_DAYS", T::kPositiveInt, "90", false,
      "finished state entries older than this are removed"},
+    {Setting::kMaxReportRows, "CREDITBOT_MAX_REPORT_ROWS", T::kPositiveInt,
+     DecimalText<kDefaultMaxReportRows>::kView, false,
+     "the most fraud-report rows one calculation reads: a larger report fails that request at once, telling "
+     "the owner (final, never retried), instead of exhausting the pod's memory; the default fits "
+     "`deploy/k8s`'s memory limits"},
     {Setting::kLogLevel, "CREDITBOT_LOG_LEVEL", T::kChoice, "info", false, "the least level logged",
      kFromAnywhere, "debug, info, warn, warning, error"},
     {Setting::kLogFormat, "CREDITBOT_LOG_FORMAT", T::kChoice, "auto", false,
@@ -828,6 +833,7 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.sql_dir = get(Setting::kSqlDir);
   config.dry_run = GetBool(raw, Setting::kDryRun);
   config.max_attempts = GetInt(raw, Setting::kMaxAttempts);
+  config.max_report_rows = GetInt(raw, Setting::kMaxReportRows);
   config.retry_backoff = absl::Seconds(GetInt(raw, Setting::kRetryBackoffSeconds));
   config.claim_lease = absl::Seconds(GetInt(raw, Setting::kClaimLeaseSeconds));
   config.state_retention_days = GetInt(raw, Setting::kStateRetentionDays);

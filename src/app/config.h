@@ -98,6 +98,7 @@ enum class Setting : int {
   kRetryBackoffSeconds,
   kClaimLeaseSeconds,
   kStateRetentionDays,
+  kMaxReportRows,
   kLogLevel,
   kLogFormat,
   kLogFile,
@@ -119,6 +120,11 @@ enum class Setting : int {
   kCount,  // not a setting
 };
 inline constexpr std::size_t kSettingCount = static_cast<std::size_t>(Setting::kCount);
+
+// CREDITBOT_MAX_REPORT_ROWS's default: the largest fraud report one calculation reads. A calculation peaks
+// at ~30 MB plus ~300 bytes a report row in `calc`, more in `serve`, whose audit record is one string of
+// ~640 bytes a line (issue 20); this many rows fit the deployment's pods (deploy/k8s).
+inline constexpr int kDefaultMaxReportRows = 500'000;
 
 // What a setting's value must look like; BuildConfig checks every setting against its type and refuses
 // anything else naming the accepted forms. Empty is accepted for every type whose default is empty.
@@ -287,6 +293,7 @@ struct Config {
   absl::Duration retry_backoff = absl::Minutes(15);
   absl::Duration claim_lease = absl::Seconds(kDefaultClaimLeaseSeconds);
   int state_retention_days = 90;
+  int64_t max_report_rows = kDefaultMaxReportRows;  // CREDITBOT_MAX_REPORT_ROWS
 
   // The service
   std::string http_addr;  // host:port

@@ -81,7 +81,8 @@ absl::StatusOr<std::unique_ptr<Executor>> OpenExecutor(const Config& config, War
                                                        const Environment& env) {
   const std::string& kind = config.executor.kind;
   if (kind == "native" || kind.empty())
-    return std::unique_ptr<Executor>(std::make_unique<NativeExecutor>(warehouse, config.sql_dir));
+    return std::unique_ptr<Executor>(
+        std::make_unique<NativeExecutor>(warehouse, config.sql_dir, config.max_report_rows));
   if (kind == "sagemaker") return OpenSageMaker(config, env);
   if (kind == "notebook") {
     if (config.executor.notebook_path.empty()) {

@@ -821,7 +821,7 @@ absl::Status RowCalculator::ResolveCell(const FraudRow& row, Cell& cell, RowCalc
   const Service& service = services_[static_cast<size_t>(calc.service)];
   if (!cell.text) {  // a row without a service column names the account's one service
     cell.text = std::make_shared<const LineText>(
-        LineText{row.account_sid, row.service_sid.empty() ? std::string(service.sid) : row.service_sid,
+        LineText{row.account_sid, row.service_sid.empty() ? std::string(service.sid) : row.service_sid.str(),
                  row.mcc, row.mnc, row.country});
   }
   calc.text = &cell.text;
@@ -904,8 +904,8 @@ void RowCalculator::ChooseTreatment(const FraudRow& row, RowCalc& calc) {
     calc.earned = Scale(goodwill_share, calc.eligible[ModeIndex(calc.mode)]);
   }
   if (is_max && evidence_.claim_date > calc.deadline && !calc.override_treatment &&
-      late_months_warned_.insert(MonthNumber(absl::CivilMonth(row.day))).second) {
-    warnings_.Add(absl::StrCat("Max rows of ", absl::FormatCivilTime(absl::CivilMonth(row.day)),
+      late_months_warned_.insert(MonthNumber(absl::CivilMonth(row.day.civil()))).second) {
+    warnings_.Add(absl::StrCat("Max rows of ", absl::FormatCivilTime(absl::CivilMonth(row.day.civil())),
                                " were claimed on ", Day(evidence_.claim_date),
                                ", after the Promise deadline ", Day(calc.deadline), ": ",
                                policy_.late_max_policy == LateMaxPolicy::kGoodwill

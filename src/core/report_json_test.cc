@@ -200,5 +200,42 @@ TEST(ResultJson, LargeReportHasTheSameSizeAndDigest) {
   EXPECT_EQ(Sha256Hex(json), expected[1]);
 }
 
+TEST(ResultJson, InvalidUtf8BecomesReplacementCharacters) {
+  // nlohmann threw on these; each byte outside a valid UTF-8 sequence is now U+FFFD (EF BF BD), and the
+  // valid sequence around them is kept: "é" (C3 A9) stays, a lone continuation byte, a truncated lead
+  // byte, an overlong "/" (C0 AF) and a surrogate (ED A0 80) do not.
+  CreditReport report = Typical(0);
+  report.parent_account_sid = "AC\xC3\xA9\x80\xE2\x82|\xC0\xAF|\xED\xA0\x80";
+  const std::string json = RenderResultJson(report, SlackMeta());
+  const std::string kBad = "\xEF\xBF\xBD";
+  EXPECT_NE(json.find("\"parent_account_sid\": \"AC\xC3\xA9" + kBad + kBad + kBad + "|" + kBad + kBad + "|" +
+                      kBad + kBad + kBad + "\""),
+            std::string::npos)
+      << json.substr(0, 400);
+}
+
+TEST(ResultJson, WrittenToAFileAsRendered) {
+  const CreditReport report = Typical(3000);  // several 64 KiB chunks
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  ASSERT_TRUE(WriteResultJson(report, SlackMeta(), file).ok());
+  std::rewind(file);
+  std::string written;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;) written.append(buffer, n);
+  std::fclose(file);
+  EXPECT_GT(written.size(), size_t{3} << 16);
+  EXPECT_EQ(written, RenderResultJson(report, SlackMeta()));
+}
+
+TEST(ResultJson, AWriteErrorIsReported) {
+  std::FILE* full = std::fopen("/dev/full", "w");
+  if (full == nullptr) GTEST_SKIP() << "no /dev/full";
+  const absl::Status status = WriteResultJson(Typical(100), SlackMeta(), full);
+  std::fclose(full);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(status.message(), "writing the result JSON: No space left on device");
+}
+
 }  // namespace
 }  // namespace creditbot

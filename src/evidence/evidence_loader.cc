@@ -33,11 +33,12 @@ std::string SqlLiteral(std::string_view value) {
   return out;
 }
 
-// Streams the fraud report into a FraudReport, converting each row as it arrives.
-class FraudReportSink final : public RowSink {
+// Streams the fraud report into a FraudReport, converting each borrowed row as it arrives (its texts
+// interned, so rows share them) and refusing the report at its (max_rows + 1)-th row, before reading on.
+class FraudReportSink final : public RowViewSink {
  public:
-  FraudReportSink(const std::vector<ColumnRole>& roles, FraudReport& report)
-      : roles_(roles), report_(report) {}
+  FraudReportSink(const std::vector<ColumnRole>& roles, int64_t max_rows, FraudReport& report)
+      : roles_(roles), max_rows_(max_rows), report_(report) {}
 
   absl::Status OnColumns(const std::vector<Column>& columns) override {
     report_.columns.clear();
@@ -49,17 +50,20 @@ class FraudReportSink final : public RowSink {
     return absl::OkStatus();
   }
 
-  absl::Status OnRow(const std::vector<Value>& row) override {
+  absl::Status OnRowView(RowView row) override {
     if (!mapper_) return absl::InternalError("fraud report row before its columns");
-    CREDITBOT_ASSIGN_OR_RETURN(FraudRow converted, mapper_->ConvertRow(row, ++row_number_));
+    if (max_rows_ > 0 && row_number_ >= max_rows_) return TooManyRows(max_rows_);
+    CREDITBOT_ASSIGN_OR_RETURN(FraudRow converted, mapper_->ConvertRow(row, ++row_number_, interner_));
     report_.rows.push_back(std::move(converted));
     return absl::OkStatus();
   }
 
  private:
   const std::vector<ColumnRole>& roles_;
+  const int64_t max_rows_;
   FraudReport& report_;
   std::optional<FraudReportColumns> mapper_;
+  TextInterner interner_;
   int64_t row_number_ = 0;
 };
 
@@ -174,7 +178,16 @@ ReportKeys CollectKeys(const std::vector<FraudRow>& rows) {
   ReportKeys keys;
   keys.first = rows.front().day;
   keys.last = rows.front().day;
+  const FraudRow* previous = nullptr;
   for (const FraudRow& row : rows) {
+    keys.first = std::min<absl::CivilDay>(keys.first, row.day);
+    keys.last = std::max<absl::CivilDay>(keys.last, row.day);
+    // Rows share their interned texts: a row naming what the one before named adds nothing.
+    if (previous != nullptr && row.account_sid == previous->account_sid &&
+        row.service_sid == previous->service_sid && row.mcc == previous->mcc) {
+      continue;
+    }
+    previous = &row;
     keys.accounts.insert(row.account_sid);
     if (row.service_sid.empty()) {
       keys.accounts_without_service.insert(row.account_sid);
@@ -182,8 +195,6 @@ ReportKeys CollectKeys(const std::vector<FraudRow>& rows) {
       keys.services.insert(row.service_sid);
     }
     keys.mccs.insert(row.mcc);
-    keys.first = std::min(keys.first, row.day);
-    keys.last = std::max(keys.last, row.day);
   }
   return keys;
 }
@@ -410,6 +421,13 @@ absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const Sq
   return out;
 }
 
+absl::Status TooManyRows(int64_t max_rows) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the fraud report has more than ", max_rows,
+      " rows, the most one calculation takes (CREDITBOT_MAX_REPORT_ROWS, sized to the memory creditbot is "
+      "given); narrow the Look (fewer days, accounts or MCCs) or split it into several requests"));
+}
+
 absl::StatusOr<absl::Time> ParseWarehouseTimestamp(std::string_view text) {
   return ParseTimestampUtc(text);  // one reader of timestamps for the report and the follow-ups
 }
@@ -418,7 +436,7 @@ absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
   Evidence evidence;
   evidence.claim_date = request.claim_date;
   {
-    FraudReportSink sink(policy_.columns, evidence.report);
+    FraudReportSink sink(policy_.columns, request.max_report_rows, evidence.report);
     CREDITBOT_RETURN_IF_ERROR(warehouse_.Query(request.fraud_report_sql, sink));
   }
   if (evidence.report.rows.empty()) return evidence;

@@ -25,15 +25,17 @@
 // effective_to > :window_start)`. Quotes inside values are doubled, so a value from the report can never
 // change the statement; placeholders inside string literals, quoted identifiers and comments are left alone.
 //
-// Errors: kFailedPrecondition naming a missing required column (and the columns seen) or a cell that
-// cannot be read (row number and column); kFailedPrecondition naming the SQL file for a follow-up result
-// that lacks a column or holds an unreadable cell; kNotFound for a missing SQL file; errors of the
-// warehouse unchanged (kInvalidArgument for SQL the database rejects).
+// Errors: kFailedPrecondition naming a missing required column (and the columns seen), a cell that
+// cannot be read (row number and column), or a report of more than max_report_rows rows (TooManyRows);
+// kFailedPrecondition naming the SQL file for a follow-up result that lacks a column or holds an unreadable
+// cell; kNotFound for a missing SQL file; errors of the warehouse unchanged (kInvalidArgument for SQL the
+// database rejects).
 //
 // Header changes beyond the lead's draft: the follow-up list above, and the two helpers at the bottom
 // (placeholder expansion and timestamp parsing), exposed so their edge cases are tested directly.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -52,6 +54,9 @@ struct EvidenceRequest {
   std::string fraud_report_sql;  // already accepted by the SQL guard
   absl::CivilDay claim_date;
   std::string sql_dir;  // override folder for sql/ files; empty = embedded
+  // The most fraud-report rows one calculation reads (CREDITBOT_MAX_REPORT_ROWS); 0: no limit. A larger
+  // report is refused at its (max + 1)-th row, while it streams in, never read whole first.
+  int64_t max_report_rows = 0;
 };
 
 class EvidenceLoader {
@@ -81,5 +86,9 @@ absl::StatusOr<std::string> ExpandSqlPlaceholders(std::string_view sql, const Sq
 // HH:MM[:SS[.fff…]], then optionally 'Z', 'UTC' or a numeric offset (+HH, +HH:MM, +HHMM), each after an
 // optional blank. kInvalidArgument otherwise.
 absl::StatusOr<absl::Time> ParseWarehouseTimestamp(std::string_view text);
+
+// The error of a fraud report longer than `max_rows` (CREDITBOT_MAX_REPORT_ROWS): kFailedPrecondition (a
+// final failure: retrying cannot shrink the report), saying what to do about it.
+absl::Status TooManyRows(int64_t max_rows);
 
 }  // namespace creditbot

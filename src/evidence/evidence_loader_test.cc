@@ -312,6 +312,79 @@ TEST_F(EvidenceLoaderTest, EmptyReportRunsNoFollowUps) {
   EXPECT_TRUE(evidence->accounts.empty());
 }
 
+// A Warehouse that counts the queries and the report rows it hands on, around the suite's warehouse.
+class CountingWarehouse final : public Warehouse {
+ public:
+  explicit CountingWarehouse(Warehouse& inner) : inner_(inner) {}
+  absl::Status Query(std::string_view sql, RowSink& sink) override {
+    ++queries;
+    Counter counter(sink, rows);
+    return inner_.Query(sql, counter);
+  }
+  std::string_view dialect() const override { return inner_.dialect(); }
+
+  int queries = 0;
+  int64_t rows = 0;  // rows handed to the sinks, summed over the queries
+
+ private:
+  class Counter final : public RowSink {
+   public:
+    Counter(RowSink& sink, int64_t& rows) : sink_(sink), rows_(rows) {}
+    absl::Status OnColumns(const std::vector<Column>& columns) override { return sink_.OnColumns(columns); }
+    absl::Status OnRow(const std::vector<Value>& row) override {
+      ++rows_;
+      return sink_.OnRow(row);
+    }
+    absl::Status OnRowView(RowView row) override {
+      ++rows_;
+      return sink_.OnRowView(row);
+    }
+
+   private:
+    RowSink& sink_;
+    int64_t& rows_;
+  };
+  Warehouse& inner_;
+};
+
+TEST_F(EvidenceLoaderTest, AReportOfAtMostMaxRowsIsRead) {
+  CountingWarehouse warehouse(*warehouse_);
+  EvidenceLoader loader(warehouse, policy_);
+  absl::StatusOr<Evidence> evidence =
+      loader.Load(EvidenceRequest{Look("101"), absl::CivilDay(2025, 7, 15), "", /*max_report_rows=*/5});
+  ASSERT_TRUE(evidence.ok()) << evidence.status();
+  EXPECT_EQ(evidence->report.rows.size(), 5u);
+  EXPECT_GT(warehouse.queries, 1);  // the follow-up questions ran
+}
+
+TEST_F(EvidenceLoaderTest, ALargerReportIsRefusedAtItsFirstRowOverTheLimit) {
+  // Look 101 has 5 rows: with at most 2, the third is the last one read, and nothing else runs.
+  CountingWarehouse warehouse(*warehouse_);
+  EvidenceLoader loader(warehouse, policy_);
+  absl::StatusOr<Evidence> evidence =
+      loader.Load(EvidenceRequest{Look("101"), absl::CivilDay(2025, 7, 15), "", /*max_report_rows=*/2});
+  ASSERT_EQ(evidence.status().code(), absl::StatusCode::kFailedPrecondition) << evidence.status();
+  EXPECT_EQ(
+      evidence.status().message(),
+      "the fraud report has more than 2 rows, the most one calculation takes (CREDITBOT_MAX_REPORT_ROWS, "
+      "sized to the memory creditbot is given); narrow the Look (fewer days, accounts or MCCs) or split "
+      "it into several requests");
+  EXPECT_EQ(warehouse.rows, 3);
+  EXPECT_EQ(warehouse.queries, 1);
+}
+
+TEST_F(EvidenceLoaderTest, ReportRowsShareTheirTexts) {
+  absl::StatusOr<Evidence> evidence = Load(Look("101"), absl::CivilDay(2025, 7, 15));
+  ASSERT_TRUE(evidence.ok()) << evidence.status();
+  const std::vector<FraudRow>& rows = evidence->report.rows;
+  ASSERT_EQ(rows.size(), 5u);
+  // Rows 1, 2 and 4 are ACs1/VA1/400/AZ: one copy of each text (interned while the report streamed in).
+  EXPECT_EQ(rows[0].account_sid.c_str(), rows[1].account_sid.c_str());
+  EXPECT_EQ(rows[0].service_sid.c_str(), rows[3].service_sid.c_str());
+  EXPECT_EQ(rows[0].country.c_str(), rows[3].country.c_str());
+  EXPECT_NE(rows[0].account_sid.c_str(), rows[2].account_sid.c_str());
+}
+
 TEST_F(EvidenceLoaderTest, MissingRequiredColumnIsAClearError) {
   absl::StatusOr<Evidence> evidence = Load(Look("302"), absl::CivilDay(2025, 7, 15));
   ASSERT_EQ(evidence.status().code(), absl::StatusCode::kFailedPrecondition) << evidence.status();

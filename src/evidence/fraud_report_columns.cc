@@ -21,6 +21,14 @@
 namespace creditbot {
 namespace {
 
+// The readers of the header, for a borrowed cell (a row as the warehouse hands it); the header's, for an
+// owned cell, read a view of it.
+std::string CellDebugString(const CellView& cell);
+absl::StatusOr<std::string> CellToText(const CellView& cell);
+absl::StatusOr<absl::CivilDay> CellToDay(const CellView& cell);
+absl::StatusOr<int64_t> CellToCount(const CellView& cell);
+absl::StatusOr<Decimal> CellToDecimal(const CellView& cell);
+
 // A role's patterns compiled, by the pattern text. The same few policies' roles come back for every
 // request, and compiling them each time was ~20% of a request's instructions in `serve` (issue 7,
 // docs/BENCHMARKS.md). Thread-safe (RE2 matching is); at most kMaxCompiled texts are kept, so patterns
@@ -80,24 +88,47 @@ std::string Quoted(std::string_view text) { return absl::StrCat("'", ToAbsl(text
 
 }  // namespace
 
-std::string CellDebugString(const Value& cell) {
+namespace {
+std::string CellDebugString(const CellView& cell) {
   if (std::holds_alternative<Null>(cell)) return "NULL";
   if (const int64_t* i = std::get_if<int64_t>(&cell)) return absl::StrCat(*i);
   if (const double* d = std::get_if<double>(&cell)) return absl::StrFormat("%.17g", *d);
-  const std::string& text = std::get<std::string>(cell);
+  const std::string_view text = std::get<std::string_view>(cell);
   constexpr std::size_t kMax = 60;
   if (text.size() > kMax) return absl::StrCat(Quoted(text.substr(0, kMax)), "…");
   return Quoted(text);
 }
+}  // namespace
+std::string CellDebugString(const Value& cell) { return CellDebugString(ViewOf(cell)); }
 
-absl::StatusOr<std::string> CellToText(const Value& cell) {
+namespace {
+
+// The text of a text cell with surrounding ASCII whitespace removed, or nullopt for another kind.
+std::optional<std::string_view> TrimmedText(const CellView& cell) {
+  const std::string_view* text = std::get_if<std::string_view>(&cell);
+  if (text == nullptr) return std::nullopt;
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(ToAbsl(*text));
+  return std::string_view(trimmed.data(), trimmed.size());
+}
+
+// CellToText's reading, interned: a text cell is interned from the borrowed bytes, without a copy.
+absl::StatusOr<InternedText> CellToInternedText(const CellView& cell, TextInterner& interner) {
+  if (std::optional<std::string_view> text = TrimmedText(cell)) return interner.Intern(*text);
+  CREDITBOT_ASSIGN_OR_RETURN(std::string text, CellToText(cell));
+  return interner.Intern(text);
+}
+
+}  // namespace
+
+namespace {
+absl::StatusOr<std::string> CellToText(const CellView& cell) {
   if (std::holds_alternative<Null>(cell)) return std::string();
   if (const int64_t* i = std::get_if<int64_t>(&cell)) return absl::StrCat(*i);
-  if (const std::string* text = std::get_if<std::string>(&cell)) {
-    return std::string(absl::StripAsciiWhitespace(*text));
-  }
+  if (std::optional<std::string_view> text = TrimmedText(cell)) return std::string(*text);
   return absl::InvalidArgumentError(absl::StrCat("expected text, got the number ", CellDebugString(cell)));
 }
+}  // namespace
+absl::StatusOr<std::string> CellToText(const Value& cell) { return CellToText(ViewOf(cell)); }
 
 namespace {
 
@@ -197,13 +228,14 @@ absl::StatusOr<absl::Time> ParseTimestampUtc(std::string_view text) {
   return local + fraction - *offset;
 }
 
-absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell) {
-  const std::string* text = std::get_if<std::string>(&cell);
+namespace {
+absl::StatusOr<absl::CivilDay> CellToDay(const CellView& cell) {
+  const std::string_view* text = std::get_if<std::string_view>(&cell);
   if (text == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected a date ", ToAbsl(kTimestampForms), ", got ", CellDebugString(cell)));
   }
-  const absl::string_view value = absl::StripAsciiWhitespace(*text);
+  const absl::string_view value = absl::StripAsciiWhitespace(ToAbsl(*text));
   if (value.size() == 10) {
     if (std::optional<absl::CivilDay> date = ReadDate(std::string_view(value.data(), value.size())))
       return *date;
@@ -215,8 +247,11 @@ absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell) {
   }
   return absl::ToCivilDay(*time, absl::UTCTimeZone());
 }
+}  // namespace
+absl::StatusOr<absl::CivilDay> CellToDay(const Value& cell) { return CellToDay(ViewOf(cell)); }
 
-absl::StatusOr<int64_t> CellToCount(const Value& cell) {
+namespace {
+absl::StatusOr<int64_t> CellToCount(const CellView& cell) {
   auto bad = [&](std::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("expected a non-negative whole count, got ",
                                                    CellDebugString(cell), " (", ToAbsl(why), ")"));
@@ -232,8 +267,8 @@ absl::StatusOr<int64_t> CellToCount(const Value& cell) {
     if (*d >= kMaxExactDouble) return bad("too large");
     return static_cast<int64_t>(*d);
   }
-  if (const std::string* text = std::get_if<std::string>(&cell)) {
-    absl::StatusOr<Decimal> value = Decimal::Parse(ToStd(absl::StripAsciiWhitespace(*text)));
+  if (std::optional<std::string_view> text = TrimmedText(cell)) {
+    absl::StatusOr<Decimal> value = Decimal::Parse(*text);
     if (!value.ok()) return bad("not a number");
     if (value->IsNegative()) return bad("negative");
     if (value->raw() % kDecimalOne != 0) return bad("a fraction");
@@ -241,8 +276,11 @@ absl::StatusOr<int64_t> CellToCount(const Value& cell) {
   }
   return bad("NULL");
 }
+}  // namespace
+absl::StatusOr<int64_t> CellToCount(const Value& cell) { return CellToCount(ViewOf(cell)); }
 
-absl::StatusOr<Decimal> CellToDecimal(const Value& cell) {
+namespace {
+absl::StatusOr<Decimal> CellToDecimal(const CellView& cell) {
   if (const int64_t* i = std::get_if<int64_t>(&cell)) {
     constexpr int64_t kLimit = 1000000000000000;  // Decimal::FromInt accepts |value| < 10^15
     if (*i <= -kLimit || *i >= kLimit) {
@@ -251,11 +289,11 @@ absl::StatusOr<Decimal> CellToDecimal(const Value& cell) {
     return Decimal::FromInt(*i);
   }
   if (const double* d = std::get_if<double>(&cell)) return Decimal::FromDouble(*d);
-  if (const std::string* text = std::get_if<std::string>(&cell)) {
-    return Decimal::Parse(ToStd(absl::StripAsciiWhitespace(*text)));
-  }
+  if (std::optional<std::string_view> text = TrimmedText(cell)) return Decimal::Parse(*text);
   return absl::InvalidArgumentError("expected an amount, got NULL");
 }
+}  // namespace
+absl::StatusOr<Decimal> CellToDecimal(const Value& cell) { return CellToDecimal(ViewOf(cell)); }
 
 absl::StatusOr<FraudReportColumns> FraudReportColumns::Map(const std::vector<ColumnRole>& roles,
                                                            const std::vector<std::string>& column_names) {
@@ -349,8 +387,9 @@ int FraudReportColumns::IndexOf(std::string_view role) const {
 namespace {
 
 // A text cell that must not be empty; `what` names the expected value in the error.
-absl::StatusOr<std::string> CellToRequiredText(const Value& cell, std::string_view what) {
-  absl::StatusOr<std::string> text = CellToText(cell);
+absl::StatusOr<InternedText> CellToRequiredText(const CellView& cell, std::string_view what,
+                                                TextInterner& interner) {
+  absl::StatusOr<InternedText> text = CellToInternedText(cell, interner);
   if (!text.ok()) return text.status();
   if (text->empty()) {
     return absl::InvalidArgumentError(
@@ -360,34 +399,35 @@ absl::StatusOr<std::string> CellToRequiredText(const Value& cell, std::string_vi
 }
 
 // A 3-digit MCC from an integer (0..999, zero-padded), a whole double, or text.
-absl::StatusOr<std::string> CellToMcc(const Value& value) {
+absl::StatusOr<InternedText> CellToMcc(const CellView& value, TextInterner& interner) {
   std::string mcc;
   if (const int64_t* i = std::get_if<int64_t>(&value)) {
     if (*i >= 0 && *i <= 999) mcc = absl::StrFormat("%03d", *i);
   } else if (const double* d = std::get_if<double>(&value)) {
     if (*d >= 0 && *d <= 999 && *d == std::floor(*d)) mcc = absl::StrFormat("%03d", static_cast<int>(*d));
-  } else if (const std::string* text = std::get_if<std::string>(&value)) {
-    mcc = std::string(absl::StripAsciiWhitespace(*text));
+  } else if (std::optional<std::string_view> text = TrimmedText(value)) {
+    mcc = std::string(*text);
   }
   if (mcc.size() != 3 || !AllDigits(mcc)) {
     return absl::InvalidArgumentError(absl::StrCat("expected a 3-digit MCC, got ", CellDebugString(value)));
   }
-  return mcc;
+  return interner.Intern(mcc);
 }
 
 // An ISO country code, upper case; an integer cell is refused.
-absl::StatusOr<std::string> CellToCountry(const Value& cell) {
+absl::StatusOr<InternedText> CellToCountry(const CellView& cell, TextInterner& interner) {
   absl::StatusOr<std::string> country = CellToText(cell);
   if (!country.ok()) return country.status();
   if (std::holds_alternative<int64_t>(cell)) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected an ISO country code, got ", CellDebugString(cell)));
   }
-  return absl::AsciiStrToUpper(*country);
+  absl::AsciiStrToUpper(&*country);
+  return interner.Intern(*country);
 }
 
 // A non-negative amount.
-absl::StatusOr<Decimal> CellToCharges(const Value& cell) {
+absl::StatusOr<Decimal> CellToCharges(const CellView& cell) {
   absl::StatusOr<Decimal> charges = CellToDecimal(cell);
   if (!charges.ok()) return charges.status();
   if (charges->IsNegative()) {
@@ -401,6 +441,15 @@ absl::StatusOr<Decimal> CellToCharges(const Value& cell) {
 
 absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>& row,
                                                         int64_t row_number) const {
+  std::vector<CellView> views;
+  views.reserve(row.size());
+  for (const Value& value : row) views.push_back(ViewOf(value));
+  TextInterner interner;
+  return ConvertRow(views, row_number, interner);
+}
+
+absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(RowView row, int64_t row_number,
+                                                        TextInterner& interner) const {
   for (int index : {day_, account_, service_, mcc_, mnc_, country_, sent_, blocked_, charges_}) {
     if (index >= 0 && static_cast<std::size_t>(index) >= row.size()) {
       return absl::InvalidArgumentError(absl::StrCat("fraud report row ", row_number, " has ", row.size(),
@@ -408,7 +457,7 @@ absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>
                                                      " columns"));
     }
   }
-  const auto cell = [&](int index) -> const Value& { return row[static_cast<std::size_t>(index)]; };
+  const auto cell = [&](int index) -> const CellView& { return row[static_cast<std::size_t>(index)]; };
   // Converts the cell in column `index`; an error names the row and the column.
   const auto read = [&](int index, const auto& convert) {
     auto converted = convert(cell(index));
@@ -419,25 +468,32 @@ absl::StatusOr<FraudRow> FraudReportColumns::ConvertRow(const std::vector<Value>
     }
     return converted;
   };
-  const auto account_sid = [](const Value& value) { return CellToRequiredText(value, "an account SID"); };
+  const auto account_sid = [&](const CellView& value) {
+    return CellToRequiredText(value, "an account SID", interner);
+  };
+  const auto text = [&](const CellView& value) { return CellToInternedText(value, interner); };
+  const auto mcc = [&](const CellView& value) { return CellToMcc(value, interner); };
+  const auto country = [&](const CellView& value) { return CellToCountry(value, interner); };
+  const auto count = [](const CellView& value) { return CellToCount(value); };
+  const auto day = [](const CellView& value) { return CellToDay(value); };
 
   FraudRow result;
-  CREDITBOT_ASSIGN_OR_RETURN(result.day, read(day_, CellToDay));
+  CREDITBOT_ASSIGN_OR_RETURN(result.day, read(day_, day));
   CREDITBOT_ASSIGN_OR_RETURN(result.account_sid, read(account_, account_sid));
   if (service_ >= 0) {
-    CREDITBOT_ASSIGN_OR_RETURN(result.service_sid, read(service_, CellToText));
+    CREDITBOT_ASSIGN_OR_RETURN(result.service_sid, read(service_, text));
   }
-  CREDITBOT_ASSIGN_OR_RETURN(result.mcc, read(mcc_, CellToMcc));
+  CREDITBOT_ASSIGN_OR_RETURN(result.mcc, read(mcc_, mcc));
   if (mnc_ >= 0) {
     // A floating MNC cannot keep its leading zeros; CellToText refuses it rather than guess.
-    CREDITBOT_ASSIGN_OR_RETURN(result.mnc, read(mnc_, CellToText));
+    CREDITBOT_ASSIGN_OR_RETURN(result.mnc, read(mnc_, text));
   }
   if (country_ >= 0) {
-    CREDITBOT_ASSIGN_OR_RETURN(result.country, read(country_, CellToCountry));
+    CREDITBOT_ASSIGN_OR_RETURN(result.country, read(country_, country));
   }
-  CREDITBOT_ASSIGN_OR_RETURN(result.attempts_sent, read(sent_, CellToCount));
+  CREDITBOT_ASSIGN_OR_RETURN(result.attempts_sent, read(sent_, count));
   if (blocked_ >= 0 && !std::holds_alternative<Null>(cell(blocked_))) {
-    CREDITBOT_ASSIGN_OR_RETURN(result.attempts_blocked, read(blocked_, CellToCount));
+    CREDITBOT_ASSIGN_OR_RETURN(result.attempts_blocked, read(blocked_, count));
   }
   CREDITBOT_ASSIGN_OR_RETURN(result.fraud_charges, read(charges_, CellToCharges));
   return result;

@@ -65,9 +65,13 @@ class FraudReportColumns {
   bool has_blocked_column() const { return blocked_ >= 0; }
   const std::vector<std::string>& column_names() const { return column_names_; }
 
-  // Converts one result row. `row_number` (1-based) only labels errors.
+  // Converts one result row, borrowed as the warehouse hands it; its texts are interned by `interner`, so
+  // the rows of one report share their SIDs, MCCs, MNCs and countries. `row_number` (1-based) only
+  // labels errors.
   // Errors: kFailedPrecondition naming the row number, the column and the bad value; kInvalidArgument when
   // the row has fewer cells than the mapped columns need.
+  absl::StatusOr<FraudRow> ConvertRow(RowView row, int64_t row_number, TextInterner& interner) const;
+  // The same for an owned row, whose texts are then its own.
   absl::StatusOr<FraudRow> ConvertRow(const std::vector<Value>& row, int64_t row_number) const;
 
  private:

@@ -10,7 +10,8 @@ namespace creditbot {
 absl::StatusOr<CreditReport> NativeExecutor::Execute(const CalcRequest& request) {
   if (request.policy == nullptr) return absl::InvalidArgumentError("no credit policy for this request");
   EvidenceLoader loader(warehouse_, *request.policy);
-  CREDITBOT_ASSIGN_OR_RETURN(Evidence evidence, loader.Load({request.sql, request.claim_date, sql_dir_}));
+  CREDITBOT_ASSIGN_OR_RETURN(Evidence evidence,
+                             loader.Load({request.sql, request.claim_date, sql_dir_, max_report_rows_}));
   return ComputeCredit(*request.policy, evidence);
 }
 

@@ -43,13 +43,16 @@ class Executor {
 
 class NativeExecutor final : public Executor {
  public:
-  NativeExecutor(Warehouse& warehouse, std::string sql_dir)
-      : warehouse_(warehouse), sql_dir_(std::move(sql_dir)) {}
+  // `max_report_rows`: CREDITBOT_MAX_REPORT_ROWS, the most fraud-report rows a calculation reads (0: no
+  // limit); a larger report fails with kFailedPrecondition (EvidenceLoader, TooManyRows).
+  NativeExecutor(Warehouse& warehouse, std::string sql_dir, int64_t max_report_rows = 0)
+      : warehouse_(warehouse), sql_dir_(std::move(sql_dir)), max_report_rows_(max_report_rows) {}
   absl::StatusOr<CreditReport> Execute(const CalcRequest& request) override;
 
  private:
   Warehouse& warehouse_;
   std::string sql_dir_;
+  int64_t max_report_rows_ = 0;
 };
 
 }  // namespace creditbot
