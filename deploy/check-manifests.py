@@ -16,6 +16,8 @@ Loads every manifest (PyYAML: Debian's python3-yaml) and asserts:
   - NetworkPolicy: ingress only from the monitoring namespace to 8080; egress only DNS (53) and 443/8443,
     never to the instance metadata address;
   - Service: selects the serve pods, port 8080;
+  - both pods' memory limits hold the largest report CREDITBOT_MAX_REPORT_ROWS lets in (issue 20: ~30 MB plus
+    ~900 bytes a report row);
 and that each check fails on a manifest broken in that one way. Where kubectl is installed, also that
 `kubectl kustomize deploy/k8s` builds. Also checks deploy/slack-app-manifest.yaml: only keys of Slack's
 manifest schema (as typed in slackapi/node-slack-sdk), exactly the bot scopes and events creditbot needs,
@@ -334,8 +336,43 @@ def check_service(docs):
         "Service must expose 8080"
 
 
+# Issue 20: the most one calculation may hold (docs/BENCHMARKS.md, "Result size"): the process's own ~30 MB,
+# plus per report row ~300 bytes while the engine runs and ~900 while the result is recorded (its lines and
+# the audit record, one string of ~680 bytes a line). CREDITBOT_MAX_REPORT_ROWS bounds the rows.
+POD_BASE_BYTES = 30 * 2**20
+POD_BYTES_PER_REPORT_ROW = 900
+
+
+def memory_bytes(quantity):
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
+    for suffix, factor in units.items():
+        if str(quantity).endswith(suffix):
+            return int(str(quantity)[:-len(suffix)]) * factor
+    return int(quantity)
+
+
+def max_report_rows(docs):
+    """CREDITBOT_MAX_REPORT_ROWS from the ConfigMap, else its default in src/app/config.h."""
+    configured = docs["ConfigMap"].get("data", {}).get("CREDITBOT_MAX_REPORT_ROWS")
+    if configured:
+        return int(configured)
+    with open(os.path.join(SRC, "app", "config.h"), encoding="utf-8") as f:
+        found = re.search(r"kDefaultMaxReportRows = ([0-9']+);", f.read())
+    assert found, "kDefaultMaxReportRows not found in src/app/config.h"
+    return int(found.group(1).replace("'", ""))
+
+
+def check_memory_fits_reports(docs):
+    rows = max_report_rows(docs)
+    need = POD_BASE_BYTES + POD_BYTES_PER_REPORT_ROW * rows
+    for kind in ("CronJob", "Deployment"):
+        limit = memory_bytes(only_container(docs[kind]).get("resources", {}).get("limits", {}).get("memory", 0))
+        assert limit >= need, (f"{kind}: memory limit {limit} bytes < {need}, what a report of {rows} rows "
+                               "(CREDITBOT_MAX_REPORT_ROWS) may take")
+
+
 CHECKS = [check_kustomization, check_cronjob, check_deployment, check_pod_security, check_service_account,
-          check_network_policy, check_service, check_prometheus_rule]
+          check_network_policy, check_service, check_prometheus_rule, check_memory_fits_reports]
 
 
 def mutate(path, value):
@@ -360,6 +397,9 @@ MUTATIONS = [
     (check_cronjob, mutate(["CronJob", "spec", "jobTemplate", "spec", "activeDeadlineSeconds"], 3600)),
     (check_cronjob, mutate(["CronJob", "spec", "jobTemplate", "spec", "backoffLimit"], 6)),
     (check_deployment, mutate(["Deployment", "spec", "replicas"], 2)),
+    (check_memory_fits_reports, mutate(DEP_POD + ["containers", 0, "resources", "limits", "memory"], "256Mi")),
+    (check_memory_fits_reports, mutate(CJ_POD + ["containers", 0, "resources", "limits", "memory"], "400Mi")),
+    (check_memory_fits_reports, mutate(["ConfigMap", "data", "CREDITBOT_MAX_REPORT_ROWS"], "2000000")),
     (check_deployment, mutate(["Deployment", "spec", "strategy"], {"type": "RollingUpdate"})),
     (check_deployment, mutate(DEP_POD + ["containers", 0, "readinessProbe", "httpGet", "path"], "/healthz")),
     (check_deployment, mutate(DEP_POD + ["containers", 0, "livenessProbe"], None)),

@@ -123,7 +123,7 @@ inline constexpr std::size_t kSettingCount = static_cast<std::size_t>(Setting::k
 
 // CREDITBOT_MAX_REPORT_ROWS's default: the largest fraud report one calculation reads. A calculation peaks
 // at ~30 MB plus ~300 bytes a report row in `calc`, more in `serve`, whose audit record is one string of
-// ~640 bytes a line (issue 20); this many rows fit the deployment's pods (deploy/k8s).
+// ~680 bytes a line (issue 20); this many rows fit the deployment's pods (deploy/k8s).
 inline constexpr int kDefaultMaxReportRows = 500'000;
 
 // What a setting's value must look like; BuildConfig checks every setting against its type and refuses
