@@ -14,6 +14,7 @@
 #include "app/policies.h"
 #include "app/store_factory.h"
 #include "app/warehouse_factory.h"
+#include "bot/ledger_decision_desk.h"
 #include "bot/state_store_history.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -172,6 +173,25 @@ std::unique_ptr<Pipeline> MakePipeline(const Environment& env, Runtime& runtime,
       options);
 }
 
+// The approvers and the decision desk, handed to the pipeline.
+absl::Status WireDecisionDesk(Runtime& runtime) {
+  const Config& c = runtime.config;
+  absl::StatusOr<ApproverIds> ids = ParseApproverIds(c.approvers);
+  if (!ids.ok()) return In("CREDITBOT_APPROVERS", ids.status());
+  GroupMembersReader members;
+  if (runtime.uses_slack() && !ids->groups.empty()) {
+    runtime.approvers_transport = MakeInstrumentedTransport(runtime.env.NewHttpTransport(), "slack");
+    runtime.approvers_slack = std::make_unique<SlackWebApi>(*runtime.approvers_transport, runtime.env.clock(),
+                                                            runtime.env.sleeper(), runtime.slack_options);
+    members = SlackGroupMembers(*runtime.approvers_slack);
+  }
+  runtime.approvers = std::make_unique<Approvers>(*std::move(ids), runtime.env.clock(), std::move(members));
+  runtime.desk = std::make_unique<LedgerDecisionDesk>(*runtime.state, *runtime.audit, *runtime.replier,
+                                                      *runtime.approvers, runtime.env.clock());
+  runtime.pipeline->set_decision_desk(runtime.desk.get());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Config config,
@@ -223,6 +243,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Con
   WireRepliers(*runtime);
   WireRequestSource(env, *runtime);
   runtime->pipeline = MakePipeline(env, *runtime, *looker);
+  CREDITBOT_RETURN_IF_ERROR(WireDecisionDesk(*runtime));
   return runtime;
 }
 

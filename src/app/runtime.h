@@ -19,6 +19,8 @@
 #include "app/config.h"
 #include "app/environment.h"
 #include "audit/audit_sink.h"
+#include "bot/approvers.h"
+#include "bot/decision_desk.h"
 #include "bot/pipeline.h"
 #include "core/product_router.h"
 #include "executor/executor.h"
@@ -64,6 +66,15 @@ struct Runtime {
   std::unique_ptr<HistoryState> history_state;
   std::unique_ptr<MessageSource> source;  // SlackHistorySource or LocalInbox
   std::unique_ptr<Pipeline> pipeline;
+
+  // Decisions (CREDITBOT_APPROVERS): the one DecisionDesk (a LedgerDecisionDesk on `state`, `audit` and
+  // `replier`), which the pipeline hands thread commands to and each pass asks to finish pending updates.
+  // With Slack, user groups are read through `approvers_slack`, a SlackWebApi of their own (on its own
+  // transport), so a click handled on another thread never shares `slack` with the worker.
+  std::unique_ptr<HttpTransport> approvers_transport;
+  std::unique_ptr<SlackWebApi> approvers_slack;
+  std::unique_ptr<Approvers> approvers;
+  std::unique_ptr<DecisionDesk> desk;
 
   bool uses_slack() const { return slack != nullptr; }
 };
