@@ -7,6 +7,7 @@
 
 #include <rapidjson/prettywriter.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -40,6 +41,15 @@ class ChunkStream {
     if (used_ > 0) sink_(std::string_view(buffer_.get(), used_));
     used_ = 0;
   }
+  void Write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      if (used_ == kSize) Flush();
+      const size_t n = std::min(kSize - used_, bytes.size());
+      std::memcpy(buffer_.get() + used_, bytes.data(), n);
+      used_ += n;
+      bytes.remove_prefix(n);
+    }
+  }
 
  private:
   static constexpr size_t kSize = size_t{1} << 16;
@@ -59,6 +69,11 @@ class JsonEscaper {
     out_.assign(1, '"');
     size_t i = 0;
     while (i < text.size()) {
+      size_t plain = i;  // a run that needs no escaping is copied at once
+      while (plain < text.size() && IsPlain(static_cast<unsigned char>(text[plain]))) ++plain;
+      out_.append(text.data() + i, plain - i);
+      i = plain;
+      if (i == text.size()) break;
       const auto c = static_cast<unsigned char>(text[i]);
       if (c >= 0x80) {
         const size_t length = Utf8SequenceLength(text.substr(i));
@@ -79,6 +94,8 @@ class JsonEscaper {
   }
 
  private:
+  static bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
   void AppendAscii(char c) {
     switch (c) {
       case '"':
@@ -150,7 +167,7 @@ class JsonEscaper {
 // escaped by JsonEscaper and passed through as raw string values.
 class ResultWriter {
  public:
-  explicit ResultWriter(ChunkStream& stream) : writer_(stream) { writer_.SetIndent(' ', 2); }
+  explicit ResultWriter(ChunkStream& stream) : stream_(stream), writer_(stream) { writer_.SetIndent(' ', 2); }
 
   // Members, keyed.
   void Text(std::string_view key, std::string_view value) {
@@ -201,9 +218,13 @@ class ResultWriter {
   void Name(std::string_view key) { String(key); }
   void String(std::string_view value) {
     const std::string& quoted = escaper_.Quote(value);
-    writer_.RawValue(quoted.data(), quoted.size(), rapidjson::kStringType);
+    // The writer puts the separator and indentation (a raw value of no bytes), then the text goes to the
+    // stream in one copy instead of byte by byte.
+    writer_.RawValue(quoted.data(), 0, rapidjson::kStringType);
+    stream_.Write(quoted);
   }
 
+  ChunkStream& stream_;
   rapidjson::PrettyWriter<ChunkStream> writer_;
   JsonEscaper escaper_;
 };
