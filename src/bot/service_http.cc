@@ -9,12 +9,14 @@
 #include "absl/strings/str_replace.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "slack/interactivity.h"
 
 namespace creditbot {
 namespace {
 
 constexpr char kTextPlain[] = "text/plain; charset=utf-8";
 constexpr char kEventsPath[] = "/slack/events";
+constexpr char kInteractivityPath[] = "/slack/interactivity";
 
 // Refused requests are logged at most once per interval (issue 21: a flood of unsigned requests must not
 // become a flood of log lines). A constant, not a setting.
@@ -90,6 +92,7 @@ absl::StatusOr<int> ServiceHttp::Start() {
       FrontLimits(options_), [this](const HttpFrontRequest& request) { return Route(request); },
       [this](int status, std::string_view reason, std::string_view path, std::string_view peer) {
         if (path == kEventsPath) CountEvent(status == 413 ? "too_large" : "bad_request");
+        if (path == kInteractivityPath) CountInteraction(status == 413 ? "too_large" : "bad_request");
         NoteRefusal(status, reason, peer);
       },
       [this] { FlushRefusals(); });
@@ -155,6 +158,10 @@ HttpFrontResponse ServiceHttp::Route(const HttpFrontRequest& request) {
     if (request.method != "POST") return MethodNotAllowed("POST");
     return HandleEvents(request);
   }
+  if (path == kInteractivityPath) {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return HandleInteractivity(request);
+  }
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
     if (request.method != "GET") return MethodNotAllowed("GET");
     if (path == "/healthz") return HandleHealth();
@@ -166,6 +173,10 @@ HttpFrontResponse ServiceHttp::Route(const HttpFrontRequest& request) {
 
 void ServiceHttp::CountEvent(const std::string& result) {
   metrics_->Increment(kMetricEventsReceivedTotal, {{"source", "events_api"}, {"result", result}});
+}
+
+void ServiceHttp::CountInteraction(const std::string& result) {
+  metrics_->Increment(kMetricEventsReceivedTotal, {{"source", "interactivity"}, {"result", result}});
 }
 
 void ServiceHttp::SetSigningSecret(std::string secret) {
@@ -232,6 +243,48 @@ HttpFrontResponse ServiceHttp::HandleEvents(const HttpFrontRequest& request) {
   LogDebug("Slack event received", fields);
   if (!handlers_.on_event || !handlers_.on_event_counts) CountEvent("event");
   return HttpFrontResponse{200, "", {}, ""};
+}
+
+HttpFrontResponse ServiceHttp::HandleInteractivity(const HttpFrontRequest& request) {
+  const std::string signing_secret = SigningSecret();
+  if (signing_secret.empty() || !handlers_.on_interaction) {
+    CountInteraction("not_configured");
+    return Text(404, "interactivity over HTTP is not enabled (no signing secret is configured)\n");
+  }
+  auto refuse = [&](int status, const std::string& result, std::string why) {
+    NoteRefusal(status, why, request.peer);
+    CountInteraction(result);
+    return Text(status, why + "\n");
+  };
+  if (request.body.size() > options_.max_body_bytes)
+    return refuse(413, "too_large", absl::StrCat("body is larger than ", options_.max_body_bytes, " bytes"));
+  const absl::Status signed_ok =
+      VerifySlackSignature(signing_secret, request.Header("X-Slack-Request-Timestamp"),
+                           request.Header("X-Slack-Signature"), request.body, clock_->Now());
+  if (!signed_ok.ok()) {
+    const bool internal = signed_ok.code() == absl::StatusCode::kInternal;
+    return refuse(internal ? 500 : 401, internal ? "error" : "unauthenticated",
+                  std::string(signed_ok.message()));
+  }
+  absl::StatusOr<std::string> payload_text = InteractionPayloadFromForm(request.body);
+  if (!payload_text.ok()) return refuse(400, "bad_request", std::string(payload_text.status().message()));
+  absl::StatusOr<nlohmann::json> payload = ParseInteractionJson(*payload_text);
+  if (!payload.ok()) return refuse(400, "bad_request", std::string(payload.status().message()));
+  std::string result = "accepted";
+  nlohmann::json answer;
+  try {
+    answer = handlers_.on_interaction(*payload, result);
+  } catch (const std::exception& error) {
+    LogError("could not hand on a Slack interaction; answered 500", {{"error", error.what()}});
+    CountInteraction("error");
+    return Text(500, "could not handle the interaction\n");
+  }
+  CountInteraction(result);
+  if (answer.is_null()) return HttpFrontResponse{200, "", {}, ""};
+  return HttpFrontResponse{200,
+                           "application/json; charset=utf-8",
+                           {},
+                           answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 HttpFrontResponse ServiceHttp::HandleHealth() {

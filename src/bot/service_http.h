@@ -4,6 +4,16 @@
 //                       event_callback is handed to on_event once per event_id: a redelivery of an event
 //                       already seen (RecentIds) is acknowledged 200 and dropped. 404 when no signing
 //                       secret is configured (the Events API is then off: Socket Mode is the default).
+//   POST /slack/interactivity
+//                       Slack interactivity (button clicks, modal submissions): a form body `payload=<JSON>`,
+//                       signature v0 and replay window checked exactly as for /slack/events
+//                       (VerifySlackSignature); the decoded payload goes to on_interaction, whose answer is
+//                       sent at once (200, empty or its JSON: a view_submission's errors). 404 when no
+//                       signing secret is configured or on_interaction is unset; 401 for a bad signature;
+//                       400 for a body that is not a form with a JSON object `payload`; 413 beyond
+//                       max_body_bytes. Counted in creditbot_events_received_total{source="interactivity"}
+//                       with the handler's result, or the refusal (unauthenticated, bad_request, too_large,
+//                       not_configured, error).
 //   GET  /healthz       liveness: 200 "ok\n" while the process serves (or liveness() says OK), else 503.
 //   GET  /readyz        readiness: 200 when every check of readiness() passes, else 503; one line per check,
 //                       "ok NAME" or "FAIL NAME: WHY".
@@ -39,6 +49,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +97,11 @@ struct ServiceHttpHandlers {
   // endpoint then leaves those uncounted instead of counting them "event", so that one delivery is counted
   // once. Everything the endpoint answers itself (refusals, redeliveries, url_verification…) it still counts.
   bool on_event_counts = false;
+  // Called on a request thread with the decoded payload of an accepted POST /slack/interactivity; must be
+  // quick (queue the work: Slack shows an error when the answer takes over 3 s). Returns the JSON to answer
+  // with (null: an empty 200) and names the result for the metric through `result`. If it throws, the
+  // request is answered 500. Unset: /slack/interactivity answers 404.
+  std::function<nlohmann::json(const nlohmann::json& payload, std::string& result)> on_interaction;
   // The readiness checks, run for each GET /readyz. Unset: always ready.
   std::function<ReadyReport()> readiness;
   // The body of GET /metrics. Unset: the metrics registry's Render().
@@ -122,6 +138,8 @@ class ServiceHttp {
  private:
   HttpFrontResponse Route(const HttpFrontRequest& request);
   HttpFrontResponse HandleEvents(const HttpFrontRequest& request);
+  HttpFrontResponse HandleInteractivity(const HttpFrontRequest& request);
+  void CountInteraction(const std::string& result);
   HttpFrontResponse HandleHealth();
   HttpFrontResponse HandleReady();
   HttpFrontResponse HandleMetrics();

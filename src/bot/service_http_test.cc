@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/metrics.h"
+#include "common/url.h"
 #include "slack/events_api.h"
 #include "tests/test_support.h"
 
@@ -536,6 +537,123 @@ TEST_F(ServiceHttpTest, InvalidOptionsAreRefused) {
   options = Options();
   options.threads = 0;
   EXPECT_EQ(ServiceHttp(options, Handlers()).Start().status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// --- POST /slack/interactivity ---
+
+// The Socket Mode fixture's block_actions click, form-encoded as Slack sends it over HTTP.
+std::string InteractivityForm(const nlohmann::json& payload) {
+  return absl::StrCat("payload=", PercentEncode(payload.dump()));
+}
+
+nlohmann::json ClickPayload() {
+  return nlohmann::json::parse(
+             ReadFixture("slack/socket_mode/envelope.interactive.block_actions_button.java-sdk-mock.json"))
+      .at("payload");
+}
+
+class ServiceHttpInteractivityTest : public ServiceHttpTest {
+ protected:
+  ServiceHttpHandlers InteractiveHandlers() {
+    ServiceHttpHandlers handlers = Handlers();
+    handlers.on_interaction = [this](const nlohmann::json& payload, std::string& result) -> nlohmann::json {
+      std::lock_guard<std::mutex> lock(mutex_);
+      payloads_.push_back(payload);
+      result = "decide";
+      return answer_;
+    };
+    return handlers;
+  }
+  std::vector<nlohmann::json> Payloads() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return payloads_;
+  }
+  double Interactions(const std::string& result) {
+    return metrics_.Value(kMetricEventsReceivedTotal, {{"source", "interactivity"}, {"result", result}});
+  }
+  std::vector<nlohmann::json> payloads_;
+  nlohmann::json answer_;
+};
+
+TEST_F(ServiceHttpInteractivityTest, SignedClickIsHandedOnAndAnsweredEmpty) {
+  auto client = StartServer(Options(), InteractiveHandlers());
+  const std::string body = InteractivityForm(ClickPayload());
+  const auto response =
+      client->Post("/slack/interactivity", SignedHeaders(body), body, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "");
+  ASSERT_EQ(Payloads().size(), 1u);
+  EXPECT_EQ(Payloads()[0], ClickPayload());
+  EXPECT_EQ(Interactions("decide"), 1);
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(ServiceHttpInteractivityTest, TheHandlersAnswerIsTheJsonBody) {
+  answer_ = {{"response_action", "errors"}, {"errors", {{"creditbot_reason", "say why"}}}};
+  auto client = StartServer(Options(), InteractiveHandlers());
+  const std::string body = InteractivityForm({{"type", "view_submission"}});
+  const auto response =
+      client->Post("/slack/interactivity", SignedHeaders(body), body, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(response) << response.error();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->get_header_value("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(nlohmann::json::parse(response->body), answer_);
+}
+
+TEST_F(ServiceHttpInteractivityTest, ForgedOrStaleClickIs401AndNeverHandedOn) {
+  auto client = StartServer(Options(), InteractiveHandlers());
+  const std::string body = InteractivityForm(ClickPayload());
+  const auto forged = client->Post("/slack/interactivity", SignedHeaders(body, kNow, "not the secret"), body,
+                                   "application/x-www-form-urlencoded");
+  ASSERT_TRUE(forged) << forged.error();
+  EXPECT_EQ(forged->status, 401);
+  EXPECT_EQ(forged->body,
+            "X-Slack-Signature does not match the body (wrong signing secret, or the body was altered)\n");
+  const auto stale = client->Post("/slack/interactivity", SignedHeaders(body, kNow - 301), body,
+                                  "application/x-www-form-urlencoded");
+  ASSERT_TRUE(stale) << stale.error();
+  EXPECT_EQ(stale->status, 401);
+  EXPECT_THAT(stale->body, HasSubstr("301 s old"));
+  EXPECT_TRUE(Payloads().empty());
+  EXPECT_EQ(Interactions("unauthenticated"), 2);
+}
+
+TEST_F(ServiceHttpInteractivityTest, BodiesThatAreNotAPayloadFormAre400) {
+  auto client = StartServer(Options(), InteractiveHandlers());
+  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
+           {"ssl_check=1", "the form has no payload parameter\n"},
+           {"payload=%5B1%5D", "interactivity payload is not a JSON object\n"},
+           {"payload=%7Bnot", "interactivity payload is not JSON\n"}}) {
+    const auto response =
+        client->Post("/slack/interactivity", SignedHeaders(body), body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(response) << response.error();
+    EXPECT_EQ(response->status, 400) << body;
+    EXPECT_EQ(response->body, why) << body;
+  }
+  EXPECT_TRUE(Payloads().empty());
+  EXPECT_EQ(Interactions("bad_request"), 3);
+}
+
+TEST_F(ServiceHttpInteractivityTest, WithoutSigningSecretOrHandlerTheRouteIs404AndOnlyPostIsAllowed) {
+  ServiceHttpOptions options = Options();
+  options.signing_secret = "";
+  auto client = StartServer(options, InteractiveHandlers());
+  const std::string body = InteractivityForm(ClickPayload());
+  EXPECT_EQ(
+      client->Post("/slack/interactivity", SignedHeaders(body), body, "application/x-www-form-urlencoded")
+          ->status,
+      404);
+  server_->Stop();
+  client = StartServer(Options(), Handlers());  // no on_interaction
+  EXPECT_EQ(
+      client->Post("/slack/interactivity", SignedHeaders(body), body, "application/x-www-form-urlencoded")
+          ->status,
+      404);
+  const auto get = client->Get("/slack/interactivity");
+  ASSERT_TRUE(get) << get.error();
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(Interactions("not_configured"), 2);
 }
 
 }  // namespace
