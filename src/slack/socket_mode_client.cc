@@ -94,6 +94,7 @@ struct LinkOutcome {
 struct LinkSink {
   std::function<void()> on_hello;
   SocketModeClient::OnEvent on_event;
+  SocketModeClient::OnInteractive on_interactive;
 };
 
 using PlainWebsocket = websocket::stream<beast::tcp_stream>;
@@ -250,6 +251,15 @@ class Link {
       event->retry_attempt = frame.retry_attempt;
       event->retry_reason = frame.retry_reason;
       ack.after_sent = [this, event] { Deliver(std::move(*event)); };
+    } else if (frame.type == "interactive" && sink_.on_interactive) {
+      nlohmann::json response = Interact(frame.payload);
+      if (!response.is_null() && frame.accepts_response_payload) {
+        ack.text = nlohmann::json{{"envelope_id", frame.envelope_id}, {"payload", std::move(response)}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace);
+      } else if (!response.is_null()) {
+        LogWarn("socket mode: an answer for an interactive envelope that accepts none was left out",
+                {{"envelope_id", frame.envelope_id}});
+      }
     } else {
       LogInfo("socket mode: acknowledged and ignored envelope",
               {{"type", frame.type}, {"envelope_id", frame.envelope_id}});
@@ -282,6 +292,18 @@ class Link {
     }
     LogInfo("socket mode: connected", fields);
     if (sink_.on_hello) sink_.on_hello();
+  }
+
+  // The interactive handler's answer for the ack; null when it has none or threw.
+  nlohmann::json Interact(const nlohmann::json& payload) {
+    try {
+      return sink_.on_interactive(payload);
+    } catch (const std::exception& e) {
+      LogError("socket mode: interactive handler threw", {{"error", e.what()}});
+    } catch (...) {
+      LogError("socket mode: interactive handler threw", {{"error", "unknown exception"}});
+    }
+    return nullptr;
   }
 
   void Deliver(SocketModeEvent event) {
@@ -675,6 +697,7 @@ absl::Status SocketModeClient::Run() {
     connections_.fetch_add(1);
   };
   sink.on_event = on_event_;
+  sink.on_interactive = on_interactive_;
   const StopLinkSetter set_stop_link = [this](std::function<void()> stop_link) {
     return SetStopLink(std::move(stop_link));
   };

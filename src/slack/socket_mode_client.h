@@ -1,9 +1,12 @@
 // SocketModeClient: receives Slack events over Socket Mode (research/slack.md §8). It asks for a websocket
 // URL through `OpenUrl` (apps.connections.open), connects, waits for `hello`, acknowledges every envelope
 // at once by sending {"envelope_id":"<id>"}, and hands `events_api` envelopes to `OnEvent` only after the
-// ack has been written to the socket. It reconnects on a fresh URL whenever the link ends for a reason
-// that is not terminal (see Run), pings the server and treats a silent link as dead (half-open sockets),
-// and refreshes the link shortly before the lifetime announced in `hello` runs out.
+// ack has been written to the socket. `interactive` envelopes (clicks, modal submissions) go to
+// `OnInteractive` (when set) just before their ack, because its answer may ride in the ack: a
+// view_submission's {"response_action":"errors",…} is sent as the ack's `payload`. It reconnects on a fresh
+// URL whenever the link ends for a reason that is not terminal (see Run), pings the server and treats a
+// silent link as dead (half-open sockets), and refreshes the link shortly before the lifetime announced in
+// `hello` runs out.
 //
 // Usage:
 //   SocketModeClient client(
@@ -118,11 +121,19 @@ class SocketModeClient {
   // Called on Run's thread after the envelope's ack was written to the socket; must be quick (enqueue).
   // An exception escaping it is caught and logged.
   using OnEvent = std::function<void(SocketModeEvent)>;
+  // Called on Run's thread with an `interactive` envelope's payload, before its ack is written; must be
+  // quick (no I/O: queue the work, Slack wants the ack within 3 s). Returns the ack's `payload`, or null for
+  // a plain ack; a payload is sent only when the envelope says accepts_response_payload (else logged and
+  // left out). An exception escaping it is caught and logged, and the envelope acked plainly.
+  using OnInteractive = std::function<nlohmann::json(const nlohmann::json& payload)>;
 
   SocketModeClient(OpenUrl open_url, OnEvent on_event, SocketModeOptions options = {});
   ~SocketModeClient();
   SocketModeClient(const SocketModeClient&) = delete;
   SocketModeClient& operator=(const SocketModeClient&) = delete;
+
+  // Before Run: where `interactive` envelopes go. Unset: they are acknowledged and ignored.
+  void SetOnInteractive(OnInteractive on_interactive) { on_interactive_ = std::move(on_interactive); }
 
   // Connects and runs until Stop() (returns OkStatus) or a terminal failure:
   //   - OpenUrl fails with kUnauthenticated, kPermissionDenied or kInvalidArgument (invalid_auth,
@@ -165,6 +176,7 @@ class SocketModeClient {
 
   OpenUrl open_url_;
   OnEvent on_event_;
+  OnInteractive on_interactive_;
   SocketModeOptions options_;
   // std::mutex rather than absl::Mutex: ThreadSanitizer sees it without an instrumented abseil.
   mutable std::mutex mu_;

@@ -304,6 +304,7 @@ class SocketModeClientTest : public ::testing::Test {
     }
     client_ =
         std::make_unique<SocketModeClient>(std::move(open_url), std::move(on_event), std::move(options));
+    if (on_interactive_) client_->SetOnInteractive(on_interactive_);
     thread_ = std::thread([this] {
       run_status_ = client_->Run();
       run_done_.Notify();
@@ -338,6 +339,7 @@ class SocketModeClientTest : public ::testing::Test {
   absl::Status run_status_;
   std::mutex mutex_;
   std::vector<SocketModeEvent> events_;
+  SocketModeClient::OnInteractive on_interactive_;  // set before Start
 };
 
 TEST_F(SocketModeClientTest, AcksAnEventBeforeHandingItOver) {
@@ -397,6 +399,41 @@ TEST_F(SocketModeClientTest, AcksButDoesNotHandOverSlashCommandsOrInteractions) 
                           "xxx-11-222-yyy-zzz", event_id));
   ASSERT_TRUE(FakeSocketModeServer::WaitFor([&] { return EventCount() == 1; }));
   EXPECT_EQ(Events()[0].envelope_id, event_id);
+}
+
+TEST_F(SocketModeClientTest, HandsInteractiveEnvelopesToOnInteractiveAndSendsItsAnswerInTheAck) {
+  std::mutex handed_mutex;
+  std::vector<nlohmann::json> handed;  // filled on Run's thread
+  on_interactive_ = [&handed, &handed_mutex](const nlohmann::json& payload) -> nlohmann::json {
+    std::lock_guard<std::mutex> lock(handed_mutex);
+    handed.push_back(payload);
+    if (payload.value("type", "") != "view_submission") return nullptr;
+    return {{"response_action", "errors"}, {"errors", {{"creditbot_reason", "say why"}}}};
+  };
+  Start(ServerUrl());
+  ASSERT_TRUE(WaitConnected());
+  const nlohmann::json click = FixtureJson("envelope.interactive.block_actions_button.java-sdk-mock.json");
+  server_.Send(click);
+  nlohmann::json submission = {{"envelope_id", "env-view-1"},
+                               {"type", "interactive"},
+                               {"accepts_response_payload", true},
+                               {"payload", {{"type", "view_submission"}, {"view", {{"callback_id", "x"}}}}}};
+  server_.Send(submission);
+  submission["envelope_id"] = "env-view-2";
+  submission["accepts_response_payload"] = false;  // an answer it cannot take is left out
+  server_.Send(submission);
+
+  ASSERT_TRUE(FakeSocketModeServer::WaitFor([&] { return server_.Acks().size() == 3; }));
+  EXPECT_THAT(server_.Acks(), ElementsAre("xxx-11-222-yyy-zzz", "env-view-1", "env-view-2"));
+  EXPECT_THAT(server_.Received(),
+              ElementsAre(R"({"envelope_id":"xxx-11-222-yyy-zzz"})",
+                          R"({"envelope_id":"env-view-1","payload":{"errors":{"creditbot_reason":"say why"},)"
+                          R"("response_action":"errors"}})",
+                          R"({"envelope_id":"env-view-2"})"));
+  std::lock_guard<std::mutex> lock(handed_mutex);
+  ASSERT_EQ(handed.size(), 3u);
+  EXPECT_EQ(handed[0], click["payload"]);
+  EXPECT_EQ(EventCount(), 0u);  // never handed to OnEvent
 }
 
 TEST_F(SocketModeClientTest, SkipsUnreadableFramesAndStaysConnected) {
