@@ -2,6 +2,7 @@
 #include "bot/service.h"
 
 #include <algorithm>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -134,6 +135,7 @@ void Service::Run() {
   absl::Time next_reload = next_reload_after(clock_.Now());
   while (true) {
     std::optional<InboxItem> item;
+    std::function<void()> task;
     bool reload = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -142,6 +144,9 @@ void Service::Run() {
       if (options_.reload && (reload_requested_ || now >= next_reload)) {
         reload_requested_ = false;
         reload = true;
+      } else if (!tasks_.empty()) {
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
       } else if (queue_.empty() && now < next_catchup) {
         const absl::Duration wait = std::min(next_catchup, next_reload) - now;
         wake_.wait_for(lock, absl::ToChronoMilliseconds(wait) + std::chrono::milliseconds(1));
@@ -157,6 +162,10 @@ void Service::Run() {
       next_reload = next_reload_after(clock_.Now());
       continue;
     }
+    if (task) {
+      RunTask(task);
+      continue;
+    }
     if (item) {
       ItemOutcome outcome = pipeline_->Handle(*item);
       GlobalMetrics().Increment(kMetricRequestsTotal, {{"outcome", std::string(ItemOutcomeName(outcome))}});
@@ -169,7 +178,30 @@ void Service::Run() {
     CatchUp();
     next_catchup = clock_.Now() + options_.catchup_interval;
   }
-  LogInfo("service worker stopped", {{"queued_left", std::to_string(queue_depth())}});
+  std::size_t tasks_left = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tasks_left = tasks_.size();
+    tasks_.clear();
+  }
+  LogInfo("service worker stopped",
+          {{"queued_left", std::to_string(queue_depth())}, {"tasks_dropped", std::to_string(tasks_left)}});
+}
+
+void Service::Post(std::function<void()> task) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  tasks_.push_back(std::move(task));
+  wake_.notify_one();
+}
+
+void Service::RunTask(const std::function<void()>& task) {
+  try {
+    task();
+  } catch (const std::exception& error) {
+    LogError("service: a posted task threw", {{"error", error.what()}});
+  } catch (...) {
+    LogError("service: a posted task threw", {{"error", "unknown exception"}});
+  }
 }
 
 void Service::Stop() {

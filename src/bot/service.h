@@ -8,6 +8,10 @@
 // redelivers); everything else is made safe by the pipeline's claim in the state store and its look in
 // the thread before posting, which also holds against a scheduled pass running at the same time.
 //
+// Posted tasks (Post) run on the worker too, before the next queued event, so that work touching the
+// worker's parts — a decision from a Slack click, which writes the state store and updates the reply through
+// the worker's Slack client — never runs beside them on another thread.
+//
 // Stop (from a signal) lets the item in hand finish and returns from Run; queued events are left — their
 // messages are in the channel history, and the next catch-up (here or in the next process) reads them.
 //
@@ -75,6 +79,11 @@ class Service {
   // `source` names the receiver for logs and metrics ("socket_mode", "events_api").
   DeliveryResult Deliver(const nlohmann::json& event, std::string_view source);
 
+  // Thread-safe and quick: `task` runs on the worker thread before the next queued event (tasks in the
+  // order posted), with the parts in use then. Tasks still waiting at Stop() are dropped (logged). An
+  // exception escaping a task is caught and logged.
+  void Post(std::function<void()> task);
+
   // The worker loop, on the calling thread, until Stop().
   void Run();
   void Stop();  // thread-safe
@@ -88,6 +97,7 @@ class Service {
  private:
   void CatchUp();
   void Reload();
+  static void RunTask(const std::function<void()>& task);
 
   // The worker's parts: replaced only by the worker (Reload); channel_ids_ is also read by Deliver, under
   // mutex_.
@@ -101,6 +111,7 @@ class Service {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<InboxItem> queue_;
+  std::deque<std::function<void()>> tasks_;
   std::vector<std::string> channel_ids_;
   bool stopping_ = false;
   bool reload_requested_ = false;
