@@ -73,7 +73,7 @@ SLACK_SCHEMA = {
     "settings.interactivity": {"is_enabled", "message_menu_options_url", "request_url"},
 }
 SLACK_BOT_SCOPES = {"channels:history", "groups:history", "chat:write", "im:write", "reactions:write",
-                    "channels:read", "groups:read"}
+                    "channels:read", "groups:read", "usergroups:read"}
 
 
 def load_manifests():
@@ -517,6 +517,9 @@ def check_slack_manifest(manifest):
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["bot_events"] == ["message.channels", "message.groups"], "bot events"
     assert settings["socket_mode_enabled"] is True, "socket_mode_enabled"
+    # The Approve / Reject / Adjust buttons and the modals (issue 17): Socket Mode carries them without a
+    # request URL; over HTTP it is https://<host>/slack/interactivity.
+    assert settings["interactivity"]["is_enabled"] is True, "interactivity"
     assert settings["org_deploy_enabled"] is False, "org_deploy_enabled"
 
 
@@ -528,7 +531,8 @@ class SlackManifestTest(unittest.TestCase):
         for path, value in ((["settings", "socket_mode_enabled"], False),
                             (["oauth_config", "scopes", "bot"], sorted(SLACK_BOT_SCOPES) + ["users:read"]),
                             (["settings", "event_subscriptions", "bot_events"], ["message.im"]),
-                            (["settings", "socket_mode"], True)):
+                            (["settings", "socket_mode"], True),
+                            (["settings", "interactivity", "is_enabled"], False)):
             broken = copy.deepcopy(manifest)
             node = broken
             for key in path[:-1]:
