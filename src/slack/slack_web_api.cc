@@ -50,6 +50,7 @@ double PerMinute(std::string_view method) {
   if (method == "reactions.remove") return 20;                                // Tier 2
   if (method == "auth.test" || method == "apps.connections.open") return 20;  // Special / Tier 1
   if (method == "chat.postMessage") return 100;                               // Special, see above
+  if (method == "views.open") return 100;                                     // Tier 4
   return 50;  // Tier 3: conversations.history, .replies, .open, chat.update, reactions.add
 }
 
@@ -353,6 +354,20 @@ absl::Status SlackWebApi::UpdateMessage(std::string_view channel, std::string_vi
   return Call("chat.update", DumpJson(body), /*json_body=*/true, /*use_app_token=*/false, /*idempotent=*/true,
               channel)
       .status();
+}
+
+absl::StatusOr<std::string> SlackWebApi::OpenView(std::string_view trigger_id, std::string_view view_json) {
+  if (trigger_id.empty()) return absl::InvalidArgumentError("Slack views.open: no trigger_id");
+  Json view = Json::parse(view_json, nullptr, /*allow_exceptions=*/false);
+  if (view.is_discarded() || !view.is_object()) {
+    return absl::InvalidArgumentError("Slack views.open: the view is not a JSON object");
+  }
+  const Json body = {{"trigger_id", trigger_id}, {"view", std::move(view)}};
+  // A trigger_id works once: a repeat after a lost answer is refused by Slack, never shown twice.
+  CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("views.open", DumpJson(body), /*json_body=*/true,
+                                               /*use_app_token=*/false, /*idempotent=*/true));
+  const Json* opened = JsonObjectMember(answer, "view");
+  return opened == nullptr ? "" : JsonStringMember(*opened, "id");
 }
 
 absl::StatusOr<std::string> SlackWebApi::OpenDm(std::string_view user_id) {

@@ -150,6 +150,13 @@ class SlackWebApi {
   // chat.update of `ts` in `channel` with the fields of `payload_json` (text, blocks, metadata).
   absl::Status UpdateMessage(std::string_view channel, std::string_view ts, std::string_view payload_json);
 
+  // views.open: shows the modal `view_json` (a JSON object, slack/interactivity.h builds creditbot's) to the
+  // user whose click carried `trigger_id` (valid 3 s after the click, once). The view's id ("V…") on success.
+  // kInvalidArgument, not sent, when `trigger_id` is empty or `view_json` is not a JSON object; Slack's
+  // expired_trigger_id / exchanged_trigger_id / invalid_trigger_id (the click is too old or was already
+  // used) are kInvalidArgument like its other refusals.
+  absl::StatusOr<std::string> OpenView(std::string_view trigger_id, std::string_view view_json);
+
   // conversations.open users=`user_id` → the DM channel id ("D…"). Cached per user.
   absl::StatusOr<std::string> OpenDm(std::string_view user_id);
 
