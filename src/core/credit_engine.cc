@@ -1127,6 +1127,17 @@ void FillModeBreakdown(const CreditPolicy& policy, const RowTotals& totals, Cred
   out.fraud_guard_mode = dominant;
 }
 
+// A report of `policy` for `evidence`'s claim, before anything is calculated.
+CreditReport NewReport(const CreditPolicy& policy, const Evidence& evidence) {
+  CreditReport out;
+  out.product = policy.name;
+  out.policy_name = policy.name;
+  out.policy_version = policy.version;
+  out.policy_sha256 = policy.sha256;
+  out.claim_date = evidence.claim_date;
+  return out;
+}
+
 absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence& original) {
   CREDITBOT_RETURN_IF_ERROR(ValidateRows(original.report));
   Warnings warnings;
@@ -1147,12 +1158,7 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   const Evidence& evidence = merged ? *merged : original;
   const FraudReport& report = evidence.report;
 
-  CreditReport out;
-  out.product = policy.name;
-  out.policy_name = policy.name;
-  out.policy_version = policy.version;
-  out.policy_sha256 = policy.sha256;
-  out.claim_date = evidence.claim_date;
+  CreditReport out = NewReport(policy, evidence);
 
   // The one parent account of every row.
   std::vector<std::string> accounts;
@@ -1193,15 +1199,66 @@ absl::StatusOr<CreditReport> Compute(const CreditPolicy& policy, const Evidence&
   return out;
 }
 
-}  // namespace
+// Every row of the report was left out (earlier requests of `parent` hold their cells): a zero credit,
+// reason already_credited, no lines, the policy's parameters as for any report.
+CreditReport AllAlreadyCredited(const CreditPolicy& policy, const Evidence& evidence,
+                                const std::string& parent, AlreadyCredited already) {
+  CreditReport out = NewReport(policy, evidence);
+  out.parent_account_sid = parent;
+  std::vector<std::string>& accounts = out.summary.accounts;
+  for (const LeftOutEntry& entry : already.entries) {
+    for (const CellKey& cell : entry.cells) {
+      if (std::find(accounts.begin(), accounts.end(), cell.account_sid) == accounts.end())
+        accounts.push_back(cell.account_sid);
+    }
+  }
+  if (accounts.size() == 1) out.account_sid = accounts.front();
+  Warnings warnings;
+  const RowTotals totals{};
+  SumParent(policy, totals, out.summary);
+  out.summary.repeat_factor = Decimal::FromInt(1);
+  DecideApproval(policy, evidence, /*pays=*/false, out, warnings);
+  out.reason = "already_credited";
+  FillModeBreakdown(policy, totals, out);
+  out.warnings = warnings.Take();
+  out.already_credited = std::move(already);
+  return out;
+}
 
-absl::StatusOr<CreditReport> ComputeCredit(const CreditPolicy& policy, const Evidence& evidence) {
+// `compute()`, with Decimal's overflow as an error.
+template <typename Fn>
+absl::StatusOr<CreditReport> WithoutOverflow(Fn compute) {
   try {
-    return Compute(policy, evidence);
+    return compute();
   } catch (const std::overflow_error& error) {
     // Only reachable with absurd inputs (Decimal's limits are far beyond any real report).
     return absl::InvalidArgumentError(absl::StrCat("numbers in the report are too large: ", error.what()));
   }
+}
+
+}  // namespace
+
+absl::StatusOr<CreditReport> ComputeCredit(const CreditPolicy& policy, const Evidence& evidence) {
+  return WithoutOverflow([&] { return Compute(policy, evidence); });
+}
+
+bool HadRepeatIncident(const CreditPolicy& policy, const Evidence& evidence) {
+  return HadRecentCredit(policy, evidence);
+}
+
+absl::StatusOr<CreditReport> ComputeCreditWithLedger(const CreditPolicy& policy, Evidence evidence,
+                                                     const EarlierCredits& earlier) {
+  return WithoutOverflow([&]() -> absl::StatusOr<CreditReport> {
+    CREDITBOT_RETURN_IF_ERROR(ValidateRows(evidence.report));
+    const std::optional<std::string> parent = ReportParent(evidence);
+    AlreadyCredited already = ApplyEarlierCredits(earlier, evidence);
+    if (!already.empty() && evidence.report.rows.empty()) {
+      return AllAlreadyCredited(policy, evidence, *parent, std::move(already));
+    }
+    CREDITBOT_ASSIGN_OR_RETURN(CreditReport report, Compute(policy, evidence));
+    report.already_credited = std::move(already);
+    return report;
+  });
 }
 
 }  // namespace creditbot

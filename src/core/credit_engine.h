@@ -33,6 +33,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "core/already_credited.h"
 #include "core/credit_policy.h"
 #include "core/credit_report.h"
 #include "core/evidence.h"
@@ -40,5 +41,18 @@
 namespace creditbot {
 
 absl::StatusOr<CreditReport> ComputeCredit(const CreditPolicy& policy, const Evidence& evidence);
+
+// ComputeCredit after the ledger (already_credited.h, ApplyEarlierCredits): the rows whose cells earlier
+// requests of the parent hold are left out first, and the credits creditbot recorded for the parent count
+// for the repeat-incident haircut; report.already_credited says what was left out. When every row was left
+// out: credit 0 with reason already_credited, no lines (needs_approval false). With no earlier entry that
+// counts, the same report as ComputeCredit. Errors: those of ComputeCredit (rows are validated before any
+// is left out).
+absl::StatusOr<CreditReport> ComputeCreditWithLedger(const CreditPolicy& policy, Evidence evidence,
+                                                     const EarlierCredits& earlier);
+
+// Whether evidence.prior_credits make a repeat incident for `policy` on evidence.claim_date (the rule the
+// engine applies: an approved or issued credit of a repeat product in [claim − window, claim)).
+bool HadRepeatIncident(const CreditPolicy& policy, const Evidence& evidence);
 
 }  // namespace creditbot

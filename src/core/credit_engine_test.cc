@@ -910,6 +910,116 @@ TEST(CreditEngine, ManyDuplicatesAreSummedIntoTheFirstRow) {
   EXPECT_THAT(report.warnings, Contains(HasSubstr("3 rows of the fraud report")));
 }
 
+// --- Cells already credited (CREDIT_POLICY.md, settled rule "Cells already credited") ---
+
+// An earlier request of ACp (another thread) holding the worked example's rows `rows` (1-based), each
+// credited as in the worked example (r1 165.00, r2 60.00, r3 30.00, r4 and r5 0.00).
+EarlierCredits EarlierHolding(std::vector<int> rows) {
+  const std::array<const char*, 5> credited = {"165.00", "60.00", "30.00", "0.00", "0.00"};
+  const Evidence example = WorkedExample();
+  EarlierEntry entry;
+  entry.execution_id = "20250710T090000Z-beef";
+  entry.request_key = "C1:1752138000.000100";
+  entry.parent_account_sid = "ACp";
+  entry.product = "verify";
+  entry.holds_cells = true;
+  for (int r : rows) {
+    const FraudRow& row = example.report.rows[static_cast<size_t>(r - 1)];
+    entry.cells.push_back({{row.day, row.account_sid, row.service_sid, row.mcc, row.mnc},
+                           D(credited[static_cast<size_t>(r - 1)])});
+  }
+  EarlierCredits earlier;
+  earlier.request_key = "C1:1752537600.000200";  // this request: 2025-07-15
+  earlier.product = "verify";
+  earlier.entries.push_back(std::move(entry));
+  return earlier;
+}
+
+CreditReport ComputeAfter(const EarlierCredits& earlier, Evidence evidence = WorkedExample()) {
+  absl::StatusOr<CreditReport> report = ComputeCreditWithLedger(CreditPolicy(), std::move(evidence), earlier);
+  EXPECT_TRUE(report.ok()) << report.status();
+  return report.ok() ? *report : CreditReport();
+}
+
+TEST(CreditEngineWithLedger, RowsOneAndTwoAlreadyCreditedLeaveThePromiseRow) {
+  // r1 and r2 (standard, goodwill 165.00 + 60.00) are held: r3 (promise 30.00), r4 and r5 (off, 0) remain.
+  // Credit 30.00 ≤ 250.00: no approval. Fraud total 90.00 + 400.00 + 100.00 = 590.00, window 07-02..07-03.
+  CreditReport report = ComputeAfter(EarlierHolding({1, 2}));
+  EXPECT_EQ(report.credit_amount, D("30.00"));
+  EXPECT_EQ(report.summary.goodwill, D("0.00"));
+  EXPECT_EQ(report.summary.promise, D("30.00"));
+  EXPECT_FALSE(report.needs_approval);
+  EXPECT_EQ(report.reason, std::nullopt);
+  EXPECT_EQ(report.fraud_total, D("590.00"));
+  EXPECT_EQ(report.fraud_start, absl::CivilDay(2025, 7, 2));
+  EXPECT_EQ(report.fraud_end, absl::CivilDay(2025, 7, 3));
+  EXPECT_EQ(report.lines.size(), 3u);
+  EXPECT_EQ(Df(report, Mode::kStandard).fraud_charges_in_mode, D("0.00"));
+  EXPECT_EQ(Df(report, Mode::kMax).credit_in_mode, D("30.00"));
+  const AlreadyCredited& already = report.already_credited;
+  EXPECT_EQ(already.rows, 2);
+  EXPECT_EQ(already.fraud_charges, D("540.00"));  // 300.00 + 240.00
+  EXPECT_EQ(already.credited, D("225.00"));       // 165.00 + 60.00
+  ASSERT_EQ(already.entries.size(), 1u);
+  EXPECT_EQ(already.entries[0].request_key, "C1:1752138000.000100");
+}
+
+TEST(CreditEngineWithLedger, ACreditCreditbotApprovedMakesARepeatIncident) {
+  // The earlier request held r3 and was approved on 2025-07-10 (within 365 days before 2025-07-15):
+  // goodwill 0.5 × (165.00 + 60.00) = 112.50, no promise row left, r4 and r5 0: credit 112.50.
+  EarlierCredits earlier = EarlierHolding({3});
+  earlier.entries[0].credited_on = absl::CivilDay(2025, 7, 10);
+  earlier.entries[0].final_amount = D("30.00");
+  CreditReport report = ComputeAfter(earlier);
+  EXPECT_EQ(report.summary.repeat_factor, D("0.5"));
+  EXPECT_EQ(report.credit_amount, D("112.50"));
+  EXPECT_EQ(report.fraud_total, D("1040.00"));  // 1130.00 − 90.00
+  EXPECT_THAT(report.warnings, Contains(HasSubstr("repeat incident")));
+}
+
+TEST(CreditEngineWithLedger, ALedgerCreditAlsoInTheWarehouseHalvesGoodwillOnce) {
+  // The haircut asks only whether there was a credit in the window: the warehouse's issued credit of
+  // 2025-03-01 and the ledger's approval of 2025-07-10 (maybe the same credit) give 0.5, never 0.25.
+  // Edge case E: 0.5 × 225.00 + 30.00 = 142.50.
+  Evidence evidence = WorkedExample();
+  evidence.prior_credits = {{absl::CivilDay(2025, 3, 1), "issued", D("100.00"), "verify"}};
+  EarlierCredits earlier = EarlierHolding({});
+  earlier.entries[0].credited_on = absl::CivilDay(2025, 7, 10);
+  earlier.entries[0].final_amount = D("100.00");
+  EXPECT_EQ(ComputeAfter(earlier, evidence).credit_amount, D("142.50"));
+}
+
+TEST(CreditEngineWithLedger, EveryRowAlreadyCreditedIsAZeroCreditWithItsReason) {
+  CreditReport report = ComputeAfter(EarlierHolding({1, 2, 3, 4, 5}));
+  EXPECT_EQ(report.credit_amount, D("0.00"));
+  EXPECT_EQ(report.reason, "already_credited");
+  EXPECT_FALSE(report.needs_approval);
+  EXPECT_EQ(report.parent_account_sid, "ACp");
+  EXPECT_THAT(report.lines, IsEmpty());
+  EXPECT_EQ(report.fraud_total, D("0.00"));
+  EXPECT_EQ(report.fraud_start, std::nullopt);
+  EXPECT_EQ(report.summary.approval_threshold, D("250.00"));  // min(1000.00, 1.0 × 250.00)
+  EXPECT_EQ(report.summary.accounts, (std::vector<std::string>{"ACs1", "ACs2"}));
+  EXPECT_EQ(report.already_credited.rows, 5);
+  EXPECT_EQ(report.already_credited.fraud_charges, D("1130.00"));
+  EXPECT_EQ(report.already_credited.credited, D("255.00"));  // 165 + 60 + 30 + 0 + 0
+}
+
+TEST(CreditEngineWithLedger, NoEarlierEntryGivesTheWorkedExample) {
+  CreditReport report = ComputeAfter(EarlierHolding({}));
+  EXPECT_EQ(report.credit_amount, D("255.00"));
+  EXPECT_TRUE(report.already_credited.empty());
+}
+
+TEST(CreditEngineWithLedger, RowsAreValidatedBeforeAnyIsLeftOut) {
+  Evidence evidence = WorkedExample();
+  evidence.report.rows[0].attempts_sent = -1;
+  absl::StatusOr<CreditReport> report =
+      ComputeCreditWithLedger(CreditPolicy(), evidence, EarlierHolding({1}));
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(report.status().message(), HasSubstr("negative attempts"));
+}
+
 TEST(CreditReport, TreatmentNames) {
   EXPECT_EQ(TreatmentName(Treatment::kPromise), "promise");
   EXPECT_EQ(TreatmentName(Treatment::kGoodwill), "goodwill");

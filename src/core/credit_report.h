@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "core/already_credited.h"
 #include "core/decimal.h"
 #include "core/mode.h"
 
@@ -114,12 +115,17 @@ struct CreditReport {
   Decimal credit_amount;  // rounded half-up to cents, or 0
   std::string currency = "USD";
   bool needs_approval = false;
-  std::optional<std::string> reason;  // below_minimum, fraud_guard_off, no_shortfall
+  // below_minimum, fraud_guard_off, no_shortfall; already_credited when every row of the report was left
+  // out because earlier requests hold its cells (already_credited says which).
+  std::optional<std::string> reason;
   std::vector<std::string> warnings;
   Mode fraud_guard_mode = Mode::kOff;      // the mode in force for the largest share of fraud charges
   std::array<ModeBreakdown, 4> output_df;  // by ModeIndex: off, basic, standard, max
   std::vector<CreditLine> lines;
   CreditSummary summary;
+  // The report's rows left out before the calculation because earlier requests of the parent hold their
+  // cells (already_credited.h); the rest of the report describes only the rows computed. Empty: none.
+  AlreadyCredited already_credited;
 };
 
 std::string_view TreatmentName(Treatment treatment);

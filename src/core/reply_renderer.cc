@@ -78,6 +78,10 @@ std::string WithoutBold(std::string_view line) {
 std::string ZeroCreditReason(const CreditReport& report) {
   const std::string reason = report.reason.value_or("no_shortfall");
   if (reason == "fraud_guard_off") return "Fraud Guard was off for all of the fraudulent traffic";
+  if (reason == "already_credited") {
+    return "every cell of the report was already credited in an earlier request (see below), so nothing is "
+           "credited twice";
+  }
   if (reason == "below_minimum") {
     const Decimal raw = report.summary.raw;
     if (raw < report.summary.min_credit) {
@@ -192,12 +196,36 @@ void AppendApprovalAndRounding(const CreditReport& report, std::vector<std::stri
   }
 }
 
+// One earlier request's cells left out of this credit (CREDIT_POLICY.md, "Cells already credited"): how
+// many, their days and this report's fraud charges for them, a link to its thread, and what it credited
+// for them.
+std::string AlreadyCreditedLine(const LeftOutEntry& entry) {
+  absl::CivilDay first = entry.cells.front().day, last = first;
+  for (const CellKey& cell : entry.cells) {
+    first = std::min(first, cell.day);
+    last = std::max(last, cell.day);
+  }
+  const std::string days =
+      first == last ? absl::FormatCivilTime(first)
+                    : absl::StrCat(absl::FormatCivilTime(first), " to ", absl::FormatCivilTime(last));
+  const std::string request = entry.link.empty()
+                                  ? absl::StrCat("an earlier request (", entry.request_key, ")")
+                                  : SlackLink(entry.link, "an earlier request");
+  const size_t cells = entry.cells.size();
+  return absl::StrCat("*Already credited*: ", cells, cells == 1 ? " cell (" : " cells (", days,
+                      ", fraud charges ", FormatUsd(entry.fraud_charges), cells == 1 ? ") was" : ") were",
+                      " already credited in ", request, " (", FormatUsd(entry.credited),
+                      " credited there): left out of this credit.");
+}
+
 // Why the credit is what it is, one mrkdwn line per part of the rule that applied.
 std::vector<std::string> WhyLines(const CreditReport& report) {
   const CreditSummary& s = report.summary;
   const bool pays = !report.credit_amount.IsZero();
   const bool late_max = HasLateMaxRows(report);
   std::vector<std::string> lines;
+  for (const LeftOutEntry& entry : report.already_credited.entries)
+    lines.push_back(AlreadyCreditedLine(entry));
   if (pays) AppendPromiseAndGoodwill(report, late_max, lines);
   if (s.cap_binds) {
     lines.push_back(absl::StrCat(

@@ -296,6 +296,41 @@ void SummaryJson(const CreditSummary& s, ResultWriter& out) {
   out.EndObject();
 }
 
+// The rows left out because earlier requests hold their cells (CREDIT_POLICY.md, "Cells already
+// credited"): totals, then per earlier request its thread, this report's cells it held, their fraud charges
+// here and what that request credited for them.
+void AlreadyCreditedJson(const AlreadyCredited& already, ResultWriter& out) {
+  out.StartObject("already_credited");
+  out.Integer("rows", already.rows);
+  out.Money("fraud_charges", already.fraud_charges);
+  out.Money("credited", already.credited);
+  out.StartArray("requests");
+  for (const LeftOutEntry& entry : already.entries) {
+    out.StartObject();
+    out.Text("request", entry.request_key);
+    out.Text("channel", entry.channel);
+    out.Text("ts", entry.ts);
+    out.Text("link", entry.link);
+    out.Text("execution_id", entry.execution_id);
+    out.Money("fraud_charges", entry.fraud_charges);
+    out.Money("credited", entry.credited);
+    out.StartArray("cells");
+    for (const CellKey& cell : entry.cells) {
+      out.StartObject();
+      out.Day("date", cell.day);
+      out.Text("account_sid", cell.account_sid);
+      out.Text("service_sid", cell.service_sid);
+      out.Text("mcc", cell.mcc);
+      out.Text("mnc", cell.mnc);
+      out.EndObject();
+    }
+    out.EndArray();
+    out.EndObject();
+  }
+  out.EndArray();
+  out.EndObject();
+}
+
 // Where the request came from (channel, message, report link, or SQL file) and the SQL's hash.
 void InputsJson(const ExecutionMeta& meta, ResultWriter& out) {
   out.StartObject("inputs");
@@ -333,6 +368,7 @@ void WriteDocument(const CreditReport& report, const ExecutionMeta& meta, ChunkS
   out.Text("currency", report.currency);
   out.Bool("needs_approval", report.needs_approval);
   out.OptionalText("reason", report.reason);
+  if (!report.already_credited.empty()) AlreadyCreditedJson(report.already_credited, out);
   out.Texts("warnings", report.warnings);
   out.Text("fraud_guard_mode", ModeName(report.fraud_guard_mode));
   out.Bool("dry_run", meta.dry_run);
