@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "bot/due_requests.h"
+#include "bot/earlier_credits.h"
 #include "common/cap_text.h"
 #include "common/logging.h"
 #include "common/metrics.h"
@@ -369,8 +370,12 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   seen_on_ = deps_.replier.AddReaction(message.channel, message.ts, kSeenReaction);
 
   absl::CivilDay claim_date = ClaimDateOf(message.ts);
-  absl::StatusOr<CreditReport> report =
-      deps_.executor.Execute({resolved->sql, policy, claim_date, record.execution_id});
+  CalcRequest calc{resolved->sql, policy, claim_date, record.execution_id, nullptr};
+  // The ledger of the report's parent (once the executor knows it): no fraud credited twice.
+  calc.earlier_credits = [&](const std::string& parent) {
+    return LoadEarlierCredits(deps_.state, deps_.replier, parent, record.key, policy->name, options_.dry_run);
+  };
+  absl::StatusOr<CreditReport> report = deps_.executor.Execute(calc);
   CountCalculation(policy->name, report, options_.dry_run);
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
 

@@ -14,10 +14,13 @@
 // (kFailedPrecondition: the report or reference data cannot support a credit; final) and of the engine.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "core/already_credited.h"
 #include "core/credit_policy.h"
 #include "core/credit_report.h"
 #include "warehouse/warehouse.h"
@@ -31,7 +34,24 @@ struct CalcRequest {
   // The pipeline's id for this calculation (also the audit record's). Remote executors name their job and
   // output after it so a job can be traced to its audit record; empty: the executor makes its own.
   std::string execution_id;
+  // What the ledger knows about a parent account (core/already_credited.h), asked once the report's parent
+  // is known; the pipeline reads it from the state store. The native executor leaves out the cells earlier
+  // requests hold and counts creditbot's own credits for the haircut (ComputeCreditWithLedger); the remote
+  // executors cannot, and check their result against it (CheckRemoteReportAgainstLedger). An error fails the
+  // calculation with it (kUnavailable: retried later). Null (creditbot calc): no ledger, nothing left out.
+  std::function<absl::StatusOr<EarlierCredits>(const std::string& parent_account_sid)> earlier_credits =
+      nullptr;
 };
+
+// For the executors that calculate elsewhere (SageMaker, the notebook) and so cannot leave cells out before
+// the engine runs: checks their `report` against request.earlier_credits (none: OK). kFailedPrecondition,
+// naming the earlier requests, when earlier requests of the parent hold cells of the report's lines, or when
+// a credit creditbot recorded for the parent makes a repeat incident that the report's haircut lacks: either
+// way the credit would be too high, and is never returned. A report without lines or parent (a notebook that
+// gave the amount only) cannot be checked: a non-zero credit gets a warning saying so, for the approver.
+// `executor` names the executor in the messages ("sagemaker", "notebook"). Errors of the lookup are returned.
+absl::Status CheckRemoteReportAgainstLedger(const CalcRequest& request, CreditReport& report,
+                                            std::string_view executor);
 
 class Executor {
  public:

@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 #include "executor/result_json_reader.h"
 
@@ -265,6 +266,12 @@ absl::StatusOr<Decimal> CreditAmountFromNotebook(std::string_view ipynb) {
 
 absl::StatusOr<CreditReport> NotebookExecutor::Execute(const CalcRequest& request) {
   if (request.policy == nullptr) return absl::InvalidArgumentError("no credit policy for this request");
+  CREDITBOT_ASSIGN_OR_RETURN(CreditReport report, RunNotebook(request));
+  CREDITBOT_RETURN_IF_ERROR(CheckRemoteReportAgainstLedger(request, report, "notebook"));
+  return report;
+}
+
+absl::StatusOr<CreditReport> NotebookExecutor::RunNotebook(const CalcRequest& request) {
   const std::string& notebook = options_.notebook_path;
   std::error_code ec;
   if (notebook.empty()) {

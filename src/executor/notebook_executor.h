@@ -59,6 +59,9 @@ class NotebookExecutor final : public Executor {
   void Cancel() override { cancelled_.store(true); }
 
  private:
+  // Steps 1–3 above; Execute then checks the report against the ledger (CheckRemoteReportAgainstLedger).
+  absl::StatusOr<CreditReport> RunNotebook(const CalcRequest& request);
+
   NotebookExecutorOptions options_;
   std::atomic<bool> cancelled_{false};
 };

@@ -107,7 +107,9 @@ absl::StatusOr<CreditReport> SageMakerExecutor::Execute(const CalcRequest& reque
     if (absl::IsAlreadyExists(arn.status()) && draw < 3) continue;  // the name is taken: draw another
     if (!arn.ok()) return arn.status();
     LogInfo("SageMaker processing job started", {{"job", job}, {"execution_id", execution_id}});
-    return Wait(job, result_key, request);
+    CREDITBOT_ASSIGN_OR_RETURN(CreditReport report, Wait(job, result_key, request));
+    CREDITBOT_RETURN_IF_ERROR(CheckRemoteReportAgainstLedger(request, report, "sagemaker"));
+    return report;
   }
 }
 
