@@ -30,6 +30,23 @@ std::string ReactionKey(std::string_view channel, std::string_view ts, std::stri
 
 constexpr char kReactionsAdd[] = "reactions.add";
 constexpr char kReactionsRemove[] = "reactions.remove";
+constexpr char kChatUpdate[] = "chat.update";
+constexpr char kChatPostEphemeral[] = "chat.postEphemeral";
+constexpr char kOutboxTsPrefix[] = "outbox:";
+
+// True when the outbox line `payload` is the chat.postMessage that LocalOutbox::Post answered with `ts`:
+// "outbox:<line number>" names the line itself, "outbox:<request key>" (FindOurReply's answer) the credit
+// reply of that request.
+bool IsPostNamed(const Json& payload, long line_number, std::string_view ts) {
+  if (!ts.starts_with(kOutboxTsPrefix)) return false;
+  const std::string_view name = ts.substr(sizeof(kOutboxTsPrefix) - 1);
+  if (name == std::to_string(line_number)) return true;
+  const auto metadata = payload.find("metadata");
+  if (metadata == payload.end() || !metadata->is_object()) return false;
+  const auto event = metadata->find("event_payload");
+  return event != metadata->end() && event->is_object() && event->value("request_key", "") == name &&
+         event->value("kind", "") == "credit";
+}
 
 }  // namespace
 
@@ -140,12 +157,93 @@ void LocalOutbox::RemoveReaction(std::string_view channel, std::string_view ts, 
   if (RecordReaction(kReactionsRemove, channel, ts, name)) reactions_.erase(key);
 }
 
+absl::Status LocalOutbox::Update(std::string_view channel, std::string_view ts, std::string_view text,
+                                 std::string_view blocks_json) {
+  if (absl::Status status = LoadIndex(); !status.ok()) return status;
+  Json line = {
+      {"method", kChatUpdate}, {"channel", channel}, {"ts", ts}, {"text", CapText(text, kMaxSlackTextBytes)}};
+  if (!blocks_json.empty()) {
+    Json blocks = Json::parse(blocks_json, nullptr, /*allow_exceptions=*/false);
+    if (blocks.is_discarded() || !blocks.is_array())
+      return absl::InvalidArgumentError("chat.update: the blocks are not a JSON array");
+    line["blocks"] = std::move(blocks);
+  }
+  if (mark_dry_run_) line["dry_run"] = true;
+  if (!Append(line.dump()))
+    return absl::UnavailableError(absl::StrCat("cannot append to the outbox ", path_));
+  return absl::OkStatus();
+}
+
+absl::Status LocalOutbox::PostEphemeral(std::string_view channel, std::string_view user,
+                                        std::string_view text, std::string_view thread_ts) {
+  if (absl::Status status = LoadIndex(); !status.ok()) return status;
+  Json line = {{"method", kChatPostEphemeral},
+               {"channel", channel},
+               {"user", user},
+               {"text", CapText(text, kMaxSlackTextBytes)}};
+  if (!thread_ts.empty()) line["thread_ts"] = thread_ts;
+  if (mark_dry_run_) line["dry_run"] = true;
+  if (!Append(line.dump()))
+    return absl::UnavailableError(absl::StrCat("cannot append to the outbox ", path_));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LocalOutbox::MessageBlocks(std::string_view channel,
+                                                       std::string_view /*thread_ts*/, std::string_view ts) {
+  std::ifstream in(path_);
+  std::string line;
+  long line_number = 0;
+  std::optional<Json> blocks;  // found: the post's blocks (null when it has none), then each update's
+  while (std::getline(in, line)) {
+    ++line_number;
+    Json payload = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (payload.is_discarded() || !payload.is_object() || JsonStringMember(payload, "channel") != channel)
+      continue;
+    const std::string method = JsonStringMember(payload, "method");
+    if (method.empty() && IsPostNamed(payload, line_number, ts)) {
+      blocks = payload.value("blocks", Json());
+    } else if (blocks && method == kChatUpdate && JsonStringMember(payload, "ts") == ts &&
+               payload.value("dry_run", false) == mark_dry_run_) {
+      blocks = payload.value("blocks", Json());
+    }
+  }
+  if (!blocks) return absl::NotFoundError(absl::StrCat("no message ", ToAbsl(ts), " in the outbox ", path_));
+  return blocks->is_array() ? blocks->dump() : std::string();
+}
+
 absl::StatusOr<std::string> DryRunReplier::Post(const Reply& reply) {
   std::string where = reply.thread_ts.empty() ? absl::StrCat("a DM to ", reply.channel)
                                               : absl::StrCat("thread ", reply.channel, " ", reply.thread_ts);
   std::printf("[dry run] would post to %s:\n  %s\n", where.c_str(), reply.text.c_str());
   std::fflush(stdout);
   return outbox_.Post(reply);
+}
+
+}  // namespace creditbot
+
+namespace creditbot {
+
+absl::Status DryRunReplier::Update(std::string_view channel, std::string_view ts, std::string_view text,
+                                   std::string_view blocks_json) {
+  std::printf("[dry run] would update %s %s:\n  %s\n", std::string(channel).c_str(), std::string(ts).c_str(),
+              std::string(text).c_str());
+  std::fflush(stdout);
+  return outbox_.Update(channel, ts, text, blocks_json);
+}
+
+absl::Status DryRunReplier::PostEphemeral(std::string_view channel, std::string_view user,
+                                          std::string_view text, std::string_view thread_ts) {
+  std::printf("[dry run] would show %s in %s:\n  %s\n", std::string(user).c_str(),
+              std::string(channel).c_str(), std::string(text).c_str());
+  std::fflush(stdout);
+  return outbox_.PostEphemeral(channel, user, text, thread_ts);
+}
+
+absl::StatusOr<std::string> DryRunReplier::MessageBlocks(std::string_view channel, std::string_view thread_ts,
+                                                         std::string_view ts) {
+  absl::StatusOr<std::string> recorded = outbox_.MessageBlocks(channel, thread_ts, ts);
+  if (!absl::IsNotFound(recorded.status())) return recorded;
+  return live_.MessageBlocks(channel, thread_ts, ts);
 }
 
 }  // namespace creditbot

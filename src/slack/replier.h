@@ -15,6 +15,11 @@
 // {"method":"reactions.add"|"reactions.remove","channel","timestamp","name"} (plus "dry_run":true in a dry
 // run) beside the chat.postMessage payloads (lines without "method"), so a test or a person reading the
 // outbox sees them; a reaction already there is not added twice, one not there is not removed.
+//
+// Decisions (bot/decision_desk.h) change a reply in place: Update is chat.update, recorded in the outbox as
+// {"method":"chat.update","channel","ts","text","blocks"}; PostEphemeral is chat.postEphemeral (an answer
+// only one person sees), recorded as {"method":"chat.postEphemeral","channel","user","text","thread_ts"};
+// MessageBlocks reads a reply's blocks as they stand (a dry run's from the outbox).
 #pragma once
 
 #include <optional>
@@ -74,6 +79,27 @@ class Replier {
   virtual std::string Permalink(std::string_view channel, std::string_view ts) {
     return BuildPermalink("https://slack.com/", channel, ts);
   }
+  // Replaces our message `channel`/`ts` (a ts Post returned) with `text` and `blocks_json` (a JSON array;
+  // empty keeps no blocks): Slack's chat.update, idempotent, so repeating it is harmless. Default:
+  // kUnimplemented.
+  virtual absl::Status Update(std::string_view /*channel*/, std::string_view /*ts*/,
+                              std::string_view /*text*/, std::string_view /*blocks_json*/) {
+    return absl::UnimplementedError("this replier cannot update a message");
+  }
+  // Shows `text` to `user` alone in `channel` (in the thread `thread_ts` when not empty): Slack's
+  // chat.postEphemeral, for an answer only the person who asked should see (a refused click). Not
+  // idempotent, nothing to look up afterwards: at most once. Default: kUnimplemented.
+  virtual absl::Status PostEphemeral(std::string_view /*channel*/, std::string_view /*user*/,
+                                     std::string_view /*text*/, std::string_view /*thread_ts*/) {
+    return absl::UnimplementedError("this replier cannot post an ephemeral message");
+  }
+  // The blocks (a JSON array; "" when it has none) of our message `ts` in the thread `channel`/`thread_ts`
+  // as it stands now, so a decision can be shown in place of the buttons. kNotFound when there is no such
+  // message. Default: kUnimplemented.
+  virtual absl::StatusOr<std::string> MessageBlocks(std::string_view /*channel*/,
+                                                    std::string_view /*thread_ts*/, std::string_view /*ts*/) {
+    return absl::UnimplementedError("this replier cannot read a message");
+  }
 };
 
 // The local outbox. One instance per process run; thread-compatible.
@@ -90,6 +116,16 @@ class LocalOutbox final : public Replier {
   // already in that state in the file's lines of the same kind (live or dry run).
   bool AddReaction(std::string_view channel, std::string_view ts, std::string_view name) override;
   void RemoveReaction(std::string_view channel, std::string_view ts, std::string_view name) override;
+  // Appends {"method":"chat.update","channel","ts","text","blocks"} (plus "dry_run":true in a dry run).
+  absl::Status Update(std::string_view channel, std::string_view ts, std::string_view text,
+                      std::string_view blocks_json) override;
+  // Appends {"method":"chat.postEphemeral","channel","user","text","thread_ts"} (plus "dry_run":true).
+  absl::Status PostEphemeral(std::string_view channel, std::string_view user, std::string_view text,
+                             std::string_view thread_ts) override;
+  // `ts` is what Post returned ("outbox:<line>"): that line's blocks, or those of the newest chat.update
+  // line for the same ts after it, if any.
+  absl::StatusOr<std::string> MessageBlocks(std::string_view channel, std::string_view thread_ts,
+                                            std::string_view ts) override;
 
  private:
   absl::Status LoadIndex();
@@ -129,6 +165,14 @@ class DryRunReplier final : public Replier {
   std::string Permalink(std::string_view channel, std::string_view ts) override {
     return live_.Permalink(channel, ts);
   }
+  // Printed and recorded in the outbox (marked dry_run), never made.
+  absl::Status Update(std::string_view channel, std::string_view ts, std::string_view text,
+                      std::string_view blocks_json) override;
+  absl::Status PostEphemeral(std::string_view channel, std::string_view user, std::string_view text,
+                             std::string_view thread_ts) override;
+  // The outbox's copy first (a dry-run reply lives only there), else the live replier's.
+  absl::StatusOr<std::string> MessageBlocks(std::string_view channel, std::string_view thread_ts,
+                                            std::string_view ts) override;
 
  private:
   Replier& live_;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/cap_text.h"
 #include "common/json_fields.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -104,6 +105,41 @@ std::string SlackReplier::Permalink(std::string_view channel, std::string_view t
   absl::StatusOr<SlackIdentity> us = api_.AuthTest();
   if (!us.ok() || us->url.empty()) return Replier::Permalink(channel, ts);
   return BuildPermalink(us->url, channel, ts);
+}
+
+absl::Status SlackReplier::Update(std::string_view channel, std::string_view ts, std::string_view text,
+                                  std::string_view blocks_json) {
+  nlohmann::json payload = {{"text", CapText(text, kMaxSlackTextBytes)}};
+  if (!blocks_json.empty()) {
+    nlohmann::json blocks = nlohmann::json::parse(blocks_json, nullptr, /*allow_exceptions=*/false);
+    if (blocks.is_discarded() || !blocks.is_array())
+      return absl::InvalidArgumentError("chat.update: the blocks are not a JSON array");
+    payload["blocks"] = std::move(blocks);
+  }
+  return api_.UpdateMessage(channel, ts, payload.dump());
+}
+
+absl::Status SlackReplier::PostEphemeral(std::string_view channel, std::string_view user,
+                                         std::string_view text, std::string_view thread_ts) {
+  return api_.PostEphemeral(channel, user, CapText(text, kMaxSlackTextBytes), "", thread_ts).status();
+}
+
+absl::StatusOr<std::string> SlackReplier::MessageBlocks(std::string_view channel, std::string_view thread_ts,
+                                                        std::string_view ts) {
+  if (thread_ts.empty()) return absl::NotFoundError("no thread to read the message from");
+  std::string cursor;
+  for (int page = 0; page < max_thread_pages_; ++page) {
+    CREDITBOT_ASSIGN_OR_RETURN(SlackMessagePage replies, api_.Replies(channel, thread_ts, cursor));
+    for (const nlohmann::json& message : replies.messages) {
+      if (JsonStringMember(message, "ts") != ts) continue;
+      const nlohmann::json* blocks = JsonMember(message, "blocks");
+      return blocks != nullptr && blocks->is_array() ? blocks->dump() : std::string();
+    }
+    if (replies.next_cursor.empty()) break;
+    cursor = replies.next_cursor;
+  }
+  return absl::NotFoundError(
+      absl::StrCat("message ", ToAbsl(ts), " not found in the thread ", ToAbsl(thread_ts)));
 }
 
 }  // namespace creditbot

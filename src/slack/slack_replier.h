@@ -11,6 +11,9 @@
 // the thread at once; found, its ts is returned; not found, kUnavailable, so the pipeline retries later —
 // and checks the thread again first. Slack's own refusals keep SlackWebApi's codes.
 //
+// Decisions: Update is chat.update, PostEphemeral chat.postEphemeral, MessageBlocks reads a reply's blocks
+// from its thread (conversations.replies).
+//
 // Reactions (reactions.add / reactions.remove) are a courtesy: they never pace the answers. The 👀 goes on
 // only while reactions.remove has budget left this minute, so the 👀 put on can always be taken off again;
 // ✅ / ❌ are skipped when reactions.add's budget is spent. Permalinks are built from auth.test's workspace
@@ -47,6 +50,16 @@ class SlackReplier final : public Replier {
   // https://<workspace>.slack.com/archives/<channel>/p<ts digits>; the default's slack.com link when
   // auth.test fails.
   std::string Permalink(std::string_view channel, std::string_view ts) override;
+  // chat.update with the text (capped to Slack's limit) and blocks.
+  absl::Status Update(std::string_view channel, std::string_view ts, std::string_view text,
+                      std::string_view blocks_json) override;
+  // chat.postEphemeral.
+  absl::Status PostEphemeral(std::string_view channel, std::string_view user, std::string_view text,
+                             std::string_view thread_ts) override;
+  // Reads the thread (conversations.replies, up to max_thread_pages pages) for the message `ts`; kNotFound
+  // when it is not there (or `thread_ts` is empty).
+  absl::StatusOr<std::string> MessageBlocks(std::string_view channel, std::string_view thread_ts,
+                                            std::string_view ts) override;
 
  private:
   SlackWebApi& api_;

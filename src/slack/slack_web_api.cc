@@ -47,6 +47,8 @@ constexpr int kMaxListPages = 1000;
 // the per-channel interval of Pace() does the rest.
 double PerMinute(std::string_view method) {
   if (method == "conversations.list") return 20;                              // Tier 2
+  if (method == "usergroups.users.list") return 20;                           // Tier 2
+  if (method == "chat.postEphemeral") return 100;                             // Tier 4
   if (method == "reactions.remove") return 20;                                // Tier 2
   if (method == "auth.test" || method == "apps.connections.open") return 20;  // Special / Tier 1
   if (method == "chat.postMessage") return 100;                               // Special, see above
@@ -354,6 +356,38 @@ absl::Status SlackWebApi::UpdateMessage(std::string_view channel, std::string_vi
   return Call("chat.update", DumpJson(body), /*json_body=*/true, /*use_app_token=*/false, /*idempotent=*/true,
               channel)
       .status();
+}
+
+absl::StatusOr<std::string> SlackWebApi::PostEphemeral(std::string_view channel, std::string_view user,
+                                                       std::string_view text, std::string_view blocks_json,
+                                                       std::string_view thread_ts) {
+  Json body = {{"channel", channel}, {"user", user}, {"text", text}};
+  if (!blocks_json.empty()) {
+    Json blocks = Json::parse(blocks_json, nullptr, /*allow_exceptions=*/false);
+    if (blocks.is_discarded() || !blocks.is_array())
+      return absl::InvalidArgumentError("Slack chat.postEphemeral: the blocks are not a JSON array");
+    body["blocks"] = std::move(blocks);
+  }
+  if (!thread_ts.empty()) body["thread_ts"] = thread_ts;
+  CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("chat.postEphemeral", DumpJson(body), /*json_body=*/true,
+                                               /*use_app_token=*/false, /*idempotent=*/false, channel));
+  return JsonStringMember(answer, "message_ts");
+}
+
+absl::StatusOr<std::vector<std::string>> SlackWebApi::UsergroupUsers(std::string_view usergroup_id) {
+  FormBody form;
+  form.Add("usergroup", usergroup_id);
+  CREDITBOT_ASSIGN_OR_RETURN(Json answer, Call("usergroups.users.list", form.str(), /*json_body=*/false,
+                                               /*use_app_token=*/false, /*idempotent=*/true));
+  auto users = answer.find("users");
+  if (users == answer.end() || !users->is_array()) {
+    return absl::InternalError("Slack usergroups.users.list: the answer has no users array");
+  }
+  std::vector<std::string> ids;
+  for (const Json& user : *users) {
+    if (user.is_string()) ids.push_back(user.get<std::string>());
+  }
+  return ids;
 }
 
 absl::StatusOr<std::string> SlackWebApi::OpenView(std::string_view trigger_id, std::string_view view_json) {

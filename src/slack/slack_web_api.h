@@ -150,6 +150,18 @@ class SlackWebApi {
   // chat.update of `ts` in `channel` with the fields of `payload_json` (text, blocks, metadata).
   absl::Status UpdateMessage(std::string_view channel, std::string_view ts, std::string_view payload_json);
 
+  // chat.postEphemeral: `text` (and `blocks_json`, a JSON array, may be empty) shown only to `user` in
+  // `channel`, in the thread `thread_ts` when not empty. Returns Slack's message_ts. Not retried once Slack
+  // may have shown it (as chat.postMessage); user_not_in_channel is kInvalidArgument.
+  absl::StatusOr<std::string> PostEphemeral(std::string_view channel, std::string_view user,
+                                            std::string_view text, std::string_view blocks_json = "",
+                                            std::string_view thread_ts = "");
+
+  // usergroups.users.list usergroup=`usergroup_id` → the members' user ids (needs usergroups:read).
+  // Errors as every call (no_such_subteam is kInvalidArgument); kInternal when the answer has no `users`
+  // array.
+  absl::StatusOr<std::vector<std::string>> UsergroupUsers(std::string_view usergroup_id);
+
   // views.open: shows the modal `view_json` (a JSON object, slack/interactivity.h builds creditbot's) to the
   // user whose click carried `trigger_id` (valid 3 s after the click, once). The view's id ("V…") on success.
   // kInvalidArgument, not sent, when `trigger_id` is empty or `view_json` is not a JSON object; Slack's
