@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "common/cap_text.h"
 #include "common/strings.h"
+#include "core/decision_commands.h"
 #include "core/largest_remainder.h"
 
 namespace creditbot {
@@ -338,6 +339,50 @@ std::string WarningsList(const std::vector<std::string>& all) {
   return Truncated(warnings, kMaxSectionChars);
 }
 
+// Slack allows at most 50 blocks in a message; the credit reply keeps to 9 (RenderCreditReply).
+constexpr size_t kMaxBlocks = 50;
+
+Json Button(std::string_view label, std::string_view action_id, std::string_view style,
+            std::string_view execution_id) {
+  Json button = {{"type", "button"},
+                 {"action_id", action_id},
+                 {"text", {{"type", "plain_text"}, {"text", label}}},
+                 {"value", execution_id}};
+  if (!style.empty()) button["style"] = style;
+  return button;
+}
+
+// The decision block of a paying credit: the buttons when it needs approval, else the policy's approval.
+Json DecisionBlock(const CreditReport& report, std::string_view execution_id) {
+  if (!report.needs_approval) {
+    Json context =
+        Context(absl::StrCat("Approved by policy (within the ", FormatUsd(report.summary.approval_threshold),
+                             " auto-approval limit)"));
+    context["block_id"] = kDecisionBlockId;
+    return context;
+  }
+  return {{"type", "actions"},
+          {"block_id", kDecisionBlockId},
+          {"elements",
+           {Button("Approve", kApproveActionId, "primary", execution_id),
+            Button("Reject", kRejectActionId, "danger", execution_id),
+            Button("Adjust", kAdjustActionId, "", execution_id)}}};
+}
+
+// "approved by <@U1>", "rejected by <@U1>", "adjusted to $X by <@U1>".
+std::string DecidedBy(const ShownDecision& decision) {
+  const std::string by = absl::StrCat("<@", decision.by, ">");
+  switch (decision.kind) {
+    case ShownDecision::Kind::kApproved:
+      return absl::StrCat("approved by ", by);
+    case ShownDecision::Kind::kRejected:
+      return absl::StrCat("rejected by ", by);
+    case ShownDecision::Kind::kAdjusted:
+      return absl::StrCat("adjusted to ", FormatUsd(decision.amount), " by ", by);
+  }
+  return by;
+}
+
 }  // namespace
 
 std::string FormatUsd(Decimal amount) {
@@ -390,8 +435,58 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
     absl::StrAppend(&footer, " · ", SlackLink(context.looker_url, "the Looker report"));
   }
   blocks.push_back(Context(Truncated(footer, kMaxSectionChars)));
+  // At most 8 blocks so far (header, summary, why, breakdown, legend, warnings, other reports, footer): the
+  // decision block makes 9.
+  if (!report.credit_amount.IsZero()) blocks.push_back(DecisionBlock(report, execution_id));
   message.blocks_json = blocks.dump();
   return message;
+}
+
+std::string DecisionLine(const ShownDecision& decision) {
+  std::string line = DecidedBy(decision);
+  line[0] = static_cast<char>(line[0] - 'a' + 'A');
+  if (decision.kind == ShownDecision::Kind::kApproved) {
+    absl::StrAppend(&line, " at ", absl::FormatTime("%H:%M UTC", decision.at, absl::UTCTimeZone()));
+  }
+  if (!decision.reason.empty()) absl::StrAppend(&line, ": ", EscapeMrkdwn(decision.reason));
+  return Truncated(line, kMaxSectionChars);
+}
+
+RenderedMessage RenderDecidedReply(std::string_view blocks_json, const ShownDecision& decision) {
+  const std::string line = DecisionLine(decision);
+  Json decided = Context(line);
+  decided["block_id"] = kDecisionBlockId;
+  Json blocks = Json::parse(blocks_json, nullptr, /*allow_exceptions=*/false);
+  if (blocks.is_discarded() || !blocks.is_array()) blocks = Json::array();
+  std::string header;
+  bool replaced = false;
+  for (Json& block : blocks) {
+    if (!block.is_object()) continue;
+    if (block.value("block_id", "") == kDecisionBlockId) {
+      block = decided;
+      replaced = true;
+    } else if (block.value("type", "") == "header" && block.contains("text") && block["text"].is_object()) {
+      header = block["text"].value("text", "");
+    }
+  }
+  if (!replaced && blocks.size() < kMaxBlocks) blocks.push_back(decided);
+  const std::string text = header.empty() ? line : absl::StrCat(header, ". ", line);
+  return {Truncated(text, kMaxTextChars), blocks.dump()};
+}
+
+RenderedMessage RenderDecisionNotice(std::string_view requester_user_id, const ShownDecision& decision) {
+  std::string text = requester_user_id.empty()
+                         ? std::string("Your credit request was ")
+                         : absl::StrCat("<@", ToAbsl(requester_user_id), "> your credit request was ");
+  absl::StrAppend(&text, DecidedBy(decision));
+  if (decision.kind == ShownDecision::Kind::kApproved) {
+    absl::StrAppend(&text, ": ", FormatUsd(decision.amount), " will be credited");
+    if (!decision.reason.empty()) absl::StrAppend(&text, " (", EscapeMrkdwn(decision.reason), ")");
+  } else if (!decision.reason.empty()) {
+    absl::StrAppend(&text, ": ", EscapeMrkdwn(decision.reason));
+  }
+  if (!text.ends_with('.') && !text.ends_with('!') && !text.ends_with('?')) text += '.';
+  return {Truncated(text, kMaxTextChars), ""};
 }
 
 RenderedMessage RenderAskForLink(std::string_view requester_user_id) {

@@ -68,7 +68,11 @@ std::string BlocksText(const RenderedMessage& message) {
       for (const auto& field : block["fields"]) out += field["text"].get<std::string>() + "\n";
     }
     if (block.contains("elements")) {
-      for (const auto& element : block["elements"]) out += element["text"].get<std::string>() + "\n";
+      for (const auto& element : block["elements"]) {
+        // A context element's text is a string; a button's is a plain_text object.
+        const auto& text = element["text"];
+        out += (text.is_object() ? text["text"] : text).get<std::string>() + "\n";
+      }
     }
   }
   return out;
@@ -253,11 +257,123 @@ TEST(CreditReply, StaysWithinSlackLimitsWithThousandsOfWarnings) {
       EXPECT_LE(block["text"]["text"].get<std::string>().size(), 3000u);
     }
     if (block.contains("elements")) {
-      for (const auto& element : block["elements"])
-        EXPECT_LE(element["text"].get<std::string>().size(), 3000u);
+      for (const auto& element : block["elements"]) {
+        const auto& text = element["text"];
+        EXPECT_LE((text.is_object() ? text["text"] : text).get<std::string>().size(), 3000u);
+      }
     }
   }
   EXPECT_THAT(BlocksText(message), HasSubstr("more in the audit record"));
+}
+
+// --- The decision block (issue 17): buttons, approval by policy, and the decided state. ---
+
+TEST(CreditReply, ACreditThatNeedsApprovalCarriesApproveRejectAdjustButtons) {
+  const nlohmann::json blocks =
+      nlohmann::json::parse(RenderCreditReply(WorkedExampleReport(), "E1").blocks_json);
+  // header, summary, why, breakdown, legend, footer, then the buttons.
+  ASSERT_EQ(blocks.size(), 7u);
+  EXPECT_EQ(blocks[5]["type"], "context");
+  const nlohmann::json& actions = blocks[6];
+  EXPECT_EQ(actions["type"], "actions");
+  EXPECT_EQ(actions["block_id"], "creditbot_decision");
+  ASSERT_EQ(actions["elements"].size(), 3u);
+  const nlohmann::json& approve = actions["elements"][0];
+  EXPECT_EQ(approve, nlohmann::json::parse(R"({"type":"button","action_id":"creditbot_approve",
+      "text":{"type":"plain_text","text":"Approve"},"value":"E1","style":"primary"})"));
+  EXPECT_EQ(actions["elements"][1], nlohmann::json::parse(R"({"type":"button","action_id":"creditbot_reject",
+      "text":{"type":"plain_text","text":"Reject"},"value":"E1","style":"danger"})"));
+  EXPECT_EQ(actions["elements"][2], nlohmann::json::parse(R"({"type":"button","action_id":"creditbot_adjust",
+      "text":{"type":"plain_text","text":"Adjust"},"value":"E1"})"));
+}
+
+TEST(CreditReply, ACreditWithinTheLimitSaysItIsApprovedByPolicy) {
+  CreditReport report = WorkedExampleReport();
+  report.needs_approval = false;
+  report.mrr = D("5000");
+  report.summary.approval_threshold = D("1000");
+  const nlohmann::json blocks = nlohmann::json::parse(RenderCreditReply(report, "E1").blocks_json);
+  const nlohmann::json& last = blocks.back();
+  EXPECT_EQ(last["type"], "context");
+  EXPECT_EQ(last["block_id"], "creditbot_decision");
+  EXPECT_EQ(last["elements"][0]["text"], "Approved by policy (within the $1,000.00 auto-approval limit)");
+  for (const auto& block : blocks) EXPECT_NE(block["type"], "actions");
+}
+
+TEST(CreditReply, AZeroCreditHasNoDecisionBlock) {
+  CreditReport report = WorkedExampleReport();
+  report.credit_amount = D("0");
+  report.reason = "fraud_guard_off";
+  EXPECT_THAT(RenderCreditReply(report, "E1").blocks_json,
+              AllOf(Not(HasSubstr("creditbot_decision")), Not(HasSubstr("actions"))));
+}
+
+TEST(CreditReply, EveryOptionalBlockAndTheButtonsMakeAtMostNine) {
+  CreditReport report = WorkedExampleReport();
+  report.warnings = {"w1"};
+  CreditReplyContext context;
+  context.looker_url = "https://looker.example.com/looks/42";
+  context.other_report_urls = {"https://looker.example.com/looks/43"};
+  const nlohmann::json blocks = nlohmann::json::parse(RenderCreditReply(report, "E1", context).blocks_json);
+  EXPECT_EQ(blocks.size(), 9u);
+  EXPECT_EQ(blocks.back()["type"], "actions");
+}
+
+ShownDecision Decided(ShownDecision::Kind kind, const char* amount, const char* reason) {
+  ShownDecision decision;
+  decision.kind = kind;
+  decision.by = "U0APPROVER";
+  decision.at = absl::FromCivil(absl::CivilSecond(2025, 7, 16, 14, 2, 30), absl::UTCTimeZone());
+  decision.amount = D(amount);
+  decision.reason = reason;
+  return decision;
+}
+
+TEST(CreditReply, TheDecidedReplyReplacesTheButtonsWithWhoDecided) {
+  const RenderedMessage reply = RenderCreditReply(WorkedExampleReport(), "E1");
+  const RenderedMessage decided =
+      RenderDecidedReply(reply.blocks_json, Decided(ShownDecision::Kind::kApproved, "255", ""));
+  const nlohmann::json before = nlohmann::json::parse(reply.blocks_json);
+  const nlohmann::json after = nlohmann::json::parse(decided.blocks_json);
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i + 1 < after.size(); ++i) EXPECT_EQ(after[i], before[i]) << "block " << i;
+  EXPECT_EQ(after.back(), nlohmann::json::parse(R"({"type":"context","elements":[{"type":"mrkdwn",
+      "text":"Approved by <@U0APPROVER> at 14:02 UTC"}],"block_id":"creditbot_decision"})"));
+  EXPECT_EQ(decided.text,
+            "Recommended credit: $255.00 USD, needs approval (above the $250.00 threshold). Approved by "
+            "<@U0APPROVER> at 14:02 UTC");
+  // Shown again (a retried update): the same message.
+  const RenderedMessage again =
+      RenderDecidedReply(decided.blocks_json, Decided(ShownDecision::Kind::kApproved, "255", ""));
+  EXPECT_EQ(again.blocks_json, decided.blocks_json);
+  EXPECT_EQ(again.text, decided.text);
+}
+
+TEST(CreditReply, DecisionLinesForRejectAndAdjustCarryTheReasonEscaped) {
+  EXPECT_EQ(DecisionLine(Decided(ShownDecision::Kind::kRejected, "0", "wrong account <!channel> & co")),
+            "Rejected by <@U0APPROVER>: wrong account &lt;!channel&gt; &amp; co");
+  EXPECT_EQ(DecisionLine(Decided(ShownDecision::Kind::kAdjusted, "1200", "only the July traffic")),
+            "Adjusted to $1,200.00 by <@U0APPROVER>: only the July traffic");
+  // A reply without a decision block gets the line at the end; unreadable blocks give the line alone.
+  const RenderedMessage appended =
+      RenderDecidedReply(R"([{"type":"section","text":{"type":"mrkdwn","text":"x"}}])",
+                         Decided(ShownDecision::Kind::kRejected, "0", "dup"));
+  EXPECT_EQ(nlohmann::json::parse(appended.blocks_json).size(), 2u);
+  EXPECT_EQ(appended.text, "Rejected by <@U0APPROVER>: dup");
+  EXPECT_EQ(
+      nlohmann::json::parse(
+          RenderDecidedReply("not json", Decided(ShownDecision::Kind::kRejected, "0", "dup")).blocks_json)
+          .size(),
+      1u);
+}
+
+TEST(CreditReply, TheRequesterIsToldInTheThread) {
+  EXPECT_EQ(RenderDecisionNotice("U0REQ", Decided(ShownDecision::Kind::kApproved, "255", "")).text,
+            "<@U0REQ> your credit request was approved by <@U0APPROVER>: $255.00 will be credited.");
+  EXPECT_EQ(RenderDecisionNotice("U0REQ", Decided(ShownDecision::Kind::kRejected, "0", "a duplicate")).text,
+            "<@U0REQ> your credit request was rejected by <@U0APPROVER>: a duplicate.");
+  EXPECT_EQ(RenderDecisionNotice("", Decided(ShownDecision::Kind::kAdjusted, "200", "partial refund.")).text,
+            "Your credit request was adjusted to $200.00 by <@U0APPROVER>: partial refund.");
 }
 
 }  // namespace
