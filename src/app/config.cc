@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "app/env_file.h"
+#include "bot/approvers.h"
 #include "common/closest_name.h"
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
@@ -75,6 +76,10 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "how far back the first pass reads a channel; later passes read from where the last one stopped"},
     {Setting::kSlackAskedDays, "CREDITBOT_SLACK_ASKED_DAYS", T::kPositiveInt, "7", false,
      "how long a request we asked about is watched for the edit or thread reply that brings the link"},
+    {Setting::kApprovers, "CREDITBOT_APPROVERS", T::kList, "", false,
+     "who may approve, reject or adjust a credit: Slack user ids (`U…`, `W…`) and/or user-group ids (`S…`, "
+     "members read with `usergroups.users.list`, needs `usergroups:read`, refreshed every 10 minutes), "
+     "comma-separated; empty: nobody may decide"},
     // The service
     {Setting::kHttpAddr, "CREDITBOT_HTTP_ADDR", T::kText, "127.0.0.1:8080", false,
      "`serve`'s HTTP endpoint, host:port (`0.0.0.0:8080` in a container; port `0` picks a free one)"},
@@ -792,6 +797,11 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.slack_allowed_bot_ids = ParseList(get(Setting::kSlackAllowedBotIds));
   config.slack_own_user_id = get(Setting::kSlackOwnUserId);
   config.slack_own_bot_id = get(Setting::kSlackOwnBotId);
+  config.approvers = ParseList(get(Setting::kApprovers));
+  if (absl::Status approvers = ParseApproverIds(config.approvers).status(); !approvers.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Described(Setting::kApprovers, raw[Setting::kApprovers]), ": ", approvers.message()));
+  }
   config.slack_app_token = get(Setting::kSlackAppToken);
   config.slack_signing_secret = get(Setting::kSlackSigningSecret);
   config.slack_api_url = get(Setting::kSlackApiUrl);

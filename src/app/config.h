@@ -59,6 +59,7 @@ enum class Setting : int {
   kSlackPostIntervalMs,
   kSlackLookbackHours,
   kSlackAskedDays,
+  kApprovers,
   // The service
   kHttpAddr,
   kCatchupSeconds,
@@ -257,6 +258,9 @@ struct Config {
   std::vector<std::string> slack_allowed_bot_ids;
   std::string slack_own_user_id;
   std::string slack_own_bot_id;
+  // CREDITBOT_APPROVERS: Slack user ids (U…/W…) and user-group ids (S…) who may decide on credits, each
+  // checked by ParseApproverIds (bot/approvers.h) at start; empty = nobody may decide.
+  std::vector<std::string> approvers;
 
   // Looker
   std::string looker_base_url;
