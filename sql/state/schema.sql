@@ -31,4 +31,55 @@ CREATE TABLE IF NOT EXISTS cursors (
   name  TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
-PRAGMA user_version = 1;
+
+-- The credit ledger (src/state/ledger.h), added in schema version 2: a state file of version 1 gets these
+-- tables on its next open (CREATE … IF NOT EXISTS), its other tables untouched. One row per calculation.
+-- Amounts are decimal strings ("1234.50"); days are "YYYY-MM-DD"; decided_at and superseded_at NULL until then.
+CREATE TABLE IF NOT EXISTS ledger (
+  execution_id       TEXT PRIMARY KEY,
+  request_key        TEXT NOT NULL,          -- "channel:ts"
+  channel            TEXT NOT NULL DEFAULT '',
+  ts                 TEXT NOT NULL DEFAULT '',
+  reply_ts           TEXT NOT NULL DEFAULT '',
+  requester          TEXT NOT NULL DEFAULT '',
+  parent_account_sid TEXT NOT NULL DEFAULT '',
+  product            TEXT NOT NULL DEFAULT '',
+  fraud_start        TEXT,
+  fraud_end          TEXT,
+  cell_count         INTEGER NOT NULL DEFAULT 0,
+  recommended_amount TEXT NOT NULL DEFAULT '',
+  currency           TEXT NOT NULL DEFAULT 'USD',
+  policy_name        TEXT NOT NULL DEFAULT '',
+  policy_version     TEXT NOT NULL DEFAULT '',
+  policy_sha256      TEXT NOT NULL DEFAULT '',
+  dry_run            INTEGER NOT NULL DEFAULT 0,
+  created_at         INTEGER NOT NULL,
+  status             TEXT NOT NULL,          -- awaiting auto_approved approved rejected adjusted superseded
+  final_amount       TEXT NOT NULL DEFAULT '',
+  decided_by         TEXT NOT NULL DEFAULT '',
+  decided_at         INTEGER,
+  reason             TEXT NOT NULL DEFAULT '',
+  superseded_by      TEXT NOT NULL DEFAULT '',
+  superseded_at      INTEGER,
+  reply_updated      INTEGER NOT NULL DEFAULT 0
+);
+-- ListLedger/CountLedger: newest first, filtered by at most a few of these; each filter has an index that
+-- also gives the order, so a page of a large ledger reads only its rows.
+CREATE INDEX IF NOT EXISTS ledger_by_created ON ledger (created_at, execution_id);
+CREATE INDEX IF NOT EXISTS ledger_by_status ON ledger (status, created_at, execution_id);
+CREATE INDEX IF NOT EXISTS ledger_by_parent ON ledger (parent_account_sid, created_at, execution_id);
+CREATE INDEX IF NOT EXISTS ledger_by_product ON ledger (product, created_at, execution_id);
+CREATE INDEX IF NOT EXISTS ledger_by_request ON ledger (request_key, created_at, execution_id);
+-- The (day, account, service, MCC, MNC) cells an entry covers, in the entry's order (seq).
+CREATE TABLE IF NOT EXISTS ledger_cells (
+  execution_id TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  day          TEXT NOT NULL,
+  account_sid  TEXT NOT NULL,
+  service_sid  TEXT NOT NULL DEFAULT '',
+  mcc          TEXT NOT NULL DEFAULT '',
+  mnc          TEXT NOT NULL DEFAULT '',
+  credited     TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (execution_id, seq)
+) WITHOUT ROWID;
+PRAGMA user_version = 2;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -77,6 +78,7 @@ struct LedgerEntry {
   std::optional<absl::Time> decided_at;
   std::string reason;         // required for rejected and adjusted
   std::string superseded_by;  // the execution id of the recalculation that replaced it
+  std::optional<absl::Time> superseded_at;
   // The reply in Slack shows the decision (chat.update done, requester told). False between the decision's
   // write and the update; whoever finds it false finishes the update (a crash never loses or repeats it).
   bool reply_updated = false;
@@ -110,5 +112,26 @@ struct DecideResult {
   bool applied = false;  // this call recorded the decision
   LedgerEntry entry;     // the entry after the call (when not applied: as it stands, e.g. who decided it)
 };
+
+// The ledger rules every StateStore applies inside its own atomic step (a SQLite transaction, an S3
+// conditional write), as state/claim.h does for claims. All are pure.
+
+// kInvalidArgument naming what is wrong: no approver (`by`), a reject or adjust without a reason, an adjust
+// without an amount or with one that is not a decimal with two places ("1234.50").
+absl::Status ValidateDecision(const Decision& decision);
+
+// When `entry` is awaiting, records `decision` on it (status approved / rejected / adjusted; final amount
+// the recommended one, "0.00" or decision.amount; decided_by/at; reason; reply_updated false) and returns
+// true. Otherwise leaves it as it is and returns false. `decision` must have passed ValidateDecision.
+bool ApplyDecision(LedgerEntry& entry, const Decision& decision);
+
+// Unless `entry` is already superseded, marks it superseded by `new_execution_id` at `at` and returns true.
+bool ApplySupersede(LedgerEntry& entry, std::string_view new_execution_id, absl::Time at);
+
+// Whether `entry` passes `filter`'s conditions (its limit and offset are not conditions).
+bool MatchesLedgerFilter(const LedgerEntry& entry, const LedgerFilter& filter);
+
+// ListLedger's order: true when `a` comes before `b` (newer created_at first, then the larger execution id).
+bool LedgerNewerFirst(const LedgerEntry& a, const LedgerEntry& b);
 
 }  // namespace creditbot

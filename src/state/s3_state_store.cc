@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "common/backoff.h"
 #include "common/json_fields.h"
 #include "common/status_macros.h"
@@ -131,6 +132,131 @@ absl::StatusOr<RequestRecord> ParseRecord(const std::string& key, const Json& js
   return record;
 }
 
+// A ledger entry (state/ledger.h) as the "ledger" section stores it, keyed by its execution id. Cells are
+// arrays [day, account, service, MCC, MNC, credited], so a large report stays compact.
+OrderedJson LedgerEntryJson(const LedgerEntry& entry) {
+  OrderedJson json = OrderedJson::object();
+  auto text = [&json](const char* name, const std::string& value) {
+    if (!value.empty()) json[name] = value;
+  };
+  auto time = [&json](const char* name, const std::optional<absl::Time>& value) {
+    if (value) json[name] = Rfc3339(*value);
+  };
+  auto day = [&json](const char* name, const std::optional<absl::CivilDay>& value) {
+    if (value) json[name] = absl::FormatCivilTime(*value);
+  };
+  text("request_key", entry.request_key);
+  text("channel", entry.channel);
+  text("ts", entry.ts);
+  text("reply_ts", entry.reply_ts);
+  text("requester", entry.requester);
+  text("parent_account_sid", entry.parent_account_sid);
+  text("product", entry.product);
+  day("fraud_start", entry.fraud_start);
+  day("fraud_end", entry.fraud_end);
+  OrderedJson cells = OrderedJson::array();
+  for (const LedgerCell& cell : entry.cells) {
+    cells.push_back(OrderedJson{absl::FormatCivilTime(cell.day), cell.account_sid, cell.service_sid, cell.mcc,
+                                cell.mnc, cell.credited});
+  }
+  json["cells"] = std::move(cells);
+  text("recommended_amount", entry.recommended_amount);
+  text("currency", entry.currency);
+  text("policy_name", entry.policy_name);
+  text("policy_version", entry.policy_version);
+  text("policy_sha256", entry.policy_sha256);
+  json["dry_run"] = entry.dry_run;
+  json["created_at"] = Rfc3339(entry.created_at);
+  json["status"] = std::string(LedgerStatusName(entry.status));
+  text("final_amount", entry.final_amount);
+  text("decided_by", entry.decided_by);
+  time("decided_at", entry.decided_at);
+  text("reason", entry.reason);
+  text("superseded_by", entry.superseded_by);
+  time("superseded_at", entry.superseded_at);
+  json["reply_updated"] = entry.reply_updated;
+  return json;
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> ReadDay(const Json& json, const char* name) {
+  const Json* value = JsonMember(json, name);
+  if (value == nullptr || value->is_null()) return std::optional<absl::CivilDay>();
+  absl::CivilDay day;
+  if (!value->is_string() || !absl::ParseCivilTime(value->get<std::string>(), &day)) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not a day (\"2026-01-15\")"));
+  }
+  return std::optional<absl::CivilDay>(day);
+}
+
+absl::StatusOr<std::optional<absl::Time>> ReadOptionalTime(const Json& json, const char* name) {
+  const Json* value = JsonMember(json, name);
+  if (value == nullptr || value->is_null()) return std::optional<absl::Time>();
+  CREDITBOT_ASSIGN_OR_RETURN(absl::Time time, ReadTime(*value, name));
+  return std::optional<absl::Time>(time);
+}
+
+absl::StatusOr<LedgerCell> ParseLedgerCell(const Json& json) {
+  if (!json.is_array() || json.size() != 6 ||
+      !std::all_of(json.begin(), json.end(), [](const Json& part) { return part.is_string(); })) {
+    return absl::InvalidArgumentError("a cell is not [day, account, service, mcc, mnc, credited]");
+  }
+  LedgerCell cell;
+  if (!absl::ParseCivilTime(json[0].get<std::string>(), &cell.day)) {
+    return absl::InvalidArgumentError("a cell's day is not YYYY-MM-DD");
+  }
+  cell.account_sid = json[1].get<std::string>();
+  cell.service_sid = json[2].get<std::string>();
+  cell.mcc = json[3].get<std::string>();
+  cell.mnc = json[4].get<std::string>();
+  cell.credited = json[5].get<std::string>();
+  return cell;
+}
+
+absl::StatusOr<LedgerEntry> ParseLedgerEntry(const std::string& execution_id, const Json& json) {
+  if (execution_id.empty()) return absl::InvalidArgumentError("an empty execution id");
+  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  LedgerEntry entry;
+  entry.execution_id = execution_id;
+  entry.request_key = JsonStringMember(json, "request_key");
+  entry.channel = JsonStringMember(json, "channel");
+  entry.ts = JsonStringMember(json, "ts");
+  entry.reply_ts = JsonStringMember(json, "reply_ts");
+  entry.requester = JsonStringMember(json, "requester");
+  entry.parent_account_sid = JsonStringMember(json, "parent_account_sid");
+  entry.product = JsonStringMember(json, "product");
+  CREDITBOT_ASSIGN_OR_RETURN(entry.fraud_start, ReadDay(json, "fraud_start"));
+  CREDITBOT_ASSIGN_OR_RETURN(entry.fraud_end, ReadDay(json, "fraud_end"));
+  if (const Json* cells = JsonMember(json, "cells"); cells != nullptr && !cells->is_null()) {
+    if (!cells->is_array()) return absl::InvalidArgumentError("\"cells\" is not an array");
+    for (const Json& cell : *cells) {
+      CREDITBOT_ASSIGN_OR_RETURN(LedgerCell parsed, ParseLedgerCell(cell));
+      entry.cells.push_back(std::move(parsed));
+    }
+  }
+  entry.recommended_amount = JsonStringMember(json, "recommended_amount");
+  if (const Json* currency = JsonMember(json, "currency"); currency != nullptr && currency->is_string())
+    entry.currency = currency->get<std::string>();
+  entry.policy_name = JsonStringMember(json, "policy_name");
+  entry.policy_version = JsonStringMember(json, "policy_version");
+  entry.policy_sha256 = JsonStringMember(json, "policy_sha256");
+  entry.dry_run = JsonBoolMember(json, "dry_run");
+  const Json* created = JsonMember(json, "created_at");
+  if (created == nullptr) return absl::InvalidArgumentError("no \"created_at\"");
+  CREDITBOT_ASSIGN_OR_RETURN(entry.created_at, ReadTime(*created, "created_at"));
+  const std::string status = JsonStringMember(json, "status");
+  std::optional<LedgerStatus> parsed_status = ParseLedgerStatus(status);
+  if (!parsed_status) return absl::InvalidArgumentError(absl::StrCat("unknown status \"", status, "\""));
+  entry.status = *parsed_status;
+  entry.final_amount = JsonStringMember(json, "final_amount");
+  entry.decided_by = JsonStringMember(json, "decided_by");
+  CREDITBOT_ASSIGN_OR_RETURN(entry.decided_at, ReadOptionalTime(json, "decided_at"));
+  entry.reason = JsonStringMember(json, "reason");
+  entry.superseded_by = JsonStringMember(json, "superseded_by");
+  CREDITBOT_ASSIGN_OR_RETURN(entry.superseded_at, ReadOptionalTime(json, "superseded_at"));
+  entry.reply_updated = JsonBoolMember(json, "reply_updated");
+  return entry;
+}
+
 absl::StatusOr<StateLease> ParseLease(const Json& json) {
   if (!json.is_object() || !json.contains("holder") || !json["holder"].is_string() ||
       !json.contains("expires_at")) {
@@ -196,6 +322,7 @@ StateSnapshot StateDocument::ToSnapshot() const {
   for (const auto& [key, record] : records) snapshot.records.push_back(record);
   snapshot.leases = leases;
   snapshot.cursors = cursors;
+  for (const auto& [execution_id, entry] : ledger) snapshot.ledger.push_back(entry);
   return snapshot;
 }
 
@@ -204,6 +331,7 @@ StateDocument StateDocument::FromSnapshot(const StateSnapshot& snapshot) {
   for (const RequestRecord& record : snapshot.records) document.records[record.key] = record;
   document.leases = snapshot.leases;
   document.cursors = snapshot.cursors;
+  for (const LedgerEntry& entry : snapshot.ledger) document.ledger[entry.execution_id] = entry;
   return document;
 }
 
@@ -230,7 +358,10 @@ std::string SerializeStateDocument(const StateDocument& document) {
       },
       false);
   section(
-      "cursors", document.cursors, [](const std::string& value) { return OrderedJson(value); }, true);
+      "cursors", document.cursors, [](const std::string& value) { return OrderedJson(value); },
+      document.ledger.empty());
+  // Only in the ledger object and in exports: the state object itself keeps the format it always had.
+  if (!document.ledger.empty()) section("ledger", document.ledger, LedgerEntryJson, true);
   out += "}\n";
   return out;
 }
@@ -279,6 +410,12 @@ absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
       ForEachEntry(root, "cursors", unreadable, [&document](const std::string& name, const Json& value) {
         if (!value.is_string()) return absl::InvalidArgumentError("not a string");
         document.cursors[name] = value.get<std::string>();
+        return absl::OkStatus();
+      }));
+  CREDITBOT_RETURN_IF_ERROR(ForEachEntry(
+      root, "ledger", unreadable, [&document](const std::string& execution_id, const Json& value) {
+        CREDITBOT_ASSIGN_OR_RETURN(LedgerEntry entry, ParseLedgerEntry(execution_id, value));
+        document.ledger[execution_id] = std::move(entry);
         return absl::OkStatus();
       }));
   return document;
@@ -396,22 +533,32 @@ S3StateStore::S3StateStore(S3Client& s3, const Clock& clock, Sleeper& sleeper, S
   writer_id_ =
       absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random_), absl::Uniform<uint64_t>(random_));
   if (options_.max_attempts < 1) options_.max_attempts = 1;
+  if (options_.ledger_key.empty()) {
+    absl::string_view stem = options_.key;
+    absl::ConsumeSuffix(&stem, ".json");
+    options_.ledger_key = absl::StrCat(stem, ".ledger.json");
+  }
 }
 
 std::string S3StateStore::uri() const { return absl::StrCat("s3://", options_.bucket, "/", options_.key); }
 
-absl::Status S3StateStore::In(const absl::Status& status) const {
-  return absl::Status(status.code(), absl::StrCat("state store ", uri(), ": ", status.message()));
+std::string S3StateStore::ledger_uri() const {
+  return absl::StrCat("s3://", options_.bucket, "/", options_.ledger_key);
+}
+
+absl::Status S3StateStore::In(const std::string& key, const absl::Status& status) const {
+  return absl::Status(status.code(),
+                      absl::StrCat("state store s3://", options_.bucket, "/", key, ": ", status.message()));
 }
 
 absl::Status S3StateStore::Check() { return Load().status(); }
 
-absl::StatusOr<S3StateStore::Loaded> S3StateStore::Load() {
-  absl::StatusOr<S3Object> object = s3_.GetObject(options_.bucket, options_.key);
+absl::StatusOr<S3StateStore::Loaded> S3StateStore::Load(const std::string& key) {
+  absl::StatusOr<S3Object> object = s3_.GetObject(options_.bucket, key);
   Loaded loaded;
   if (!object.ok()) {
     if (object.status().code() == absl::StatusCode::kNotFound) return loaded;  // no state yet
-    return In(object.status());
+    return In(key, object.status());
   }
   absl::StatusOr<StateDocument> document = ParseStateDocument(object->body);
   if (!document.ok()) {
@@ -422,21 +569,21 @@ absl::StatusOr<S3StateStore::Loaded> S3StateStore::Load() {
           "; if it is the prototype's processed_messages.json, point S3_STATE_KEY at a new key and run "
           "`creditbot state import FILE --format prototype` on a copy of it";
     }
-    return absl::FailedPreconditionError(absl::StrCat("state store ", uri(),
+    return absl::FailedPreconditionError(absl::StrCat("state store s3://", options_.bucket, "/", key,
                                                       " is not creditbot state and is left untouched (",
                                                       document.status().message(), ")", hint));
   }
-  if (object->etag.empty()) return In(absl::InternalError("S3 answered without an ETag"));
+  if (object->etag.empty()) return In(key, absl::InternalError("S3 answered without an ETag"));
   loaded.document = *std::move(document);
   loaded.etag = std::move(object->etag);
   loaded.body = std::move(object->body);
   return loaded;
 }
 
-absl::Status S3StateStore::Mutate(std::string_view what, const Change& change) {
+absl::Status S3StateStore::Mutate(const std::string& key, std::string_view what, const Change& change) {
   std::optional<std::string> unanswered;  // the body of the last write that failed its condition
   for (int round = 1;; ++round) {
-    CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+    CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load(key));
     // Our previous write did land (the client retried it after a lost answer and got 412): done, and the
     // change's outputs are those of that write.
     if (unanswered && loaded.etag && loaded.body == *unanswered) return absl::OkStatus();
@@ -456,16 +603,17 @@ absl::Status S3StateStore::Mutate(std::string_view what, const Change& change) {
     } else {
       put.if_none_match_any = true;
     }
-    absl::StatusOr<S3PutResult> written = s3_.PutObject(options_.bucket, options_.key, body, put);
+    absl::StatusOr<S3PutResult> written = s3_.PutObject(options_.bucket, key, body, put);
     if (written.ok()) return absl::OkStatus();
     const absl::StatusCode code = written.status().code();
     if (code != absl::StatusCode::kFailedPrecondition && code != absl::StatusCode::kAborted) {
-      return In(written.status());
+      return In(key, written.status());
     }
     ++conflicts_;
     unanswered = std::move(body);
     if (round >= options_.max_attempts) {
-      return absl::AbortedError(absl::StrCat("state store ", uri(), ": ", ToAbsl(what), " lost ", round,
+      return absl::AbortedError(absl::StrCat("state store s3://", options_.bucket, "/", key, ": ",
+                                             ToAbsl(what), " lost ", round,
                                              " conditional writes in a row to other writers; try again"));
     }
     const BackoffPolicy backoff(options_.base_delay, options_.max_delay, BackoffJitter::kEqual);
@@ -610,6 +758,8 @@ absl::Status S3StateStore::Forget(std::string_view key) {
 
 absl::StatusOr<StateSnapshot> S3StateStore::Export() {
   CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded ledger, Load(options_.ledger_key));
+  loaded.document.ledger = std::move(ledger.document.ledger);
   return loaded.document.ToSnapshot();
 }
 
@@ -629,7 +779,107 @@ absl::StatusOr<ImportCounts> S3StateStore::Import(const StateSnapshot& snapshot)
     }
     return counts.imported > 0 || counts.cursors_imported > 0;
   }));
+  if (snapshot.ledger.empty()) return counts;
+  CREDITBOT_RETURN_IF_ERROR(
+      Mutate(options_.ledger_key, "import ledger", [&](StateDocument& document) -> absl::StatusOr<bool> {
+        counts.ledger_imported = 0;
+        counts.ledger_already_present = 0;
+        for (const LedgerEntry& entry : snapshot.ledger) {
+          if (entry.execution_id.empty()) continue;
+          ++(document.ledger.emplace(entry.execution_id, entry).second ? counts.ledger_imported
+                                                                       : counts.ledger_already_present);
+        }
+        return counts.ledger_imported > 0;
+      }));
   return counts;
+}
+
+// --- The ledger (in the ledger object; see the header comment) ---
+
+absl::StatusOr<LedgerEntry*> S3StateStore::FindEntry(StateDocument& document,
+                                                     std::string_view execution_id) const {
+  auto it = document.ledger.find(std::string(execution_id));
+  if (it == document.ledger.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("no ledger entry for execution '", ToAbsl(execution_id), "' in ", ledger_uri()));
+  }
+  return &it->second;
+}
+
+absl::StatusOr<bool> S3StateStore::RecordLedgerEntry(const LedgerEntry& entry) {
+  if (entry.execution_id.empty()) return absl::InvalidArgumentError("a ledger entry needs an execution id");
+  bool written = false;
+  CREDITBOT_RETURN_IF_ERROR(Mutate(options_.ledger_key, "record ledger entry",
+                                   [&](StateDocument& document) -> absl::StatusOr<bool> {
+                                     written = document.ledger.emplace(entry.execution_id, entry).second;
+                                     return written;
+                                   }));
+  return written;
+}
+
+absl::StatusOr<std::optional<LedgerEntry>> S3StateStore::GetLedgerEntry(std::string_view execution_id) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load(options_.ledger_key));
+  auto it = loaded.document.ledger.find(std::string(execution_id));
+  if (it == loaded.document.ledger.end()) return std::optional<LedgerEntry>();
+  return std::optional<LedgerEntry>(std::move(it->second));
+}
+
+absl::StatusOr<DecideResult> S3StateStore::Decide(std::string_view execution_id, const Decision& decision) {
+  CREDITBOT_RETURN_IF_ERROR(ValidateDecision(decision));
+  DecideResult result;
+  CREDITBOT_RETURN_IF_ERROR(
+      Mutate(options_.ledger_key, "decide", [&](StateDocument& document) -> absl::StatusOr<bool> {
+        CREDITBOT_ASSIGN_OR_RETURN(LedgerEntry * entry, FindEntry(document, execution_id));
+        result.applied = ApplyDecision(*entry, decision);
+        result.entry = *entry;
+        return result.applied;
+      }));
+  return result;
+}
+
+absl::StatusOr<DecideResult> S3StateStore::Supersede(std::string_view execution_id,
+                                                     std::string_view new_execution_id, absl::Time at) {
+  DecideResult result;
+  CREDITBOT_RETURN_IF_ERROR(
+      Mutate(options_.ledger_key, "supersede", [&](StateDocument& document) -> absl::StatusOr<bool> {
+        CREDITBOT_ASSIGN_OR_RETURN(LedgerEntry * entry, FindEntry(document, execution_id));
+        result.applied = ApplySupersede(*entry, new_execution_id, at);
+        result.entry = *entry;
+        return result.applied;
+      }));
+  return result;
+}
+
+absl::Status S3StateStore::MarkReplyUpdated(std::string_view execution_id) {
+  return Mutate(options_.ledger_key, "mark reply updated",
+                [&](StateDocument& document) -> absl::StatusOr<bool> {
+                  CREDITBOT_ASSIGN_OR_RETURN(LedgerEntry * entry, FindEntry(document, execution_id));
+                  if (entry->reply_updated) return false;
+                  entry->reply_updated = true;
+                  return true;
+                });
+}
+
+absl::StatusOr<std::vector<LedgerEntry>> S3StateStore::ListLedger(const LedgerFilter& filter) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load(options_.ledger_key));
+  std::vector<LedgerEntry> entries;
+  for (auto& [execution_id, entry] : loaded.document.ledger) {
+    if (MatchesLedgerFilter(entry, filter)) entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(), LedgerNewerFirst);
+  const std::size_t offset = static_cast<std::size_t>(std::max(filter.offset, 0));
+  entries.erase(entries.begin(),
+                entries.begin() + static_cast<std::ptrdiff_t>(std::min(offset, entries.size())));
+  if (filter.limit > 0 && entries.size() > static_cast<std::size_t>(filter.limit))
+    entries.resize(static_cast<std::size_t>(filter.limit));
+  return entries;
+}
+
+absl::StatusOr<int> S3StateStore::CountLedger(const LedgerFilter& filter) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load(options_.ledger_key));
+  return static_cast<int>(
+      std::count_if(loaded.document.ledger.begin(), loaded.document.ledger.end(),
+                    [&filter](const auto& item) { return MatchesLedgerFilter(item.second, filter); }));
 }
 
 }  // namespace creditbot

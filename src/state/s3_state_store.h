@@ -33,6 +33,31 @@
 //     "cursors": {"slack_history:C0123": "1752588191.000100"}
 //   }
 //
+// The ledger (state/ledger.h) lives in a second object beside it, the ledger object (S3StateStoreOptions::
+// ledger_key; default: the state key with ".json" replaced by ".ledger.json", e.g.
+// state/processed_messages.ledger.json). It has the same format with empty records, leases and cursors and
+// one more section, keyed by execution id:
+//
+//     "ledger": {
+//       "20260115T123456Z-ab12": {"request_key": "C0123:1752588191.000100", "channel": "C0123", "ts": "…",
+//           "reply_ts": "…", "requester": "U…", "parent_account_sid": "AC…", "product": "verify",
+//           "fraud_start": "2026-01-01", "fraud_end": "2026-01-07",
+//           "cells": [["2026-01-01", "AC…", "VA…", "310", "260", "12.50"], …],   day, account, service, MCC,
+//                                                                              MNC, credited
+//           "recommended_amount": "255.00", "currency": "USD", "policy_name": "…", "policy_version": "…",
+//           "policy_sha256": "…", "dry_run": false, "created_at": "…Z", "status": "approved",
+//           "final_amount": "255.00", "decided_by": "U…", "decided_at": "…Z", "reason": "…",
+//           "superseded_by": "…", "superseded_at": "…Z", "reply_updated": true},
+//       …
+//     }
+//
+// Why a second object: the state object is read and rewritten by every claim and finish, and ledger
+// entries (with their cells) are kept forever, so inside it they would make every claim slower as the
+// ledger grows; beside it, claims stay small and a decision races only with other ledger writes. Decide,
+// Supersede, RecordLedgerEntry and MarkReplyUpdated are the same conditional read-apply-write rounds on the
+// ledger object, so two runners never both decide one entry. `state export` writes one document holding
+// both (the "ledger" section after the cursors); an export without it imports as before.
+//
 // Times are UTC RFC 3339 to the second (the SQLite store's precision). status is one of RequestStatusName's
 // words. Empty strings and absent optional times are left out; a missing field reads as empty / absent /
 // 0 / false.
@@ -78,6 +103,7 @@ struct StateDocument {
   std::map<std::string, RequestRecord> records;  // by key; each record's key equals its map key
   std::map<std::string, StateLease> leases;
   std::map<std::string, std::string> cursors;
+  std::map<std::string, LedgerEntry> ledger;  // by execution id; each entry's id equals its map key
 
   StateSnapshot ToSnapshot() const;
   static StateDocument FromSnapshot(const StateSnapshot& snapshot);
@@ -117,8 +143,9 @@ absl::StatusOr<PrototypeImport> ParsePrototypeState(std::string_view json, std::
 inline constexpr char kDefaultS3StateKey[] = "state/processed_messages.json";
 
 struct S3StateStoreOptions {
-  std::string bucket;                                                   // S3_BUCKET (required)
-  std::string key = kDefaultS3StateKey;                                 // Default: S3_STATE_KEY's
+  std::string bucket;                    // S3_BUCKET (required)
+  std::string key = kDefaultS3StateKey;  // Default: S3_STATE_KEY's
+  std::string ledger_key;  // Default (empty): `key` with ".json" replaced by ".ledger.json" (or appended)
   S3ServerSideEncryption encryption = S3ServerSideEncryption::kAes256;  // Default: SSE-S3 on every write
   int max_attempts = 10;                               // Default: 10 read-apply-write rounds per mutation
   absl::Duration base_delay = absl::Milliseconds(50);  // Default: 50 ms before the 2nd round, doubled…
@@ -158,6 +185,18 @@ class S3StateStore : public StateStore {
   absl::StatusOr<StateSnapshot> Export() override;
   absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) override;
 
+  absl::StatusOr<bool> RecordLedgerEntry(const LedgerEntry& entry) override;
+  absl::StatusOr<std::optional<LedgerEntry>> GetLedgerEntry(std::string_view execution_id) override;
+  absl::StatusOr<DecideResult> Decide(std::string_view execution_id, const Decision& decision) override;
+  absl::StatusOr<DecideResult> Supersede(std::string_view execution_id, std::string_view new_execution_id,
+                                         absl::Time at) override;
+  absl::Status MarkReplyUpdated(std::string_view execution_id) override;
+  absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) override;
+  absl::StatusOr<int> CountLedger(const LedgerFilter& filter) override;
+
+  // "s3://bucket/ledger_key".
+  std::string ledger_uri() const;
+
  private:
   struct Loaded {
     StateDocument document;
@@ -167,10 +206,18 @@ class S3StateStore : public StateStore {
   // A pure change: edits `document` and returns true when it must be written, false to leave it as is.
   using Change = std::function<absl::StatusOr<bool>(StateDocument& document)>;
 
-  absl::StatusOr<Loaded> Load();
-  // The read → apply → conditional write loop (see the header comment).
-  absl::Status Mutate(std::string_view what, const Change& change);
-  absl::Status In(const absl::Status& status) const;
+  // Reads the object at `key` (the state object or the ledger object).
+  absl::StatusOr<Loaded> Load(const std::string& key);
+  absl::StatusOr<Loaded> Load() { return Load(options_.key); }
+  // The read → apply → conditional write loop (see the header comment) on the object at `key`.
+  absl::Status Mutate(const std::string& key, std::string_view what, const Change& change);
+  absl::Status Mutate(std::string_view what, const Change& change) {
+    return Mutate(options_.key, what, change);
+  }
+  // The ledger entry of `execution_id` in `document`, or kNotFound naming it.
+  absl::StatusOr<LedgerEntry*> FindEntry(StateDocument& document, std::string_view execution_id) const;
+  absl::Status In(const absl::Status& status) const { return In(options_.key, status); }
+  absl::Status In(const std::string& key, const absl::Status& status) const;
 
   S3Client& s3_;
   const Clock& clock_;

@@ -1,7 +1,9 @@
 // The SQLite state store.
 #include "state/sqlite_state_store.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/embedded_files.h"
@@ -11,7 +13,7 @@
 namespace creditbot {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: the ledger tables
 constexpr absl::string_view kColumns =
     "request_key, channel, ts, status, attempts, first_seen_at, updated_at, next_retry_at, lease_until, "
     "lease_holder, dry_run, outcome, detail, reply_ts, execution_id, product, credit_amount";
@@ -260,6 +262,9 @@ absl::StatusOr<StateSnapshot> SqliteStateStore::Export() {
     if (!row) break;
     snapshot.cursors[cursors.ColumnText(0)] = cursors.ColumnText(1);
   }
+  CREDITBOT_ASSIGN_OR_RETURN(snapshot.ledger, SelectLedger(LedgerFilter{}));
+  std::sort(snapshot.ledger.begin(), snapshot.ledger.end(),
+            [](const LedgerEntry& a, const LedgerEntry& b) { return a.execution_id < b.execution_id; });
   CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   return snapshot;
 }
@@ -283,8 +288,297 @@ absl::StatusOr<ImportCounts> SqliteStateStore::Import(const StateSnapshot& snaps
     CREDITBOT_RETURN_IF_ERROR(stmt.Run());
     counts.cursors_imported += static_cast<int>(db_.Changes());
   }
+  for (const LedgerEntry& entry : snapshot.ledger) {
+    if (entry.execution_id.empty()) continue;
+    CREDITBOT_ASSIGN_OR_RETURN(bool written, InsertLedgerEntry(entry));
+    ++(written ? counts.ledger_imported : counts.ledger_already_present);
+  }
   CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   return counts;
+}
+
+// --- The ledger ---
+
+namespace {
+
+constexpr absl::string_view kLedgerColumns =
+    "execution_id, request_key, channel, ts, reply_ts, requester, parent_account_sid, product, fraud_start, "
+    "fraud_end, cell_count, recommended_amount, currency, policy_name, policy_version, policy_sha256, "
+    "dry_run, created_at, status, final_amount, decided_by, decided_at, reason, superseded_by, "
+    "superseded_at, reply_updated";
+
+std::optional<std::string> DayText(const std::optional<absl::CivilDay>& day) {
+  if (!day) return std::nullopt;
+  return absl::FormatCivilTime(*day);
+}
+
+std::optional<absl::CivilDay> ParseDay(const std::optional<std::string>& text) {
+  absl::CivilDay day;
+  if (!text || !absl::ParseCivilTime(*text, &day)) return std::nullopt;
+  return day;
+}
+
+LedgerEntry ReadLedgerRow(const Statement& row) {
+  LedgerEntry entry;
+  entry.execution_id = row.ColumnText(0);
+  entry.request_key = row.ColumnText(1);
+  entry.channel = row.ColumnText(2);
+  entry.ts = row.ColumnText(3);
+  entry.reply_ts = row.ColumnText(4);
+  entry.requester = row.ColumnText(5);
+  entry.parent_account_sid = row.ColumnText(6);
+  entry.product = row.ColumnText(7);
+  entry.fraud_start = ParseDay(row.ColumnOptionalText(8));
+  entry.fraud_end = ParseDay(row.ColumnOptionalText(9));
+  // 10 is cell_count: the cells are read from ledger_cells.
+  entry.recommended_amount = row.ColumnText(11);
+  entry.currency = row.ColumnText(12);
+  entry.policy_name = row.ColumnText(13);
+  entry.policy_version = row.ColumnText(14);
+  entry.policy_sha256 = row.ColumnText(15);
+  entry.dry_run = row.ColumnInt(16) != 0;
+  entry.created_at = absl::FromUnixSeconds(row.ColumnInt(17));
+  entry.status = ParseLedgerStatus(row.ColumnText(18)).value_or(LedgerStatus::kAwaiting);
+  entry.final_amount = row.ColumnText(19);
+  entry.decided_by = row.ColumnText(20);
+  entry.decided_at = FromSeconds(row.ColumnOptionalInt(21));
+  entry.reason = row.ColumnText(22);
+  entry.superseded_by = row.ColumnText(23);
+  entry.superseded_at = FromSeconds(row.ColumnOptionalInt(24));
+  entry.reply_updated = row.ColumnInt(25) != 0;
+  return entry;
+}
+
+// The WHERE clause of `filter` (with a leading space, or "") and its parameters in order. Every condition
+// is on an indexed column (schema.sql), so SQLite walks one index instead of the table.
+struct LedgerWhere {
+  std::string sql;
+  std::vector<std::string> texts;  // bound first, in order
+  std::vector<int64_t> times;      // bound after the texts: since, until
+};
+
+LedgerWhere WhereOf(const LedgerFilter& filter) {
+  LedgerWhere where;
+  std::vector<std::string> conditions;
+  auto text = [&](const char* column, const std::string& value) {
+    conditions.push_back(absl::StrCat(column, " = ?"));
+    where.texts.push_back(value);
+  };
+  if (filter.status) text("status", std::string(LedgerStatusName(*filter.status)));
+  if (!filter.parent_account_sid.empty()) text("parent_account_sid", filter.parent_account_sid);
+  if (!filter.product.empty()) text("product", filter.product);
+  if (!filter.request_key.empty()) text("request_key", filter.request_key);
+  if (filter.since) {
+    conditions.push_back("created_at >= ?");
+    where.times.push_back(absl::ToUnixSeconds(*filter.since));
+  }
+  if (filter.until) {
+    conditions.push_back("created_at < ?");
+    where.times.push_back(absl::ToUnixSeconds(*filter.until));
+  }
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    absl::StrAppend(&where.sql, i == 0 ? " WHERE " : " AND ", conditions[i]);
+  }
+  return where;
+}
+
+std::string ListSql(const LedgerWhere& where) {
+  return absl::StrCat("SELECT ", kLedgerColumns, " FROM ledger", where.sql,
+                      " ORDER BY created_at DESC, execution_id DESC LIMIT ? OFFSET ?");
+}
+
+// Binds `where`'s parameters from index 1; returns the next free index.
+int BindWhere(Statement& stmt, const LedgerWhere& where) {
+  int index = 1;
+  for (const std::string& text : where.texts) stmt.Bind(index++, text);
+  for (int64_t time : where.times) stmt.Bind(index++, time);
+  return index;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> SqliteStateStore::InsertLedgerEntry(const LedgerEntry& entry) {
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement insert, db_.Prepare(absl::StrCat(
+                            "INSERT OR IGNORE INTO ledger (", kLedgerColumns,
+                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?, ?, ?)")));
+  insert.Bind(1, entry.execution_id).Bind(2, entry.request_key).Bind(3, entry.channel).Bind(4, entry.ts);
+  insert.Bind(5, entry.reply_ts).Bind(6, entry.requester).Bind(7, entry.parent_account_sid);
+  insert.Bind(8, entry.product).BindOptional(9, DayText(entry.fraud_start));
+  insert.BindOptional(10, DayText(entry.fraud_end)).Bind(11, static_cast<int64_t>(entry.cells.size()));
+  insert.Bind(12, entry.recommended_amount).Bind(13, entry.currency).Bind(14, entry.policy_name);
+  insert.Bind(15, entry.policy_version).Bind(16, entry.policy_sha256);
+  insert.Bind(17, int64_t{entry.dry_run ? 1 : 0}).Bind(18, absl::ToUnixSeconds(entry.created_at));
+  insert.Bind(19, LedgerStatusName(entry.status)).Bind(20, entry.final_amount).Bind(21, entry.decided_by);
+  insert.BindOptional(22, ToSeconds(entry.decided_at)).Bind(23, entry.reason).Bind(24, entry.superseded_by);
+  insert.BindOptional(25, ToSeconds(entry.superseded_at)).Bind(26, int64_t{entry.reply_updated ? 1 : 0});
+  CREDITBOT_RETURN_IF_ERROR(insert.Run());
+  if (db_.Changes() == 0) return false;
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement cell,
+      db_.Prepare("INSERT INTO ledger_cells (execution_id, seq, day, account_sid, service_sid, "
+                  "mcc, mnc, credited) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  int64_t seq = 0;
+  for (const LedgerCell& each : entry.cells) {
+    cell.Reset();
+    cell.Bind(1, entry.execution_id).Bind(2, seq++).Bind(3, absl::FormatCivilTime(each.day));
+    cell.Bind(4, each.account_sid).Bind(5, each.service_sid).Bind(6, each.mcc).Bind(7, each.mnc);
+    cell.Bind(8, each.credited);
+    CREDITBOT_RETURN_IF_ERROR(cell.Run());
+  }
+  return true;
+}
+
+absl::Status SqliteStateStore::UpdateLedgerDecision(const LedgerEntry& entry) {
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement update,
+      db_.Prepare(
+          "UPDATE ledger SET status = ?, final_amount = ?, decided_by = ?, decided_at = ?, reason = ?, "
+          "superseded_by = ?, superseded_at = ?, reply_updated = ? WHERE execution_id = ?"));
+  update.Bind(1, LedgerStatusName(entry.status)).Bind(2, entry.final_amount).Bind(3, entry.decided_by);
+  update.BindOptional(4, ToSeconds(entry.decided_at)).Bind(5, entry.reason).Bind(6, entry.superseded_by);
+  update.BindOptional(7, ToSeconds(entry.superseded_at)).Bind(8, int64_t{entry.reply_updated ? 1 : 0});
+  update.Bind(9, entry.execution_id);
+  return update.Run();
+}
+
+absl::Status SqliteStateStore::ReadLedgerCells(LedgerEntry& entry) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement cells,
+                             db_.Prepare("SELECT day, account_sid, service_sid, mcc, mnc, credited FROM "
+                                         "ledger_cells WHERE execution_id = ? ORDER BY seq"));
+  cells.Bind(1, entry.execution_id);
+  entry.cells.clear();
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, cells.Step());
+    if (!row) break;
+    LedgerCell cell;
+    cell.day = ParseDay(cells.ColumnText(0)).value_or(absl::CivilDay());
+    cell.account_sid = cells.ColumnText(1);
+    cell.service_sid = cells.ColumnText(2);
+    cell.mcc = cells.ColumnText(3);
+    cell.mnc = cells.ColumnText(4);
+    cell.credited = cells.ColumnText(5);
+    entry.cells.push_back(std::move(cell));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> SqliteStateStore::RecordLedgerEntry(const LedgerEntry& entry) {
+  if (entry.execution_id.empty()) return absl::InvalidArgumentError("a ledger entry needs an execution id");
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  CREDITBOT_ASSIGN_OR_RETURN(bool written, InsertLedgerEntry(entry));
+  if (!written) return false;
+  CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  return true;
+}
+
+absl::StatusOr<std::optional<LedgerEntry>> SqliteStateStore::GetLedgerEntry(std::string_view execution_id) {
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db_.Prepare(absl::StrCat("SELECT ", kLedgerColumns, " FROM ledger WHERE execution_id = ?")));
+  stmt.Bind(1, execution_id);
+  CREDITBOT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::optional<LedgerEntry>();
+  LedgerEntry entry = ReadLedgerRow(stmt);
+  stmt.Reset();
+  CREDITBOT_RETURN_IF_ERROR(ReadLedgerCells(entry));
+  return std::optional<LedgerEntry>(std::move(entry));
+}
+
+absl::StatusOr<DecideResult> SqliteStateStore::Decide(std::string_view execution_id,
+                                                      const Decision& decision) {
+  CREDITBOT_RETURN_IF_ERROR(ValidateDecision(decision));
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<LedgerEntry> entry, GetLedgerEntry(execution_id));
+  if (!entry) {
+    return absl::NotFoundError(absl::StrCat("no ledger entry for execution '", ToAbsl(execution_id), "'"));
+  }
+  DecideResult result;
+  result.applied = ApplyDecision(*entry, decision);
+  if (result.applied) {
+    CREDITBOT_RETURN_IF_ERROR(UpdateLedgerDecision(*entry));
+    CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  }
+  result.entry = *std::move(entry);
+  return result;
+}
+
+absl::StatusOr<DecideResult> SqliteStateStore::Supersede(std::string_view execution_id,
+                                                         std::string_view new_execution_id, absl::Time at) {
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<LedgerEntry> entry, GetLedgerEntry(execution_id));
+  if (!entry) {
+    return absl::NotFoundError(absl::StrCat("no ledger entry for execution '", ToAbsl(execution_id), "'"));
+  }
+  DecideResult result;
+  result.applied = ApplySupersede(*entry, new_execution_id, at);
+  if (result.applied) {
+    CREDITBOT_RETURN_IF_ERROR(UpdateLedgerDecision(*entry));
+    CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  }
+  result.entry = *std::move(entry);
+  return result;
+}
+
+absl::Status SqliteStateStore::MarkReplyUpdated(std::string_view execution_id) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
+                             db_.Prepare("UPDATE ledger SET reply_updated = 1 WHERE execution_id = ?"));
+  stmt.Bind(1, execution_id);
+  CREDITBOT_RETURN_IF_ERROR(stmt.Run());
+  if (db_.Changes() == 0) {
+    CREDITBOT_ASSIGN_OR_RETURN(std::optional<LedgerEntry> entry, GetLedgerEntry(execution_id));
+    if (!entry) {
+      return absl::NotFoundError(absl::StrCat("no ledger entry for execution '", ToAbsl(execution_id), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LedgerEntry>> SqliteStateStore::SelectLedger(const LedgerFilter& filter) {
+  const LedgerWhere where = WhereOf(filter);
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(ListSql(where)));
+  const int index = BindWhere(stmt, where);
+  stmt.Bind(index, static_cast<int64_t>(filter.limit > 0 ? filter.limit : -1));
+  stmt.Bind(index + 1, static_cast<int64_t>(filter.offset > 0 ? filter.offset : 0));
+  std::vector<LedgerEntry> entries;
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    entries.push_back(ReadLedgerRow(stmt));
+  }
+  for (LedgerEntry& entry : entries) CREDITBOT_RETURN_IF_ERROR(ReadLedgerCells(entry));
+  return entries;
+}
+
+absl::StatusOr<std::vector<LedgerEntry>> SqliteStateStore::ListLedger(const LedgerFilter& filter) {
+  // No transaction needed: an entry's cells are written with it and never change.
+  return SelectLedger(filter);
+}
+
+absl::StatusOr<int> SqliteStateStore::CountLedger(const LedgerFilter& filter) {
+  const LedgerWhere where = WhereOf(filter);
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
+                             db_.Prepare(absl::StrCat("SELECT count(*) FROM ledger", where.sql)));
+  BindWhere(stmt, where);
+  CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? static_cast<int>(stmt.ColumnInt(0)) : 0;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteStateStore::LedgerQueryPlan(const LedgerFilter& filter) {
+  const LedgerWhere where = WhereOf(filter);
+  std::vector<std::string> plan;
+  for (const std::string& sql : {absl::StrCat("EXPLAIN QUERY PLAN ", ListSql(where)),
+                                 absl::StrCat("EXPLAIN QUERY PLAN SELECT count(*) FROM ledger", where.sql)}) {
+    CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
+    BindWhere(stmt, where);
+    while (true) {
+      CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      plan.push_back(stmt.ColumnText(3));
+    }
+  }
+  return plan;
 }
 
 }  // namespace creditbot

@@ -1,6 +1,10 @@
 // SqliteStateStore: the embedded default StateStore, one SQLite file (WAL mode, so `creditbot state`
-// can read while a pass writes). Claims run inside BEGIN IMMEDIATE transactions, so two processes never
-// both claim one request.
+// can read while a pass writes). Claims, decisions and supersessions run inside BEGIN IMMEDIATE
+// transactions, so two processes never both claim one request or both decide one ledger entry.
+//
+// The ledger is two tables (sql/state/schema.sql): `ledger`, one row per execution id, indexed by each
+// ListLedger filter together with the order (created_at, execution_id), and `ledger_cells`. A state file
+// of schema version 1 (no ledger) gets the tables on its next open.
 //
 // Open fails, without touching the file, when it exists but is not a readable state database: an
 // unreadable state file must never be replaced by an empty one (that would answer everything twice).
@@ -38,9 +42,29 @@ class SqliteStateStore final : public StateStore {
   absl::StatusOr<StateSnapshot> Export() override;
   absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) override;
 
+  absl::StatusOr<bool> RecordLedgerEntry(const LedgerEntry& entry) override;
+  absl::StatusOr<std::optional<LedgerEntry>> GetLedgerEntry(std::string_view execution_id) override;
+  absl::StatusOr<DecideResult> Decide(std::string_view execution_id, const Decision& decision) override;
+  absl::StatusOr<DecideResult> Supersede(std::string_view execution_id, std::string_view new_execution_id,
+                                         absl::Time at) override;
+  absl::Status MarkReplyUpdated(std::string_view execution_id) override;
+  absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) override;
+  absl::StatusOr<int> CountLedger(const LedgerFilter& filter) override;
+
+  // The detail lines of SQLite's EXPLAIN QUERY PLAN for ListLedger(filter) then CountLedger(filter), e.g.
+  // "SCAN ledger USING INDEX ledger_by_status (status=?)": tests check that every filter walks an index.
+  absl::StatusOr<std::vector<std::string>> LedgerQueryPlan(const LedgerFilter& filter);
+
  private:
   explicit SqliteStateStore(SqliteDb db) : db_(std::move(db)) {}
   absl::Status Upsert(const RequestRecord& record);
+  // Inserts `entry` and its cells when its execution id has no row (inside the caller's transaction).
+  absl::StatusOr<bool> InsertLedgerEntry(const LedgerEntry& entry);
+  // Writes the decision fields of `entry` (status, amounts, who, when, reason, superseded, reply_updated).
+  absl::Status UpdateLedgerDecision(const LedgerEntry& entry);
+  absl::Status ReadLedgerCells(LedgerEntry& entry);
+  // The entries of `filter`, newest first, paged by its limit and offset, with their cells.
+  absl::StatusOr<std::vector<LedgerEntry>> SelectLedger(const LedgerFilter& filter);
   SqliteDb db_;
 };
 

@@ -1,12 +1,16 @@
-// Tests of what only the SQLite state store does. The StateStore behaviour both stores share (claims,
-// leases, cursors, cleanup, import/export) is state_store_contract_test.cc.
+// Tests of what only the SQLite state store does (refusing a foreign file, the ledger's migration and
+// indexes). The StateStore behaviour both stores share (claims, leases, cursors, cleanup, import/export,
+// the ledger's calls) is state_store_contract_test.cc.
 #include "state/sqlite_state_store.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
+#include "common/sqlite_db.h"
 #include "tests/test_support.h"
 
 namespace creditbot {
@@ -20,6 +24,76 @@ TEST(SqliteStateStoreOpen, RefusesAFileThatIsNotAStateDatabaseAndLeavesIt) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(std::string(store.status().message()).find(dir.File("state.db")), std::string::npos);
   EXPECT_EQ(testing::ReadFile(dir.File("state.db")), std::string(2048, 'z'));
+}
+
+TEST(SqliteStateStoreOpen, AVersion1StateFileGainsTheLedgerAndKeepsItsRecords) {
+  testing::TempDir dir;
+  {
+    // What creditbot before the ledger wrote (schema version 1: requests, leases, cursors).
+    absl::StatusOr<SqliteDb> old = SqliteDb::Open(dir.File("state.db"), SqliteDb::OpenMode::kReadWriteCreate);
+    ASSERT_TRUE(old.ok()) << old.status();
+    ASSERT_TRUE(
+        old->Exec("CREATE TABLE requests (request_key TEXT PRIMARY KEY, channel TEXT NOT NULL, ts TEXT "
+                  "NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, first_seen_at "
+                  "INTEGER NOT NULL, updated_at INTEGER NOT NULL, next_retry_at INTEGER, lease_until "
+                  "INTEGER, lease_holder TEXT, dry_run INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT "
+                  "NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', reply_ts TEXT NOT NULL DEFAULT '', "
+                  "execution_id TEXT NOT NULL DEFAULT '', product TEXT NOT NULL DEFAULT '', "
+                  "credit_amount TEXT NOT NULL DEFAULT '');"
+                  "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER "
+                  "NOT NULL);"
+                  "CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                  "INSERT INTO requests (request_key, channel, ts, status, first_seen_at, updated_at) "
+                  "VALUES ('C1:1.1', 'C1', '1.1', 'replied', 1752588191, 1752588191);"
+                  "PRAGMA user_version = 1;")
+            .ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(dir.File("state.db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<std::optional<RequestRecord>> record = (*store)->Get("C1:1.1");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->status, RequestStatus::kReplied);
+  LedgerEntry entry;
+  entry.execution_id = "e1";
+  entry.request_key = "C1:1.1";
+  entry.created_at = absl::FromUnixSeconds(1752588191);
+  EXPECT_TRUE(*(*store)->RecordLedgerEntry(entry));
+  EXPECT_EQ(*(*store)->CountLedger({}), 1);
+  store->reset();
+  absl::StatusOr<SqliteDb> check = SqliteDb::Open(dir.File("state.db"), SqliteDb::OpenMode::kReadOnly);
+  ASSERT_TRUE(check.ok());
+  absl::StatusOr<Statement> version = check->Prepare("PRAGMA user_version");
+  ASSERT_TRUE(version.ok() && *version->Step());
+  EXPECT_EQ(version->ColumnInt(0), 2);
+}
+
+// The dashboard pages a large ledger with these filters: each list and count must walk an index (SQLite's
+// "SEARCH/SCAN ledger USING … INDEX"), never the whole table, and never sort in a temporary b-tree.
+TEST(SqliteStateStoreLedger, EveryFilterIsServedByAnIndexInTheListOrder) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(dir.File("state.db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<LedgerFilter> filters(7);
+  filters[1].since = absl::FromUnixSeconds(1752588191);
+  filters[1].until = absl::FromUnixSeconds(1752598191);
+  filters[2].status = LedgerStatus::kAwaiting;
+  filters[3].parent_account_sid = "AC1";
+  filters[4].product = "verify";
+  filters[5].request_key = "C1:1.1";
+  filters[6].status = LedgerStatus::kApproved;
+  filters[6].parent_account_sid = "AC1";
+  filters[6].since = absl::FromUnixSeconds(1752588191);
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    filters[i].limit = 100;
+    filters[i].offset = 200;
+    absl::StatusOr<std::vector<std::string>> plan = (*store)->LedgerQueryPlan(filters[i]);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_FALSE(plan->empty());
+    for (const std::string& line : *plan) {
+      EXPECT_NE(line.find("INDEX"), std::string::npos) << "filter " << i << ": " << line;
+      EXPECT_EQ(line.find("TEMP B-TREE"), std::string::npos) << "filter " << i << ": " << line;
+    }
+  }
 }
 
 }  // namespace

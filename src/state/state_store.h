@@ -33,13 +33,16 @@ struct StateSnapshot {
   std::vector<RequestRecord> records;  // ordered by key
   std::map<std::string, StateLease> leases;
   std::map<std::string, std::string> cursors;
+  std::vector<LedgerEntry> ledger;  // ordered by execution id
 };
 
 // What Import did.
 struct ImportCounts {
-  int imported = 0;          // records written (their key had no record)
-  int already_present = 0;   // records left alone (their key already had one)
-  int cursors_imported = 0;  // cursors written (the store had none of that name)
+  int imported = 0;                // records written (their key had no record)
+  int already_present = 0;         // records left alone (their key already had one)
+  int cursors_imported = 0;        // cursors written (the store had none of that name)
+  int ledger_imported = 0;         // ledger entries written (their execution id had none)
+  int ledger_already_present = 0;  // ledger entries left alone (RecordLedgerEntry's rule)
 };
 
 struct StateStats {
@@ -92,50 +95,44 @@ class StateStore {
   // posted twice.)
   virtual absl::Status Forget(std::string_view key) = 0;
 
-  // Every record, lease and cursor, read in one consistent step.
+  // Every record, lease, cursor and ledger entry. SQLite reads them in one consistent step; S3 reads the
+  // state object, then the ledger object beside it (s3_state_store.h).
   virtual absl::StatusOr<StateSnapshot> Export() = 0;
 
   // Merges `snapshot` in one atomic step: each record whose key has no record yet is written as given;
   // an existing record is never overwritten (RecordIfAbsent's rule); each cursor is written only when the
-  // store has none of that name; leases are not imported (they belong to running passes).
+  // store has none of that name; each ledger entry only when its execution id has none (never overwriting a
+  // decision); leases are not imported (they belong to running passes).
   virtual absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) = 0;
 
   // --- The credit ledger (state/ledger.h) ---
-  // Until the stores implement these (issue 17 in progress) they answer kUnimplemented; they become pure.
+  // Decide and Supersede apply state/ledger.h's rules inside the store's atomic step (a transaction, a
+  // conditional write), so two processes never both decide one entry.
 
   // Records `entry` when no entry has its execution id; an existing one is left as it is (OK either way:
   // a pass that crashed after recording records again). Returns true when it was written.
-  virtual absl::StatusOr<bool> RecordLedgerEntry(const LedgerEntry& /*entry*/) {
-    return absl::UnimplementedError("ledger");
-  }
-  virtual absl::StatusOr<std::optional<LedgerEntry>> GetLedgerEntry(std::string_view /*execution_id*/) {
-    return absl::UnimplementedError("ledger");
-  }
-  // Atomically: the entry of `execution_id` is awaiting → records `decision` (status approved, rejected or
-  // adjusted; final amount, decided_by/at, reason; reply_updated false) and returns applied. When it is not
-  // awaiting, nothing changes and the entry is returned as it stands (not applied): the caller says "already
-  // approved by …". kNotFound when there is no such entry.
-  virtual absl::StatusOr<DecideResult> Decide(std::string_view /*execution_id*/,
-                                              const Decision& /*decision*/) {
-    return absl::UnimplementedError("ledger");
-  }
-  // Atomically marks the entry superseded by `new_execution_id` unless it is already superseded. A decided
-  // entry may be superseded (a recalculation after a fix). kNotFound when there is no such entry.
-  virtual absl::StatusOr<DecideResult> Supersede(std::string_view /*execution_id*/,
-                                                 std::string_view /*new_execution_id*/, absl::Time /*at*/) {
-    return absl::UnimplementedError("ledger");
-  }
+  // kInvalidArgument when the entry has no execution id.
+  virtual absl::StatusOr<bool> RecordLedgerEntry(const LedgerEntry& entry) = 0;
+  // The entry of `execution_id` with its cells; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<LedgerEntry>> GetLedgerEntry(std::string_view execution_id) = 0;
+  // Atomically: the entry of `execution_id` is awaiting → records `decision` (ApplyDecision: status
+  // approved, rejected or adjusted; final amount, decided_by/at, reason; reply_updated false) and returns
+  // applied. When it is not awaiting, nothing changes and the entry is returned as it stands (not applied):
+  // the caller says "already approved by …". kInvalidArgument when ValidateDecision refuses `decision`
+  // (checked first); kNotFound when there is no such entry.
+  virtual absl::StatusOr<DecideResult> Decide(std::string_view execution_id, const Decision& decision) = 0;
+  // Atomically marks the entry superseded by `new_execution_id` at `at` unless it is already superseded
+  // (then not applied, the entry as it stands). A decided entry may be superseded (a recalculation after a
+  // fix). kNotFound when there is no such entry.
+  virtual absl::StatusOr<DecideResult> Supersede(std::string_view execution_id,
+                                                 std::string_view new_execution_id, absl::Time at) = 0;
   // Sets reply_updated (the decision is shown in Slack). kNotFound when there is no such entry.
-  virtual absl::Status MarkReplyUpdated(std::string_view /*execution_id*/) {
-    return absl::UnimplementedError("ledger");
-  }
-  virtual absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& /*filter*/) {
-    return absl::UnimplementedError("ledger");
-  }
+  virtual absl::Status MarkReplyUpdated(std::string_view execution_id) = 0;
+  // The entries matching `filter`, newest first (created_at, then execution id, descending), with their
+  // cells, from `filter.offset` on, at most `filter.limit` (0: all).
+  virtual absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) = 0;
   // How many entries match `filter` (its limit and offset ignored): for paging.
-  virtual absl::StatusOr<int> CountLedger(const LedgerFilter& /*filter*/) {
-    return absl::UnimplementedError("ledger");
-  }
+  virtual absl::StatusOr<int> CountLedger(const LedgerFilter& filter) = 0;
 };
 
 }  // namespace creditbot

@@ -1,14 +1,18 @@
 // The StateStore contract: one typed suite that every store passes — SqliteStateStore in a temporary
 // folder and S3StateStore against the fake S3 on loopback (every request's SigV4 signature and payload hash
-// verified by the fake). Claims go through bot/due_requests.h's rule, as the pipeline's do. What only one
-// store does is tested in its own file (sqlite_state_store_test.cc, s3_state_store_test.cc).
+// verified by the fake). Claims go through bot/due_requests.h's rule, as the pipeline's do; the ledger
+// (state/ledger.h) is recorded, decided, superseded, listed and exported through the same calls on both. What
+// only one store does is tested in its own file (sqlite_state_store_test.cc, s3_state_store_test.cc).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bot/due_requests.h"
+#include "state/s3_state_store.h"
 #include "state/s3_state_store_test_runner.h"
 #include "state/sqlite_state_store.h"
 #include "state/state_store.h"
@@ -34,10 +38,19 @@ class SqliteHarness {
     if (store.ok()) store_ = *std::move(store);
     return store_.get();
   }
+  // Another process on the same file, open beside the first (for races).
+  StateStore* OpenAnother() {
+    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(dir_.File("state.db"));
+    EXPECT_TRUE(store.ok()) << store.status();
+    if (!store.ok()) return nullptr;
+    others_.push_back(*std::move(store));
+    return others_.back().get();
+  }
 
  private:
   testing::TempDir dir_;
   std::unique_ptr<SqliteStateStore> store_;
+  std::vector<std::unique_ptr<SqliteStateStore>> others_;
 };
 
 class S3Harness {
@@ -49,12 +62,19 @@ class S3Harness {
     runners_.push_back(std::make_unique<S3Runner>(server_, credentials_, sleeper_));
     return &runners_.back()->store;
   }
+  // Another runner with its own sleeper, so it may run in its own thread (for races).
+  StateStore* OpenAnother() {
+    racing_sleepers_.push_back(std::make_unique<SystemSleeper>());
+    runners_.push_back(std::make_unique<S3Runner>(server_, credentials_, *racing_sleepers_.back()));
+    return &runners_.back()->store;
+  }
 
  private:
   FakeAwsServer server_;
   FakeClock fake_clock_{kNow};
   FakeSleeper sleeper_{fake_clock_};
   StaticAwsCredentialsProvider credentials_{testing::FakeLongTermCredentials()};
+  std::vector<std::unique_ptr<SystemSleeper>> racing_sleepers_;
   std::vector<std::unique_ptr<S3Runner>> runners_;
 };
 
@@ -290,6 +310,310 @@ TYPED_TEST(StateStoreContract, ImportNeverOverwritesAndExportReturnsEverything) 
   ASSERT_EQ(exported->leases.count("pass"), 1u);
   EXPECT_EQ(exported->leases.at("pass").holder, "me");
   EXPECT_EQ(exported->leases.at("pass").expires_at, kNow + absl::Minutes(10));
+}
+
+// --- The ledger ---
+
+// An awaiting entry of request C1:<n>.0 for parent AC1, recorded at kNow + `minutes`.
+LedgerEntry Entry(const std::string& execution_id, int minutes) {
+  LedgerEntry entry;
+  entry.execution_id = execution_id;
+  entry.request_key = "C1:" + std::to_string(minutes) + ".0";
+  entry.channel = "C1";
+  entry.ts = std::to_string(minutes) + ".0";
+  entry.reply_ts = "9.9";
+  entry.requester = "U0REQ";
+  entry.parent_account_sid = "AC1";
+  entry.product = "verify";
+  entry.fraud_start = absl::CivilDay(2026, 1, 1);
+  entry.fraud_end = absl::CivilDay(2026, 1, 7);
+  entry.cells.push_back(LedgerCell{absl::CivilDay(2026, 1, 2), "AC1a", "VA1", "310", "260", "12.50"});
+  entry.cells.push_back(LedgerCell{absl::CivilDay(2026, 1, 3), "AC1a", "", "311", "", "0.75"});
+  entry.recommended_amount = "13.25";
+  entry.policy_name = "verify";
+  entry.policy_version = "3";
+  entry.policy_sha256 = "abc123";
+  entry.created_at = kNow + absl::Minutes(minutes);
+  return entry;
+}
+
+Decision Approve(const std::string& by) { return Decision{DecisionKind::kApprove, by, kNow, "", ""}; }
+
+std::vector<std::string> Ids(const absl::StatusOr<std::vector<LedgerEntry>>& entries) {
+  std::vector<std::string> ids;
+  if (!entries.ok()) {
+    ADD_FAILURE() << entries.status();
+    return ids;
+  }
+  for (const LedgerEntry& entry : *entries) ids.push_back(entry.execution_id);
+  return ids;
+}
+
+TYPED_TEST(StateStoreContract, ALedgerEntryIsRecordedOnceWithEveryField) {
+  EXPECT_EQ(*this->store_->GetLedgerEntry("e1"), std::nullopt);
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e1", 0)));
+  LedgerEntry again = Entry("e1", 5);
+  again.recommended_amount = "99.00";
+  EXPECT_FALSE(*this->store_->RecordLedgerEntry(again));  // a pass that records again keeps the first
+  EXPECT_EQ(this->store_->RecordLedgerEntry(LedgerEntry{}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  StateStore* reopened = this->harness_.Open();
+  absl::StatusOr<std::optional<LedgerEntry>> got = reopened->GetLedgerEntry("e1");
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.status();
+  const LedgerEntry& entry = **got;
+  EXPECT_EQ(entry.request_key, "C1:0.0");
+  EXPECT_EQ(entry.channel, "C1");
+  EXPECT_EQ(entry.ts, "0.0");
+  EXPECT_EQ(entry.reply_ts, "9.9");
+  EXPECT_EQ(entry.requester, "U0REQ");
+  EXPECT_EQ(entry.parent_account_sid, "AC1");
+  EXPECT_EQ(entry.product, "verify");
+  EXPECT_EQ(entry.fraud_start, absl::CivilDay(2026, 1, 1));
+  EXPECT_EQ(entry.fraud_end, absl::CivilDay(2026, 1, 7));
+  ASSERT_EQ(entry.cells.size(), 2u);
+  EXPECT_TRUE(
+      entry.cells[0].SameCell(LedgerCell{absl::CivilDay(2026, 1, 2), "AC1a", "VA1", "310", "260", ""}));
+  EXPECT_EQ(entry.cells[0].credited, "12.50");
+  EXPECT_TRUE(entry.cells[1].SameCell(LedgerCell{absl::CivilDay(2026, 1, 3), "AC1a", "", "311", "", ""}));
+  EXPECT_EQ(entry.cells[1].credited, "0.75");
+  EXPECT_EQ(entry.recommended_amount, "13.25");
+  EXPECT_EQ(entry.currency, "USD");
+  EXPECT_EQ(entry.policy_name, "verify");
+  EXPECT_EQ(entry.policy_version, "3");
+  EXPECT_EQ(entry.policy_sha256, "abc123");
+  EXPECT_FALSE(entry.dry_run);
+  EXPECT_EQ(entry.created_at, kNow);
+  EXPECT_EQ(entry.status, LedgerStatus::kAwaiting);
+  EXPECT_EQ(entry.final_amount, "");
+  EXPECT_EQ(entry.decided_by, "");
+  EXPECT_EQ(entry.decided_at, std::nullopt);
+  EXPECT_FALSE(entry.reply_updated);
+}
+
+TYPED_TEST(StateStoreContract, AnEntryIsDecidedOnceAndTheSecondDeciderLearnsWhoDecided) {
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e1", 0)));
+  Decision first = Approve("U0FIRST");
+  first.at = kNow + absl::Minutes(3);
+  absl::StatusOr<DecideResult> decided = this->store_->Decide("e1", first);
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_TRUE(decided->applied);
+  EXPECT_EQ(decided->entry.status, LedgerStatus::kApproved);
+  EXPECT_EQ(decided->entry.final_amount, "13.25");
+
+  Decision second{DecisionKind::kReject, "U0SECOND", kNow + absl::Minutes(4), "", "duplicate"};
+  absl::StatusOr<DecideResult> late = this->store_->Decide("e1", second);
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_FALSE(late->applied);
+  EXPECT_EQ(late->entry.status, LedgerStatus::kApproved);
+  EXPECT_EQ(late->entry.decided_by, "U0FIRST");
+  EXPECT_EQ(late->entry.decided_at, kNow + absl::Minutes(3));
+
+  absl::StatusOr<std::optional<LedgerEntry>> stored = this->harness_.Open()->GetLedgerEntry("e1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->status, LedgerStatus::kApproved);
+  EXPECT_EQ((*stored)->final_amount, "13.25");
+  EXPECT_EQ((*stored)->decided_by, "U0FIRST");
+  EXPECT_EQ((*stored)->decided_at, kNow + absl::Minutes(3));
+  EXPECT_EQ((*stored)->reason, "");
+}
+
+TYPED_TEST(StateStoreContract, RejectAndAdjustNeedAReasonAndAdjustAnAmount) {
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e1", 0)));
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e2", 1)));
+  auto code = [this](const Decision& decision) {
+    return this->store_->Decide("e1", decision).status().code();
+  };
+  EXPECT_EQ(code({DecisionKind::kReject, "U1", kNow, "", ""}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({DecisionKind::kReject, "U1", kNow, "", "  "}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({DecisionKind::kAdjust, "U1", kNow, "", "partial"}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({DecisionKind::kAdjust, "U1", kNow, "12.5", "partial"}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({DecisionKind::kAdjust, "U1", kNow, "10.00", ""}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(code({DecisionKind::kApprove, "", kNow, "", ""}), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->Decide("missing", Approve("U1")).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ((*this->store_->GetLedgerEntry("e1"))->status, LedgerStatus::kAwaiting);  // nothing recorded
+
+  absl::StatusOr<DecideResult> rejected =
+      this->store_->Decide("e1", {DecisionKind::kReject, "U1", kNow, "", "not fraud, a launch"});
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_TRUE(rejected->applied);
+  EXPECT_EQ(rejected->entry.status, LedgerStatus::kRejected);
+  EXPECT_EQ(rejected->entry.final_amount, "0.00");
+  EXPECT_EQ(rejected->entry.reason, "not fraud, a launch");
+
+  absl::StatusOr<DecideResult> adjusted =
+      this->store_->Decide("e2", {DecisionKind::kAdjust, "U2", kNow, "10.00", "half was a test"});
+  ASSERT_TRUE(adjusted.ok()) << adjusted.status();
+  EXPECT_TRUE(adjusted->applied);
+  absl::StatusOr<std::optional<LedgerEntry>> stored = this->store_->GetLedgerEntry("e2");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->status, LedgerStatus::kAdjusted);
+  EXPECT_EQ((*stored)->final_amount, "10.00");
+  EXPECT_EQ((*stored)->recommended_amount, "13.25");
+  EXPECT_EQ((*stored)->reason, "half was a test");
+  EXPECT_EQ((*stored)->decided_by, "U2");
+}
+
+TYPED_TEST(StateStoreContract, TwoConcurrentDecidersOnTwoInstancesRecordExactlyOneDecision) {
+  constexpr int kEntries = 8;
+  for (int i = 0; i < kEntries; ++i) {
+    ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("race" + std::to_string(i), i)));
+  }
+  StateStore* a = this->harness_.OpenAnother();
+  StateStore* b = this->harness_.OpenAnother();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::atomic<int> applied_a{0}, applied_b{0}, errors{0};
+  auto decide_all = [&](StateStore* store, const std::string& by, std::atomic<int>& applied) {
+    for (int i = 0; i < kEntries; ++i) {
+      absl::StatusOr<DecideResult> result = store->Decide("race" + std::to_string(i), Approve(by));
+      if (!result.ok()) {
+        ++errors;
+      } else if (result->applied) {
+        ++applied;
+      } else if (result->entry.decided_by == by) {
+        ++errors;  // not applied, yet names this decider: a decision was lost or doubled
+      }
+    }
+  };
+  std::thread thread_a([&] { decide_all(a, "U0A", applied_a); });
+  std::thread thread_b([&] { decide_all(b, "U0B", applied_b); });
+  thread_a.join();
+  thread_b.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(applied_a.load() + applied_b.load(), kEntries);
+  for (int i = 0; i < kEntries; ++i) {
+    absl::StatusOr<std::optional<LedgerEntry>> entry =
+        this->store_->GetLedgerEntry("race" + std::to_string(i));
+    ASSERT_TRUE(entry.ok() && entry->has_value());
+    EXPECT_EQ((*entry)->status, LedgerStatus::kApproved);
+    EXPECT_TRUE((*entry)->decided_by == "U0A" || (*entry)->decided_by == "U0B") << (*entry)->decided_by;
+  }
+}
+
+TYPED_TEST(StateStoreContract, SupersedeReplacesAnyEntryOnceAndStopsItsDecision) {
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("old", 0)));
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("decided", 1)));
+  ASSERT_TRUE(this->store_->Decide("decided", Approve("U1"))->applied);
+
+  absl::StatusOr<DecideResult> superseded = this->store_->Supersede("old", "new", kNow + absl::Hours(1));
+  ASSERT_TRUE(superseded.ok()) << superseded.status();
+  EXPECT_TRUE(superseded->applied);
+  EXPECT_EQ(superseded->entry.status, LedgerStatus::kSuperseded);
+  EXPECT_EQ(superseded->entry.superseded_by, "new");
+  absl::StatusOr<DecideResult> twice = this->store_->Supersede("old", "newer", kNow + absl::Hours(2));
+  ASSERT_TRUE(twice.ok()) << twice.status();
+  EXPECT_FALSE(twice->applied);
+  EXPECT_EQ(twice->entry.superseded_by, "new");
+  EXPECT_FALSE(this->store_->Decide("old", Approve("U1"))->applied);  // no longer awaiting
+
+  absl::StatusOr<DecideResult> after_decision = this->store_->Supersede("decided", "fix", kNow);
+  ASSERT_TRUE(after_decision.ok()) << after_decision.status();
+  EXPECT_TRUE(after_decision->applied);
+  absl::StatusOr<std::optional<LedgerEntry>> stored = this->harness_.Open()->GetLedgerEntry("decided");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->status, LedgerStatus::kSuperseded);
+  EXPECT_EQ((*stored)->superseded_by, "fix");
+  EXPECT_EQ((*stored)->superseded_at, kNow);
+  EXPECT_EQ((*stored)->decided_by, "U1");  // the decision it had stays on record
+  EXPECT_EQ(this->harness_.Open()->Supersede("missing", "x", kNow).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TYPED_TEST(StateStoreContract, ReplyUpdatedIsClearedByADecisionAndSetByMarkReplyUpdated) {
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e1", 0)));
+  ASSERT_TRUE(this->store_->Decide("e1", Approve("U1"))->applied);
+  EXPECT_FALSE((*this->store_->GetLedgerEntry("e1"))->reply_updated);
+  ASSERT_TRUE(this->store_->MarkReplyUpdated("e1").ok());
+  this->store_ = this->harness_.Open();  // SQLite: closes the store first
+  EXPECT_TRUE((*this->store_->GetLedgerEntry("e1"))->reply_updated);
+  ASSERT_TRUE(this->store_->MarkReplyUpdated("e1").ok());  // again: still OK
+  EXPECT_EQ(this->store_->MarkReplyUpdated("missing").code(), absl::StatusCode::kNotFound);
+}
+
+TYPED_TEST(StateStoreContract, ListLedgerFiltersPagesNewestFirstAndCountIgnoresPaging) {
+  // e0..e5 at minutes 0..5; e6 at minute 5 too (same second: the larger id first).
+  for (int i = 0; i <= 5; ++i) {
+    LedgerEntry entry = Entry("e" + std::to_string(i), i);
+    if (i % 2 == 1) entry.parent_account_sid = "AC2";
+    if (i == 4) entry.product = "sms";
+    ASSERT_TRUE(*this->store_->RecordLedgerEntry(entry));
+  }
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e6", 5)));
+  ASSERT_TRUE(this->store_->Decide("e2", Approve("U1"))->applied);
+  ASSERT_TRUE(this->store_->Decide("e3", Approve("U1"))->applied);
+  StateStore* store = this->store_;
+  using V = std::vector<std::string>;
+
+  EXPECT_EQ(Ids(store->ListLedger({})), (V{"e6", "e5", "e4", "e3", "e2", "e1", "e0"}));
+  LedgerFilter window;
+  window.since = kNow + absl::Minutes(1);
+  window.until = kNow + absl::Minutes(4);  // exclusive
+  EXPECT_EQ(Ids(store->ListLedger(window)), (V{"e3", "e2", "e1"}));
+  EXPECT_EQ(*store->CountLedger(window), 3);
+  LedgerFilter approved;
+  approved.status = LedgerStatus::kApproved;
+  EXPECT_EQ(Ids(store->ListLedger(approved)), (V{"e3", "e2"}));
+  LedgerFilter parent;
+  parent.parent_account_sid = "AC2";
+  EXPECT_EQ(Ids(store->ListLedger(parent)), (V{"e5", "e3", "e1"}));
+  parent.status = LedgerStatus::kAwaiting;
+  EXPECT_EQ(Ids(store->ListLedger(parent)), (V{"e5", "e1"}));
+  LedgerFilter product;
+  product.product = "sms";
+  EXPECT_EQ(Ids(store->ListLedger(product)), (V{"e4"}));
+  LedgerFilter request;
+  request.request_key = "C1:2.0";
+  EXPECT_EQ(Ids(store->ListLedger(request)), (V{"e2"}));
+
+  LedgerFilter page;
+  page.limit = 3;
+  EXPECT_EQ(Ids(store->ListLedger(page)), (V{"e6", "e5", "e4"}));
+  page.offset = 3;
+  EXPECT_EQ(Ids(store->ListLedger(page)), (V{"e3", "e2", "e1"}));
+  page.offset = 6;
+  EXPECT_EQ(Ids(store->ListLedger(page)), (V{"e0"}));
+  EXPECT_EQ(*store->CountLedger(page), 7);
+  page.status = LedgerStatus::kAwaiting;
+  page.offset = 0;
+  page.limit = 1;
+  EXPECT_EQ(Ids(store->ListLedger(page)), (V{"e6"}));
+  EXPECT_EQ(*store->CountLedger(page), 5);
+  // Listed entries carry their cells.
+  absl::StatusOr<std::vector<LedgerEntry>> listed = store->ListLedger(page);
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  EXPECT_EQ((*listed)[0].cells.size(), 2u);
+}
+
+TYPED_TEST(StateStoreContract, TheLedgerTravelsThroughExportAndImport) {
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e1", 0)));
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e2", 1)));
+  ASSERT_TRUE(
+      this->store_->Decide("e2", {DecisionKind::kReject, "U1", kNow, "", "a, \"quoted\"\nreason"})->applied);
+  absl::StatusOr<StateSnapshot> exported = this->store_->Export();
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  ASSERT_EQ(exported->ledger.size(), 2u);
+  EXPECT_EQ(exported->ledger[0].execution_id, "e1");
+
+  // Through the export file's text (`state export` writes it for either store), into a new store.
+  const std::string text = SerializeStateDocument(StateDocument::FromSnapshot(*exported));
+  absl::StatusOr<StateDocument> parsed = ParseStateDocument(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  TypeParam other_harness;
+  StateStore* other = other_harness.Open();
+  ASSERT_TRUE(*other->RecordLedgerEntry(Entry("e1", 9)));  // already there: left as it is
+  absl::StatusOr<ImportCounts> counts = other->Import(parsed->ToSnapshot());
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(counts->ledger_imported, 1);
+  EXPECT_EQ(counts->ledger_already_present, 1);
+  EXPECT_EQ((*other->GetLedgerEntry("e1"))->created_at, kNow + absl::Minutes(9));
+  absl::StatusOr<std::optional<LedgerEntry>> e2 = other->GetLedgerEntry("e2");
+  ASSERT_TRUE(e2.ok() && e2->has_value());
+  EXPECT_EQ((*e2)->status, LedgerStatus::kRejected);
+  EXPECT_EQ((*e2)->reason, "a, \"quoted\"\nreason");
+  EXPECT_EQ((*e2)->final_amount, "0.00");
+  EXPECT_EQ((*e2)->cells.size(), 2u);
+  EXPECT_EQ((*e2)->fraud_end, absl::CivilDay(2026, 1, 7));
 }
 
 }  // namespace
