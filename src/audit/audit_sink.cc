@@ -1,6 +1,10 @@
-// The folder audit sink.
+// The folder audit sink, and the artifact-name rule every sink shares.
 #include "audit/audit_sink.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -9,10 +13,21 @@
 #include "common/strings.h"
 
 namespace creditbot {
+bool IsPlainExecutionId(std::string_view execution_id) {
+  return !execution_id.empty() && execution_id.find_first_of("/\\.") == std::string_view::npos;
+}
+
+bool IsPlainArtifactName(std::string_view name) {
+  if (name.empty() || name.size() > 255 || name.front() == '.') return false;
+  for (char c : name) {
+    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
 
 absl::StatusOr<std::string> FolderAuditSink::Write(std::string_view execution_id,
                                                    std::string_view result_json) {
-  if (execution_id.empty() || execution_id.find_first_of("/\\.") != std::string_view::npos) {
+  if (!IsPlainExecutionId(execution_id)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
   }
   std::string path = (std::filesystem::path(dir_) / std::string(execution_id) / "result.json").string();
@@ -22,6 +37,32 @@ absl::StatusOr<std::string> FolderAuditSink::Write(std::string_view execution_id
   }
   CREDITBOT_RETURN_IF_ERROR(WriteFileAtomically(path, result_json));
   return path;
+}
+
+absl::StatusOr<std::string> FolderAuditSink::WriteArtifact(std::string_view execution_id,
+                                                           std::string_view name, std::string_view bytes) {
+  if (!IsPlainExecutionId(execution_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
+  }
+  if (!IsPlainArtifactName(name)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid audit file name '", ToAbsl(name), "'"));
+  }
+  const std::filesystem::path folder = std::filesystem::path(dir_) / std::string(execution_id);
+  const std::string path = (folder / std::string(name)).string();
+  // The temporary name starts with '.', which no artifact name does.
+  const std::string temporary = (folder / absl::StrCat(".", ToAbsl(name), ".", getpid(), ".tmp")).string();
+  CREDITBOT_RETURN_IF_ERROR(WriteFileAtomically(temporary, bytes));
+  const int linked = link(temporary.c_str(), path.c_str());
+  const int link_error = errno;
+  std::error_code ec;
+  std::filesystem::remove(temporary, ec);
+  if (linked == 0) return path;
+  if (link_error == EEXIST) {
+    absl::StatusOr<std::string> existing = ReadFileToString(path);
+    if (existing.ok() && *existing == bytes) return path;
+    return absl::AlreadyExistsError(absl::StrCat("audit file ", path, " already exists"));
+  }
+  return absl::InternalError(absl::StrCat("audit file ", path, ": ", std::strerror(link_error)));
 }
 
 }  // namespace creditbot

@@ -87,5 +87,42 @@ TEST_F(S3AuditSinkTest, AMissingBucketIsAnErrorNamingTheRecord) {
   EXPECT_THAT(where.status().message(), HasSubstr("s3://no-such-bucket/outputs/exec-2/result.json"));
 }
 
+TEST_F(S3AuditSinkTest, WritesANamedFileBesideTheResultWithItsContentType) {
+  S3AuditSink sink(s3_, Options("outputs"));
+  absl::StatusOr<std::string> where = sink.WriteDecision("exec-3", "{\"status\":\"approved\"}");
+  ASSERT_TRUE(where.ok()) << where.status();
+  EXPECT_EQ(*where, "s3://creditbot-outputs/outputs/exec-3/decision.json");
+  std::optional<testing::FakeS3Object> decision = server_.Object(kBucket, "outputs/exec-3/decision.json");
+  ASSERT_TRUE(decision.has_value());
+  EXPECT_EQ(decision->body, "{\"status\":\"approved\"}");
+  EXPECT_EQ(decision->content_type, "application/json");
+  EXPECT_EQ(decision->server_side_encryption, "AES256");
+  ASSERT_TRUE(sink.WriteArtifact("exec-3", "evidence.json.gz", std::string("\x1f\x8b", 2)).ok());
+  EXPECT_EQ(server_.Object(kBucket, "outputs/exec-3/evidence.json.gz")->content_type, "application/gzip");
+  const auto requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].Header("If-None-Match"), "*");
+  EXPECT_EQ(requests[1].Header("If-None-Match"), "*");
+}
+
+TEST_F(S3AuditSinkTest, NeverOverwritesANamedFileButAcceptsTheSameBytes) {
+  S3AuditSink sink(s3_, Options("outputs"));
+  ASSERT_TRUE(sink.WriteDecision("exec-4", "{\"first\":true}").ok());
+  absl::StatusOr<std::string> again = sink.WriteDecision("exec-4", "{\"second\":true}");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(again.status().message(), HasSubstr("s3://creditbot-outputs/outputs/exec-4/decision.json"));
+  EXPECT_EQ(server_.Object(kBucket, "outputs/exec-4/decision.json")->body, "{\"first\":true}");
+  EXPECT_TRUE(sink.WriteDecision("exec-4", "{\"first\":true}").ok());
+}
+
+TEST_F(S3AuditSinkTest, RefusesArtifactNamesThatAreNotOneKeySegment) {
+  S3AuditSink sink(s3_, Options("outputs"));
+  for (const char* name : {"", "..", ".x", "a/b", "a\\b"}) {
+    EXPECT_EQ(sink.WriteArtifact("exec-5", name, "{}").status().code(), absl::StatusCode::kInvalidArgument)
+        << name;
+  }
+  EXPECT_TRUE(server_.requests().empty());
+}
+
 }  // namespace
 }  // namespace creditbot
