@@ -74,6 +74,7 @@ class CommandLine {
   void AddCalc();
   void AddLinks();
   void AddState();
+  void AddLedger();
   void AddSynth();
   void AddConfigAndDoctor();
 
@@ -85,13 +86,15 @@ class CommandLine {
   CalcOptions calc_options_;
   LinksOptions links_options_;
   StateOptions state_options_;
+  LedgerOptions ledger_options_;
   SynthOptionsCli synth_options_;
   bool config_markdown_ = false;
   CLI::App* run_ = nullptr;
   CLI::App* serve_ = nullptr;
   CLI::App* calc_ = nullptr;
   CLI::App* links_ = nullptr;
-  std::vector<std::pair<CLI::App*, std::string>> state_actions_;  // `state` subcommand → its action
+  std::vector<std::pair<CLI::App*, std::string>> state_actions_;   // `state` subcommand → its action
+  std::vector<std::pair<CLI::App*, std::string>> ledger_actions_;  // `ledger` subcommand → its action
   CLI::App* synth_ = nullptr;
   CLI::App* config_ = nullptr;
   CLI::App* doctor_ = nullptr;
@@ -105,6 +108,7 @@ CommandLine::CommandLine() {
   AddCalc();
   AddLinks();
   AddState();
+  AddLedger();
   AddSynth();
   AddConfigAndDoctor();
 }
@@ -214,6 +218,36 @@ void CommandLine::AddState() {
                     {state_forget, "forget"}};
 }
 
+void CommandLine::AddLedger() {
+  CLI::App* ledger = app_.add_subcommand("ledger", "list the credit ledger or export it for finance");
+  ledger->require_subcommand(1);
+  auto add_filters = [this](CLI::App* command) {
+    command->add_option("--since", ledger_options_.since,
+                        "entries created on or after this day (YYYY-MM-DD, UTC) or RFC 3339 time");
+    command->add_option("--until", ledger_options_.until,
+                        "entries created up to the end of this day (YYYY-MM-DD, UTC) or before this RFC 3339 "
+                        "time");
+    command->add_option(
+        "--status", ledger_options_.status,
+        "only this status (awaiting, auto_approved, approved, rejected, adjusted, superseded)");
+    command->add_option("--parent", ledger_options_.parent, "only this parent account (AC…)");
+    command->add_option("--product", ledger_options_.product, "only this product (verify, …)");
+    AddGlobals(command);
+  };
+  CLI::App* list = ledger->add_subcommand("list", "the newest ledger entries");
+  add_filters(list);
+  list->add_option("--limit", ledger_options_.limit, "at most this many (default 50; 0: all)");
+  list->add_flag("--json", ledger_options_.json, "print JSON lines");
+  CLI::App* ledger_export =
+      ledger->add_subcommand("export", "every matching ledger entry as CSV (RFC 4180), for finance");
+  add_filters(ledger_export);
+  ledger_export->add_option("--format", ledger_options_.format, "csv")->required();
+  ledger_export->add_option("--limit", ledger_options_.limit,
+                            "at most this many, newest first (default: all)");
+  ledger_export->add_option("--output", ledger_options_.output, "write to this file (default: stdout)");
+  ledger_actions_ = {{list, "list"}, {ledger_export, "export"}};
+}
+
 void CommandLine::AddSynth() {
   synth_ = app_.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
   synth_->add_option("--db", synth_options_.db, "where to write it (must not exist)")->required();
@@ -257,6 +291,11 @@ int CommandLine::Run(const Environment& env) {
     if (!command->parsed()) continue;
     state_options_.action = action;
     return StateCommand(env, global_, state_options_);
+  }
+  for (const auto& [command, action] : ledger_actions_) {
+    if (!command->parsed()) continue;
+    ledger_options_.action = action;
+    return LedgerCommand(env, global_, ledger_options_);
   }
   if (synth_->parsed()) return SynthCommand(global_, synth_options_);
   if (config_->parsed()) return ConfigCommand(global_, config_markdown_);

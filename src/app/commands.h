@@ -59,6 +59,21 @@ struct StateOptions {
 };
 int StateCommand(const Environment& env, const GlobalOptions& global, const StateOptions& options);
 
+// `creditbot ledger list|export` (app/ledger_command.cc).
+struct LedgerOptions {
+  static constexpr int kDefaultLimit = -1;  // list: 50; export: all
+  std::string action;                       // "list" or "export"
+  std::string since, until;                 // YYYY-MM-DD (UTC day) or RFC 3339
+  std::string status;                       // a LedgerStatusName
+  std::string parent;                       // parent account sid
+  std::string product;
+  int limit = kDefaultLimit;  // 0: all
+  bool json = false;          // list: JSON lines
+  std::string format;         // export: "csv"
+  std::string output;         // export: the file (empty: stdout)
+};
+int LedgerCommand(const Environment& env, const GlobalOptions& global, const LedgerOptions& options);
+
 struct SynthOptionsCli {
   std::string db;
   uint64_t seed = 42;
