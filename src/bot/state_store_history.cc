@@ -1,10 +1,12 @@
 // The Slack history source's watermarks and waiting threads, kept in the state store.
 #include "bot/state_store_history.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "bot/due_requests.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 
@@ -32,6 +34,26 @@ absl::StatusOr<std::vector<WaitingThread>> StateStoreHistory::DueThreads(absl::T
       due.push_back(WaitingThread{std::move(record.key), std::move(record.channel), std::move(record.ts),
                                   record.status == RequestStatus::kAsked, std::move(record.reply_ts)});
     }
+  }
+  LedgerFilter awaiting;
+  awaiting.status = LedgerStatus::kAwaiting;
+  awaiting.limit = limit;
+  absl::StatusOr<std::vector<LedgerEntry>> entries = state_.ListLedger(awaiting);
+  if (!entries.ok()) {
+    LogWarn("could not list the credits awaiting a decision; their threads are not read this time",
+            {{"error", std::string(entries.status().message())}});
+    return due;
+  }
+  for (LedgerEntry& entry : *entries) {
+    if (entry.dry_run || entry.reply_ts.empty()) continue;  // a dry run's reply is not in Slack
+    const bool listed = std::any_of(due.begin(), due.end(), [&](const WaitingThread& waiting) {
+      return waiting.key == entry.request_key;
+    });
+    if (listed) continue;
+    WaitingThread waiting{std::move(entry.request_key), std::move(entry.channel), std::move(entry.ts), false,
+                          std::move(entry.reply_ts)};
+    waiting.decisions = true;
+    due.push_back(std::move(waiting));
   }
   return due;
 }

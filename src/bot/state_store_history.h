@@ -22,7 +22,9 @@ class StateStoreHistory final : public HistoryState {
   absl::StatusOr<std::optional<std::string>> Watermark(std::string_view channel) override;
   absl::Status SaveWatermark(std::string_view channel, std::string_view ts) override;
   // Lists the failed, claimed and asked records (in that order, `limit` of each, newest first) and keeps
-  // those DueForReRead at `now`.
+  // those DueForReRead at `now`; then the live ledger entries awaiting a decision (`limit`, newest first),
+  // as threads whose replies may decide them. A ledger that cannot be read is logged and left out (the
+  // other threads are still read).
   absl::StatusOr<std::vector<WaitingThread>> DueThreads(absl::Time now, int limit) override;
 
  private:

@@ -94,5 +94,45 @@ TEST_F(StateStoreHistoryTest, TheLimitIsOnTheNewestRecordsOfEachKind) {
   EXPECT_EQ((*due)[1].key, "C1:2.1");
 }
 
+TEST_F(StateStoreHistoryTest, CreditsAwaitingADecisionAreThreadsToReadForCommands) {
+  auto entry = [](const std::string& id, const std::string& ts, LedgerStatus status, bool dry_run) {
+    LedgerEntry e;
+    e.execution_id = id;
+    e.request_key = RequestKey("C1", ts);
+    e.channel = "C1";
+    e.ts = ts;
+    e.reply_ts = ts + "9";
+    e.status = status;
+    e.dry_run = dry_run;
+    e.created_at = kNow;
+    e.recommended_amount = "255.00";
+    return e;
+  };
+  ASSERT_TRUE(store_->RecordLedgerEntry(entry("E1", "3.1", LedgerStatus::kAwaiting, false)).ok());
+  ASSERT_TRUE(store_->RecordLedgerEntry(entry("E2", "3.2", LedgerStatus::kAwaiting, true)).ok());  // dry run
+  LedgerEntry approved = entry("E3", "3.3", LedgerStatus::kAutoApproved, false);
+  approved.final_amount = "255.00";
+  approved.decided_by = "policy";
+  approved.decided_at = kNow;
+  ASSERT_TRUE(store_->RecordLedgerEntry(approved).ok());
+  // A request already due for another reason is listed once, as that.
+  RequestRecord failed = Record("3.4", RequestStatus::kFailed, kNow - absl::Minutes(20));
+  failed.next_retry_at = kNow - absl::Seconds(1);
+  ASSERT_TRUE(store_->Finish(failed).ok());
+  ASSERT_TRUE(store_->RecordLedgerEntry(entry("E4", "3.4", LedgerStatus::kAwaiting, false)).ok());
+
+  absl::StatusOr<std::vector<WaitingThread>> due = history_->DueThreads(kNow, 10);
+  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].key, "C1:3.4");
+  EXPECT_FALSE((*due)[0].decisions);
+  EXPECT_EQ((*due)[1].key, "C1:3.1");
+  EXPECT_EQ((*due)[1].channel, "C1");
+  EXPECT_EQ((*due)[1].ts, "3.1");
+  EXPECT_EQ((*due)[1].reply_ts, "3.19");  // replies after our credit reply are read
+  EXPECT_FALSE((*due)[1].asked);
+  EXPECT_TRUE((*due)[1].decisions);
+}
+
 }  // namespace
 }  // namespace creditbot

@@ -25,6 +25,9 @@ struct WaitingThread {
   std::string ts;
   bool asked = false;    // we asked the requester a question in the thread: their later replies may answer it
   std::string reply_ts;  // the ts of our reply in the thread, when one was posted
+  // Our credit reply in the thread awaits a decision: anyone's later replies may be decision commands
+  // (`approve`, `reject <reason>`, …).
+  bool decisions = false;
 };
 
 class HistoryState {
@@ -38,8 +41,8 @@ class HistoryState {
   virtual absl::Status SaveWatermark(std::string_view channel, std::string_view ts) = 0;
 
   // The requests due to be re-read from their thread at `now`, looking at no more than `limit` of the
-  // newest waiting requests of each kind (failures, claims, questions), in that order of kinds and newest
-  // first within each. Errors: the store's.
+  // newest waiting requests of each kind (failures, claims, questions, credits awaiting a decision), in that
+  // order of kinds and newest first within each. Errors: the store's.
   virtual absl::StatusOr<std::vector<WaitingThread>> DueThreads(absl::Time now, int limit) = 0;
 };
 

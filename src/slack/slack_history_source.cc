@@ -165,13 +165,15 @@ absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
     }
     const nlohmann::json& parent = thread->messages.front();
     AddMessage(parent, waiting.channel, absl::StrCat("slack:", waiting.key), items);
-    if (!waiting.asked) continue;
-    // The requester's replies after our question may carry the link we asked for.
+    if (!waiting.asked && !waiting.decisions) continue;
+    // The requester's replies after our question may carry the link we asked for; anyone's replies after
+    // a credit awaiting a decision may decide it (the pipeline checks who may).
     const std::string requester = JsonStringMember(parent, "user");
     for (std::size_t i = 1; i < thread->messages.size(); ++i) {
       const nlohmann::json& reply = thread->messages[i];
       const std::string ts = JsonStringMember(reply, "ts");
-      if (requester.empty() || JsonStringMember(reply, "user") != requester) continue;
+      const bool from_requester = !requester.empty() && JsonStringMember(reply, "user") == requester;
+      if (!waiting.decisions && !from_requester) continue;
       if (!waiting.reply_ts.empty() && !SlackTsLess(waiting.reply_ts, ts)) continue;
       AddMessage(reply, waiting.channel, absl::StrCat("slack:", waiting.channel, ":", ts), items);
     }

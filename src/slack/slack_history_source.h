@@ -8,8 +8,9 @@
 //      bot/due_requests.h's: failures whose retry time has come, claims whose lease expired, recent
 //      questions), re-read from their thread (conversations.replies) — with their current text (an edit
 //      that added the link) and, for a request we asked a question about, the requester's replies in the
-//      thread posted after our question. A request whose message is gone (thread_not_found) comes back as
-//      a message_deleted item.
+//      thread posted after our question, and for a credit awaiting a decision, everyone's replies posted
+//      after our credit reply (decision commands; the pipeline handles each once). A request whose message
+//      is gone (thread_not_found) comes back as a message_deleted item.
 //
 // Failures: an invalid token (kUnauthenticated) fails the Fetch, so the pass stops with that error. A
 // channel the bot cannot read (not_in_channel, channel_not_found, missing_scope) becomes one unreadable
