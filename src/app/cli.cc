@@ -75,6 +75,7 @@ class CommandLine {
   void AddLinks();
   void AddState();
   void AddLedger();
+  void AddDecide();
   void AddSynth();
   void AddConfigAndDoctor();
 
@@ -87,6 +88,8 @@ class CommandLine {
   LinksOptions links_options_;
   StateOptions state_options_;
   LedgerOptions ledger_options_;
+  DecideOptions decide_options_;
+  CLI::App* decide_ = nullptr;
   SynthOptionsCli synth_options_;
   bool config_markdown_ = false;
   CLI::App* run_ = nullptr;
@@ -109,6 +112,7 @@ CommandLine::CommandLine() {
   AddLinks();
   AddState();
   AddLedger();
+  AddDecide();
   AddSynth();
   AddConfigAndDoctor();
 }
@@ -248,6 +252,22 @@ void CommandLine::AddLedger() {
   ledger_actions_ = {{list, "list"}, {ledger_export, "export"}};
 }
 
+void CommandLine::AddDecide() {
+  decide_ = app_.add_subcommand(
+      "decide", "approve, reject or adjust a credit as an approver (the same rules as the Slack buttons)");
+  decide_->add_option("target", decide_options_.target, "the execution id, or the request key CHANNEL:TS")
+      ->required();
+  decide_
+      ->add_option("decision", decide_options_.words, "approve [NOTE] | reject REASON | adjust AMOUNT REASON")
+      ->required();
+  decide_
+      ->add_option("--as", decide_options_.as,
+                   "the approver's Slack user id (U…), one of CREDITBOT_APPROVERS")
+      ->required();
+  AddLive(decide_);
+  AddGlobals(decide_);
+}
+
 void CommandLine::AddSynth() {
   synth_ = app_.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
   synth_->add_option("--db", synth_options_.db, "where to write it (must not exist)")->required();
@@ -297,6 +317,7 @@ int CommandLine::Run(const Environment& env) {
     ledger_options_.action = action;
     return LedgerCommand(env, global_, ledger_options_);
   }
+  if (decide_->parsed()) return DecideCommand(env, global_, decide_options_);
   if (synth_->parsed()) return SynthCommand(global_, synth_options_);
   if (config_->parsed()) return ConfigCommand(global_, config_markdown_);
   if (doctor_->parsed()) return DoctorCommand(env, global_);

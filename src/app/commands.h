@@ -74,6 +74,18 @@ struct LedgerOptions {
 };
 int LedgerCommand(const Environment& env, const GlobalOptions& global, const LedgerOptions& options);
 
+// `creditbot decide TARGET approve|reject REASON|adjust AMOUNT REASON --as USER` (app/decide_command.cc):
+// one decision through the same DecisionDesk as the buttons and thread replies (approver check included).
+// TARGET is an execution id, or a request key "C…:ts" (its newest entry that is not superseded). Exit 0
+// when recorded; 1 when refused (not an approver, already decided, unknown, superseded) or the store
+// failed; 2 for a usage error.
+struct DecideOptions {
+  std::string target;
+  std::vector<std::string> words;  // the verb and what follows it
+  std::string as;                  // the approver's Slack user id
+};
+int DecideCommand(const Environment& env, const GlobalOptions& global, const DecideOptions& options);
+
 struct SynthOptionsCli {
   std::string db;
   uint64_t seed = 42;
