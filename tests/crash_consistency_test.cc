@@ -328,6 +328,25 @@ class CrashConsistency : public ::testing::Test {
     }
     return status;
   }
+  // `ledger list --json`: the execution ids recorded for each request key.
+  std::map<std::string, std::vector<std::string>> LedgerByRequest() {
+    RunResult list = RunBinary({"ledger", "list", "--json"}, Env(), home_.path());
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    std::vector<Json> entries;
+    Json whole = Json::parse(list.out, nullptr, /*allow_exceptions=*/false);
+    if (whole.is_array()) {
+      entries.assign(whole.begin(), whole.end());
+    } else {
+      for (const std::string& line : absl_lines(list.out)) {
+        Json entry = Json::parse(line, nullptr, false);
+        if (entry.is_object()) entries.push_back(std::move(entry));
+      }
+    }
+    std::map<std::string, std::vector<std::string>> by_request;
+    for (const Json& entry : entries)
+      by_request[entry.value("request_key", "")].push_back(entry.value("execution_id", ""));
+    return by_request;
+  }
   static std::vector<std::string> absl_lines(const std::string& text) {
     std::vector<std::string> lines;
     std::size_t start = 0;
@@ -357,6 +376,7 @@ class CrashConsistency : public ::testing::Test {
       }
     }
     const std::map<std::string, std::string> status = StatusByKey();
+    std::map<std::string, std::vector<std::string>> ledger = LedgerByRequest();
     std::map<std::string, int> counts;
     int lost_dms = 0, duplicate_dms = 0;
     for (const auto& [ts, kind] : backlog_) {
@@ -370,6 +390,10 @@ class CrashConsistency : public ::testing::Test {
         case Kind::kCredit:
           EXPECT_EQ(posts, (std::map<std::string, int>{{"credit", 1}})) << label << " credit request " << key;
           EXPECT_EQ(state, "replied") << key;
+          // One ledger entry per credit reply: a kill between recording it and finishing the request
+          // records the same entry again, never a second one.
+          EXPECT_EQ(ledger[key].size(), 1u) << label << " ledger entries of " << key;
+          ledger.erase(key);
           break;
         case Kind::kAsk:
           EXPECT_EQ(posts, (std::map<std::string, int>{{"ask_link", 1}})) << label << " ask request " << key;
@@ -394,6 +418,8 @@ class CrashConsistency : public ::testing::Test {
       }
     }
     EXPECT_EQ(stray, 0) << "top-level posts in the request channel";
+    for (const auto& [key, ids] : ledger)
+      ADD_FAILURE() << label << ": ledger entries of a non-credit " << key;
     std::set<std::string> request_ts;
     for (const auto& [ts, kind] : backlog_) request_ts.insert(ts);
     for (const auto& [ts, kinds] : thread_posts)

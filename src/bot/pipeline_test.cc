@@ -3,8 +3,10 @@
 // wait like transient failures and stop the pass (RunPass) without losing the messages after them. Every
 // requester hears back: a failure for good gets one reply in the thread (never two, whatever crashes), the
 // owner's DM links to the request, and the reactions say where the request stands (👀 while worked on, ✅ on
-// a credit, ❌ on a failure, none on an ignored request). The executor is a scripted stand-in for the
-// Executor seam; everything else is the real code on temporary files.
+// a credit, ❌ on a failure, none on an ignored request). Every credit reply is a ledger entry, and decision
+// commands in a request's thread reach the DecisionDesk once (issue 17; the desk is a recording stand-in).
+// The executor is a scripted stand-in for the Executor seam; everything else is the real code on temporary
+// files.
 #include "bot/pipeline.h"
 
 #include <gmock/gmock.h>
@@ -12,8 +14,13 @@
 
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
 
+#include "bot/decision_desk.h"
 #include "bot/pass.h"
 #include "state/sqlite_state_store.h"
 #include "tests/test_support.h"
@@ -65,13 +72,14 @@ class ScriptedExecutor final : public Executor {
  public:
   absl::StatusOr<CreditReport> Execute(const CalcRequest&) override {
     ++calls;
-    if (results.empty()) return CreditReport{};
+    if (results.empty()) return report;
     absl::Status next = results.front();
     results.pop_front();
-    if (next.ok()) return CreditReport{};
+    if (next.ok()) return report;
     return next;
   }
   std::deque<absl::Status> results;
+  CreditReport report;  // what an OK execution returns
   int calls = 0;
 };
 
@@ -440,6 +448,302 @@ TEST_F(PipelineRetryTest, RefusedSqlTellsTheRequesterAndTheOwner) {
   EXPECT_EQ(OwnerDms(), 1);
   EXPECT_THAT(Reactions(), ElementsAre("add x"));  // never calculated: no eyes
   EXPECT_EQ(executor_.calls, 0);
+}
+
+// --- the ledger and decisions in the thread (issue 17) ------------------------------------------------
+// Every credit reply becomes a ledger entry (awaiting a decision above the policy's limit, approved by
+// policy within it), recorded once even when the request is handled again; decision commands in a
+// request's thread go to the DecisionDesk once each, and what the desk refuses is answered to the
+// command's author alone; `recalculate` supersedes the entry and posts a new reply, once. The desk is a
+// recording stand-in (its own rules are LedgerDecisionDesk's tests').
+
+constexpr char kRequestLine[] =
+    R"({"type":"message","channel":"C1","user":"U0ANALYST","ts":"1752588191.000100",)"
+    R"("text":"<https://looker.example.com/looks/101>"})";
+
+// A thread reply in the request's thread.
+std::string ThreadLine(const std::string& ts, const std::string& user, const std::string& text) {
+  return Json{{"type", "message"},
+              {"channel", "C1"},
+              {"user", user},
+              {"ts", ts},
+              {"thread_ts", "1752588191.000100"},
+              {"parent_user_id", "U0ANALYST"},
+              {"text", text}}
+      .dump();
+}
+
+// Two lines of one cell and one of another: a report the ledger's cells can be checked on by hand.
+CreditReport Report(bool needs_approval) {
+  CreditReport report;
+  report.product = "verify";
+  report.policy_name = "verify";
+  report.policy_version = "2025-07";
+  report.policy_sha256 = "ab12";
+  report.parent_account_sid = "ACparent";
+  report.fraud_start = absl::CivilDay(2025, 7, 1);
+  report.fraud_end = absl::CivilDay(2025, 7, 2);
+  report.credit_amount = *Decimal::Parse("255.00");
+  report.needs_approval = needs_approval;
+  auto text = std::make_shared<const LineText>(LineText{"ACchild", "VAservice", "310", "260", "US"});
+  auto other = std::make_shared<const LineText>(LineText{"ACchild", "VAservice", "234", "", "GB"});
+  for (auto [day, line_text, credited] :
+       std::vector<std::tuple<int, std::shared_ptr<const LineText>, const char*>>{
+           {1, text, "100.00"}, {1, text, "55.00"}, {2, other, "100.00"}}) {
+    CreditLine line;
+    line.day = absl::CivilDay(2025, 7, day);
+    line.text = line_text;
+    line.credited = *Decimal::Parse(credited);
+    report.lines.push_back(line);
+  }
+  return report;
+}
+
+// Records what it is asked; answers as scripted.
+class RecordingDesk final : public DecisionDesk {
+ public:
+  bool IsApprover(const std::string& user) override { return user == "U0APPROVER"; }
+  std::string WhoCanDecide() override { return "<@U0APPROVER>"; }
+  DecisionAnswer Decide(const DecisionRequest& request) override {
+    requests.push_back(request);
+    DecisionAnswer answer;
+    if (!IsApprover(request.actor)) {
+      answer.kind = DecisionAnswer::Kind::kNotApprover;
+      answer.message = "Only <@U0APPROVER> can decide on this credit.";
+      return answer;
+    }
+    answer.kind = answers.empty() ? DecisionAnswer::Kind::kDecided : answers.front();
+    if (!answers.empty()) answers.pop_front();
+    answer.message =
+        answer.kind == DecisionAnswer::Kind::kAlreadyDecided ? "already approved by <@U0APPROVER>" : "";
+    return answer;
+  }
+  int FinishPendingUpdates() override { return ++finish_calls; }
+
+  std::vector<DecisionRequest> requests;
+  std::deque<DecisionAnswer::Kind> answers;
+  int finish_calls = 0;
+};
+
+// The retry fixture's files, one pipeline kept across items (as in a pass) and a recording desk.
+class PipelineLedgerTest : public PipelineRetryTest {
+ protected:
+  void SetUp() override {
+    PipelineRetryTest::SetUp();
+    options_.max_attempts = 5;
+    executor_.report = Report(/*needs_approval=*/true);
+    NewPipeline();
+  }
+  // A new process: a new pipeline (it remembers nothing) on the same files.
+  void NewPipeline() {
+    pipeline_ = std::make_unique<Pipeline>(
+        PipelineDeps{*state_, *looks_, executor_, *audit_, *outbox_, *router_, clock_}, options_);
+    pipeline_->set_decision_desk(&desk_);
+  }
+  ItemOutcome Handle(const std::string& line) {
+    InboxItem item;
+    item.message = *ParseSlackMessageLine(line, "");
+    return pipeline_->Handle(item);
+  }
+  std::vector<LedgerEntry> Ledger() {
+    LedgerFilter filter;
+    filter.request_key = kKey;
+    std::vector<LedgerEntry> entries = *state_->ListLedger(filter);
+    return {entries.rbegin(), entries.rend()};  // oldest first
+  }
+  std::vector<Json> Lines(const std::string& method) {
+    std::vector<Json> lines;
+    for (const std::string& line : testing::ReadLines(dir_.File("outbox.jsonl"))) {
+      Json entry = Json::parse(line);
+      if (entry.value("method", "") == method) lines.push_back(std::move(entry));
+    }
+    return lines;
+  }
+
+  RecordingDesk desk_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineLedgerTest, ACreditThatNeedsApprovalIsRecordedAwaiting) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  std::vector<LedgerEntry> ledger = Ledger();
+  ASSERT_EQ(ledger.size(), 1u);
+  const LedgerEntry& entry = ledger[0];
+  const RequestRecord record = **state_->Get(kKey);
+  EXPECT_EQ(entry.execution_id, record.execution_id);
+  EXPECT_EQ(entry.reply_ts, record.reply_ts);
+  EXPECT_EQ(entry.request_key, kKey);
+  EXPECT_EQ(entry.channel, "C1");
+  EXPECT_EQ(entry.ts, "1752588191.000100");
+  EXPECT_EQ(entry.requester, "U0ANALYST");
+  EXPECT_EQ(entry.parent_account_sid, "ACparent");
+  EXPECT_EQ(entry.product, "verify");
+  EXPECT_EQ(entry.fraud_start, absl::CivilDay(2025, 7, 1));
+  EXPECT_EQ(entry.fraud_end, absl::CivilDay(2025, 7, 2));
+  EXPECT_EQ(entry.recommended_amount, "255.00");
+  EXPECT_EQ(entry.policy_name, "verify");
+  EXPECT_EQ(entry.policy_version, "2025-07");
+  EXPECT_EQ(entry.policy_sha256, "ab12");
+  EXPECT_FALSE(entry.dry_run);
+  EXPECT_EQ(entry.created_at, clock_.Now());
+  EXPECT_EQ(entry.status, LedgerStatus::kAwaiting);
+  EXPECT_EQ(entry.final_amount, "");
+  EXPECT_EQ(entry.decided_by, "");
+  // Two cells: July 1st's two lines summed (100.00 + 55.00), July 2nd's line.
+  ASSERT_EQ(entry.cells.size(), 2u);
+  EXPECT_EQ(entry.cells[0].day, absl::CivilDay(2025, 7, 1));
+  EXPECT_EQ(entry.cells[0].account_sid, "ACchild");
+  EXPECT_EQ(entry.cells[0].service_sid, "VAservice");
+  EXPECT_EQ(entry.cells[0].mcc, "310");
+  EXPECT_EQ(entry.cells[0].mnc, "260");
+  EXPECT_EQ(entry.cells[0].credited, "155.00");
+  EXPECT_EQ(entry.cells[1].day, absl::CivilDay(2025, 7, 2));
+  EXPECT_EQ(entry.cells[1].mcc, "234");
+  EXPECT_EQ(entry.cells[1].mnc, "");
+  EXPECT_EQ(entry.cells[1].credited, "100.00");
+}
+
+TEST_F(PipelineLedgerTest, ACreditWithinTheLimitIsApprovedByPolicy) {
+  executor_.report = Report(/*needs_approval=*/false);
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  std::vector<LedgerEntry> ledger = Ledger();
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].status, LedgerStatus::kAutoApproved);
+  EXPECT_EQ(ledger[0].decided_by, "policy");
+  EXPECT_EQ(ledger[0].final_amount, "255.00");
+  EXPECT_EQ(ledger[0].decided_at, clock_.Now());
+}
+
+TEST_F(PipelineLedgerTest, ARequestHandledAgainAfterALostFinishKeepsItsOneEntry) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  const std::string first = Ledger()[0].execution_id;
+  ASSERT_TRUE(state_->Forget(kKey).ok());  // as if the pass died between the entry and the record
+  clock_.Advance(absl::Seconds(5));
+  outbox_ = std::make_unique<LocalOutbox>(dir_.File("outbox.jsonl"));
+  NewPipeline();
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  ASSERT_EQ(Ledger().size(), 1u);
+  EXPECT_EQ(Ledger()[0].execution_id, first);
+  EXPECT_EQ((**state_->Get(kKey)).execution_id, first);
+  EXPECT_EQ(Lines("").size(), 1u);  // one reply
+}
+
+TEST_F(PipelineLedgerTest, AThreadCommandGoesToTheDeskOnce) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  const std::string approve = ThreadLine("1752600000.000010", "U0APPROVER", "approve");
+  EXPECT_EQ(Handle(approve), ItemOutcome::kCommand);
+  EXPECT_EQ(Handle(approve), ItemOutcome::kAlreadyHandled);
+  NewPipeline();
+  EXPECT_EQ(Handle(approve), ItemOutcome::kAlreadyHandled);
+  ASSERT_EQ(desk_.requests.size(), 1u);
+  EXPECT_EQ(desk_.requests[0].execution_id, Ledger()[0].execution_id);
+  EXPECT_EQ(desk_.requests[0].command.verb, DecisionVerb::kApprove);
+  EXPECT_EQ(desk_.requests[0].actor, "U0APPROVER");
+  EXPECT_EQ(desk_.requests[0].via, "thread");
+  EXPECT_TRUE(Lines("chat.postEphemeral").empty());  // the desk's update of the reply is the answer
+  EXPECT_EQ((**state_->Get("C1:1752600000.000010")).outcome, "approve");
+}
+
+TEST_F(PipelineLedgerTest, RefusalsAndMalformedCommandsAreAnsweredToTheirAuthorAlone) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000010", "U0BYSTANDER", "approve")), ItemOutcome::kCommand);
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000011", "U0APPROVER", "adjust -5 oops")), ItemOutcome::kCommand);
+  desk_.answers = {DecisionAnswer::Kind::kAlreadyDecided};
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000012", "U0APPROVER", "approve")), ItemOutcome::kCommand);
+  std::vector<Json> answers = Lines("chat.postEphemeral");
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0]["user"], "U0BYSTANDER");
+  EXPECT_EQ(answers[0]["text"], "Only <@U0APPROVER> can decide on this credit.");
+  EXPECT_EQ(answers[0]["channel"], "C1");
+  EXPECT_EQ(answers[0]["thread_ts"], "1752588191.000100");
+  EXPECT_EQ(answers[1]["user"], "U0APPROVER");
+  EXPECT_NE(answers[1]["text"], "");  // ParseDecisionCommand's words for a negative amount
+  EXPECT_EQ(answers[2]["text"], "already approved by <@U0APPROVER>");
+  EXPECT_EQ(desk_.requests.size(), 2u);  // the malformed one never reached the desk
+}
+
+TEST_F(PipelineLedgerTest, ConversationAndCommandsInThreadsWithoutACreditAreSkipped) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000010", "U0APPROVER", "thanks, will look")),
+            ItemOutcome::kSkipped);
+  // "approve" in the thread of a message creditbot never answered with a credit.
+  std::string elsewhere = ThreadLine("1752600000.000011", "U0APPROVER", "approve");
+  elsewhere.replace(elsewhere.find("1752588191.000100"), 17, "1752500000.000001");
+  EXPECT_EQ(Handle(elsewhere), ItemOutcome::kSkipped);
+  EXPECT_TRUE(desk_.requests.empty());
+  EXPECT_TRUE(Lines("chat.postEphemeral").empty());
+}
+
+TEST_F(PipelineLedgerTest, RecalculateSupersedesTheEntryAndPostsOnce) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  const LedgerEntry first = Ledger()[0];
+  clock_.Advance(absl::Minutes(10));
+  // A non-approver cannot; an approver can, and the request is recalculated at once (this pipeline saw it).
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000010", "U0BYSTANDER", "recalculate")), ItemOutcome::kCommand);
+  EXPECT_EQ(Ledger().size(), 1u);
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000011", "U0APPROVER", "recalculate")), ItemOutcome::kCommand);
+  EXPECT_EQ(executor_.calls, 2);
+
+  std::vector<LedgerEntry> ledger = Ledger();
+  ASSERT_EQ(ledger.size(), 2u);
+  EXPECT_EQ(ledger[0].execution_id, first.execution_id);
+  EXPECT_EQ(ledger[0].status, LedgerStatus::kSuperseded);
+  EXPECT_EQ(ledger[0].superseded_by, ledger[1].execution_id);
+  EXPECT_EQ(ledger[1].status, LedgerStatus::kAwaiting);
+  const RequestRecord record = **state_->Get(kKey);
+  EXPECT_EQ(record.status, RequestStatus::kReplied);
+  EXPECT_EQ(record.execution_id, ledger[1].execution_id);
+  EXPECT_EQ(record.reply_ts, ledger[1].reply_ts);
+
+  std::vector<Json> posts = Lines("");
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[1]["metadata"]["event_payload"]["kind"], "recalc:" + ledger[1].execution_id);
+  EXPECT_EQ(posts[1]["thread_ts"], "1752588191.000100");
+  std::vector<Json> updates = Lines("chat.update");
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["ts"], first.reply_ts);
+  EXPECT_THAT(updates[0].dump(),
+              HasSubstr("Superseded by a recalculation (execution " + ledger[1].execution_id + ")"));
+  std::vector<Json> answers = Lines("chat.postEphemeral");
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0]["user"], "U0BYSTANDER");
+  EXPECT_EQ(answers[0]["text"], "Only <@U0APPROVER> can ask for a recalculation.");
+
+  // Handled again (the next pass reads the same lines): nothing more.
+  NewPipeline();
+  EXPECT_EQ(Handle(kRequestLine), ItemOutcome::kAlreadyHandled);
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000011", "U0APPROVER", "recalculate")),
+            ItemOutcome::kAlreadyHandled);
+  EXPECT_EQ(Ledger().size(), 2u);
+  EXPECT_EQ(Lines("").size(), 2u);
+}
+
+TEST_F(PipelineLedgerTest, ARecalculationAskedForInAnotherProcessRunsWhenTheRequestComesBack) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  NewPipeline();  // serve, say, after a restart: it has not seen the request's message
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000011", "U0APPROVER", "recalculate")), ItemOutcome::kCommand);
+  std::vector<Json> answers = Lines("chat.postEphemeral");
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_THAT(answers[0]["text"].get<std::string>(), HasSubstr("Recalculating"));
+  std::vector<LedgerEntry> ledger = Ledger();
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].status, LedgerStatus::kSuperseded);
+  const std::string pending = ledger[0].superseded_by;
+  // A decision meanwhile is told the recalculation is under way.
+  EXPECT_EQ(Handle(ThreadLine("1752600000.000012", "U0APPROVER", "approve")), ItemOutcome::kCommand);
+  EXPECT_TRUE(desk_.requests.empty());
+  // The request's message comes back (the next pass, the catch-up): recalculated under the pending id.
+  EXPECT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  ledger = Ledger();
+  ASSERT_EQ(ledger.size(), 2u);
+  EXPECT_EQ(ledger[1].execution_id, pending);
+  EXPECT_EQ(Lines("chat.update").size(), 1u);
+}
+
+TEST_F(PipelineLedgerTest, FinishPendingDecisionsAsksTheDesk) {
+  EXPECT_EQ(pipeline_->FinishPendingDecisions(), 1);
+  pipeline_->set_decision_desk(nullptr);
+  EXPECT_EQ(pipeline_->FinishPendingDecisions(), 0);
 }
 
 TEST(LocalOutboxReactions, DryRunReactionsAreMarkedAndNeverRepeated) {
