@@ -111,6 +111,12 @@ std::string Statement::ColumnText(int index) const {
   return std::string(reinterpret_cast<const char*>(text),
                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)));
 }
+std::string_view Statement::ColumnTextView(int index) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, index);
+  if (text == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(text),
+                          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)));
+}
 std::optional<std::string> Statement::ColumnOptionalText(int index) const {
   if (IsNull(index)) return std::nullopt;
   return ColumnText(index);

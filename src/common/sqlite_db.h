@@ -50,6 +50,8 @@ class Statement {
   int64_t ColumnInt(int index) const;
   double ColumnDouble(int index) const;
   std::string ColumnText(int index) const;
+  // The text without a copy: valid until the next Step, Reset or column call on this column.
+  std::string_view ColumnTextView(int index) const;
   std::optional<std::string> ColumnOptionalText(int index) const;
   std::optional<int64_t> ColumnOptionalInt(int index) const;
   // True if the statement cannot change the database (sqlite3_stmt_readonly).

@@ -30,12 +30,13 @@ absl::Status SqliteWarehouse::Query(std::string_view sql, RowSink& sink) {
     columns.push_back(Column{statement.ColumnName(i), statement.ColumnDeclType(i)});
   CREDITBOT_RETURN_IF_ERROR(sink.OnColumns(columns));
 
-  std::vector<Value> row(static_cast<std::size_t>(count));
+  // Borrowed cells: the text points into the statement until the next Step, so no row copies its strings.
+  std::vector<CellView> row(static_cast<std::size_t>(count));
   while (true) {
     CREDITBOT_ASSIGN_OR_RETURN(bool has_row, statement.Step());
     if (!has_row) break;
     for (int i = 0; i < count; ++i) {
-      Value& cell = row[static_cast<std::size_t>(i)];
+      CellView& cell = row[static_cast<std::size_t>(i)];
       switch (statement.ColumnType(i)) {
         case SQLITE_INTEGER:
           cell = statement.ColumnInt(i);
@@ -47,11 +48,11 @@ absl::Status SqliteWarehouse::Query(std::string_view sql, RowSink& sink) {
           cell = Null{};
           break;
         default:  // SQLITE_TEXT, SQLITE_BLOB
-          cell = statement.ColumnText(i);
+          cell = statement.ColumnTextView(i);
           break;
       }
     }
-    CREDITBOT_RETURN_IF_ERROR(sink.OnRow(row));
+    CREDITBOT_RETURN_IF_ERROR(sink.OnRowView(row));
   }
   return absl::OkStatus();
 }

@@ -5,8 +5,9 @@
 // every statement that SQLite says could write (sqlite3_stmt_readonly() false) is refused before it runs,
 // and ATTACH is disabled (no other database file can be reached through the connection).
 //
-// Values: INTEGER → int64_t, REAL → double, TEXT → std::string, NULL → Null (BLOBs are returned as their
-// bytes in a std::string). Column types are the declared types, lower case ("" for expressions).
+// Values: INTEGER → int64_t, REAL → double, TEXT → text, NULL → Null (BLOBs are returned as their bytes).
+// Rows are handed to RowSink::OnRowView borrowed: the text points into the statement, no copy per cell.
+// Column types are the declared types, lower case ("" for expressions).
 //
 // An instance owns one connection and is used by one thread at a time.
 #pragma once

@@ -1,32 +1,25 @@
-// The Trino/Presto client protocol over HttpTransport: page decoding, the submit/poll/cancel loop with its
-// retry rules, and the trino:// URL form (see trino_warehouse.h).
+// The Trino/Presto client protocol over HttpTransport: the submit/poll/cancel loop with its retry rules,
+// and the trino:// URL form (see trino_warehouse.h); pages are decoded by TrinoPageDecoder (trino_page.h).
 #include "warehouse/trino_warehouse.h"
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/backoff.h"
-#include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/url.h"
 
 namespace creditbot {
 namespace {
-
-using Json = nlohmann::json;
 
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(100);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(10);
@@ -35,70 +28,6 @@ constexpr absl::Duration kMaxIdlePause = absl::Seconds(1);
 constexpr absl::Duration kMaxRequestTimeout = absl::Minutes(1);
 constexpr absl::Duration kCancelTimeout = absl::Seconds(10);
 constexpr absl::Duration kRetryAfterCap = absl::Minutes(5);
-
-absl::Status ProtocolError(std::string_view what) {
-  return absl::InternalError(absl::StrCat("Trino sent an unusable page: ", ToAbsl(what)));
-}
-
-// "decimal(3, 1)" → "decimal"; "timestamp(3) with time zone" → "timestamp"; "INTERVAL DAY TO SECOND" →
-// "interval". `type` is already lower case.
-std::string_view BaseType(std::string_view type) { return type.substr(0, type.find_first_of("( ")); }
-
-absl::StatusOr<Value> DecodeValue(const Json& cell, const Column& column) {
-  if (cell.is_null()) return Value(Null{});
-  const std::string_view base = BaseType(column.type);
-  auto wrong = [&](std::string_view expected) {
-    return ProtocolError(absl::StrCat("column '", column.name, "' (", column.type, "): expected ",
-                                      ToAbsl(expected), ", got ", cell.type_name()));
-  };
-  if (base == "tinyint" || base == "smallint" || base == "integer" || base == "bigint") {
-    if (cell.is_number_unsigned()) {
-      const auto value = cell.get<uint64_t>();
-      if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return wrong("an integer within 64 bits");
-      }
-      return Value(static_cast<int64_t>(value));
-    }
-    if (cell.is_number_integer()) return Value(cell.get<int64_t>());
-    return wrong("an integer");
-  }
-  if (base == "boolean") {
-    if (!cell.is_boolean()) return wrong("a boolean");
-    return Value(int64_t{cell.get<bool>() ? 1 : 0});
-  }
-  if (base == "double" || base == "real") {
-    if (cell.is_number()) return Value(cell.get<double>());
-    if (cell.is_string()) {
-      const auto& text = cell.get_ref<const std::string&>();
-      if (text == "NaN") return Value(std::numeric_limits<double>::quiet_NaN());
-      if (text == "Infinity") return Value(std::numeric_limits<double>::infinity());
-      if (text == "-Infinity") return Value(-std::numeric_limits<double>::infinity());
-    }
-    return wrong(R"(a number, "NaN", "Infinity" or "-Infinity")");
-  }
-  if (cell.is_string()) return Value(cell.get<std::string>());
-  // array/map/row (and a decimal some old server sent as a number): the JSON text, nothing rounded.
-  return Value(cell.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
-// An int member; 0 when missing, not an integer, or outside 0..INT_MAX.
-int IntMember(const Json& object, const char* key) {
-  const int64_t number = JsonIntegerMember(object, key).value_or(0);
-  return number < 0 || number > std::numeric_limits<int>::max() ? 0 : static_cast<int>(number);
-}
-
-TrinoQueryError DecodeError(const Json& error) {
-  TrinoQueryError out;
-  out.message = JsonStringMember(error, "message");
-  out.error_name = JsonStringMember(error, "errorName");
-  out.error_type = JsonStringMember(error, "errorType");
-  if (const std::optional<int64_t> code = JsonIntegerMember(error, "errorCode")) out.error_code = *code;
-  if (const Json* location = JsonObjectMember(error, "errorLocation")) {
-    out.line = IntMember(*location, "lineNumber");
-    out.column = IntMember(*location, "columnNumber");
-  }
-  return out;
-}
 
 absl::Status QueryErrorStatus(const TrinoQueryError& error, std::string_view query_id) {
   std::string text =
@@ -137,69 +66,6 @@ std::optional<Origin> ParseOrigin(std::string_view text) {
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
 }  // namespace
-
-absl::StatusOr<TrinoPage> ParseTrinoPage(std::string_view json, const std::vector<Column>& known_columns) {
-  const Json page = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (page.is_discarded()) {
-    // Cut off on the way, or a proxy's error page with a 200: the query can be run again later.
-    return absl::UnavailableError(
-        "Trino sent a page that is not JSON (cut off on the way?); will try again later");
-  }
-  if (!page.is_object()) return ProtocolError("not a JSON object");
-  TrinoPage out;
-  out.id = JsonStringMember(page, "id");
-  if (const Json* stats = JsonObjectMember(page, "stats")) {
-    out.state = JsonStringMember(*stats, "state");
-  }
-  if (const Json* next = JsonMember(page, "nextUri"); next != nullptr && !next->is_null()) {
-    if (!next->is_string() || next->get_ref<const std::string&>().empty()) {
-      return ProtocolError("nextUri is not a string");
-    }
-    out.next_uri = next->get<std::string>();
-  }
-  if (const Json* error = JsonMember(page, "error"); error != nullptr && !error->is_null()) {
-    if (!error->is_object()) return ProtocolError("error is not an object");
-    out.error = DecodeError(*error);
-  }
-  if (const Json* columns = JsonMember(page, "columns"); columns != nullptr && !columns->is_null()) {
-    if (!columns->is_array()) return ProtocolError("columns is not an array");
-    for (const Json& column : *columns) {
-      if (!column.is_object()) return ProtocolError("a column is not an object");
-      const Json* name = JsonMember(column, "name");
-      const Json* type = JsonMember(column, "type");
-      if (name == nullptr || !name->is_string() || type == nullptr || !type->is_string()) {
-        return ProtocolError("a column without a name or type");
-      }
-      out.columns.push_back(
-          Column{name->get<std::string>(), absl::AsciiStrToLower(type->get_ref<const std::string&>())});
-    }
-  }
-  const Json* data = JsonMember(page, "data");
-  if (data == nullptr || data->is_null()) return out;
-  if (data->is_object()) {
-    return ProtocolError(
-        "'data' is an object: the spooling protocol is not supported (creditbot never sends "
-        "X-Trino-Query-Data-Encoding; is a proxy adding it?)");
-  }
-  if (!data->is_array()) return ProtocolError("'data' is not an array");
-  if (data->empty()) return out;
-  const std::vector<Column>& columns = out.columns.empty() ? known_columns : out.columns;
-  if (columns.empty()) return ProtocolError("data without columns");
-  out.rows.reserve(data->size());
-  for (const Json& row : *data) {
-    if (!row.is_array() || row.size() != columns.size()) {
-      return ProtocolError(absl::StrCat("a row is not an array of ", columns.size(), " values"));
-    }
-    std::vector<Value> values;
-    values.reserve(columns.size());
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      CREDITBOT_ASSIGN_OR_RETURN(Value value, DecodeValue(row[i], columns[i]));
-      values.push_back(std::move(value));
-    }
-    out.rows.push_back(std::move(values));
-  }
-  return out;
-}
 
 absl::StatusOr<TrinoOptions> ParseTrinoUrl(std::string_view url_text) {
   const absl::string_view url = ToAbsl(url_text);
@@ -395,9 +261,12 @@ absl::Status TrinoWarehouse::Query(std::string_view sql, RowSink& sink) {
   // nextUri is followed without a pause (Trino's GET long-polls on the server, as every Trino client
   // relies on). A pause there cost 10 ms per query, ~80 ms per request (issue 7, docs/BENCHMARKS.md).
   bool submit_answer = true;
+  // One decoder for the whole query: its buffers are reused page after page.
+  TrinoPageDecoder decoder;
   for (;;) {
-    absl::StatusOr<TrinoPage> page = ParseTrinoPage(response.body, columns);
-    if (!page.ok()) return page.status();  // its nextUri is unknown, so nothing to cancel
+    // Its nextUri is unknown when the page cannot be decoded, so there is nothing to cancel.
+    CREDITBOT_RETURN_IF_ERROR(decoder.Decode(response.body, columns));
+    const TrinoPage* page = &decoder.head();
     if (page->error) return QueryErrorStatus(*page->error, page->id);
     auto stop = [&](absl::Status status) {
       if (page->next_uri) Cancel(*page->next_uri);
@@ -408,8 +277,9 @@ absl::Status TrinoWarehouse::Query(std::string_view sql, RowSink& sink) {
       columns_sent = true;
       if (absl::Status status = sink.OnColumns(columns); !status.ok()) return stop(status);
     }
-    for (const std::vector<Value>& row : page->rows) {
-      if (absl::Status status = sink.OnRow(row); !status.ok()) return stop(status);
+    const std::size_t rows = decoder.row_count();
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (absl::Status status = sink.OnRowView(decoder.Row(i)); !status.ok()) return stop(status);
     }
     if (!page->next_uri) {
       if (!columns_sent) return sink.OnColumns({});  // a statement without a result set
@@ -422,11 +292,11 @@ absl::Status TrinoWarehouse::Query(std::string_view sql, RowSink& sink) {
           absl::StrCat("Trino query ", page->id, ": nextUri is not on ", origin_,
                        " (set http-server.process-forwarded on the coordinator behind a proxy)"));
     }
-    if (page->rows.empty() && !submit_answer) {
+    if (rows == 0 && !submit_answer) {
       // Never past the deadline: the check below then cancels instead of polling once more.
       sleeper_.Sleep(std::max(absl::ZeroDuration(), std::min(idle_pause, deadline - clock_.Now())));
       idle_pause = std::min(idle_pause * 2, kMaxIdlePause);
-    } else if (!page->rows.empty()) {
+    } else if (rows > 0) {
       idle_pause = kFirstIdlePause;
     }
     submit_answer = false;

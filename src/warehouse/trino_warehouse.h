@@ -3,8 +3,10 @@
 //
 // One query: POST /v1/statement with the SQL as text/plain, then GET each nextUri until a page has none.
 // Rows are handed to the RowSink page by page as they arrive and nothing is kept, so memory is bounded by
-// one page whatever the result size. The spooling protocol is never requested (no
-// X-Trino-Query-Data-Encoding header); a page whose `data` is an object anyway is refused.
+// one page whatever the result size. Each page is decoded by one TrinoPageDecoder (trino_page.h, simdjson)
+// into borrowed rows (RowSink::OnRowView); a page that cannot be used delivers none of its rows. The spooling
+// protocol is never requested (no X-Trino-Query-Data-Encoding header); a page whose `data` is an object
+// anyway is refused.
 //
 // Retries (STYLE.md: only where safe), all waiting through the injected Sleeper and counted against
 // TrinoOptions::query_timeout on the injected Clock:
@@ -42,6 +44,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "net/http_transport.h"
+#include "warehouse/trino_page.h"
 #include "warehouse/warehouse.h"
 
 namespace creditbot {
@@ -58,37 +61,6 @@ struct TrinoOptions {
   absl::Duration query_timeout = absl::Minutes(5);  // whole query, retries and pauses included
   int max_retries = 5;                              // per request, see the header comment. Default: 5
 };
-
-// One error reported by the server inside a 200 page (QueryError).
-struct TrinoQueryError {
-  std::string message;
-  std::string error_name;  // e.g. "SYNTAX_ERROR"
-  std::string error_type;  // USER_ERROR, INTERNAL_ERROR, INSUFFICIENT_RESOURCES, EXTERNAL
-  int64_t error_code = 0;
-  int line = 0, column = 0;  // errorLocation; 0 when absent
-};
-
-// One decoded QueryResults page.
-struct TrinoPage {
-  std::string id;
-  std::string state;                    // stats.state, "" when absent
-  std::optional<std::string> next_uri;  // absent: the query is complete
-  std::vector<Column> columns;          // empty when the page has none
-  std::vector<std::vector<Value>> rows;
-  std::optional<TrinoQueryError> error;
-};
-
-// Decodes one page body. Rows are decoded with the page's columns, or `known_columns` (from an earlier
-// page) when the page has none. Values: tinyint/smallint/integer/bigint → int64 exactly (any 64-bit
-// value); boolean → int64 0/1; real/double → double, the strings "NaN", "Infinity", "-Infinity" included;
-// decimal, number, date, time, timestamp, interval, varchar, char, uuid, varbinary (base64) and other
-// string-encoded types → the string unchanged; array/map/row → their JSON text; null → Null. Column types
-// are lower-cased. Errors: kUnavailable for a body that is not JSON (cut off on the way, or a proxy's page);
-// kInternal when the server broke the protocol: not a JSON object; `data`
-// that is an object ("spooling protocol not supported"); data without columns; a row whose width differs
-// from the columns; a value of the wrong JSON kind for its column (naming the column and its type).
-absl::StatusOr<TrinoPage> ParseTrinoPage(std::string_view json,
-                                         const std::vector<Column>& known_columns = {});
 
 // Parses CREDITBOT_WAREHOUSE-style URLs:
 //   trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]][?ssl=false]
