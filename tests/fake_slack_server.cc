@@ -24,6 +24,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::string_view kApiPrefix = "/api/";
+constexpr std::string_view kResponsePrefix = "/response/";
 constexpr int64_t kTsStepMicros = 100;
 
 // Form/query decoding of one name or value: '+' is a space, %XX a byte; a malformed escape stays as is.
@@ -289,7 +290,13 @@ void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response&
   requests_.push_back(SlackRequest{request.method, request.path, api_method, request.body, request.headers});
 
   Answer answer;
-  if (api_method.empty()) {
+  if (request.method == "POST" && request.path.starts_with(kResponsePrefix)) {
+    Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    response_url_posts_.push_back(
+        {{"id", request.path.substr(kResponsePrefix.size())}, {"body", body.is_discarded() ? Json() : body}});
+    answer.body = "ok";
+    answer.content_type = "text/plain";
+  } else if (api_method.empty()) {
     answer.status = 404;
     answer.body = "Not Found";
     answer.content_type = "text/plain";
@@ -308,6 +315,60 @@ void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response&
     return;
   }
   response.set_content(answer.body, answer.content_type.c_str());
+}
+
+void FakeSlackServer::SetUsergroup(const std::string& id, const std::vector<std::string>& users) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  usergroups_[id] = users;
+}
+
+std::string FakeSlackServer::ResponseUrl(const std::string& id) const {
+  return base_url() + std::string(kResponsePrefix) + id;
+}
+
+std::vector<Json> FakeSlackServer::OpenedViews() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return opened_views_;
+}
+
+std::vector<Json> FakeSlackServer::Ephemerals() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ephemerals_;
+}
+
+std::vector<Json> FakeSlackServer::ResponseUrlPosts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return response_url_posts_;
+}
+
+FakeSlackServer::Answer FakeSlackServer::ViewsOpen(const Json& args) {
+  const std::string trigger_id = StringArg(args, "trigger_id");
+  if (trigger_id.empty()) return SlackFailure("invalid_arguments");
+  Json view = args.contains("view") ? args["view"] : Json();
+  if (view.is_string()) view = Json::parse(view.get<std::string>(), nullptr, /*allow_exceptions=*/false);
+  if (!view.is_object()) return SlackFailure("invalid_arguments");
+  if (!used_triggers_.insert(trigger_id).second) return SlackFailure("exchanged_trigger_id");
+  opened_views_.push_back({{"trigger_id", trigger_id}, {"view", view}});
+  Json opened = view;
+  opened["id"] = "V" + std::to_string(opened_views_.size());
+  return Ok({{"view", opened}});
+}
+
+FakeSlackServer::Answer FakeSlackServer::ChatPostEphemeral(const Json& args) {
+  const std::string channel_id = StringArg(args, "channel");
+  if (StringArg(args, "user").empty()) return SlackFailure("user_not_found");
+  Channel* channel = FindChannel(channel_id);
+  if (channel == nullptr) return SlackFailure("channel_not_found");
+  if (!channel->is_member) return SlackFailure("not_in_channel");
+  if (StringArg(args, "text").empty() && !args.contains("blocks")) return SlackFailure("no_text");
+  ephemerals_.push_back(args);
+  return Ok({{"message_ts", NextTs()}});
+}
+
+FakeSlackServer::Answer FakeSlackServer::UsergroupsUsersList(const Json& args) {
+  const auto group = usergroups_.find(StringArg(args, "usergroup"));
+  if (group == usergroups_.end()) return SlackFailure("no_such_subteam");
+  return Ok({{"users", group->second}});
 }
 
 FakeSlackServer::Answer FakeSlackServer::Ok(Json body) {
@@ -403,6 +464,12 @@ FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method,
     answer = Reactions(args, /*add=*/true);
   } else if (api_method == "reactions.remove") {
     answer = Reactions(args, /*add=*/false);
+  } else if (api_method == "views.open") {
+    answer = ViewsOpen(args);
+  } else if (api_method == "chat.postEphemeral") {
+    answer = ChatPostEphemeral(args);
+  } else if (api_method == "usergroups.users.list") {
+    answer = UsergroupsUsersList(args);
   } else {
     return SlackFailure("unknown_method");
   }

@@ -25,6 +25,13 @@
 //   reactions.add           channel, name, timestamp; already_reacted on a repeat
 //   reactions.remove        channel, name, timestamp; no_reaction when the bot's reaction is not there
 //   apps.connections.open   the app token in Authorization only → {"ok":true,"url":<SetSocketModeUrl>}
+//   views.open              trigger_id and view (an object, or its JSON text in a form) → {"view":{"id":"V…",
+//                           …view}}; a trigger_id used before is exchanged_trigger_id (Slack's rule: once)
+//   chat.postEphemeral      channel, user, text, thread_ts → {"message_ts":…}; recorded, not stored as a
+//                           message (an ephemeral message is in no history)
+//   usergroups.users.list   usergroup → {"users":[…]} as SetUsergroup set it; no_such_subteam otherwise
+// and, outside /api/, POST /response/<id>: a response_url (ResponseUrl(id)) that records the JSON it
+// receives (ResponseUrlPosts) and answers 200 "ok" as Slack's hooks do.
 // Every method but apps.connections.open needs the bot token (kBotToken, or SetBotToken's), as
 // `Authorization: Bearer` or a `token` form field; a missing token is not_authed, any other token
 // invalid_auth (also the app token on a bot method and the other way round). Channel rules: unknown →
@@ -130,9 +137,20 @@ class FakeSlackServer {
   void SetBotToken(const std::string& token);
   void SetAppToken(const std::string& token);
 
+  // The members of user group `id` (usergroups.users.list).
+  void SetUsergroup(const std::string& id, const std::vector<std::string>& users);
+  // base_url() + "/response/<id>": a response_url to put in a payload.
+  std::string ResponseUrl(const std::string& id) const;
+
   // --- what arrived ---
   std::vector<SlackRequest> requests() const;
   int Count(const std::string& api_method) const;
+  // Every views.open the fake accepted: {"trigger_id":…, "view":{…}}, in order.
+  std::vector<nlohmann::json> OpenedViews() const;
+  // Every chat.postEphemeral the fake accepted: its arguments ({"channel","user","text","thread_ts"…}).
+  std::vector<nlohmann::json> Ephemerals() const;
+  // Every POST to a response_url: {"id":<id>, "body":<the JSON received>} (body null when not JSON).
+  std::vector<nlohmann::json> ResponseUrlPosts() const;
 
   // --- scripted failures (each for the next `times` calls of `api_method`) ---
   // HTTP 429, `retry-after: <seconds>` (none when negative), body {"ok":false,"error":"ratelimited"}.
@@ -190,6 +208,9 @@ class FakeSlackServer {
   Answer ChatPostMessage(const nlohmann::json& args);
   Answer ChatUpdate(const nlohmann::json& args);
   Answer ConversationsOpen(const nlohmann::json& args);
+  Answer ViewsOpen(const nlohmann::json& args);
+  Answer ChatPostEphemeral(const nlohmann::json& args);
+  Answer UsergroupsUsersList(const nlohmann::json& args);
   // reactions.add (`add`) or reactions.remove: the same checks, then the bot's reaction is put on or taken
   // off.
   Answer Reactions(const nlohmann::json& args, bool add);
@@ -211,12 +232,18 @@ class FakeSlackServer {
   std::vector<SlackBotPost> bot_posts_;
   std::map<std::string, Scripted> scripted_;  // by API method
   std::set<std::string> reactions_;           // "channel|ts|name" the bot added
+  std::vector<nlohmann::json> opened_views_;
+  std::set<std::string> used_triggers_;
+  std::vector<nlohmann::json> ephemerals_;
+  std::vector<nlohmann::json> response_url_posts_;
+  std::map<std::string, std::vector<std::string>> usergroups_;
   int drop_posts_ = 0;
   int page_size_cap_ = 0;  // 0: none
   int64_t ts_counter_ = 0;
   int64_t ts_base_seconds_ = 1700000000;  // SetTsBase
   std::string scopes_ =
-      "channels:history,groups:history,chat:write,im:write,reactions:write,channels:read,groups:read";
+      "channels:history,groups:history,chat:write,im:write,reactions:write,channels:read,groups:read,"
+      "usergroups:read";
   std::string socket_mode_url_;
   std::string bot_token_ = kBotToken;
   std::string app_token_ = kAppToken;
