@@ -13,6 +13,12 @@
 // the reloads. A reload that fails (a secret that cannot be read, a configuration that no longer validates,
 // a far end that refuses the new credentials) changes nothing: the service keeps the configuration in use.
 // Only at a restart: CREDITBOT_HTTP_ADDR, and turning Socket Mode on or off (SLACK_APP_TOKEN set or unset).
+//
+// Interactivity (the reply's Approve / Reject / Adjust buttons and their modals) arrives by both receivers:
+// Socket Mode `interactive` envelopes and POST /slack/interactivity (with SLACK_SIGNING_SECRET). One
+// InteractivityHandler answers at once and works after: views.open and the ephemeral answers on its own
+// thread and its own Slack client; the decisions themselves on the service worker (Service::Post), with the
+// runtime's DecisionDesk, so the store and the reply's Slack client are only ever used from that thread.
 #include <pthread.h>
 #include <signal.h>
 
@@ -29,12 +35,14 @@
 #include "app/commands.h"
 #include "app/config_reload.h"
 #include "app/runtime.h"
+#include "bot/interactivity_handler.h"
 #include "bot/metric_series.h"
 #include "bot/service.h"
 #include "bot/service_http.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/strings.h"
+#include "slack/interaction_responder.h"
 #include "slack/socket_mode_client.h"
 
 namespace creditbot {
@@ -96,7 +104,9 @@ ServiceParts PartsOf(Runtime& r) {
 // replaced. Thread-safe.
 class SocketModeReceiver {
  public:
-  SocketModeReceiver(const Environment& env, Service& service) : env_(env), service_(service) {}
+  // `interactivity` (may be null: interactive envelopes are then acked and ignored) must outlive the links.
+  SocketModeReceiver(const Environment& env, Service& service, InteractivityHandler* interactivity)
+      : env_(env), service_(service), interactivity_(interactivity) {}
   ~SocketModeReceiver() { Stop(); }
 
   void Start(const SlackApiOptions& options) {
@@ -152,6 +162,11 @@ class SocketModeReceiver {
     link->client = std::make_unique<SocketModeClient>(
         [api] { return api->OpenSocketModeUrl(); },
         [this](SocketModeEvent event) { service_.Deliver(event.payload, "socket_mode"); });
+    if (interactivity_ != nullptr) {
+      link->client->SetOnInteractive([this](const nlohmann::json& payload) {
+        return interactivity_->Accept(payload, "socket_mode").response;
+      });
+    }
     Link* raw = link.get();
     link->thread = std::thread([this, raw] {
       absl::Status ended = raw->client->Run();
@@ -177,11 +192,32 @@ class SocketModeReceiver {
 
   const Environment& env_;
   Service& service_;
+  InteractivityHandler* interactivity_;
   mutable std::mutex mutex_;
   std::unique_ptr<Link> current_;  // guarded by mutex_
   bool stopped_ = false;           // guarded by mutex_
   std::atomic<bool> failed_{false};
 };
+
+// The Slack client of the interactivity handler (views.open, chat.postEphemeral, response_url), on
+// transports of its own: the service worker's client is never used from the handler's thread.
+struct InteractiveSlack {
+  std::unique_ptr<HttpTransport> api_transport;
+  std::unique_ptr<HttpTransport> response_transport;
+  std::unique_ptr<SlackWebApi> api;
+  std::unique_ptr<SlackInteractionResponder> responder;
+};
+
+std::unique_ptr<InteractiveSlack> OpenInteractiveSlack(const Environment& env,
+                                                       const SlackApiOptions& options) {
+  auto slack = std::make_unique<InteractiveSlack>();
+  slack->api_transport = env.NewHttpTransport();
+  slack->response_transport = env.NewHttpTransport();
+  slack->api = std::make_unique<SlackWebApi>(*slack->api_transport, env.clock(), env.sleeper(), options);
+  slack->responder = std::make_unique<SlackInteractionResponder>(*slack->api, *slack->response_transport,
+                                                                 options.api_base_url);
+  return slack;
+}
 
 // Blocks the signals serve handles on this thread, and so on every thread started after, for the signal
 // thread to take them with sigwait.
@@ -249,6 +285,11 @@ class ConfigReloader {
     http_ = http;
     socket_mode_ = socket_mode;
   }
+  // The interactivity handler a reload gives the new desk and Slack client (`slack`, owned from now on).
+  void AttachInteractivity(InteractivityHandler* interactivity, std::unique_ptr<InteractiveSlack> slack) {
+    interactivity_ = interactivity;
+    interactive_slack_ = std::move(slack);
+  }
   // The next reload was asked for by SIGHUP (it is logged as such).
   void NoteSighup() { sighup_pending_ = true; }
 
@@ -312,6 +353,11 @@ class ConfigReloader {
   // The Events API's signing secret, and a Socket Mode link on a rotated app token.
   void SwitchReceivers(const Runtime& fresh, const Config& old) {
     if (http_ != nullptr) http_->SetSigningSecret(fresh.config.slack_signing_secret);
+    if (interactivity_ != nullptr && fresh.desk != nullptr) {
+      std::unique_ptr<InteractiveSlack> slack = OpenInteractiveSlack(env_, fresh.slack_options);
+      interactivity_->SetParts(*fresh.desk, *slack->responder);  // waits for the click in hand
+      interactive_slack_ = std::move(slack);
+    }
     if (socket_mode_ != nullptr && !fresh.config.slack_app_token.empty() &&
         (fresh.config.slack_app_token != old.slack_app_token ||
          fresh.config.slack_api_url != old.slack_api_url)) {
@@ -327,6 +373,8 @@ class ConfigReloader {
   Metrics& metrics_;
   ServiceHttp* http_ = nullptr;
   SocketModeReceiver* socket_mode_ = nullptr;
+  InteractivityHandler* interactivity_ = nullptr;
+  std::unique_ptr<InteractiveSlack> interactive_slack_;
   std::atomic<bool> sighup_pending_{false};
 };
 
@@ -346,8 +394,16 @@ ReadyReport Readiness(const Service& service, const SocketModeReceiver* socket_m
   return report;
 }
 
-ServiceHttpHandlers HttpHandlers(Service& service, const SocketModeReceiver* socket_mode) {
+ServiceHttpHandlers HttpHandlers(Service& service, const SocketModeReceiver* socket_mode,
+                                 InteractivityHandler* interactivity) {
   ServiceHttpHandlers handlers;
+  if (interactivity != nullptr) {
+    handlers.on_interaction = [interactivity](const nlohmann::json& payload, std::string& result) {
+      InteractionAck ack = interactivity->Accept(payload, "interactivity_http");
+      result = ack.result;
+      return std::move(ack.response);
+    };
+  }
   handlers.on_event = [&service](EventsApiResult&& result) {
     if (result.envelope) service.Deliver(*result.envelope, "events_api");
   };
@@ -386,7 +442,9 @@ void PrintListening(const std::string& host, int port, bool socket_mode, const C
   std::printf("creditbot serve: listening on %s:%d (%s%s%s), %s\n", host.c_str(), port,
               socket_mode ? "Socket Mode" : "",
               socket_mode && !config.slack_signing_secret.empty() ? " + " : "",
-              config.slack_signing_secret.empty() ? "" : "Events API at /slack/events",
+              config.slack_signing_secret.empty()
+                  ? ""
+                  : "Events API at /slack/events, interactivity at /slack/interactivity",
               config.dry_run ? "dry run" : "live");
   std::fflush(stdout);
 }
@@ -414,20 +472,37 @@ int ServeCommand(const Environment& env, const GlobalOptions& global) {
   ServiceOptions service_options = StartOptions(start);
   service_options.reload = [&reloader] { return reloader.Reload(); };
   Service service(*start.pipeline, *start.source, *start.state, env.clock(), service_options);
+
+  // Clicks: answered at once on the receivers' threads, Slack calls on the handler's, decisions on the
+  // worker.
+  std::unique_ptr<InteractiveSlack> interactive_slack;
+  std::unique_ptr<InteractivityHandler> interactivity;
+  if (start.desk != nullptr) {
+    interactive_slack = OpenInteractiveSlack(env, start.slack_options);
+    interactivity = std::make_unique<InteractivityHandler>(*start.desk, *interactive_slack->responder);
+    interactivity->SetDecisionRunner([&service, &reloader](std::function<void(DecisionDesk&)> decide) {
+      service.Post([&reloader, decide = std::move(decide)] {
+        if (reloader.runtime().desk != nullptr) decide(*reloader.runtime().desk);
+      });
+    });
+    interactivity->Start();
+  }
   std::unique_ptr<SocketModeReceiver> socket_mode;
-  if (!start_config.slack_app_token.empty()) socket_mode = std::make_unique<SocketModeReceiver>(env, service);
+  if (!start_config.slack_app_token.empty())
+    socket_mode = std::make_unique<SocketModeReceiver>(env, service, interactivity.get());
 
   ServiceHttpOptions http_options;
   http_options.bind_address = http_host;
   http_options.port = http_port;
   http_options.signing_secret = start_config.slack_signing_secret;
   http_options.clock = &env.clock();
-  ServiceHttp http(http_options, HttpHandlers(service, socket_mode.get()));
+  ServiceHttp http(http_options, HttpHandlers(service, socket_mode.get(), interactivity.get()));
   absl::StatusOr<int> bound = http.Start();
   if (!bound.ok())
     return Fail(
         absl::Status(bound.status().code(), absl::StrCat("HTTP endpoint: ", bound.status().message())));
   reloader.Attach(&http, socket_mode.get());
+  reloader.AttachInteractivity(interactivity.get(), std::move(interactive_slack));
   PrintListening(http_host, *bound, socket_mode != nullptr, start_config);
 
   if (socket_mode) socket_mode->Start(start.slack_options);
@@ -441,6 +516,7 @@ int ServeCommand(const Environment& env, const GlobalOptions& global) {
   const bool failed = socket_mode && socket_mode->failed();
   if (socket_mode) socket_mode->Stop();
   http.Stop();
+  if (interactivity) interactivity->Stop();
   pthread_kill(signal_thread.native_handle(), SIGUSR1);
   signal_thread.join();
   LogInfo("serve stopped");
