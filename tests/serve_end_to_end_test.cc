@@ -8,11 +8,17 @@
 #include <openssl/hmac.h>
 #include <signal.h>
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/url.h"
 #include "tests/fake_slack_server.h"
 #include "tests/fake_socket_mode_server.h"
 #include "tests/test_support.h"
@@ -110,7 +116,9 @@ class ServeEndToEnd : public ::testing::Test {
     return slack_.PostUserMessage(kChannel, {{"user", kRequester}, {"text", text}});
   }
   static httplib::Result SendSigned(int port, const std::string& body, long timestamp,
-                                    const std::string& secret = kSigningSecret, int retry_num = -1) {
+                                    const std::string& secret = kSigningSecret, int retry_num = -1,
+                                    const std::string& path = "/slack/events",
+                                    const std::string& content_type = "application/json") {
     httplib::Client client("127.0.0.1", port);
     httplib::Headers headers = {
         {"X-Slack-Request-Timestamp", std::to_string(timestamp)},
@@ -119,7 +127,8 @@ class ServeEndToEnd : public ::testing::Test {
       headers.emplace("X-Slack-Retry-Num", std::to_string(retry_num));
       headers.emplace("X-Slack-Retry-Reason", "http_timeout");
     }
-    return client.Post("/slack/events", headers, body, "application/json");
+    client.set_read_timeout(10);
+    return client.Post(path, headers, body, content_type);
   }
 
   static SuiteWarehouse warehouse_;
@@ -292,6 +301,261 @@ TEST_F(ServeEndToEnd, RefusesToStartWithoutAWayToReceiveEvents) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("SLACK_APP_TOKEN"));
   EXPECT_THAT(run.err, HasSubstr("SLACK_SIGNING_SECRET"));
+}
+
+// Slack interactivity (issue 17): a request answered with Approve / Reject / Adjust buttons, then clicks and
+// modal submissions built from Slack's own SDK payloads (tests/fixtures/slack/events/interactive/,
+// socket_mode/envelope.interactive.*), signed over HTTP (POST /slack/interactivity) or as Socket Mode
+// `interactive` envelopes; the test waits for what Slack would see: chat.update of the reply, views.open
+// with the click's trigger_id, the ephemeral answers on the response_url or by chat.postEphemeral.
+constexpr char kApprover[] = "U0APPROVER1";
+constexpr char kOtherApprover[] = "U0APPROVER2";
+constexpr char kBystander[] = "U0BYSTANDER";
+
+class ServeInteractivity : public ServeEndToEnd {
+ protected:
+  std::map<std::string, std::string> ApproverEnv(bool socket_mode, bool http) const {
+    std::map<std::string, std::string> env = Env(socket_mode, http);
+    env["CREDITBOT_APPROVERS"] = std::string(kApprover) + "," + kOtherApprover;
+    return env;
+  }
+  std::unique_ptr<BackgroundCreditbot> ServeWithApprovers(bool socket_mode, bool http) {
+    std::unique_ptr<BackgroundCreditbot> serve = Serve(ApproverEnv(socket_mode, http));
+    port_ = PortOf(*serve);
+    return serve;
+  }
+
+  // Posts a request and has serve answer it (by an Events API delivery, or Socket Mode); returns the
+  // credit reply's ts and sets execution_id_ from its Approve button.
+  std::string AnswerARequest(bool socket_mode) {
+    const std::string text = std::string("credit please ") + kLook101;
+    const std::string ts = slack_.PostUserMessage(kChannel, {{"user", kRequester}, {"text", text}});
+    const Json event = EventCallback("Ev0001", ts, text);
+    if (socket_mode) {
+      socket_.SendEvent(event);
+    } else {
+      EXPECT_EQ(SendSigned(port_, event.dump(), static_cast<long>(time(nullptr)))->status, 200);
+    }
+    std::string reply_ts;
+    EXPECT_TRUE(WaitUntil([&] {
+      for (const SlackBotPost& post : slack_.BotPosts()) {
+        if (post.channel != kChannel || post.thread_ts != ts) continue;
+        for (const Json& block : post.payload.value("blocks", Json::array())) {
+          if (block.value("type", "") != "actions") continue;
+          for (const Json& element : block.value("elements", Json::array())) {
+            if (element.value("action_id", "") == "creditbot_approve") {
+              execution_id_ = element.value("value", "");
+              reply_ts = post.ts;
+            }
+          }
+        }
+      }
+      return !reply_ts.empty();
+    })) << "no reply with buttons";
+    request_ts_ = ts;
+    return reply_ts;
+  }
+
+  // The Socket Mode fixture's block_actions click, by `user` on our button `action_id` of the reply.
+  Json Click(const std::string& action_id, const std::string& user, const std::string& trigger_id,
+             const std::string& response_id) const {
+    Json payload =
+        Json::parse(
+            ReadFixture("slack/socket_mode/envelope.interactive.block_actions_button.java-sdk-mock.json"))
+            .at("payload");
+    payload["user"]["id"] = user;
+    payload["user"]["username"] = user;
+    payload["channel"]["id"] = kChannel;
+    payload["container"]["channel_id"] = kChannel;
+    payload["container"]["message_ts"] = reply_ts_;
+    payload["message"]["ts"] = reply_ts_;
+    payload["message"]["thread_ts"] = request_ts_;
+    payload["trigger_id"] = trigger_id;
+    payload["response_url"] = slack_.ResponseUrl(response_id);
+    payload["actions"][0]["action_id"] = action_id;
+    payload["actions"][0]["value"] = execution_id_;
+    return payload;
+  }
+
+  // The Java SDK's view_submission as our Reject or Adjust modal, submitted by `user`.
+  Json Submission(const std::string& callback_id, const std::string& user, const std::string& amount,
+                  const std::string& reason) const {
+    Json payload = Json::parse(ReadFixture("slack/events/interactive/view_submission.java-sdk-test.json"));
+    payload["user"]["id"] = user;
+    payload["view"]["callback_id"] = callback_id;
+    payload["view"]["private_metadata"] = execution_id_;
+    Json values = Json::object();
+    values["creditbot_reason"]["reason"] = {{"type", "plain_text_input"}, {"value", reason}};
+    if (callback_id == "creditbot_adjust_modal")
+      values["creditbot_amount"]["amount"] = {{"type", "plain_text_input"}, {"value", amount}};
+    payload["view"]["state"]["values"] = values;
+    return payload;
+  }
+
+  // An interaction as Slack POSTs it: form-encoded `payload`, signed.
+  httplib::Result Interact(const Json& payload, const std::string& secret = kSigningSecret) const {
+    return SendSigned(port_, "payload=" + PercentEncode(payload.dump()), static_cast<long>(time(nullptr)),
+                      secret,
+                      /*retry_num=*/-1, "/slack/interactivity", "application/x-www-form-urlencoded");
+  }
+
+  // The chat.update calls that reached the fake, as their JSON bodies.
+  std::vector<Json> Updates() const {
+    std::vector<Json> updates;
+    for (const SlackRequest& request : slack_.requests()) {
+      if (request.api_method == "chat.update")
+        updates.push_back(Json::parse(request.body, nullptr, /*allow_exceptions=*/false));
+    }
+    return updates;
+  }
+  // True when a chat.update of the reply mentions `text`.
+  bool ReplyUpdatedWith(const std::string& text) const {
+    for (const Json& update : Updates()) {
+      if (update.value("ts", "") == reply_ts_ && absl::StrContains(update.dump(), text)) return true;
+    }
+    return false;
+  }
+  // The text posted to the response_url `id`, "" when none yet.
+  std::string ResponseText(const std::string& id) const {
+    for (const Json& post : slack_.ResponseUrlPosts()) {
+      if (post.value("id", "") == id && post["body"].is_object()) return post["body"].value("text", "");
+    }
+    return "";
+  }
+
+  int port_ = 0;
+  std::string execution_id_;
+  std::string request_ts_;
+  std::string reply_ts_;
+};
+
+TEST_F(ServeInteractivity, OverHttpApproveDecidesOnceAndLaterClicksAreAnsweredPrivately) {
+  std::unique_ptr<BackgroundCreditbot> serve = ServeWithApprovers(/*socket_mode=*/false, /*http=*/true);
+  ASSERT_GT(port_, 0) << serve->out();
+  reply_ts_ = AnswerARequest(/*socket_mode=*/false);
+  ASSERT_FALSE(execution_id_.empty()) << serve->err();
+
+  // A forged click is refused and changes nothing.
+  httplib::Result forged = Interact(Click("creditbot_approve", kApprover, "t0", "r0"), "not-the-secret");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+
+  // A bystander's click: only they hear who can decide.
+  httplib::Result bystander = Interact(Click("creditbot_approve", kBystander, "t1", "r1"));
+  ASSERT_TRUE(bystander);
+  EXPECT_EQ(bystander->status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return !ResponseText("r1").empty(); })) << serve->err();
+  EXPECT_THAT(ResponseText("r1"), HasSubstr(std::string("<@") + kApprover + ">"));
+  for (const Json& post : slack_.ResponseUrlPosts()) {
+    EXPECT_EQ(post["body"]["response_type"], "ephemeral");
+    EXPECT_EQ(post["body"]["replace_original"], false);
+  }
+
+  // The approver approves: the reply is updated in place.
+  httplib::Result approved = Interact(Click("creditbot_approve", kApprover, "t2", "r2"));
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(approved->status, 200);
+  EXPECT_EQ(approved->body, "");
+  ASSERT_TRUE(WaitUntil([&] { return ReplyUpdatedWith("Approved by"); })) << serve->err();
+  EXPECT_TRUE(ReplyUpdatedWith(std::string("<@") + kApprover + ">"));
+
+  // A double click, and the other approver a moment later: one decision, the later clicks told who decided.
+  Interact(Click("creditbot_approve", kApprover, "t3", "r3"));
+  Interact(Click("creditbot_approve", kOtherApprover, "t4", "r4"));
+  ASSERT_TRUE(WaitUntil([&] { return !ResponseText("r3").empty() && !ResponseText("r4").empty(); }))
+      << serve->err();
+  EXPECT_THAT(absl::AsciiStrToLower(ResponseText("r4")), HasSubstr("already approved by"));
+  EXPECT_THAT(ResponseText("r4"), HasSubstr(std::string("<@") + kApprover + ">"));
+  EXPECT_EQ(Updates().size(), 1u);
+  EXPECT_EQ(serve->Stop(SIGTERM), 0) << serve->err();
+}
+
+TEST_F(ServeInteractivity, OverHttpTwoApproversAtOnceGiveOneDecision) {
+  std::unique_ptr<BackgroundCreditbot> serve = ServeWithApprovers(false, true);
+  reply_ts_ = AnswerARequest(false);
+  ASSERT_FALSE(execution_id_.empty()) << serve->err();
+  std::thread first([&] { Interact(Click("creditbot_approve", kApprover, "t1", "a1")); });
+  std::thread second([&] { Interact(Click("creditbot_approve", kOtherApprover, "t2", "a2")); });
+  first.join();
+  second.join();
+  ASSERT_TRUE(WaitUntil([&] { return ReplyUpdatedWith("Approved by"); })) << serve->err();
+  // Exactly one of the two hears that the other was first.
+  ASSERT_TRUE(WaitUntil([&] { return !ResponseText("a1").empty() || !ResponseText("a2").empty(); }))
+      << serve->err();
+  EXPECT_EQ(slack_.ResponseUrlPosts().size(), 1u);
+  EXPECT_EQ(Updates().size(), 1u);
+  EXPECT_EQ(serve->Stop(SIGTERM), 0) << serve->err();
+}
+
+TEST_F(ServeInteractivity, OverHttpRejectOpensTheModalAndItsSubmissionRejectsWithTheReason) {
+  std::unique_ptr<BackgroundCreditbot> serve = ServeWithApprovers(false, true);
+  reply_ts_ = AnswerARequest(false);
+  ASSERT_FALSE(execution_id_.empty()) << serve->err();
+
+  ASSERT_EQ(Interact(Click("creditbot_reject", kApprover, "trigger-reject-1", "r1"))->status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return !slack_.OpenedViews().empty(); })) << serve->err();
+  const Json opened = slack_.OpenedViews()[0];
+  EXPECT_EQ(opened["trigger_id"], "trigger-reject-1");
+  EXPECT_EQ(opened["view"]["callback_id"], "creditbot_reject_modal");
+  EXPECT_EQ(opened["view"]["private_metadata"], execution_id_);
+
+  // Submitted without a reason: the modal stays open with the message under the field.
+  httplib::Result empty = Interact(Submission("creditbot_reject_modal", kApprover, "", "  "));
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 200);
+  const Json errors = Json::parse(empty->body, nullptr, false);
+  EXPECT_EQ(errors.value("response_action", ""), "errors") << empty->body;
+  EXPECT_TRUE(errors["errors"].contains("creditbot_reason")) << empty->body;
+
+  httplib::Result submitted =
+      Interact(Submission("creditbot_reject_modal", kApprover, "", "duplicate of an earlier request"));
+  ASSERT_TRUE(submitted);
+  EXPECT_EQ(submitted->status, 200);
+  EXPECT_EQ(submitted->body, "");  // the modal closes
+  ASSERT_TRUE(WaitUntil([&] { return ReplyUpdatedWith("Rejected by"); })) << serve->err();
+  EXPECT_TRUE(ReplyUpdatedWith("duplicate of an earlier request"));
+
+  // A second submission of the same modal: nothing decided again, the approver told in the thread.
+  Interact(Submission("creditbot_reject_modal", kOtherApprover, "", "me too"));
+  ASSERT_TRUE(WaitUntil([&] { return !slack_.Ephemerals().empty(); })) << serve->err();
+  const Json ephemeral = slack_.Ephemerals()[0];
+  EXPECT_EQ(ephemeral.value("channel", ""), kChannel);
+  EXPECT_EQ(ephemeral.value("user", ""), kOtherApprover);
+  EXPECT_THAT(absl::AsciiStrToLower(ephemeral.value("text", "")), HasSubstr("already rejected"));
+  EXPECT_EQ(Updates().size(), 1u);
+  EXPECT_EQ(serve->Stop(SIGTERM), 0) << serve->err();
+}
+
+TEST_F(ServeInteractivity, OverSocketModeAClickApprovesAndAModalsErrorsRideInTheAck) {
+  std::unique_ptr<BackgroundCreditbot> serve = ServeWithApprovers(/*socket_mode=*/true, /*http=*/false);
+  ASSERT_TRUE(WaitUntil([&] { return socket_.Connections() >= 1; })) << serve->err();
+  reply_ts_ = AnswerARequest(/*socket_mode=*/true);
+  ASSERT_FALSE(execution_id_.empty()) << serve->err();
+
+  // An Adjust submission with a negative amount: the errors come back in the envelope's ack.
+  socket_.Send({{"envelope_id", "env-adjust-1"},
+                {"type", "interactive"},
+                {"accepts_response_payload", true},
+                {"payload", Submission("creditbot_adjust_modal", kApprover, "-5", "too much")}});
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const std::string& frame : socket_.Received())
+      if (absl::StrContains(frame, "env-adjust-1")) return true;
+    return false;
+  })) << serve->err();
+  for (const std::string& frame : socket_.Received()) {
+    if (!absl::StrContains(frame, "env-adjust-1")) continue;
+    const Json ack = Json::parse(frame);
+    EXPECT_EQ(ack["payload"]["response_action"], "errors") << frame;
+    EXPECT_TRUE(ack["payload"]["errors"].contains("creditbot_amount")) << frame;
+  }
+
+  socket_.Send({{"envelope_id", "env-approve-1"},
+                {"type", "interactive"},
+                {"accepts_response_payload", false},
+                {"payload", Click("creditbot_approve", kApprover, "t1", "r1")}});
+  ASSERT_TRUE(WaitUntil([&] { return ReplyUpdatedWith("Approved by"); })) << serve->err();
+  EXPECT_THAT(socket_.Acks(), ::testing::IsSupersetOf({"env-adjust-1", "env-approve-1"}));
+  EXPECT_EQ(serve->Stop(SIGTERM), 0) << serve->err();
 }
 
 }  // namespace
