@@ -148,6 +148,7 @@ TEST_F(LedgerEndToEnd, ListsJsonLines) {
   EXPECT_EQ(entry["reason"], "not fraud");
   EXPECT_EQ(entry["policy"]["sha256"], "deadbeef");
   EXPECT_EQ(entry["thread"], "https://slack.com/archives/C0CREDITREQ/p1752588400000300");
+  EXPECT_EQ(entry["created_at"], "2026-01-14T08:00:00Z");
 }
 
 TEST_F(LedgerEndToEnd, ABadStatusNamesTheValidOnesAndABadDateTheFormat) {
