@@ -721,7 +721,7 @@ TEST_F(PipelineLedgerTest, RecalculateSupersedesTheEntryAndPostsOnce) {
 TEST_F(PipelineLedgerTest, ARecalculationAskedForInAnotherProcessRunsWhenTheRequestComesBack) {
   ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
   clock_.Advance(absl::Minutes(10));  // the ledger lists by creation time
-  NewPipeline();  // serve, say, after a restart: it has not seen the request's message
+  NewPipeline();                      // serve, say, after a restart: it has not seen the request's message
   EXPECT_EQ(Handle(ThreadLine("1752600000.000011", "U0APPROVER", "recalculate")), ItemOutcome::kCommand);
   std::vector<Json> answers = Lines("chat.postEphemeral");
   ASSERT_EQ(answers.size(), 1u);
