@@ -164,7 +164,8 @@ absl::Status SlackHistorySource::FetchPending(std::vector<InboxItem>& items) {
       continue;
     }
     const nlohmann::json& parent = thread->messages.front();
-    AddMessage(parent, waiting.channel, absl::StrCat("slack:", waiting.key), items);
+    // A thread read again only for decisions has an answered parent: only the replies are news.
+    if (!waiting.decisions) AddMessage(parent, waiting.channel, absl::StrCat("slack:", waiting.key), items);
     if (!waiting.asked && !waiting.decisions) continue;
     // The requester's replies after our question may carry the link we asked for; anyone's replies after
     // a credit awaiting a decision may decide it (the pipeline checks who may).
