@@ -21,6 +21,7 @@
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/strings.h"
+#include "common/utc_time.h"
 #include "slack/replier.h"
 #include "state/state_store.h"
 
@@ -30,14 +31,6 @@ namespace {
 int Fail(const std::string& action, const absl::Status& status, int code) {
   std::fprintf(stderr, "creditbot ledger %s: %s\n", action.c_str(), Redact(ToStd(status.message())).c_str());
   return code;
-}
-
-// RFC 3339 UTC to the second ("" when absent). Not named FormatTime: absl::FormatTime(absl::Time) would win
-// by argument-dependent lookup for a plain absl::Time and print the local offset.
-std::string UtcTime(const std::optional<absl::Time>& time) {
-  if (!time) return "";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(absl::ToUnixSeconds(*time)),
-                          absl::UTCTimeZone());
 }
 
 // `text` as the bound of --since (`until` false) or --until (`until` true); see the file comment.
@@ -88,7 +81,7 @@ std::string ThreadLink(const LedgerEntry& entry) {
 
 std::string ListLine(const LedgerEntry& e) {
   return absl::StrCat(
-      UtcTime(e.created_at), "  ", e.execution_id, "  ", ToAbsl(LedgerStatusName(e.status)), "  ",
+      Rfc3339UtcOrEmpty(e.created_at), "  ", e.execution_id, "  ", ToAbsl(LedgerStatusName(e.status)), "  ",
       e.parent_account_sid.empty() ? "-" : e.parent_account_sid, "  ", e.product.empty() ? "-" : e.product,
       "  ", e.recommended_amount, " → ", e.final_amount.empty() ? "-" : e.final_amount, " ", e.currency, "  ",
       e.decided_by.empty() ? "-" : e.decided_by, "  ", e.request_key, e.dry_run ? "  [dry run]" : "");
@@ -109,13 +102,13 @@ nlohmann::ordered_json EntryJson(const LedgerEntry& e) {
           {"final_amount", e.final_amount},
           {"currency", e.currency},
           {"decided_by", e.decided_by},
-          {"decided_at", UtcTime(e.decided_at)},
+          {"decided_at", Rfc3339UtcOrEmpty(e.decided_at)},
           {"reason", e.reason},
           {"policy", {{"name", e.policy_name}, {"version", e.policy_version}, {"sha256", e.policy_sha256}}},
           {"superseded_by", e.superseded_by},
           {"reply_updated", e.reply_updated},
           {"dry_run", e.dry_run},
-          {"created_at", UtcTime(e.created_at)},
+          {"created_at", Rfc3339UtcOrEmpty(e.created_at)},
           {"thread", ThreadLink(e)}};
 }
 

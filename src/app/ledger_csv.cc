@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/utc_time.h"
 
 namespace creditbot {
 namespace {
@@ -20,12 +21,6 @@ constexpr const char* kColumns[] = {
     "thread"};
 
 std::string Day(const std::optional<absl::CivilDay>& day) { return day ? absl::FormatCivilTime(*day) : ""; }
-
-std::string Time(const std::optional<absl::Time>& time) {
-  if (!time) return "";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(absl::ToUnixSeconds(*time)),
-                          absl::UTCTimeZone());
-}
 
 std::string Row(const std::vector<std::string>& fields) {
   std::string row;
@@ -69,7 +64,7 @@ std::string LedgerCsvRow(const LedgerEntry& entry, std::string_view thread_link)
               entry.final_amount,
               entry.currency,
               entry.decided_by,
-              Time(entry.decided_at),
+              Rfc3339UtcOrEmpty(entry.decided_at),
               entry.reason,
               entry.policy_name,
               entry.policy_version,

@@ -6,6 +6,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/utc_time.h"
 
 namespace creditbot {
 namespace {
@@ -14,8 +15,7 @@ using OrderedJson = nlohmann::ordered_json;
 
 OrderedJson TimeOrNull(const std::optional<absl::Time>& time) {
   if (!time) return nullptr;
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(absl::ToUnixSeconds(*time)),
-                          absl::UTCTimeZone());
+  return Rfc3339Utc(*time);
 }
 
 OrderedJson DayOrNull(const std::optional<absl::CivilDay>& day) {

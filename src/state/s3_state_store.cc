@@ -15,6 +15,7 @@
 #include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utc_time.h"
 
 namespace creditbot {
 namespace {
@@ -24,11 +25,6 @@ using OrderedJson = nlohmann::ordered_json;
 
 constexpr char kFormat[] = "creditbot-state";
 constexpr int64_t kVersion = 1;
-
-std::string Rfc3339(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(absl::ToUnixSeconds(time)),
-                          absl::UTCTimeZone());
-}
 
 absl::StatusOr<absl::Time> ReadTime(const Json& value, std::string_view field) {
   std::string error;
@@ -50,14 +46,14 @@ OrderedJson RecordJson(const RequestRecord& record) {
     if (!value.empty()) json[name] = value;
   };
   auto time = [&json](const char* name, const std::optional<absl::Time>& value) {
-    if (value) json[name] = Rfc3339(*value);
+    if (value) json[name] = Rfc3339Utc(*value);
   };
   text("channel", record.channel);
   text("ts", record.ts);
   json["status"] = std::string(RequestStatusName(record.status));
   json["attempts"] = record.attempts;
-  json["first_seen_at"] = Rfc3339(record.first_seen_at);
-  json["updated_at"] = Rfc3339(record.updated_at);
+  json["first_seen_at"] = Rfc3339Utc(record.first_seen_at);
+  json["updated_at"] = Rfc3339Utc(record.updated_at);
   json["dry_run"] = record.dry_run;
   text("outcome", record.outcome);
   text("detail", record.detail);
@@ -140,7 +136,7 @@ OrderedJson LedgerEntryJson(const LedgerEntry& entry) {
     if (!value.empty()) json[name] = value;
   };
   auto time = [&json](const char* name, const std::optional<absl::Time>& value) {
-    if (value) json[name] = Rfc3339(*value);
+    if (value) json[name] = Rfc3339Utc(*value);
   };
   auto day = [&json](const char* name, const std::optional<absl::CivilDay>& value) {
     if (value) json[name] = absl::FormatCivilTime(*value);
@@ -166,7 +162,7 @@ OrderedJson LedgerEntryJson(const LedgerEntry& entry) {
   text("policy_version", entry.policy_version);
   text("policy_sha256", entry.policy_sha256);
   json["dry_run"] = entry.dry_run;
-  json["created_at"] = Rfc3339(entry.created_at);
+  json["created_at"] = Rfc3339Utc(entry.created_at);
   json["status"] = std::string(LedgerStatusName(entry.status));
   text("final_amount", entry.final_amount);
   text("decided_by", entry.decided_by);
@@ -340,7 +336,7 @@ std::string SerializeStateDocument(const StateDocument& document) {
                                  ",\n  \"revision\": ", document.revision,
                                  ",\n  \"writer\": ", Dump(document.writer), ",\n");
   if (document.written_at)
-    absl::StrAppend(&out, "  \"written_at\": \"", Rfc3339(*document.written_at), "\",\n");
+    absl::StrAppend(&out, "  \"written_at\": \"", Rfc3339Utc(*document.written_at), "\",\n");
   auto section = [&out](const char* name, const auto& entries, const auto& to_json, bool last) {
     absl::StrAppend(&out, "  \"", name, "\": {");
     bool first = true;
@@ -354,7 +350,7 @@ std::string SerializeStateDocument(const StateDocument& document) {
   section(
       "leases", document.leases,
       [](const StateLease& lease) {
-        return OrderedJson{{"holder", lease.holder}, {"expires_at", Rfc3339(lease.expires_at)}};
+        return OrderedJson{{"holder", lease.holder}, {"expires_at", Rfc3339Utc(lease.expires_at)}};
       },
       false);
   section(
