@@ -70,6 +70,10 @@ CREATE INDEX IF NOT EXISTS ledger_by_status ON ledger (status, created_at, execu
 CREATE INDEX IF NOT EXISTS ledger_by_parent ON ledger (parent_account_sid, created_at, execution_id);
 CREATE INDEX IF NOT EXISTS ledger_by_product ON ledger (product, created_at, execution_id);
 CREATE INDEX IF NOT EXISTS ledger_by_request ON ledger (request_key, created_at, execution_id);
+-- Decisions recorded but not yet shown in Slack (read by every pass): a partial index, so the pass reads
+-- only those, never the whole decided ledger. Its condition is repeated word for word by the store's query.
+CREATE INDEX IF NOT EXISTS ledger_reply_pending ON ledger (created_at, execution_id)
+  WHERE reply_updated = 0 AND status IN ('approved', 'rejected', 'adjusted');
 -- The (day, account, service, MCC, MNC) cells an entry covers, in the entry's order (seq).
 CREATE TABLE IF NOT EXISTS ledger_cells (
   execution_id TEXT NOT NULL,

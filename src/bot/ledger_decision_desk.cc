@@ -190,26 +190,23 @@ DecisionAnswer LedgerDecisionDesk::Decide(const DecisionRequest& request) {
 int LedgerDecisionDesk::FinishPendingUpdates() {
   std::lock_guard<std::mutex> lock(mutex_);
   int finished = 0;
-  for (LedgerStatus status : {LedgerStatus::kApproved, LedgerStatus::kRejected, LedgerStatus::kAdjusted}) {
-    LedgerFilter filter;
-    filter.status = status;
-    absl::StatusOr<std::vector<LedgerEntry>> entries = state_.ListLedger(filter);
-    if (!entries.ok()) {
-      LogWarn("could not list the ledger to finish decisions",
-              {{"error", std::string(entries.status().message())}});
-      return finished;
+  LedgerFilter pending;
+  pending.reply_pending = true;
+  absl::StatusOr<std::vector<LedgerEntry>> entries = state_.ListLedger(pending);
+  if (!entries.ok()) {
+    LogWarn("could not list the ledger to finish decisions",
+            {{"error", std::string(entries.status().message())}});
+    return finished;
+  }
+  for (const LedgerEntry& entry : *entries) {
+    ScopedLogContext context({{"execution_id", entry.execution_id}});
+    if (absl::Status shown = Show(entry, ""); !shown.ok()) {
+      LogWarn("could not show a decision in Slack; trying again next time",
+              {{"error", std::string(shown.message())}});
+      continue;
     }
-    for (const LedgerEntry& entry : *entries) {
-      if (entry.reply_updated) continue;
-      ScopedLogContext context({{"execution_id", entry.execution_id}});
-      if (absl::Status shown = Show(entry, ""); !shown.ok()) {
-        LogWarn("could not show a decision in Slack; trying again next time",
-                {{"error", std::string(shown.message())}});
-        continue;
-      }
-      LogInfo("a decision recorded earlier is now shown in Slack");
-      ++finished;
-    }
+    LogInfo("a decision recorded earlier is now shown in Slack");
+    ++finished;
   }
   return finished;
 }

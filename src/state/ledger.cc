@@ -57,6 +57,11 @@ bool IsCredited(LedgerStatus status) {
          status == LedgerStatus::kAdjusted;
 }
 
+bool IsDecided(LedgerStatus status) {
+  return status == LedgerStatus::kApproved || status == LedgerStatus::kRejected ||
+         status == LedgerStatus::kAdjusted;
+}
+
 bool HoldsCells(LedgerStatus status) {
   return status != LedgerStatus::kRejected && status != LedgerStatus::kSuperseded;
 }
@@ -116,6 +121,7 @@ bool MatchesLedgerFilter(const LedgerEntry& entry, const LedgerFilter& filter) {
     return false;
   if (!filter.product.empty() && entry.product != filter.product) return false;
   if (!filter.request_key.empty() && entry.request_key != filter.request_key) return false;
+  if (filter.reply_pending && (entry.reply_updated || !IsDecided(entry.status))) return false;
   return true;
 }
 

@@ -34,6 +34,8 @@ std::string LedgerStatusNameList();
 
 // True for approved, auto_approved and adjusted: the entry's final amount is (to be) credited.
 bool IsCredited(LedgerStatus status);
+// True for approved, rejected and adjusted: an approver's decision (its reply is updated to show it).
+bool IsDecided(LedgerStatus status);
 // True when the entry's cells count as already credited for a later request: every status but rejected
 // and superseded (an entry awaiting a decision holds its cells until it is decided).
 bool HoldsCells(LedgerStatus status);
@@ -103,7 +105,10 @@ struct LedgerFilter {
   std::string parent_account_sid;  // "" = any
   std::string product;             // "" = any
   std::string request_key;         // "" = any
-  int limit = 0;                   // 0 = no limit
+  // Only decided entries (approved, rejected, adjusted) whose reply does not show the decision yet
+  // (reply_updated false): what DecisionDesk::FinishPendingUpdates completes each pass.
+  bool reply_pending = false;
+  int limit = 0;  // 0 = no limit
   int offset = 0;
 };
 

@@ -83,6 +83,7 @@ TEST(SqliteStateStoreLedger, EveryFilterIsServedByAnIndexInTheListOrder) {
   filters[6].status = LedgerStatus::kApproved;
   filters[6].parent_account_sid = "AC1";
   filters[6].since = absl::FromUnixSeconds(1752588191);
+  filters.emplace_back().reply_pending = true;
   for (std::size_t i = 0; i < filters.size(); ++i) {
     filters[i].limit = 100;
     filters[i].offset = 200;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -529,6 +530,30 @@ TYPED_TEST(StateStoreContract, ReplyUpdatedIsClearedByADecisionAndSetByMarkReply
   EXPECT_TRUE((*this->store_->GetLedgerEntry("e1"))->reply_updated);
   ASSERT_TRUE(this->store_->MarkReplyUpdated("e1").ok());  // again: still OK
   EXPECT_EQ(this->store_->MarkReplyUpdated("missing").code(), absl::StatusCode::kNotFound);
+}
+
+// What FinishPendingUpdates reads each pass: decided entries whose reply does not show the decision yet,
+// never an awaiting or auto-approved one, and no longer one marked reply_updated.
+TYPED_TEST(StateStoreContract, ReplyPendingListsOnlyDecisionsNotYetShown) {
+  for (const char* id : {"approved", "rejected", "awaiting", "auto", "shown"}) {
+    LedgerEntry entry = Entry(id, 0);
+    if (std::string_view(id) == "auto") entry.status = LedgerStatus::kAutoApproved;
+    ASSERT_TRUE(*this->store_->RecordLedgerEntry(entry));
+  }
+  ASSERT_TRUE(this->store_->Decide("approved", Approve("U1"))->applied);
+  Decision reject = Approve("U1");
+  reject.kind = DecisionKind::kReject;
+  reject.reason = "not fraud";
+  ASSERT_TRUE(this->store_->Decide("rejected", reject)->applied);
+  ASSERT_TRUE(this->store_->Decide("shown", Approve("U1"))->applied);
+  ASSERT_TRUE(this->store_->MarkReplyUpdated("shown").ok());
+  LedgerFilter pending;
+  pending.reply_pending = true;
+  absl::StatusOr<std::vector<LedgerEntry>> listed = this->harness_.Open()->ListLedger(pending);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  std::set<std::string> ids;
+  for (const LedgerEntry& entry : *listed) ids.insert(entry.execution_id);
+  EXPECT_EQ(ids, (std::set<std::string>{"approved", "rejected"}));
 }
 
 TYPED_TEST(StateStoreContract, ListLedgerFiltersPagesNewestFirstAndCountIgnoresPaging) {
