@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS ledger (
   policy_version     TEXT NOT NULL DEFAULT '',
   policy_sha256      TEXT NOT NULL DEFAULT '',
   dry_run            INTEGER NOT NULL DEFAULT 0,
-  created_at         INTEGER NOT NULL,
+  created_at         INTEGER NOT NULL,       -- unix microseconds: orders a recalculation after what it supersedes
   status             TEXT NOT NULL,          -- awaiting auto_approved approved rejected adjusted superseded
   final_amount       TEXT NOT NULL DEFAULT '',
   decided_by         TEXT NOT NULL DEFAULT '',

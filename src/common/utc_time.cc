@@ -8,6 +8,11 @@ std::string Rfc3339Utc(absl::Time time) {
                           absl::UTCTimeZone());
 }
 
+std::string Rfc3339UtcMicros(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(absl::ToUnixMicros(time)),
+                          absl::UTCTimeZone());
+}
+
 std::string Rfc3339UtcOrEmpty(const std::optional<absl::Time>& time) { return time ? Rfc3339Utc(*time) : ""; }
 
 }  // namespace creditbot

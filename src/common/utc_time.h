@@ -12,7 +12,11 @@ namespace creditbot {
 // `time` as "YYYY-MM-DDTHH:MM:SSZ", fractions of a second dropped (rounded down).
 std::string Rfc3339Utc(absl::Time time);
 
-// The same, or "" when `time` is absent.
+// `time` as "YYYY-MM-DDTHH:MM:SS.ffffffZ", to the microsecond (rounded down): for a stored moment whose order
+// within a second matters (a ledger entry and the recalculation that supersedes it), never for people.
+std::string Rfc3339UtcMicros(absl::Time time);
+
+// Rfc3339Utc, or "" when `time` is absent.
 std::string Rfc3339UtcOrEmpty(const std::optional<absl::Time>& time);
 
 }  // namespace creditbot

@@ -162,7 +162,7 @@ OrderedJson LedgerEntryJson(const LedgerEntry& entry) {
   text("policy_version", entry.policy_version);
   text("policy_sha256", entry.policy_sha256);
   json["dry_run"] = entry.dry_run;
-  json["created_at"] = Rfc3339Utc(entry.created_at);
+  json["created_at"] = Rfc3339UtcMicros(entry.created_at);  // orders entries within a second
   json["status"] = std::string(LedgerStatusName(entry.status));
   text("final_amount", entry.final_amount);
   text("decided_by", entry.decided_by);

@@ -337,7 +337,7 @@ LedgerEntry ReadLedgerRow(const Statement& row) {
   entry.policy_version = row.ColumnText(14);
   entry.policy_sha256 = row.ColumnText(15);
   entry.dry_run = row.ColumnInt(16) != 0;
-  entry.created_at = absl::FromUnixSeconds(row.ColumnInt(17));
+  entry.created_at = absl::FromUnixMicros(row.ColumnInt(17));
   entry.status = ParseLedgerStatus(row.ColumnText(18)).value_or(LedgerStatus::kAwaiting);
   entry.final_amount = row.ColumnText(19);
   entry.decided_by = row.ColumnText(20);
@@ -376,11 +376,11 @@ LedgerWhere WhereOf(const LedgerFilter& filter) {
   if (filter.reply_pending) conditions.push_back(kReplyPendingCondition);
   if (filter.since) {
     conditions.push_back("created_at >= ?");
-    where.times.push_back(absl::ToUnixSeconds(*filter.since));
+    where.times.push_back(absl::ToUnixMicros(*filter.since));
   }
   if (filter.until) {
     conditions.push_back("created_at < ?");
-    where.times.push_back(absl::ToUnixSeconds(*filter.until));
+    where.times.push_back(absl::ToUnixMicros(*filter.until));
   }
   // Without statistics the planner prefers ledger_by_status for the IN and sorts; the partial index already
   // holds only the pending rows in the list order, so name it.
@@ -418,7 +418,7 @@ absl::StatusOr<bool> SqliteStateStore::InsertLedgerEntry(const LedgerEntry& entr
   insert.BindOptional(10, DayText(entry.fraud_end)).Bind(11, static_cast<int64_t>(entry.cells.size()));
   insert.Bind(12, entry.recommended_amount).Bind(13, entry.currency).Bind(14, entry.policy_name);
   insert.Bind(15, entry.policy_version).Bind(16, entry.policy_sha256);
-  insert.Bind(17, int64_t{entry.dry_run ? 1 : 0}).Bind(18, absl::ToUnixSeconds(entry.created_at));
+  insert.Bind(17, int64_t{entry.dry_run ? 1 : 0}).Bind(18, absl::ToUnixMicros(entry.created_at));
   insert.Bind(19, LedgerStatusName(entry.status)).Bind(20, entry.final_amount).Bind(21, entry.decided_by);
   insert.BindOptional(22, ToSeconds(entry.decided_at)).Bind(23, entry.reason).Bind(24, entry.superseded_by);
   insert.BindOptional(25, ToSeconds(entry.superseded_at)).Bind(26, int64_t{entry.reply_updated ? 1 : 0});

@@ -556,6 +556,23 @@ TYPED_TEST(StateStoreContract, ReplyPendingListsOnlyDecisionsNotYetShown) {
   EXPECT_EQ(ids, (std::set<std::string>{"approved", "rejected"}));
 }
 
+TYPED_TEST(StateStoreContract, EntriesRecordedWithinOneSecondListInTheOrderTheyWereMade) {
+  // A recalculation recorded 250 ms after the entry it supersedes: the store keeps the fraction, so the
+  // newer lists first although its id ("a…") sorts before the older one's ("z…").
+  LedgerEntry older = Entry("z-first", 0);
+  older.created_at = kNow + absl::Milliseconds(100);
+  LedgerEntry newer = Entry("a-second", 0);
+  newer.created_at = kNow + absl::Milliseconds(350);
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(older));
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(newer));
+  StateStore* reopened = this->harness_.Open();
+  EXPECT_EQ(Ids(reopened->ListLedger({})), (std::vector<std::string>{"a-second", "z-first"}));
+  EXPECT_EQ((*reopened->GetLedgerEntry("a-second"))->created_at, kNow + absl::Milliseconds(350));
+  LedgerFilter since;
+  since.since = kNow + absl::Milliseconds(200);  // the bound keeps its fraction too
+  EXPECT_EQ(Ids(reopened->ListLedger(since)), (std::vector<std::string>{"a-second"}));
+}
+
 TYPED_TEST(StateStoreContract, ListLedgerFiltersPagesNewestFirstAndCountIgnoresPaging) {
   // e0..e5 at minutes 0..5; e6 at minute 5 too (same second: the larger id first).
   for (int i = 0; i <= 5; ++i) {
