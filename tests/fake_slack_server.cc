@@ -296,6 +296,18 @@ void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response&
         {{"id", request.path.substr(kResponsePrefix.size())}, {"body", body.is_discarded() ? Json() : body}});
     answer.body = "ok";
     answer.content_type = "text/plain";
+  } else if (request.method == "GET" && request.path == "/openid/connect/authorize") {
+    Json args = Json::object();
+    if (const std::size_t query = request.target.find('?'); query != std::string::npos) {
+      AddFormFields(std::string_view(request.target).substr(query + 1), args);
+    }
+    const FakeSlackOpenId::Redirect redirect = openid_.Authorize(args);
+    answer.status = redirect.status;
+    if (redirect.status == 302) answer.headers.emplace("Location", redirect.location);
+    answer.body = redirect.body;
+    answer.content_type = "text/plain";
+  } else if (request.method == "GET" && request.path == "/openid/connect/keys") {
+    answer.body = Dump(openid_.Keys());
   } else if (api_method.empty()) {
     answer.status = 404;
     answer.body = "Not Found";
@@ -429,6 +441,13 @@ FakeSlackServer::Answer FakeSlackServer::Route(const std::string& api_method,
     if (absl::StrContains(content_type, "charset")) warning = "superfluous_charset";
   } else if (!request.body.empty()) {
     return SlackFailure("invalid_form_data");
+  }
+
+  // Sign in with Slack's token method authenticates the app by its client id and secret, not a token.
+  if (api_method == "openid.connect.token") {
+    Answer answer;
+    answer.body = Dump(openid_.Token(args));
+    return answer;
   }
 
   // The token: the Authorization header, or a `token` field (never for apps.connections.open).

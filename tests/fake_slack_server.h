@@ -32,6 +32,9 @@
 //   usergroups.users.list   usergroup → {"users":[…]} as SetUsergroup set it; no_such_subteam otherwise
 // and, outside /api/, POST /response/<id>: a response_url (ResponseUrl(id)) that records the JSON it
 // receives (ResponseUrlPosts) and answers 200 "ok" as Slack's hooks do.
+// Sign in with Slack (OpenID Connect) is served too: GET /openid/connect/authorize (redirects straight back
+// with a code), POST /api/openid.connect.token (client id and secret, no bot token) and GET
+// /openid/connect/keys; see tests/fake_slack_openid.h, reached with openid().
 // Every method but apps.connections.open needs the bot token (kBotToken, or SetBotToken's), as
 // `Authorization: Bearer` or a `token` form field; a missing token is not_authed, any other token
 // invalid_auth (also the app token on a bot method and the other way round). Channel rules: unknown →
@@ -66,6 +69,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/fake_slack_openid.h"
 
 namespace creditbot::testing {
 
@@ -136,6 +141,9 @@ class FakeSlackServer {
   // The only bot token / app token accepted from now on (a rotation). Default: kBotToken, kAppToken.
   void SetBotToken(const std::string& token);
   void SetAppToken(const std::string& token);
+
+  // The OpenID Connect provider (Sign in with Slack) this fake serves.
+  FakeSlackOpenId& openid() { return openid_; }
 
   // The members of user group `id` (usergroups.users.list).
   void SetUsergroup(const std::string& id, const std::vector<std::string>& users);
@@ -245,6 +253,7 @@ class FakeSlackServer {
       "channels:history,groups:history,chat:write,im:write,reactions:write,channels:read,groups:read,"
       "usergroups:read";
   std::string socket_mode_url_;
+  FakeSlackOpenId openid_;
   std::string bot_token_ = kBotToken;
   std::string app_token_ = kAppToken;
 };
