@@ -20,6 +20,7 @@
 #include "common/status_macros.h"
 #include "common/strings.h"
 #include "common/toml_document.h"
+#include "common/url.h"
 #include "core/looker_url.h"
 
 namespace creditbot {
@@ -80,6 +81,18 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "who may approve, reject or adjust a credit: Slack user ids (`U…`, `W…`) and/or user-group ids (`S…`, "
      "members read with `usergroups.users.list`, needs `usergroups:read`, refreshed every 10 minutes), "
      "comma-separated; empty: nobody may decide"},
+    // Sign in with Slack (the dashboard)
+    {Setting::kSlackClientId, "SLACK_CLIENT_ID", T::kText, "", false,
+     "with `SLACK_CLIENT_SECRET` and `CREDITBOT_PUBLIC_URL`: the dashboard's Sign in with Slack (OpenID "
+     "Connect; Basic Information, App Credentials)"},
+    {Setting::kSlackClientSecret, "SLACK_CLIENT_SECRET", T::kText, "", true,
+     "the Slack app's client secret, for Sign in with Slack"},
+    {Setting::kPublicUrl, "CREDITBOT_PUBLIC_URL", T::kHttpUrl, "", false,
+     "the dashboard's address as browsers reach it (`https://creditbot.example.com`); the Slack app's "
+     "redirect URL is it + `/auth/slack/callback` (https; http only on loopback)"},
+    {Setting::kSlackTeamId, "CREDITBOT_SLACK_TEAM_ID", T::kText, "", false,
+     "the workspace (`T0123ABCD`) whose members may sign in to the dashboard; unset: any workspace the "
+     "Slack app is installed in"},
     // The service
     {Setting::kHttpAddr, "CREDITBOT_HTTP_ADDR", T::kText, "127.0.0.1:8080", false,
      "`serve`'s HTTP endpoint, host:port (`0.0.0.0:8080` in a container; port `0` picks a free one)"},
@@ -759,6 +772,45 @@ absl::Status CheckLookerCredentialsStayEncrypted(const Config& config, bool allo
       "network you trust"));
 }
 
+// Sign in with Slack: SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and CREDITBOT_PUBLIC_URL all or none (and
+// CREDITBOT_SLACK_TEAM_ID only with them); the redirect URI must be https, http only on loopback, since the
+// sign-in cookie is Secure and the code travels in it.
+absl::Status BuildSlackSignIn(const RawSettings& raw, Config& config) {
+  config.slack_client_id = std::string(absl::StripAsciiWhitespace(raw[Setting::kSlackClientId].value));
+  config.slack_client_secret = raw[Setting::kSlackClientSecret].value;
+  config.public_url = std::string(absl::StripAsciiWhitespace(raw[Setting::kPublicUrl].value));
+  while (absl::EndsWith(config.public_url, "/")) config.public_url.pop_back();
+  config.slack_team_id = std::string(absl::StripAsciiWhitespace(raw[Setting::kSlackTeamId].value));
+  std::vector<std::string> set;
+  std::vector<std::string> missing;
+  for (Setting setting : {Setting::kSlackClientId, Setting::kSlackClientSecret, Setting::kPublicUrl}) {
+    (raw[setting].value.empty() ? missing : set).emplace_back(Name(setting));
+  }
+  if (!set.empty() && !missing.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Sign in with Slack is half configured: ", absl::StrJoin(set, " and "), " set but not ",
+                     absl::StrJoin(missing, " and ")));
+  }
+  if (set.empty()) {
+    if (!config.slack_team_id.empty()) {
+      return absl::InvalidArgumentError(
+          "CREDITBOT_SLACK_TEAM_ID is set but Sign in with Slack is not: set SLACK_CLIENT_ID, "
+          "SLACK_CLIENT_SECRET and CREDITBOT_PUBLIC_URL");
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<ParsedUrl> url = ParseUrl(config.public_url);
+  if (!url.ok() || url->query || !url->fragment.empty() || url->user ||
+      (url->scheme != "https" && !(url->scheme == "http" && IsLoopbackHost(url->host)))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Described(Setting::kPublicUrl, raw[Setting::kPublicUrl]),
+        ": expected the dashboard's https:// address without query (http:// only on loopback), as browsers "
+        "reach it"));
+  }
+  config.slack_redirect_uri = config.public_url + "/auth/slack/callback";
+  return absl::OkStatus();
+}
+
 // CREDITBOT_TRINO_SESSION: comma-separated name=value session properties.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseTrinoSession(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> session;
@@ -802,6 +854,7 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
     return absl::InvalidArgumentError(
         absl::StrCat(Described(Setting::kApprovers, raw[Setting::kApprovers]), ": ", approvers.message()));
   }
+  CREDITBOT_RETURN_IF_ERROR(BuildSlackSignIn(raw, config));
   config.slack_app_token = get(Setting::kSlackAppToken);
   config.slack_signing_secret = get(Setting::kSlackSigningSecret);
   config.slack_api_url = get(Setting::kSlackApiUrl);

@@ -60,6 +60,11 @@ enum class Setting : int {
   kSlackLookbackHours,
   kSlackAskedDays,
   kApprovers,
+  // Sign in with Slack (the dashboard)
+  kSlackClientId,
+  kSlackClientSecret,
+  kPublicUrl,
+  kSlackTeamId,
   // The service
   kHttpAddr,
   kCatchupSeconds,
@@ -261,6 +266,13 @@ struct Config {
   // CREDITBOT_APPROVERS: Slack user ids (U…/W…) and user-group ids (S…) who may decide on credits, each
   // checked by ParseApproverIds (bot/approvers.h) at start; empty = nobody may decide.
   std::vector<std::string> approvers;
+  // Sign in with Slack for the dashboard (web/slack_sign_in.h): SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and
+  // CREDITBOT_PUBLIC_URL are all set or none (BuildConfig refuses half of them). Configured when the id is.
+  std::string slack_client_id;
+  std::string slack_client_secret;
+  std::string public_url;          // CREDITBOT_PUBLIC_URL without a trailing slash: the dashboard's address
+  std::string slack_redirect_uri;  // public_url + "/auth/slack/callback"; "" when not configured
+  std::string slack_team_id;       // CREDITBOT_SLACK_TEAM_ID: the only workspace that may sign in; "" = any
 
   // Looker
   std::string looker_base_url;
