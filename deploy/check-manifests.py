@@ -21,7 +21,8 @@ Loads every manifest (PyYAML: Debian's python3-yaml) and asserts:
 and that each check fails on a manifest broken in that one way. Where kubectl is installed, also that
 `kubectl kustomize deploy/k8s` builds. Also checks deploy/slack-app-manifest.yaml: only keys of Slack's
 manifest schema (as typed in slackapi/node-slack-sdk), exactly the bot scopes and events creditbot needs,
-Socket Mode on, org-wide deployment off.
+Sign in with Slack's user scopes (openid, profile, email) and an https redirect URL ending in
+/auth/slack/callback, Socket Mode on, org-wide deployment off.
 
 Operations as code (issue 21): the PrometheusRule (deploy/k8s/prometheusrule.yaml) holds the runbook's alerts
 (monitoring.coreos.com/v1, every alert named with an expr, a severity label) and the Grafana dashboard
@@ -513,7 +514,12 @@ def check_slack_manifest(manifest):
     scopes = manifest["oauth_config"]["scopes"]
     assert set(scopes.get("bot", [])) == SLACK_BOT_SCOPES and len(scopes["bot"]) == len(SLACK_BOT_SCOPES), \
         f"bot scopes {scopes.get('bot')} != {sorted(SLACK_BOT_SCOPES)}"
-    assert not scopes.get("user"), "no user scopes"
+    # Sign in with Slack (issue 18): exactly the OpenID Connect scopes of the person signing in, and the
+    # dashboard's callback as the redirect URL.
+    assert scopes.get("user") == ["openid", "profile", "email"], f"user scopes {scopes.get('user')}"
+    redirects = manifest["oauth_config"].get("redirect_urls", [])
+    assert redirects and all(url.startswith("https://") and url.endswith("/auth/slack/callback")
+                             for url in redirects), f"redirect URLs {redirects}"
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["bot_events"] == ["message.channels", "message.groups"], "bot events"
     assert settings["socket_mode_enabled"] is True, "socket_mode_enabled"
@@ -532,7 +538,9 @@ class SlackManifestTest(unittest.TestCase):
                             (["oauth_config", "scopes", "bot"], sorted(SLACK_BOT_SCOPES) + ["users:read"]),
                             (["settings", "event_subscriptions", "bot_events"], ["message.im"]),
                             (["settings", "socket_mode"], True),
-                            (["settings", "interactivity", "is_enabled"], False)):
+                            (["settings", "interactivity", "is_enabled"], False),
+                            (["oauth_config", "scopes", "user"], ["openid", "profile", "email", "users:read"]),
+                            (["oauth_config", "redirect_urls"], ["https://creditbot.example.com/oauth"])):
             broken = copy.deepcopy(manifest)
             node = broken
             for key in path[:-1]:
