@@ -22,6 +22,7 @@
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
 #include "core/sql_guard.h"
+#include "evidence/frozen_evidence.h"
 
 namespace creditbot {
 namespace {
@@ -375,14 +376,35 @@ ItemOutcome Pipeline::Calculate(const SlackMessage& message, const TriageDecisio
   calc.earlier_credits = [&](const std::string& parent) {
     return LoadEarlierCredits(deps_.state, deps_.replier, parent, record.key, policy->name, options_.dry_run);
   };
+  // What the calculation knew, kept beside its audit record so a replay recomputes it exactly
+  // (evidence/frozen_evidence.h); encoded before the engine runs, from the evidence in place.
+  absl::StatusOr<std::string> frozen = std::string();
+  std::string frozen_sha256;
+  calc.on_evidence = [&](const Evidence& evidence, const EarlierCredits* earlier) {
+    frozen = EncodeFrozenEvidence(resolved->sql, evidence, earlier, &frozen_sha256);
+  };
   absl::StatusOr<CreditReport> report = deps_.executor.Execute(calc);
   CountCalculation(policy->name, report, options_.dry_run);
   if (!report.ok()) return Fail(record, report.status(), "the calculation failed");
+  if (!frozen.ok()) return Fail(record, frozen.status(), "could not encode the calculation's evidence");
 
   absl::StatusOr<std::string> audit =
       WriteAudit(message, record, *report, link->url, resolved->sql, now, !recalculation.empty());
   if (!audit.ok())
     return Fail(record, absl::UnavailableError(audit.status().message()), "could not write the audit record");
+  if (!frozen->empty()) {
+    absl::StatusOr<std::string> kept =
+        deps_.audit.WriteArtifact(record.execution_id, kEvidenceArtifact, *frozen);
+    if (absl::IsAlreadyExists(kept.status())) {
+      // An earlier attempt of this pinned recalculation kept its audit record and the evidence it used.
+      LogWarn("the evidence of this execution was kept by an earlier attempt; kept as it is");
+    } else if (!kept.ok()) {
+      return Fail(record, absl::UnavailableError(kept.status().message()),
+                  "could not write the evidence beside the audit record");
+    } else {
+      LogInfo("evidence kept", {{"where", *kept}, {"sha256", frozen_sha256}});
+    }
+  }
   return ReplyWithCredit(message, decision, *link, record, *report, *audit,
                          recalculation.empty() ? "credit" : absl::StrCat("recalc:", recalculation));
 }

@@ -45,8 +45,12 @@ absl::StatusOr<CreditReport> NativeExecutor::Execute(const CalcRequest& request)
   const std::optional<std::string> parent =
       request.earlier_credits ? ReportParent(evidence) : std::optional<std::string>();
   // Without one parent the engine refuses the report, naming the accounts: no ledger to ask.
-  if (!parent) return ComputeCredit(*request.policy, evidence);
+  if (!parent) {
+    if (request.on_evidence) request.on_evidence(evidence, nullptr);
+    return ComputeCredit(*request.policy, evidence);
+  }
   CREDITBOT_ASSIGN_OR_RETURN(const EarlierCredits earlier, request.earlier_credits(*parent));
+  if (request.on_evidence) request.on_evidence(evidence, &earlier);
   return ComputeCreditWithLedger(*request.policy, std::move(evidence), earlier);
 }
 

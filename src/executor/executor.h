@@ -23,6 +23,7 @@
 #include "core/already_credited.h"
 #include "core/credit_policy.h"
 #include "core/credit_report.h"
+#include "core/evidence.h"
 #include "warehouse/warehouse.h"
 
 namespace creditbot {
@@ -41,6 +42,11 @@ struct CalcRequest {
   // calculation with it (kUnavailable: retried later). Null (creditbot calc): no ledger, nothing left out.
   std::function<absl::StatusOr<EarlierCredits>(const std::string& parent_account_sid)> earlier_credits =
       nullptr;
+  // The calculation's inputs, for its frozen evidence (evidence/frozen_evidence.h): the native executor
+  // calls it once, before the engine runs, with the Evidence it loaded (before the ledger left any cell out)
+  // and what earlier_credits answered (null when it was not asked). The remote executors load nothing here
+  // and never call it. Null: not wanted.
+  std::function<void(const Evidence& evidence, const EarlierCredits* earlier)> on_evidence = nullptr;
 };
 
 // For the executors that calculate elsewhere (SageMaker, the notebook) and so cannot leave cells out before
