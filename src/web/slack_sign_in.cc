@@ -17,7 +17,6 @@
 #include "absl/strings/strip.h"
 #include "common/json_fields.h"
 #include "common/jwt.h"
-#include "common/logging.h"
 #include "common/strings.h"
 #include "common/url.h"
 
@@ -185,14 +184,12 @@ absl::StatusOr<WebUser> SlackSignIn::Finish(std::string_view query_string, std::
 
   absl::StatusOr<SlackSignedInUser> user = provider_.ExchangeCode(code->second, nonce);
   if (!user.ok()) {
-    LogWarn("dashboard sign-in refused", {{"reason", std::string(user.status().message())}});
     if (absl::IsUnauthenticated(user.status()) || absl::IsInvalidArgument(user.status())) {
       return Refused(ToStd(user.status().message()));
     }
     return user.status();
   }
   if (return_to != nullptr) *return_to = LocalPathOrRoot(JsonStringMember(payload, "r"));
-  LogInfo("dashboard sign-in", {{"user", user->user_id}, {"team", user->team_id}});
   return WebUser{user->user_id, user->team_id, user->name, user->email};
 }
 

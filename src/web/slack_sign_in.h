@@ -16,7 +16,8 @@
 // to the cookie's (a forged callback), an `error=` from Slack (the user cancelled), a state already used
 // (a replayed callback: each state is accepted once per process), a code Slack refuses, and an ID token
 // failing any check (signature, expiry, audience, issuer, nonce, workspace). Slack unreachable is
-// kUnavailable. The code, the tokens and the client secret never appear in a message or a log line.
+// kUnavailable. The code, the tokens and the client secret never appear in a message. Nothing is logged
+// here: the router logs the outcome (the status's message is safe to log and to show).
 //
 // `return_to` is kept only when it is a local path ("/…", not "//…" or "/\…", no control characters, at
 // most 1024 bytes); anything else becomes "/", so the sign-in never redirects off the dashboard.
