@@ -76,6 +76,7 @@ class CommandLine {
   void AddState();
   void AddLedger();
   void AddDecide();
+  void AddReplay();
   void AddSynth();
   void AddConfigAndDoctor();
 
@@ -89,6 +90,8 @@ class CommandLine {
   StateOptions state_options_;
   LedgerOptions ledger_options_;
   DecideOptions decide_options_;
+  ReplayCommandOptions replay_options_;
+  CLI::App* replay_ = nullptr;
   CLI::App* decide_ = nullptr;
   SynthOptionsCli synth_options_;
   bool config_markdown_ = false;
@@ -113,6 +116,7 @@ CommandLine::CommandLine() {
   AddState();
   AddLedger();
   AddDecide();
+  AddReplay();
   AddSynth();
   AddConfigAndDoctor();
 }
@@ -268,6 +272,23 @@ void CommandLine::AddDecide() {
   AddGlobals(decide_);
 }
 
+void CommandLine::AddReplay() {
+  replay_ = app_.add_subcommand(
+      "replay", "recompute recorded calculations under a candidate policy or executor; never posts");
+  replay_->add_option("--policy", replay_options_.policy,
+                      "candidate policy FILE or DIR (default: the configured policies)");
+  replay_->add_option("--since", replay_options_.since, "records from this UTC day (YYYY-MM-DD) or time");
+  replay_->add_option("--until", replay_options_.until, "records up to this UTC day (included) or time");
+  replay_->add_option("--request", replay_options_.requests, "only these requests (channel:ts), one or more");
+  replay_->add_flag("--requery", replay_options_.requery,
+                    "query today's warehouse instead of the frozen inputs");
+  replay_->add_option("--executor", replay_options_.executor, "native (default), notebook or sagemaker");
+  replay_->add_option("--out", replay_options_.out, "folder for replay.csv, replay.json, replay.html")
+      ->required();
+  replay_->add_option("--threads", replay_options_.threads, "workers (default: every core)");
+  AddGlobals(replay_);
+}
+
 void CommandLine::AddSynth() {
   synth_ = app_.add_subcommand("synth", "generate the deterministic synthetic warehouse (SQLite)");
   synth_->add_option("--db", synth_options_.db, "where to write it (must not exist)")->required();
@@ -318,6 +339,7 @@ int CommandLine::Run(const Environment& env) {
     return LedgerCommand(env, global_, ledger_options_);
   }
   if (decide_->parsed()) return DecideCommand(env, global_, decide_options_);
+  if (replay_->parsed()) return ReplayCommand(env, global_, replay_options_);
   if (synth_->parsed()) return SynthCommand(global_, synth_options_);
   if (config_->parsed()) return ConfigCommand(global_, config_markdown_);
   if (doctor_->parsed()) return DoctorCommand(env, global_);
