@@ -86,4 +86,13 @@ CREATE TABLE IF NOT EXISTS ledger_cells (
   credited     TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (execution_id, seq)
 ) WITHOUT ROWID;
+-- The pause switch (src/state/pause.h, `creditbot pause|resume`): at most one row (id 1), absent until the
+-- store is first paused. While paused the store sets user_version 3 (sqlite_state_store.h says why).
+CREATE TABLE IF NOT EXISTS pause (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  paused INTEGER NOT NULL,                 -- 1 paused, 0 resumed
+  set_by TEXT NOT NULL DEFAULT '',         -- Slack user id of who paused or resumed
+  set_at INTEGER NOT NULL,                 -- when, unix seconds
+  reason TEXT NOT NULL DEFAULT ''          -- why it was paused ('' after a resume)
+);
 PRAGMA user_version = 2;

@@ -165,6 +165,8 @@ int Import(StateStore& store, const Config& config, const std::string& location,
   std::printf("imported %d records into %s, %d already present, %zu unreadable", counts->imported,
               location.c_str(), counts->already_present, unreadable.size());
   if (counts->cursors_imported > 0) std::printf(", %d cursors", counts->cursors_imported);
+  if (counts->pause_imported)
+    std::printf(", and the pause switch (now %s)", PauseLine(*snapshot.pause).c_str());
   std::printf("\n");
   constexpr std::size_t kShown = 20;
   for (std::size_t i = 0; i < unreadable.size() && i < kShown; ++i) {

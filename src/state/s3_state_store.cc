@@ -24,7 +24,12 @@ using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
 constexpr char kFormat[] = "creditbot-state";
-constexpr int64_t kVersion = 1;
+// The newest version this creditbot reads. A paused store is written as version 2 (kPausedVersion), which a
+// creditbot older than the pause switch refuses (it would otherwise answer through the pause, and drop the
+// "pause" member on its next write); an unpaused one stays version 1, readable by it (a rollback works).
+constexpr int64_t kVersion = 2;
+constexpr int64_t kUnpausedVersion = 1;
+constexpr int64_t kPausedVersion = 2;
 
 absl::StatusOr<absl::Time> ReadTime(const Json& value, std::string_view field) {
   std::string error;
@@ -311,6 +316,28 @@ std::optional<std::pair<std::string, std::string>> SplitMessageKey(std::string_v
   return std::make_pair(std::string(channel), std::string(ts));
 }
 
+OrderedJson PauseJson(const PauseState& pause) {
+  OrderedJson json = OrderedJson::object();
+  json["paused"] = pause.paused;
+  if (!pause.by.empty()) json["by"] = pause.by;
+  if (pause.since) json["since"] = Rfc3339Utc(*pause.since);
+  if (!pause.reason.empty()) json["reason"] = pause.reason;
+  return json;
+}
+
+absl::StatusOr<PauseState> ParsePause(const Json& json) {
+  if (!json.is_object()) return absl::InvalidArgumentError("\"pause\" is not an object");
+  const Json* paused = JsonMember(json, "paused");
+  if (paused == nullptr || !paused->is_boolean())
+    return absl::InvalidArgumentError("\"pause\" has no \"paused\": true or false");
+  PauseState pause;
+  pause.paused = paused->get<bool>();
+  pause.by = JsonStringMember(json, "by");
+  pause.reason = JsonStringMember(json, "reason");
+  CREDITBOT_ASSIGN_OR_RETURN(pause.since, ReadOptionalTime(json, "since"));
+  return pause;
+}
+
 }  // namespace
 
 StateSnapshot StateDocument::ToSnapshot() const {
@@ -319,6 +346,7 @@ StateSnapshot StateDocument::ToSnapshot() const {
   snapshot.leases = leases;
   snapshot.cursors = cursors;
   for (const auto& [execution_id, entry] : ledger) snapshot.ledger.push_back(entry);
+  snapshot.pause = pause;
   return snapshot;
 }
 
@@ -328,15 +356,18 @@ StateDocument StateDocument::FromSnapshot(const StateSnapshot& snapshot) {
   document.leases = snapshot.leases;
   document.cursors = snapshot.cursors;
   for (const LedgerEntry& entry : snapshot.ledger) document.ledger[entry.execution_id] = entry;
+  document.pause = snapshot.pause;
   return document;
 }
 
 std::string SerializeStateDocument(const StateDocument& document) {
-  std::string out = absl::StrCat("{\n  \"format\": \"", kFormat, "\",\n  \"version\": ", kVersion,
-                                 ",\n  \"revision\": ", document.revision,
-                                 ",\n  \"writer\": ", Dump(document.writer), ",\n");
+  const bool paused = document.pause && document.pause->paused;
+  std::string out = absl::StrCat(
+      "{\n  \"format\": \"", kFormat, "\",\n  \"version\": ", paused ? kPausedVersion : kUnpausedVersion,
+      ",\n  \"revision\": ", document.revision, ",\n  \"writer\": ", Dump(document.writer), ",\n");
   if (document.written_at)
     absl::StrAppend(&out, "  \"written_at\": \"", Rfc3339Utc(*document.written_at), "\",\n");
+  if (document.pause) absl::StrAppend(&out, "  \"pause\": ", Dump(PauseJson(*document.pause)), ",\n");
   auto section = [&out](const char* name, const auto& entries, const auto& to_json, bool last) {
     absl::StrAppend(&out, "  \"", name, "\": {");
     bool first = true;
@@ -389,6 +420,12 @@ absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
     document.writer = writer->get<std::string>();
   if (auto written = root.find("written_at"); written != root.end() && !written->is_null()) {
     CREDITBOT_ASSIGN_OR_RETURN(document.written_at, ReadTime(*written, "written_at"));
+  }
+  if (auto pause = root.find("pause"); pause != root.end() && !pause->is_null()) {
+    absl::StatusOr<PauseState> parsed = ParsePause(*pause);
+    // Never skipped, even on import: a pause that cannot be read must not read as "not paused".
+    if (!parsed.ok()) return parsed.status();
+    document.pause = *std::move(parsed);
   }
   CREDITBOT_RETURN_IF_ERROR(
       ForEachEntry(root, "records", unreadable, [&document](const std::string& key, const Json& value) {
@@ -773,7 +810,11 @@ absl::StatusOr<ImportCounts> S3StateStore::Import(const StateSnapshot& snapshot)
     for (const auto& [name, value] : snapshot.cursors) {
       if (document.cursors.emplace(name, value).second) ++counts.cursors_imported;
     }
-    return counts.imported > 0 || counts.cursors_imported > 0;
+    if (snapshot.pause && !document.pause && ValidatePauseState(*snapshot.pause).ok()) {
+      document.pause = snapshot.pause;
+      counts.pause_imported = true;
+    }
+    return counts.imported > 0 || counts.cursors_imported > 0 || counts.pause_imported;
   }));
   if (snapshot.ledger.empty()) return counts;
   CREDITBOT_RETURN_IF_ERROR(
@@ -788,6 +829,26 @@ absl::StatusOr<ImportCounts> S3StateStore::Import(const StateSnapshot& snapshot)
         return counts.ledger_imported > 0;
       }));
   return counts;
+}
+
+// --- The pause switch (in the state object; see the header comment) ---
+
+absl::StatusOr<PauseState> S3StateStore::GetPause() {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load());
+  return loaded.document.pause.value_or(PauseState{});
+}
+
+absl::StatusOr<PauseChange> S3StateStore::SetPause(const PauseState& next) {
+  CREDITBOT_RETURN_IF_ERROR(ValidatePauseState(next));
+  PauseChange change;
+  CREDITBOT_RETURN_IF_ERROR(
+      Mutate(next.paused ? "pause" : "resume", [&](StateDocument& document) -> absl::StatusOr<bool> {
+        change.before = document.pause.value_or(PauseState{});
+        change.applied = change.before.paused != next.paused;
+        if (change.applied) document.pause = next;
+        return change.applied;
+      }));
+  return change;
 }
 
 // --- The ledger (in the ledger object; see the header comment) ---

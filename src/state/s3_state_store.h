@@ -18,10 +18,13 @@
 //
 //   {
 //     "format": "creditbot-state",           the marker that makes an object creditbot state
-//     "version": 1,                          a newer version is refused (never overwritten)
+//     "version": 1,                          a newer version is refused (never overwritten); 2 while paused
 //     "revision": 42,                        +1 on every write
 //     "writer": "9f1c2e…",                   random id of the store instance that wrote it last
 //     "written_at": "2026-01-15T12:34:56Z",
+//     "pause": {"paused": true, "by": "U…", "since": "…Z", "reason": "…"},   the pause switch
+//     (state/pause.h);
+//                                            absent until the store is first paused
 //     "records": {                           by request key "channel:ts"
 //       "C0123:1752588191.000100": {"channel": "C0123", "ts": "1752588191.000100", "status": "replied",
 //           "attempts": 1, "first_seen_at": "…Z", "updated_at": "…Z", "dry_run": false, "outcome": "credit",
@@ -50,6 +53,12 @@
 //           "superseded_by": "…", "superseded_at": "…Z", "reply_updated": true},
 //       …
 //     }
+//
+// The pause switch is a member of the state object (SetPause: the same conditional read-apply-write round as
+// Claim, so a claim and a pause never both win on one revision: a claim read before the pause landed either
+// wins its write before it or re-reads and sees it). While paused the object is written as version 2, which
+// a creditbot older than the pause refuses (it would answer through the pause and drop the member on its next
+// write); unpaused it stays version 1, readable by such a creditbot.
 //
 // Why a second object: the state object is read and rewritten by every claim and finish, and ledger
 // entries (with their cells) are kept forever, so inside it they would make every claim slower as the
@@ -98,6 +107,7 @@ namespace creditbot {
 // The parsed state object (see the header comment for its JSON).
 struct StateDocument {
   int64_t revision = 0;
+  std::optional<PauseState> pause;  // nullopt: never paused
   std::string writer;
   std::optional<absl::Time> written_at;
   std::map<std::string, RequestRecord> records;  // by key; each record's key equals its map key
@@ -116,7 +126,8 @@ std::string SerializeStateDocument(const StateDocument& document);
 // Parses a state object. With `unreadable` null (the store's own object) any entry that cannot be read
 // fails the whole parse; otherwise (imports) such records and cursors are skipped and each is described in
 // `unreadable`. Errors: kInvalidArgument — not JSON, not an object, no "format": "creditbot-state"
-// marker, or (strict) a bad entry, with the reason; kFailedPrecondition — a version newer than 1.
+// marker, or (strict) a bad entry, with the reason (a "pause" member that cannot be read fails even an
+// import); kFailedPrecondition — a version newer than 2.
 absl::StatusOr<StateDocument> ParseStateDocument(std::string_view json,
                                                  std::vector<std::string>* unreadable = nullptr);
 
@@ -193,6 +204,8 @@ class S3StateStore : public StateStore {
   absl::Status MarkReplyUpdated(std::string_view execution_id) override;
   absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) override;
   absl::StatusOr<int> CountLedger(const LedgerFilter& filter) override;
+  absl::StatusOr<PauseState> GetPause() override;
+  absl::StatusOr<PauseChange> SetPause(const PauseState& next) override;
 
   // "s3://bucket/ledger_key".
   std::string ledger_uri() const;

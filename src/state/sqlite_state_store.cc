@@ -13,7 +13,11 @@
 namespace creditbot {
 namespace {
 
-constexpr int kSchemaVersion = 2;  // 2: the ledger tables
+// 2: the ledger tables (and the pause table, created by every open). 3: the same tables while the store is
+// paused: a creditbot older than the pause switch refuses the file instead of answering through a pause
+// (sqlite_state_store.h); it is written back to 2 by `resume`.
+constexpr int kSchemaVersion = 3;
+constexpr int kUnpausedSchemaVersion = 2;
 constexpr absl::string_view kColumns =
     "request_key, channel, ts, status, attempts, first_seen_at, updated_at, next_retry_at, lease_until, "
     "lease_holder, dry_run, outcome, detail, reply_ts, execution_id, product, credit_amount";
@@ -50,6 +54,37 @@ RequestRecord ReadRecord(const Statement& row) {
   return record;
 }
 
+// The pause row (id 1), or PauseState{} when the store was never paused.
+absl::StatusOr<PauseState> ReadPause(SqliteDb& db) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement stmt,
+                             db.Prepare("SELECT paused, set_by, set_at, reason FROM pause WHERE id = 1"));
+  CREDITBOT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  PauseState pause;
+  if (!found) return pause;
+  pause.paused = stmt.ColumnInt(0) != 0;
+  pause.by = stmt.ColumnText(1);
+  pause.since = absl::FromUnixSeconds(stmt.ColumnInt(2));
+  pause.reason = stmt.ColumnText(3);
+  return pause;
+}
+
+absl::Status WriteSchemaVersion(SqliteDb& db, bool paused) {
+  return db.Exec(absl::StrCat("PRAGMA user_version = ", paused ? kSchemaVersion : kUnpausedSchemaVersion));
+}
+
+// Writes the pause row and the schema version that goes with it (inside the caller's transaction).
+absl::Status WritePause(SqliteDb& db, const PauseState& pause) {
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("INSERT OR REPLACE INTO pause (id, paused, set_by, set_at, reason) VALUES (1, ?, ?, ?, ?)"));
+  stmt.Bind(1, int64_t{pause.paused ? 1 : 0})
+      .Bind(2, pause.by)
+      .Bind(3, absl::ToUnixSeconds(pause.since.value_or(absl::UnixEpoch())))
+      .Bind(4, pause.reason);
+  CREDITBOT_RETURN_IF_ERROR(stmt.Run());
+  return WriteSchemaVersion(db, pause.paused);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::string& path) {
@@ -78,8 +113,29 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
   // is looked up before anything is posted again. Not fsyncing every commit takes 1-30 ms off each claim.
   CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   CREDITBOT_ASSIGN_OR_RETURN(std::string schema, ReadDataFile("sql/state/schema.sql"));
-  CREDITBOT_RETURN_IF_ERROR(db->Exec(schema));
+  {
+    // One transaction, so a paused file never shows the schema's version 2 to another process.
+    CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db));
+    CREDITBOT_RETURN_IF_ERROR(db->Exec(schema));
+    CREDITBOT_ASSIGN_OR_RETURN(PauseState pause, ReadPause(*db));
+    if (pause.paused) CREDITBOT_RETURN_IF_ERROR(WriteSchemaVersion(*db, /*paused=*/true));
+    CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  }
   return std::unique_ptr<SqliteStateStore>(new SqliteStateStore(std::move(db).value()));
+}
+
+absl::StatusOr<PauseState> SqliteStateStore::GetPause() { return ReadPause(db_); }
+
+absl::StatusOr<PauseChange> SqliteStateStore::SetPause(const PauseState& next) {
+  CREDITBOT_RETURN_IF_ERROR(ValidatePauseState(next));
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  PauseChange change;
+  CREDITBOT_ASSIGN_OR_RETURN(change.before, ReadPause(db_));
+  if (change.before.paused == next.paused) return change;
+  CREDITBOT_RETURN_IF_ERROR(WritePause(db_, next));
+  CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
+  change.applied = true;
+  return change;
 }
 
 absl::StatusOr<std::optional<RequestRecord>> SqliteStateStore::Get(std::string_view key) {
@@ -265,6 +321,8 @@ absl::StatusOr<StateSnapshot> SqliteStateStore::Export() {
   CREDITBOT_ASSIGN_OR_RETURN(snapshot.ledger, SelectLedger(LedgerFilter{}));
   std::sort(snapshot.ledger.begin(), snapshot.ledger.end(),
             [](const LedgerEntry& a, const LedgerEntry& b) { return a.execution_id < b.execution_id; });
+  CREDITBOT_ASSIGN_OR_RETURN(PauseState pause, ReadPause(db_));
+  if (pause.since) snapshot.pause = pause;
   CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   return snapshot;
 }
@@ -292,6 +350,13 @@ absl::StatusOr<ImportCounts> SqliteStateStore::Import(const StateSnapshot& snaps
     if (entry.execution_id.empty()) continue;
     CREDITBOT_ASSIGN_OR_RETURN(bool written, InsertLedgerEntry(entry));
     ++(written ? counts.ledger_imported : counts.ledger_already_present);
+  }
+  if (snapshot.pause && ValidatePauseState(*snapshot.pause).ok()) {
+    CREDITBOT_ASSIGN_OR_RETURN(PauseState current, ReadPause(db_));
+    if (!current.since) {
+      CREDITBOT_RETURN_IF_ERROR(WritePause(db_, *snapshot.pause));
+      counts.pause_imported = true;
+    }
   }
   CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   return counts;

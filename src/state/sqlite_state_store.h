@@ -6,6 +6,13 @@
 // ListLedger filter together with the order (created_at, execution_id), and `ledger_cells`. A state file
 // of schema version 1 (no ledger) gets the tables on its next open.
 //
+// The pause switch is one row of the `pause` table, created IF NOT EXISTS by every open, so a file of version
+// 1 or 2 gains it. The schema version says whether the store is paused: 2 while it is not, 3 while it is
+// (SetPause writes it in the same transaction as the row). A creditbot older than the pause ignores the
+// table but refuses a version above 2, so it can never answer through a pause (it refuses to start on a
+// paused store); when not paused the file stays openable by it (a rollback works). Resume before rolling
+// back to such a creditbot, or it keeps refusing.
+//
 // Open fails, without touching the file, when it exists but is not a readable state database: an
 // unreadable state file must never be replaced by an empty one (that would answer everything twice).
 #pragma once
@@ -50,6 +57,8 @@ class SqliteStateStore final : public StateStore {
   absl::Status MarkReplyUpdated(std::string_view execution_id) override;
   absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) override;
   absl::StatusOr<int> CountLedger(const LedgerFilter& filter) override;
+  absl::StatusOr<PauseState> GetPause() override;
+  absl::StatusOr<PauseChange> SetPause(const PauseState& next) override;
 
   // The detail lines of SQLite's EXPLAIN QUERY PLAN for ListLedger(filter) then CountLedger(filter), e.g.
   // "SCAN ledger USING INDEX ledger_by_status (status=?)": tests check that every filter walks an index.

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "state/claim.h"
 #include "state/ledger.h"
+#include "state/pause.h"
 #include "state/request_record.h"
 
 namespace creditbot {
@@ -34,6 +35,7 @@ struct StateSnapshot {
   std::map<std::string, StateLease> leases;
   std::map<std::string, std::string> cursors;
   std::vector<LedgerEntry> ledger;  // ordered by execution id
+  std::optional<PauseState> pause;  // the pause switch; nullopt when the store was never paused
 };
 
 // What Import did.
@@ -43,6 +45,7 @@ struct ImportCounts {
   int cursors_imported = 0;        // cursors written (the store had none of that name)
   int ledger_imported = 0;         // ledger entries written (their execution id had none)
   int ledger_already_present = 0;  // ledger entries left alone (RecordLedgerEntry's rule)
+  bool pause_imported = false;     // the snapshot's pause written (the store had never been paused)
 };
 
 struct StateStats {
@@ -102,8 +105,19 @@ class StateStore {
   // Merges `snapshot` in one atomic step: each record whose key has no record yet is written as given;
   // an existing record is never overwritten (RecordIfAbsent's rule); each cursor is written only when the
   // store has none of that name; each ledger entry only when its execution id has none (never overwriting a
-  // decision); leases are not imported (they belong to running passes).
+  // decision); leases are not imported (they belong to running passes); the pause only when the store was
+  // never paused or resumed (so moving a paused store keeps it paused, and a switch set here is never
+  // undone).
   virtual absl::StatusOr<ImportCounts> Import(const StateSnapshot& snapshot) = 0;
+
+  // --- The pause switch (state/pause.h) ---
+  // The flag as stored; PauseState{} when the store was never paused. Cheap (one row, or the state object).
+  virtual absl::StatusOr<PauseState> GetPause() = 0;
+  // Atomically: when the stored flag differs from `next.paused`, writes `next` (paused or not, by, since,
+  // reason) and returns applied with the state before; otherwise changes nothing and returns not applied
+  // with the state as it stands (a second `pause` is told who paused first). kInvalidArgument when `next`
+  // has no time, or pauses without a reason.
+  virtual absl::StatusOr<PauseChange> SetPause(const PauseState& next) = 0;
 
   // --- The credit ledger (state/ledger.h) ---
   // Decide and Supersede apply state/ledger.h's rules inside the store's atomic step (a transaction, a
