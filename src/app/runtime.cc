@@ -243,6 +243,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime(const Environment& env, Con
   WireRepliers(*runtime);
   WireRequestSource(env, *runtime);
   runtime->pipeline = MakePipeline(env, *runtime, *looker);
+  runtime->pause = std::make_unique<PauseGate>(*runtime->state, env.clock());
+  runtime->pipeline->set_pause_gate(runtime->pause.get());
   CREDITBOT_RETURN_IF_ERROR(WireDecisionDesk(*runtime));
   return runtime;
 }

@@ -21,6 +21,7 @@
 #include "audit/audit_sink.h"
 #include "bot/approvers.h"
 #include "bot/decision_desk.h"
+#include "bot/pause_gate.h"
 #include "bot/pipeline.h"
 #include "core/product_router.h"
 #include "executor/executor.h"
@@ -65,6 +66,8 @@ struct Runtime {
   // SlackHistorySource's watermarks and waiting threads, kept in `state` (null without Slack).
   std::unique_ptr<HistoryState> history_state;
   std::unique_ptr<MessageSource> source;  // SlackHistorySource or LocalInbox
+  // The pause switch on `state` (bot/pause_gate.h), which the pipeline asks before every item.
+  std::unique_ptr<PauseGate> pause;
   std::unique_ptr<Pipeline> pipeline;
 
   // Decisions (CREDITBOT_APPROVERS): the one DecisionDesk (a LedgerDecisionDesk on `state`, `audit` and

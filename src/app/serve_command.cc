@@ -378,7 +378,11 @@ class ConfigReloader {
   std::atomic<bool> sighup_pending_{false};
 };
 
-// /readyz: Socket Mode connected (when used) and a catch-up pass that succeeded.
+// /readyz: Socket Mode connected (when used) and a catch-up pass that succeeded. While paused, one more line
+// "paused: REASON (by U…, since …)", and readiness unchanged (200): a paused pod must still take Slack's
+// deliveries (an Events API endpoint that fails them gets its subscription disabled by Slack; an unready pod
+// gets no traffic from its Service) and its dashboard, where an approver resumes it. Nothing is lost
+// meanwhile: the messages are in the channels' history, which the catch-up at the resume reads again.
 ReadyReport Readiness(const Service& service, const SocketModeReceiver* socket_mode) {
   ReadyReport report;
   if (socket_mode != nullptr) {
@@ -391,6 +395,7 @@ ReadyReport Readiness(const Service& service, const SocketModeReceiver* socket_m
                            passed ? ""
                                   : "no catch-up pass has succeeded yet (Slack, Looker or the "
                                     "warehouse unreachable? see the log)"});
+  if (std::optional<PauseState> paused = service.paused()) report.notes.push_back(PauseLine(*paused));
   return report;
 }
 

@@ -2,16 +2,19 @@
 // the reply in Slack.
 #include "bot/ledger_decision_desk.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "common/utc_time.h"
 #include "core/decimal.h"
 #include "core/reply_renderer.h"
 #include "state/decision_record.h"
@@ -119,6 +122,23 @@ absl::StatusOr<Decision> DecisionFor(const DecisionRequest& request, absl::Time 
 
 }  // namespace
 
+std::string PausedRefusal(const PauseState& pause) {
+  std::vector<std::string> who;
+  // A Slack user id is shown as a mention; a local login (`creditbot pause` without --as) as it is.
+  const bool slack_user = !pause.by.empty() && (pause.by[0] == 'U' || pause.by[0] == 'W') &&
+                          std::all_of(pause.by.begin(), pause.by.end(), [](char c) {
+                            return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
+                                   absl::ascii_isdigit(static_cast<unsigned char>(c));
+                          });
+  if (!pause.by.empty())
+    who.push_back(slack_user ? absl::StrCat("by <@", pause.by, ">") : absl::StrCat("by ", pause.by));
+  if (pause.since) who.push_back(absl::StrCat("since ", Rfc3339Utc(*pause.since)));
+  return absl::StrCat("creditbot is paused",
+                      who.empty() ? "" : absl::StrCat(" (", absl::StrJoin(who, ", "), ")"), ": ",
+                      pause.reason.empty() ? "no reason given" : pause.reason,
+                      ". Nothing was recorded; decide again once it is resumed (`creditbot resume`).");
+}
+
 DecisionAnswer LedgerDecisionDesk::Decide(const DecisionRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   ScopedLogContext context({{"execution_id", request.execution_id}, {"via", request.via}});
@@ -128,6 +148,19 @@ DecisionAnswer LedgerDecisionDesk::Decide(const DecisionRequest& request) {
         approvers_.empty() ? "Nobody may decide on credits yet: CREDITBOT_APPROVERS is empty."
                            : absl::StrCat("Only ", approvers_.WhoCanDecide(), " can decide on credits.");
     return Answer(DecisionAnswer::Kind::kNotApprover, message);
+  }
+  // Read at every decision, never cached: a decision must not slip through a pause just set.
+  absl::StatusOr<PauseState> pause = state_.GetPause();
+  if (!pause.ok()) {
+    LogWarn("could not read the pause switch for a decision",
+            {{"error", std::string(pause.status().message())}});
+    return Answer(DecisionAnswer::Kind::kFailed,
+                  "The pause switch could not be read; try again in a minute.");
+  }
+  if (pause->paused) {
+    LogInfo("a decision was refused: creditbot is paused",
+            {{"actor", request.actor}, {"reason", pause->reason}});
+    return Answer(DecisionAnswer::Kind::kRefused, PausedRefusal(*pause));
   }
   absl::StatusOr<Decision> decision = DecisionFor(request, clock_.Now());
   if (!decision.ok()) return Answer(DecisionAnswer::Kind::kRefused, std::string(decision.status().message()));
@@ -190,6 +223,8 @@ DecisionAnswer LedgerDecisionDesk::Decide(const DecisionRequest& request) {
 int LedgerDecisionDesk::FinishPendingUpdates() {
   std::lock_guard<std::mutex> lock(mutex_);
   int finished = 0;
+  // Showing a decision posts to Slack: not while paused (nor when the switch cannot be read).
+  if (absl::StatusOr<PauseState> pause = state_.GetPause(); !pause.ok() || pause->paused) return finished;
   LedgerFilter pending;
   pending.reply_pending = true;
   absl::StatusOr<std::vector<LedgerEntry>> entries = state_.ListLedger(pending);

@@ -18,6 +18,12 @@
 // FinishPendingUpdates (each pass, and `serve` at start), which does the same steps for decided entries whose
 // reply_updated is false, without deciding again.
 //
+// While the pause switch is on (state/pause.h, read from the store at every call, never cached) Decide
+// answers an approver kRefused with PausedRefusal's line and changes nothing, and FinishPendingUpdates shows
+// nothing (it posts to Slack); both carry on after `creditbot resume`. Refusing rather than recording the
+// decision and showing it later keeps "paused" meaning "nothing changes": the approver decides again, and
+// a decision recorded during a pause can never surprise anyone at the resume.
+//
 // Construction (app/run_command.cc, app/serve_command.cc, app/decide_command.cc):
 //   Approvers approvers(*ParseApproverIds(config.approvers), env.clock(), SlackGroupMembers(api));
 //   LedgerDecisionDesk desk(*runtime.state, *runtime.audit, *runtime.replier, approvers, env.clock());
@@ -42,6 +48,10 @@
 #include "state/state_store.h"
 
 namespace creditbot {
+
+// The refusal while paused, naming who paused, since when and why: "creditbot is paused (by <@U1>, since
+// 2026-01-15T14:02:00Z): REASON. Nothing was recorded; decide again once it is resumed (`creditbot resume`)."
+std::string PausedRefusal(const PauseState& pause);
 
 class LedgerDecisionDesk final : public DecisionDesk {
  public:

@@ -1,6 +1,8 @@
 // One scheduled pass over the message source.
 #include "bot/pass.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -17,8 +19,9 @@ absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, S
     LogInfo("another pass holds the lease; nothing to do");
     return summary;
   }
-  // Decisions recorded but not yet shown in Slack (a process died in between) are shown first.
-  summary.decisions_finished = pipeline.FinishPendingDecisions();
+  // Decisions recorded but not yet shown in Slack (a process died in between) are shown first, unless paused.
+  summary.paused = pipeline.PauseInForce();
+  if (!summary.paused) summary.decisions_finished = pipeline.FinishPendingDecisions();
   absl::StatusOr<std::vector<InboxItem>> items = source.Fetch();
   if (!items.ok()) {
     (void)state.ReleaseLease("pass", options.holder);
@@ -35,6 +38,24 @@ absl::StatusOr<PassSummary> RunPass(MessageSource& source, Pipeline& pipeline, S
                        "; the request and the messages after it are tried again on a later pass"));
     }
     ++summary.outcomes[std::string(ItemOutcomeName(outcome))];
+    if (outcome == ItemOutcome::kPaused && !summary.paused) {
+      summary.paused = pipeline.PauseInForce();
+      // Resumed since that item was left alone: the pass still must not move past it.
+      if (!summary.paused) summary.paused = PauseState{true, "", std::nullopt, "resumed during this pass"};
+    }
+  }
+  if (summary.paused) {
+    // Nothing is committed or cleaned: every message of this pass is read again after the resume.
+    const auto left = summary.outcomes.find(std::string(ItemOutcomeName(ItemOutcome::kPaused)));
+    const int left_alone = left == summary.outcomes.end() ? 0 : left->second;
+    LogWarn(absl::StrCat("this pass read ", summary.items, " messages and left ", left_alone, " alone; ",
+                         PauseLine(*summary.paused)),
+            {{"messages", std::to_string(summary.items)},
+             {"left_alone", std::to_string(left_alone)},
+             {"reason", summary.paused->reason},
+             {"by", summary.paused->by}});
+    CREDITBOT_RETURN_IF_ERROR(state.ReleaseLease("pass", options.holder));
+    return summary;
   }
   if (absl::Status committed = source.Commit(); !committed.ok()) {
     LogWarn("could not remember how far the messages were read; the next pass reads them again",

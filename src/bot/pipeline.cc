@@ -149,6 +149,8 @@ std::string_view ItemOutcomeName(ItemOutcome outcome) {
       return "credentials_refused";
     case ItemOutcome::kCommand:
       return "command";
+    case ItemOutcome::kPaused:
+      return "paused";
   }
   return "failed";
 }
@@ -178,7 +180,17 @@ absl::Status Pipeline::Finish(RequestRecord& record, RequestStatus status, std::
   return written;
 }
 
+std::optional<PauseState> Pipeline::PauseInForce() {
+  if (pause_ == nullptr) return std::nullopt;
+  PauseState pause = pause_->Current();
+  if (!pause.paused) return std::nullopt;
+  return pause;
+}
+
 ItemOutcome Pipeline::Handle(const InboxItem& item) {
+  // The one gate of every mode (bot/pause_gate.h): before an unreadable line is recorded or its owner told,
+  // before a claim, a post or a decision.
+  if (PauseInForce()) return ItemOutcome::kPaused;
   if (!item.message) return HandleRejected(item);
   const SlackMessage& message = *item.message;
   ScopedLogContext context({{"request", RequestKey(message.channel, message.ts)}});

@@ -40,6 +40,7 @@
 #include "absl/time/time.h"
 #include "audit/audit_sink.h"
 #include "bot/decision_desk.h"
+#include "bot/pause_gate.h"
 #include "bot/triage.h"
 #include "common/clock.h"
 #include "core/product_router.h"
@@ -92,6 +93,9 @@ enum class ItemOutcome {
   kCredentialsRefused,
   // A decision command read from a thread: handed to the DecisionDesk, or answered to its author.
   kCommand,
+  // The pause switch is on (bot/pause_gate.h): the item was read and left alone — nothing claimed, recorded
+  // or posted — so it is handled when a pass reads it again after `creditbot resume`.
+  kPaused,
 };
 std::string_view ItemOutcomeName(ItemOutcome outcome);
 
@@ -104,6 +108,11 @@ class Pipeline {
   // The desk thread commands go to; null (the default): decision commands in threads are skipped like
   // any conversation. Not owned; must outlive the pipeline.
   void set_decision_desk(DecisionDesk* desk) { desk_ = desk; }
+  // The pause switch Handle asks before anything else (bot/pause_gate.h); null (the default): never paused.
+  // Not owned; must outlive the pipeline.
+  void set_pause_gate(PauseGate* gate) { pause_ = gate; }
+  // The pause in force when a gate is set and the switch is on (PauseGate::Current); nullopt otherwise.
+  std::optional<PauseState> PauseInForce();
   // DecisionDesk::FinishPendingUpdates: shows in Slack the decisions recorded but not yet shown (a crash
   // between the two). Returns how many; 0 without a desk. Called at the start of every pass.
   int FinishPendingDecisions();
@@ -191,6 +200,7 @@ class Pipeline {
   // Top-level messages handled lately (by request key, at most kMaxRemembered), so a `recalculate` read
   // after its request's message is recalculated at once.
   std::map<std::string, SlackMessage> requests_seen_;
+  PauseGate* pause_ = nullptr;
 };
 
 }  // namespace creditbot

@@ -93,15 +93,15 @@ DeliveryResult Service::Deliver(const nlohmann::json& event, std::string_view so
   return result;
 }
 
-void Service::CatchUp() {
+bool Service::CatchUp() {
   absl::StatusOr<PassSummary> summary = RunPass(*catchup_source_, *pipeline_, *state_, clock_, options_.pass);
   if (!summary.ok()) {
     LogError("catch-up pass failed; trying again later",
              {{"error", std::string(summary.status().message())}});
-    return;
+    return false;
   }
   CountPassOutcomes(GlobalMetrics(), *summary);
-  if (summary->lease_busy) return;  // a scheduled pass is doing the same work
+  if (summary->lease_busy) return false;  // a scheduled pass is doing the same work
   const absl::Time now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -110,6 +110,20 @@ void Service::CatchUp() {
   GlobalMetrics().SetGauge(kMetricLastSuccessfulPassTimestampSeconds,
                            absl::ToDoubleSeconds(now - absl::UnixEpoch()));
   LogInfo("catch-up pass done", {{"messages", std::to_string(summary->items)}});
+  return summary->paused.has_value();
+}
+
+bool Service::CheckPause() {
+  std::optional<PauseState> now = pipeline_->PauseInForce();
+  const bool paused = now.has_value();
+  std::lock_guard<std::mutex> lock(mutex_);
+  paused_ = std::move(now);
+  return paused;
+}
+
+std::optional<PauseState> Service::paused() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return paused_;
 }
 
 void Service::Reload() {
@@ -133,10 +147,21 @@ void Service::Run() {
                                                                               : absl::InfiniteFuture();
   };
   absl::Time next_reload = next_reload_after(clock_.Now());
+  absl::Time next_pause_check = clock_.Now();
+  bool left_alone = false;  // an event or a catch-up item was left alone while paused
   while (true) {
     std::optional<InboxItem> item;
     std::function<void()> task;
     bool reload = false;
+    if (clock_.Now() >= next_pause_check) {
+      const bool was_paused = paused().has_value();
+      // Resumed: what was left alone meanwhile is answered now, by a catch-up pass.
+      if (!CheckPause() && (was_paused || left_alone)) {
+        next_catchup = clock_.Now();
+        left_alone = false;
+      }
+      next_pause_check = clock_.Now() + kPauseCheckInterval;
+    }
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (stopping_) break;
@@ -148,7 +173,7 @@ void Service::Run() {
         task = std::move(tasks_.front());
         tasks_.pop_front();
       } else if (queue_.empty() && now < next_catchup) {
-        const absl::Duration wait = std::min(next_catchup, next_reload) - now;
+        const absl::Duration wait = std::min({next_catchup, next_reload, next_pause_check}) - now;
         wake_.wait_for(lock, absl::ToChronoMilliseconds(wait) + std::chrono::milliseconds(1));
         continue;
       } else if (!queue_.empty()) {
@@ -169,13 +194,19 @@ void Service::Run() {
     if (item) {
       ItemOutcome outcome = pipeline_->Handle(*item);
       GlobalMetrics().Increment(kMetricRequestsTotal, {{"outcome", std::string(ItemOutcomeName(outcome))}});
+      if (outcome == ItemOutcome::kPaused) {
+        LogInfo("paused: an event was left alone; the catch-up pass after `creditbot resume` answers it",
+                {{"origin", item->origin}});
+        left_alone = true;
+        CheckPause();
+      }
       if ((outcome == ItemOutcome::kReplied || outcome == ItemOutcome::kAsked) && item->message) {
         if (std::optional<double> seconds = SecondsSince(item->message->ts, clock_.Now()))
           GlobalMetrics().Observe(kMetricTimeToReplySeconds, *seconds);
       }
       continue;
     }
-    CatchUp();
+    if (CatchUp()) left_alone = true;
     next_catchup = clock_.Now() + options_.catchup_interval;
   }
   std::size_t tasks_left = 0;

@@ -15,6 +15,12 @@
 // Stop (from a signal) lets the item in hand finish and returns from Run; queued events are left — their
 // messages are in the channel history, and the next catch-up (here or in the next process) reads them.
 //
+// Pause (state/pause.h): the pipeline's PauseGate leaves every event and every catch-up item alone while the
+// switch is on (nothing claimed or posted; the catch-up commits no read position). The worker also reads the
+// switch every kPauseCheckInterval when idle, so paused() (for /readyz) is never older than that, and when it
+// sees the switch go off it runs a catch-up pass at once: the messages left alone are answered right after
+// `creditbot resume`, exactly once, without waiting for the next scheduled catch-up.
+//
 // Reload: after RequestReload() (SIGHUP) and every `reload_interval`, the worker — between two items, so the
 // item in hand finishes on the old parts — calls the `reload` hook, which may hand back new parts (pipeline,
 // catch-up source, state store, channels…) built from a new configuration; the next item uses them.
@@ -66,6 +72,10 @@ struct ServiceOptions {
   ServiceReloadHook reload;  // unset: RequestReload() and reload_interval do nothing
 };
 
+// How often the idle worker reads the pause switch (through the pipeline's PauseGate, which caches for at
+// most as long).
+inline constexpr absl::Duration kPauseCheckInterval = absl::Seconds(2);
+
 // What Deliver did with one delivery.
 enum class DeliveryResult { kQueued, kDuplicate, kNotForUs, kQueueFull };
 std::string_view DeliveryResultName(DeliveryResult result);
@@ -93,10 +103,15 @@ class Service {
   std::size_t queue_depth() const;
   // When the last catch-up pass finished without error (nullopt before the first).
   std::optional<absl::Time> last_successful_pass() const;
+  // Thread-safe: the pause in force as the worker last read it (nullopt: not paused, or not read yet).
+  std::optional<PauseState> paused() const;
 
  private:
-  void CatchUp();
+  // Runs a catch-up pass; true when the pause left messages of it alone.
+  bool CatchUp();
   void Reload();
+  // Reads the pause switch (the pipeline's gate) into paused_; true when it is on.
+  bool CheckPause();
   static void RunTask(const std::function<void()>& task);
 
   // The worker's parts: replaced only by the worker (Reload); channel_ids_ is also read by Deliver, under
@@ -116,6 +131,7 @@ class Service {
   bool stopping_ = false;
   bool reload_requested_ = false;
   std::optional<absl::Time> last_successful_pass_;
+  std::optional<PauseState> paused_;
 };
 
 }  // namespace creditbot

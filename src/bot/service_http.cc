@@ -329,3 +329,4 @@ HttpFrontResponse ServiceHttp::HandleMetrics() {
 }
 
 }  // namespace creditbot
+  for (const std::string& note : report.notes) absl::StrAppend(&text, OneLine(note), "\n");

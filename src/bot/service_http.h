@@ -16,7 +16,7 @@
 //                       not_configured, error).
 //   GET  /healthz       liveness: 200 "ok\n" while the process serves (or liveness() says OK), else 503.
 //   GET  /readyz        readiness: 200 when every check of readiness() passes, else 503; one line per check,
-//                       "ok NAME" or "FAIL NAME: WHY".
+//                       "ok NAME" or "FAIL NAME: WHY", then the report's notes, one line each.
 //   GET  /metrics       metrics_text() (default: the registry's Render()), Prometheus text format 0.0.4.
 // Anything else is 404; other methods on these paths are 405.
 //
@@ -87,6 +87,8 @@ struct ReadyReport {
   bool ok() const;  // true when every check passes (and when there are none)
 };
 
+  // Lines shown after the checks that do not change the answer (serve's "paused: REASON (by U…, since …)").
+  std::vector<std::string> notes = {};
 struct ServiceHttpHandlers {
   // Called on a request thread after the decision to answer 200 to a first delivery of an event; must only
   // enqueue. If it throws, the delivery is answered 500 and the event_id forgotten, so Slack's retry is

@@ -336,6 +336,10 @@ void DefineCreditbotMetrics(Metrics& metrics) {
                       {"version", "git_sha"});
   metrics.SetGauge(kMetricBuildInfo, 1, {{"version", CREDITBOT_VERSION}, {"git_sha", CREDITBOT_GIT_SHA}});
   metrics.DefineGauge(kMetricQueueDepth, "Requests waiting to be processed.");
+  metrics.DefineGauge(
+      kMetricPaused,
+      "1 while creditbot is paused (`creditbot pause`): messages are read, nothing is claimed or "
+      "posted; 0 otherwise.");
   metrics.DefineGauge(kMetricLastSuccessfulPassTimestampSeconds,
                       "Unix time at which the last pass over the requests finished without error.");
   metrics.DefineHistogram(kMetricExternalCallSeconds, "Duration of calls to external services, by service.",

@@ -53,6 +53,8 @@ inline constexpr char kMetricMetricsPushFailuresTotal[] =
 inline constexpr char kMetricQueueDepth[] = "creditbot_queue_depth";
 inline constexpr char kMetricLastSuccessfulPassTimestampSeconds[] =
     "creditbot_last_successful_pass_timestamp_seconds";
+// 1 while the pause switch is on (`creditbot pause`, state/pause.h), else 0; set on every read of the flag.
+inline constexpr char kMetricPaused[] = "creditbot_paused";
 // Always 1; the labels say which build is running (`creditbot --version`).
 inline constexpr char kMetricBuildInfo[] = "creditbot_build_info";  // {version,git_sha}
 // Histograms.
