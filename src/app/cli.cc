@@ -77,6 +77,7 @@ class CommandLine {
   void AddLedger();
   void AddDecide();
   void AddReplay();
+  void AddPause();
   void AddSynth();
   void AddConfigAndDoctor();
 
@@ -93,6 +94,9 @@ class CommandLine {
   ReplayCommandOptions replay_options_;
   CLI::App* replay_ = nullptr;
   CLI::App* decide_ = nullptr;
+  PauseOptions pause_options_;
+  CLI::App* pause_ = nullptr;
+  CLI::App* resume_ = nullptr;
   SynthOptionsCli synth_options_;
   bool config_markdown_ = false;
   CLI::App* run_ = nullptr;
@@ -117,6 +121,7 @@ CommandLine::CommandLine() {
   AddLedger();
   AddDecide();
   AddReplay();
+  AddPause();
   AddSynth();
   AddConfigAndDoctor();
 }
@@ -272,6 +277,19 @@ void CommandLine::AddDecide() {
   AddGlobals(decide_);
 }
 
+void CommandLine::AddPause() {
+  pause_ = app_.add_subcommand(
+      "pause", "stop answering: every pass and serve read messages but claim, post and decide nothing");
+  pause_->add_option("--reason", pause_options_.reason,
+                     "why (required; shown in /readyz, doctor, the log and refused decisions)");
+  pause_->add_option("--as", pause_options_.as, "your Slack user id (U…); default: the local login");
+  pause_->add_flag("--status", pause_options_.status, "print whether creditbot is paused, by whom and why");
+  AddGlobals(pause_);
+  resume_ = app_.add_subcommand("resume", "answer again: what waited is answered once, by the next pass");
+  resume_->add_option("--as", pause_options_.as, "your Slack user id (U…); default: the local login");
+  AddGlobals(resume_);
+}
+
 void CommandLine::AddReplay() {
   replay_ = app_.add_subcommand(
       "replay", "recompute recorded calculations under a candidate policy or executor; never posts");
@@ -340,6 +358,10 @@ int CommandLine::Run(const Environment& env) {
   }
   if (decide_->parsed()) return DecideCommand(env, global_, decide_options_);
   if (replay_->parsed()) return ReplayCommand(env, global_, replay_options_);
+  if (pause_->parsed() || resume_->parsed()) {
+    pause_options_.resume = resume_->parsed();
+    return PauseCommand(env, global_, pause_options_);
+  }
   if (synth_->parsed()) return SynthCommand(global_, synth_options_);
   if (config_->parsed()) return ConfigCommand(global_, config_markdown_);
   if (doctor_->parsed()) return DoctorCommand(env, global_);

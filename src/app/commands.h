@@ -86,6 +86,17 @@ struct DecideOptions {
 };
 int DecideCommand(const Environment& env, const GlobalOptions& global, const DecideOptions& options);
 
+// `creditbot pause --reason TEXT [--as U…]`, `pause --status`, `resume [--as U…]` (app/pause_command.cc):
+// the pause switch in the state store. Exit 0 when the switch is as asked (also when it already was), 1 when
+// the store fails, 2 for a usage error (pause without a reason, a bad --as).
+struct PauseOptions {
+  bool resume = false;  // `resume` rather than `pause`
+  bool status = false;  // pause --status: print the switch, change nothing
+  std::string reason;   // pause: why (required)
+  std::string as;       // who: a Slack user id; empty: the local login
+};
+int PauseCommand(const Environment& env, const GlobalOptions& global, const PauseOptions& options);
+
 struct SynthOptionsCli {
   std::string db;
   uint64_t seed = 42;

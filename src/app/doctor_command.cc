@@ -36,6 +36,8 @@ class Report {
  public:
   void Ok(std::string_view check, std::string_view detail) { Line("ok  ", check, detail); }
   void Skip(std::string_view check, std::string_view detail) { Line("skip", check, detail); }
+  // Something to know that is not a failure (exit status unchanged), e.g. the pause switch on.
+  void Warn(std::string_view check, std::string_view detail) { Line("WARN", check, detail); }
   void Fail(std::string_view check, std::string_view detail, std::string_view fix) {
     ++failures_;
     Line("FAIL", check, absl::StrCat(ToAbsl(detail), " — ", ToAbsl(fix)));
@@ -225,7 +227,7 @@ void CheckPolicies(const Config& config, Report& report) {
   }
 }
 
-// The state store opens and counts its requests.
+// The state store opens and counts its requests; the pause switch is read from it.
 void CheckState(const Environment& env, const Config& config, Report& report) {
   const std::string state_location = StateStoreLocation(config).value_or(config.state_url);
   absl::StatusOr<std::unique_ptr<StateStore>> state = OpenStateStore(config, env);
@@ -233,6 +235,19 @@ void CheckState(const Environment& env, const Config& config, Report& report) {
       state.ok() ? (*state)->Stats() : absl::StatusOr<StateStats>(state.status());
   if (stats.ok()) {
     report.Ok("state", absl::StrCat(state_location, " (", stats->total, " requests)"));
+    // The pause switch (state/pause.h): a warning, not a failure — a pause is deliberate.
+    absl::StatusOr<PauseState> pause = (*state)->GetPause();
+    if (!pause.ok()) {
+      report.Fail("pause", Message(pause.status()),
+                  "check the state store (the pause switch is read from it)");
+    } else if (pause->paused) {
+      report.Warn("pause",
+                  absl::StrCat(PauseLine(*pause),
+                               " — nothing is claimed, posted or decided; `creditbot resume` to answer "
+                               "again"));
+    } else {
+      report.Ok("pause", "not paused");
+    }
   } else {
     report.Fail(
         "state", Message(stats.status()),

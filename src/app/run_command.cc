@@ -107,6 +107,12 @@ int RunCommand(const Environment& env, const GlobalOptions& global, const RunOpt
               absl::StrJoin(counts, ", ").c_str(), r.config.dry_run ? ", dry run" : "",
               wrote_outbox ? absl::StrCat("outbox ", r.config.outbox_path, ", ").c_str() : "",
               AuditLocation(r.config).c_str());
+  if (summary->paused) {
+    // Read, not answered: the read position stayed where it was, so the first pass after the resume answers
+    // them (each once).
+    std::printf("%s; nothing was claimed or posted: `creditbot resume`, and the next pass answers them\n",
+                PauseLine(*summary->paused).c_str());
+  }
   // Without an owner nobody was told of a failure but the log: the exit status tells the scheduler.
   if (r.config.slack_user_id.empty()) {
     int failed = 0;
