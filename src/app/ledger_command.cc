@@ -3,7 +3,7 @@
 //
 //   list   [filters] [--limit N (default 50)] [--json]   newest first; a line per entry (or a JSON object)
 //   export --format csv [filters] [--limit N] [--output FILE]
-//                                                        every matching entry as CSV (app/ledger_csv.h)
+//                                                        every matching entry as CSV (state/ledger_csv.h)
 // Filters: --since DATE, --until DATE, --status S, --parent AC…, --product P. A DATE is a day (YYYY-MM-DD,
 // UTC: --since from its start, --until through its end) or an RFC 3339 time (--until exclusive).
 // Exit 0 done, 1 the store could not be read, 2 a bad option or configuration (the message names it).
@@ -16,13 +16,14 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "app/commands.h"
-#include "app/ledger_csv.h"
 #include "app/store_factory.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/utc_time.h"
 #include "slack/replier.h"
+#include "state/ledger_csv.h"
+#include "state/ledger_json.h"
 #include "state/state_store.h"
 
 namespace creditbot {
@@ -87,38 +88,14 @@ std::string ListLine(const LedgerEntry& e) {
       e.decided_by.empty() ? "-" : e.decided_by, "  ", e.request_key, e.dry_run ? "  [dry run]" : "");
 }
 
-nlohmann::ordered_json EntryJson(const LedgerEntry& e) {
-  auto day = [](const std::optional<absl::CivilDay>& d) { return d ? absl::FormatCivilTime(*d) : ""; };
-  return {{"execution_id", e.execution_id},
-          {"request_key", e.request_key},
-          {"requester", e.requester},
-          {"parent_account_sid", e.parent_account_sid},
-          {"product", e.product},
-          {"fraud_start", day(e.fraud_start)},
-          {"fraud_end", day(e.fraud_end)},
-          {"cells", e.cells.size()},
-          {"recommended_amount", e.recommended_amount},
-          {"status", LedgerStatusName(e.status)},
-          {"final_amount", e.final_amount},
-          {"currency", e.currency},
-          {"decided_by", e.decided_by},
-          {"decided_at", Rfc3339UtcOrEmpty(e.decided_at)},
-          {"reason", e.reason},
-          {"policy", {{"name", e.policy_name}, {"version", e.policy_version}, {"sha256", e.policy_sha256}}},
-          {"superseded_by", e.superseded_by},
-          {"reply_updated", e.reply_updated},
-          {"dry_run", e.dry_run},
-          {"created_at", Rfc3339UtcOrEmpty(e.created_at)},
-          {"thread", ThreadLink(e)}};
-}
-
 int List(StateStore& store, const LedgerFilter& filter, const LedgerOptions& options) {
   absl::StatusOr<std::vector<LedgerEntry>> entries = store.ListLedger(filter);
   if (!entries.ok()) return Fail("list", entries.status(), 1);
   for (const LedgerEntry& entry : *entries) {
-    const std::string line =
-        options.json ? EntryJson(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                     : ListLine(entry);
+    const std::string line = options.json
+                                 ? LedgerEntryJson(entry, ThreadLink(entry))
+                                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                 : ListLine(entry);
     std::printf("%s\n", line.c_str());
   }
   if (filter.limit > 0 && static_cast<int>(entries->size()) == filter.limit) {

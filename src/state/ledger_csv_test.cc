@@ -1,6 +1,6 @@
 // Tests of the ledger's CSV for finance: RFC 4180 quoting and the row of an entry, against text written by
 // hand.
-#include "app/ledger_csv.h"
+#include "state/ledger_csv.h"
 
 #include <gtest/gtest.h>
 

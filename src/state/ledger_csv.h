@@ -1,8 +1,9 @@
-// The credit ledger as CSV for finance (`creditbot ledger export --format csv`): what they need to issue
-// the credits. RFC 4180: a header row, then one row per ledger entry, rows ending in CRLF; a field holding
-// a comma, a double quote, CR or LF is quoted, its quotes doubled. A field a spreadsheet would run as a
-// formula (starting with '=', '+', '-', '@', a tab or CR) gets a leading apostrophe, so a reason typed in
-// Slack never runs in finance's spreadsheet; amounts never start with those.
+// The credit ledger as CSV for finance (`creditbot ledger export --format csv`, and the dashboard's CSV
+// export of any filtered view: one format, kept here below both): what they need to issue the credits. RFC
+// 4180: a header row, then one row per ledger entry, rows ending in CRLF; a field holding a comma, a double
+// quote, CR or LF is quoted, its quotes doubled. A field a spreadsheet would run as a formula (starting with
+// '=', '+', '-', '@', a tab or CR) gets a leading apostrophe, so a reason typed in Slack never runs in
+// finance's spreadsheet; amounts never start with those.
 //
 // Columns (LedgerCsvHeader): execution_id, request_key, requester, parent_account_sid, product,
 // fraud_start, fraud_end (YYYY-MM-DD), cells (how many), recommended_amount, status, final_amount,

@@ -1,5 +1,5 @@
 // The ledger's CSV rows; see ledger_csv.h.
-#include "app/ledger_csv.h"
+#include "state/ledger_csv.h"
 
 #include <optional>
 #include <vector>
