@@ -168,7 +168,19 @@ HttpFrontResponse ServiceHttp::Route(const HttpFrontRequest& request) {
     if (path == "/readyz") return HandleReady();
     return HandleMetrics();
   }
+  if (handlers_.dashboard) return HandleDashboard(request);
   return Text(404, "not found\n");
+}
+
+HttpFrontResponse ServiceHttp::HandleDashboard(const HttpFrontRequest& request) {
+  try {
+    return handlers_.dashboard(request);
+  } catch (const std::exception& error) {
+    LogError("the dashboard handler threw; answered 500", {{"path", request.path}, {"error", error.what()}});
+  } catch (...) {
+    LogError("the dashboard handler threw; answered 500", {{"path", request.path}});
+  }
+  return Text(500, "internal error\n");
 }
 
 void ServiceHttp::CountEvent(const std::string& result) {
@@ -318,6 +330,7 @@ HttpFrontResponse ServiceHttp::HandleReady() {
     }
   }
   if (report.checks.empty()) text = "ok\n";
+  for (const std::string& note : report.notes) absl::StrAppend(&text, OneLine(note), "\n");
   return Text(report.ok() ? 200 : 503, std::move(text));
 }
 
@@ -329,4 +342,3 @@ HttpFrontResponse ServiceHttp::HandleMetrics() {
 }
 
 }  // namespace creditbot
-  for (const std::string& note : report.notes) absl::StrAppend(&text, OneLine(note), "\n");

@@ -18,7 +18,10 @@
 //   GET  /readyz        readiness: 200 when every check of readiness() passes, else 503; one line per check,
 //                       "ok NAME" or "FAIL NAME: WHY", then the report's notes, one line each.
 //   GET  /metrics       metrics_text() (default: the registry's Render()), Prometheus text format 0.0.4.
-// Anything else is 404; other methods on these paths are 405.
+//   anything else       handed to the `dashboard` handler when one is set (serve's web dashboard, web/), with
+//                       the parsed request (method, target, headers incl. Cookie, body) and answered with
+//                       what it returns (status, headers incl. Set-Cookie and Location, body); else 404.
+// Other methods on the paths above are 405.
 //
 // Connections are handled by HttpFront (service_http_front.h): one poll() loop reads every request without
 // blocking and hands only complete ones to `threads` handler threads, so slow clients cannot hold them.
@@ -84,11 +87,11 @@ struct ReadyCheck {
 
 struct ReadyReport {
   std::vector<ReadyCheck> checks;
+  // Lines shown after the checks that do not change the answer (serve's "paused: REASON (by U…, since …)").
+  std::vector<std::string> notes = {};
   bool ok() const;  // true when every check passes (and when there are none)
 };
 
-  // Lines shown after the checks that do not change the answer (serve's "paused: REASON (by U…, since …)").
-  std::vector<std::string> notes = {};
 struct ServiceHttpHandlers {
   // Called on a request thread after the decision to answer 200 to a first delivery of an event; must only
   // enqueue. If it throws, the delivery is answered 500 and the event_id forgotten, so Slack's retry is
@@ -110,6 +113,10 @@ struct ServiceHttpHandlers {
   std::function<std::string()> metrics_text;
   // Liveness: non-OK makes /healthz answer 503 with the message. Unset: alive while serving.
   std::function<absl::Status()> liveness;
+  // Every request to a path not listed above (the web dashboard: bot does not know web/, app wires it in).
+  // Called on a request thread, concurrently; must be thread-safe. Bodies are within max_body_bytes (larger
+  // ones are refused 413 first). If it throws, the request is answered 500. Unset: 404.
+  std::function<HttpFrontResponse(const HttpFrontRequest& request)> dashboard;
 };
 
 class ServiceHttp {
@@ -145,6 +152,7 @@ class ServiceHttp {
   HttpFrontResponse HandleHealth();
   HttpFrontResponse HandleReady();
   HttpFrontResponse HandleMetrics();
+  HttpFrontResponse HandleDashboard(const HttpFrontRequest& request);
   void CountEvent(const std::string& result);
   std::string SigningSecret() const;
   // The refusal log (at most one line per kRefusalLogInterval; see the top of this file).

@@ -42,10 +42,16 @@ std::string_view ReasonPhrase(int status) {
       return "Continue";
     case 200:
       return "OK";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
     case 400:
       return "Bad Request";
     case 401:
       return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
@@ -54,6 +60,8 @@ std::string_view ReasonPhrase(int status) {
       return "Request Timeout";
     case 411:
       return "Length Required";
+    case 409:
+      return "Conflict";
     case 413:
       return "Payload Too Large";
     case 415:
