@@ -7,6 +7,6 @@ function(creditbot_embed_files)
     OUTPUT "${ARG_OUTPUT}"
     COMMAND ${CMAKE_COMMAND} -DOUTPUT=${ARG_OUTPUT} -DBASE=${ARG_BASE} "-DFILES=${ARG_FILES}" -P "${script}"
     DEPENDS ${ARG_FILES} "${script}"
-    COMMENT "Embedding SQL and policy files"
+    COMMENT "Embedding SQL, policy and dashboard files"
     VERBATIM)
 endfunction()

@@ -101,6 +101,9 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
     {Setting::kSecretRefreshSeconds, "CREDITBOT_SECRET_REFRESH_SECONDS", T::kNonNegativeInt, "300", false,
      "`serve` re-reads its configuration, Secrets Manager included, this often and on SIGHUP; `0` = only "
      "on SIGHUP"},
+    {Setting::kApiToken, "CREDITBOT_API_TOKEN", T::kText, "", true,
+     "bearer token for the dashboard's read-only API (`Authorization: Bearer …` on `/api/…`, JSON and CSV); "
+     "unset: the API answers only a signed-in browser"},
     // Metrics of the scheduled pass
     {Setting::kPushgatewayUrl, "CREDITBOT_PUSHGATEWAY_URL", T::kHttpUrl, "", false,
      "Prometheus Pushgateway that `run --once` pushes the pass's metrics to (job `creditbot`); a failed push "
@@ -859,6 +862,7 @@ absl::StatusOr<Config> BuildConfig(const RawSettings& raw) {
   config.slack_signing_secret = get(Setting::kSlackSigningSecret);
   config.slack_api_url = get(Setting::kSlackApiUrl);
   config.http_addr = get(Setting::kHttpAddr);
+  config.api_token = get(Setting::kApiToken);
   config.looker_base_url = get(Setting::kLookerBaseUrl);
   config.looker_api_url = get(Setting::kLookerApiUrl);
   if (config.looker_api_url.empty()) config.looker_api_url = config.looker_base_url;

@@ -69,6 +69,7 @@ enum class Setting : int {
   kHttpAddr,
   kCatchupSeconds,
   kSecretRefreshSeconds,
+  kApiToken,
   // Metrics of the scheduled pass
   kPushgatewayUrl,
   kMetricsTextfile,
@@ -313,6 +314,7 @@ struct Config {
 
   // The service
   std::string http_addr;  // host:port
+  std::string api_token;  // CREDITBOT_API_TOKEN: the dashboard's read-only API (/api/…) by bearer token
   absl::Duration catchup_interval = absl::Minutes(5);
   // serve re-reads the configuration (secrets included) this often, and on SIGHUP; zero = only on SIGHUP
   // (CREDITBOT_SECRET_REFRESH_SECONDS).

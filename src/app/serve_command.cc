@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -35,6 +36,7 @@
 #include "app/commands.h"
 #include "app/config_reload.h"
 #include "app/runtime.h"
+#include "app/serve_dashboard.h"
 #include "bot/interactivity_handler.h"
 #include "bot/metric_series.h"
 #include "bot/service.h"
@@ -71,12 +73,10 @@ absl::Status ParseHttpAddr(const std::string& text, std::string& host, int& port
 
 // What serve needs of the configuration beyond BuildConfig's checks (at start and at every reload).
 absl::Status CheckServeConfig(const Config& config) {
-  if (config.slack_bot_token.empty()) {
-    return absl::InvalidArgumentError(
-        "configuration: serve needs Slack: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode or "
-        "SLACK_SIGNING_SECRET for the Events API); `run --once` works on the local inbox");
-  }
-  if (config.slack_app_token.empty() && config.slack_signing_secret.empty()) {
+  // Without SLACK_BOT_TOKEN, serve runs on the embedded default: catch-up passes over the local inbox, the
+  // outbox, and the dashboard with its local sign-in.
+  if (!config.slack_bot_token.empty() && config.slack_app_token.empty() &&
+      config.slack_signing_secret.empty()) {
     return absl::InvalidArgumentError(
         "configuration: serve needs a way to receive events: SLACK_APP_TOKEN (Socket Mode, no public URL "
         "needed) or SLACK_SIGNING_SECRET (Events API on CREDITBOT_HTTP_ADDR /slack/events), or both");
@@ -417,6 +417,36 @@ ServiceHttpHandlers HttpHandlers(Service& service, const SocketModeReceiver* soc
   return handlers;
 }
 
+// The dashboard's decisions: run on the service worker with the runtime's desk (as the Slack buttons' are),
+// waiting up to kDashboardDecisionWait for the answer. A worker busy for longer with a calculation still
+// takes the decision afterwards; the page says so.
+constexpr absl::Duration kDashboardDecisionWait = absl::Seconds(30);
+
+std::function<DecisionAnswer(const DecisionRequest&)> DashboardDecider(Service& service,
+                                                                       ConfigReloader& reloader) {
+  return [&service, &reloader](const DecisionRequest& request) {
+    auto promise = std::make_shared<std::promise<DecisionAnswer>>();
+    std::future<DecisionAnswer> answer = promise->get_future();
+    service.Post([&reloader, request, promise] {
+      DecisionAnswer result;
+      if (reloader.runtime().desk == nullptr) {
+        result.message = "deciding is not set up in this service";
+      } else {
+        result = reloader.runtime().desk->Decide(request);
+      }
+      promise->set_value(std::move(result));
+    });
+    if (answer.wait_for(absl::ToChronoSeconds(kDashboardDecisionWait)) != std::future_status::ready) {
+      DecisionAnswer waiting;
+      waiting.message =
+          "serve is busy with a calculation; the decision is queued and will be taken when it finishes. "
+          "Reload the queue in a minute.";
+      return waiting;
+    }
+    return answer.get();
+  };
+}
+
 // The thread that takes serve's signals: SIGHUP asks for a reload, SIGTERM/SIGINT stop the service, SIGUSR1
 // (sent when the service ended by itself) ends the thread.
 std::thread StartSignalThread(const sigset_t& signals, Service& service, SocketModeReceiver* socket_mode,
@@ -448,9 +478,12 @@ void PrintListening(const std::string& host, int port, bool socket_mode, const C
               socket_mode ? "Socket Mode" : "",
               socket_mode && !config.slack_signing_secret.empty() ? " + " : "",
               config.slack_signing_secret.empty()
-                  ? ""
+                  ? (config.slack_bot_token.empty() ? "embedded default: the local inbox and outbox" : "")
                   : "Events API at /slack/events, interactivity at /slack/interactivity",
               config.dry_run ? "dry run" : "live");
+  std::printf("creditbot serve: dashboard at http://%s:%d/%s\n",
+              host.find(':') == std::string::npos ? host.c_str() : ("[" + host + "]").c_str(), port,
+              config.slack_bot_token.empty() ? " (local sign-in)" : "");
   std::fflush(stdout);
 }
 
@@ -501,7 +534,15 @@ int ServeCommand(const Environment& env, const GlobalOptions& global) {
   http_options.port = http_port;
   http_options.signing_secret = start_config.slack_signing_secret;
   http_options.clock = &env.clock();
-  ServiceHttp http(http_options, HttpHandlers(service, socket_mode.get(), interactivity.get()));
+  ServiceHttpHandlers handlers = HttpHandlers(service, socket_mode.get(), interactivity.get());
+  // The web dashboard: every path the endpoint does not serve itself. Its decisions run on the worker.
+  absl::StatusOr<std::unique_ptr<ServeDashboard>> dashboard =
+      OpenServeDashboard(env, start_config, http_host, DashboardDecider(service, reloader));
+  if (!dashboard.ok()) return Fail(dashboard.status());
+  handlers.dashboard = [web = dashboard->get()](const HttpFrontRequest& request) {
+    return web->Handle(request);
+  };
+  ServiceHttp http(http_options, std::move(handlers));
   absl::StatusOr<int> bound = http.Start();
   if (!bound.ok())
     return Fail(

@@ -1,0 +1,109 @@
+// DashboardData: what the dashboard's pages and API show, read from the state store's ledger (ListLedger and
+// CountLedger with a LedgerFilter, which both stores serve from indexes) and from the audit records beside it
+// (result.json, decision.json). It owns no store: serve gives it a StateStore instance of its own (not the
+// worker's), used under this object's lock, so a page never waits for a calculation and never shares a
+// connection with the worker.
+//
+// Charts: the per-week, per-MCC and timing series come from the ledger alone; the per-country and per-Fraud
+// Guard mode series need each entry's result.json (its lines and mode table). Those are read once per
+// execution id and kept in a small summary cache (results never change), so the first chart over a long
+// range reads many audit records and the next ones none.
+//
+// Thread-safe: one mutex around the store and the cache.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "state/ledger.h"
+#include "state/state_store.h"
+
+namespace creditbot {
+
+// Reads the audit file `name` ("result.json", "decision.json") of `execution_id`. kNotFound when absent.
+using AuditReader =
+    std::function<absl::StatusOr<std::string>(std::string_view execution_id, std::string_view name)>;
+
+// One page of the history.
+struct LedgerPage {
+  std::vector<LedgerEntry> entries;
+  int total = 0;  // every entry matching the filter (CountLedger)
+};
+
+// The history's filter as the page and the API take it (query parameters since, until — YYYY-MM-DD, until
+// inclusive —, status, parent, product, page), checked.
+struct HistoryQuery {
+  LedgerFilter filter;  // limit and offset set from page and page_size
+  int page = 1;
+  int page_size = 50;
+  std::map<std::string, std::string> params;  // the accepted parameters, for links to other pages
+};
+
+// kInvalidArgument naming the parameter and what it accepts.
+absl::StatusOr<HistoryQuery> ParseHistoryQuery(const std::map<std::string, std::string>& params,
+                                               int page_size = 50);
+
+// One request's page: its entry, the other entries of the same request (recalculations) and the audit.
+struct RequestDetail {
+  LedgerEntry entry;
+  std::vector<LedgerEntry> same_request;  // every entry of entry.request_key, newest first
+  std::string result_json;                // "" when the audit record could not be read
+  std::string result_error;               // why, when it could not
+  std::string decision_json;              // "" when there is none
+};
+
+// The charts' data.
+struct ChartSeries {
+  std::vector<std::string> labels;
+  std::map<std::string, std::vector<double>> values;  // series name → one value per label
+};
+struct ChartData {
+  ChartSeries weekly;        // "recommended", "approved" per ISO week (Monday, YYYY-MM-DD)
+  ChartSeries by_mcc;        // "credited" per MCC
+  ChartSeries by_country;    // "credited" per country (from the audit lines)
+  ChartSeries by_mode;       // "credited" per Fraud Guard mode (from the audit mode table)
+  ChartSeries reply_hours;   // "entries" per bucket of hours from request to reply
+  ChartSeries decide_hours;  // "entries" per bucket of hours from request to decision
+  int entries = 0;           // ledger entries counted (superseded ones are left out)
+  int audit_unread = 0;      // entries whose result.json could not be read (left out of country and mode)
+};
+
+class DashboardData {
+ public:
+  DashboardData(StateStore& state, AuditReader read_audit)
+      : state_(state), read_audit_(std::move(read_audit)) {}
+
+  // Entries awaiting a decision, oldest first (at most `limit`).
+  absl::StatusOr<std::vector<LedgerEntry>> Queue(int limit = 500);
+  absl::StatusOr<LedgerPage> History(const LedgerFilter& filter);
+  // Every entry matching `filter` (its limit and offset ignored), newest first: the CSV export.
+  absl::StatusOr<std::vector<LedgerEntry>> All(LedgerFilter filter);
+  // kNotFound when there is no entry of that id.
+  absl::StatusOr<RequestDetail> Request(std::string_view execution_id);
+  absl::StatusOr<ChartData> Charts(LedgerFilter filter);
+
+ private:
+  struct AuditSummary {
+    bool read = false;
+    std::map<std::string, double> by_country;
+    std::map<std::string, double> by_mode;
+  };
+  AuditSummary SummaryOf(const std::string& execution_id);  // requires mutex_
+
+  StateStore& state_;
+  AuditReader read_audit_;
+  std::mutex mutex_;
+  std::map<std::string, AuditSummary> summaries_;  // guarded by mutex_
+};
+
+// The Slack ts of a request key ("C1:1712345678.000100" → that time), nullopt when it has none.
+std::optional<absl::Time> RequestTime(const LedgerEntry& entry);
+
+}  // namespace creditbot
