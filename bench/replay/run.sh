@@ -6,7 +6,8 @@
 # dry run) in $WORK/home, copies those records to N (bench/replay/make_records.py), then times
 #   creditbot replay --out $WORK/out                  (the configured policy: every result byte-identical)
 #   creditbot replay --policy k.standard=0.5 --out …  (a candidate policy: deltas on the goodwill requests)
-# REPS times each and prints the wall time of each run and the median (s), and requests per second.
+# REPS times each and prints the wall time of each run, the median (s), requests per second, and the CPU time
+# (user + sys; on a loaded machine the wall time also counts waiting for a core).
 #
 #   cmake --preset release && cmake --build build/release --target creditbot    # the binary measured
 #   bench/replay/run.sh                     # N=10000 REPS=3
@@ -38,16 +39,18 @@ for name in own-policy k-standard-half; do
   args=(replay --out "$WORK/out-$name")
   [ "$name" = k-standard-half ] && args+=(--policy "$WORK/k-standard-half.toml")
   times=()
+  cpus=()
   for _ in $(seq "$REPS"); do
     rm -rf "$WORK/out-$name"
-    start=$(date +%s.%N)
-    "$CREDITBOT" "${args[@]}" > "$WORK/$name.out" 2> "$WORK/$name.err"
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
+    /usr/bin/time -f '%e %U %S' -o "$WORK/$name.time" "$CREDITBOT" "${args[@]}" > "$WORK/$name.out" 2> "$WORK/$name.err"
+    read -r wall user sys < "$WORK/$name.time"
+    times+=("$wall")
+    cpus+=("$(echo "$user + $sys" | bc -l)")
   done
   med=$(printf '%s\n' "${times[@]}" | median)
-  printf '%-16s runs %s s; median %.2f s (%.0f requests/s)\n' "$name" "$(printf '%.2f ' "${times[@]}")" "$med" \
-    "$(echo "$N / $med" | bc -l)"
+  cpu=$(printf '%s\n' "${cpus[@]}" | median)
+  printf '%-16s runs %s s; median %.2f s wall (%.0f requests/s), %.2f s CPU (user + sys)\n' "$name" \
+    "$(printf '%.2f ' "${times[@]}")" "$med" "$(echo "$N / $med" | bc -l)" "$cpu"
   sed -n 1p "$WORK/$name.out"
 done
 echo "work folder: $WORK"
