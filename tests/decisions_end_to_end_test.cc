@@ -11,11 +11,14 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "tests/fake_slack_server.h"
 #include "tests/fake_socket_mode_server.h"
 #include "tests/test_support.h"
@@ -471,6 +474,81 @@ TEST_F(DecisionsOnSlack, ServeDecidesAThreadReplyAtOnce) {
   EXPECT_EQ(serve.Stop(SIGTERM), 0) << serve.err();
   EXPECT_EQ(slack_.Count("chat.update"), 1);
   EXPECT_EQ(LedgerStatus(), "approved");
+}
+
+// A crash between the decision and chat.update: `run --once` reads an approver's "approve", records it, and
+// is SIGKILLed while the fake Slack holds its chat.update. Either way the next pass shows the decision
+// exactly once: one effective update, one notice to the requester, the decision and its decision.json kept.
+class DecisionCrash : public DecisionsOnSlack {
+ protected:
+  // Answers the request, reads the approver's "approve" in a pass that is killed inside chat.update (held by
+  // the fake, applied first or not); returns the reply's ts.
+  std::string DecideAndCrashInChatUpdate(bool slack_applied_it) {
+    const std::string request = PostRequest();
+    Pass();
+    EXPECT_EQ(slack_.BotPosts().size(), 1u);
+    const std::string reply = slack_.BotPosts()[0].ts;
+    PostInThread(request, kApprover, "approve");
+    slack_.HoldNext("chat.update", slack_applied_it);
+    {
+      BackgroundCreditbot pass({"run", "--once"}, ShortLeaseEnv(), home_.path());
+      EXPECT_TRUE(WaitUntil([&] { return slack_.Count("chat.update") == 1; })) << pass.err();
+      EXPECT_EQ(pass.Stop(SIGKILL), 128 + SIGKILL) << pass.err();
+    }
+    slack_.ReleaseHeld();
+    absl::SleepFor(absl::Milliseconds(1500));  // the killed pass's lease (1 s) runs out
+    return reply;
+  }
+  // The killed pass holds the pass lease: with a 1 s lease the next pass may take it over.
+  std::map<std::string, std::string> ShortLeaseEnv() const {
+    std::map<std::string, std::string> env = Env();
+    env["CREDITBOT_CLAIM_LEASE_SECONDS"] = "1";
+    return env;
+  }
+  void PassAfterCrash() const {
+    RunResult run = RunCreditbot({"run", "--once"}, ShortLeaseEnv(), home_.path());
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    ASSERT_THAT(run.err, Not(HasSubstr("another pass holds the lease")));
+  }
+  int Notices() const {
+    int notices = 0;
+    for (const SlackBotPost& post : slack_.BotPosts())
+      notices += post.payload.value("text", "").find("your credit request was approved") != std::string::npos;
+    return notices;
+  }
+  std::string ExecutionId() const {
+    RunResult list = RunCreditbot({"ledger", "list", "--json"}, Env(), home_.path());
+    const std::size_t at = list.out.find("\"execution_id\":\"");
+    return at == std::string::npos ? "" : list.out.substr(at + 16, list.out.find('"', at + 16) - at - 16);
+  }
+};
+
+TEST_F(DecisionCrash, KilledAfterSlackAppliedTheUpdateTheNextPassDoesNotUpdateAgain) {
+  const std::string reply = DecideAndCrashInChatUpdate(/*slack_applied_it=*/true);
+  EXPECT_EQ(LedgerStatus(), "approved");  // recorded before the update: not lost
+  EXPECT_THAT(StoredReply(reply), HasSubstr("Approved by <@U0APPROVER1>"));
+  EXPECT_EQ(Notices(), 0);  // killed before the requester was told
+  PassAfterCrash();
+  EXPECT_EQ(slack_.Count("chat.update"), 1);  // the reply already showed it: no second update
+  EXPECT_EQ(Notices(), 1);
+  EXPECT_EQ(LedgerStatus(), "approved");
+  EXPECT_TRUE(std::filesystem::exists(home_.File("audit/" + ExecutionId() + "/decision.json")));
+  PassAfterCrash();  // and nothing more later
+  EXPECT_EQ(slack_.Count("chat.update"), 1);
+  EXPECT_EQ(Notices(), 1);
+}
+
+TEST_F(DecisionCrash, KilledBeforeSlackAppliedTheUpdateTheNextPassShowsItOnce) {
+  const std::string reply = DecideAndCrashInChatUpdate(/*slack_applied_it=*/false);
+  EXPECT_EQ(LedgerStatus(), "approved");
+  EXPECT_THAT(StoredReply(reply), Not(HasSubstr("Approved by")));
+  PassAfterCrash();
+  EXPECT_EQ(slack_.Count("chat.update"), 2);  // the held one that changed nothing, and this one
+  EXPECT_THAT(StoredReply(reply), HasSubstr("Approved by <@U0APPROVER1>"));
+  EXPECT_EQ(Notices(), 1);
+  PassAfterCrash();
+  EXPECT_EQ(slack_.Count("chat.update"), 2);
+  EXPECT_EQ(Notices(), 1);
 }
 
 }  // namespace

@@ -176,6 +176,7 @@ FakeSlackServer::FakeSlackServer() {
 }
 
 FakeSlackServer::~FakeSlackServer() {
+  ReleaseHeld();
   server_.stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -283,8 +284,23 @@ void FakeSlackServer::DropPostAfterStoring(int times) {
   drop_posts_ = times;
 }
 
-void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response& response) {
+void FakeSlackServer::HoldNext(const std::string& api_method, bool apply) {
   std::lock_guard<std::mutex> lock(mutex_);
+  hold_method_ = api_method;
+  hold_apply_ = apply;
+  held_released_ = false;
+}
+
+void FakeSlackServer::ReleaseHeld() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_released_ = true;
+  }
+  held_cv_.notify_all();
+}
+
+void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response& response) {
+  std::unique_lock<std::mutex> lock(mutex_);
   const std::string api_method =
       request.path.starts_with(kApiPrefix) ? request.path.substr(kApiPrefix.size()) : std::string();
   requests_.push_back(SlackRequest{request.method, request.path, api_method, request.body, request.headers});
@@ -312,6 +328,16 @@ void FakeSlackServer::Handle(const httplib::Request& request, httplib::Response&
     answer.status = 404;
     answer.body = "Not Found";
     answer.content_type = "text/plain";
+  } else if (!hold_method_.empty() && api_method == hold_method_) {
+    hold_method_.clear();
+    if (hold_apply_) {
+      answer = Route(api_method, request);
+    } else {
+      answer.status = 503;
+      answer.body = "held, then refused";
+      answer.content_type = "text/plain";
+    }
+    held_cv_.wait(lock, [this] { return held_released_; });  // the mutex is free meanwhile
   } else {
     answer = Route(api_method, request);
   }

@@ -59,6 +59,7 @@
 
 #include <httplib.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -173,6 +174,11 @@ class FakeSlackServer {
                     const std::string& content_type = "text/html");
   // The next `times` chat.postMessage calls that succeed are stored, then the connection breaks (above).
   void DropPostAfterStoring(int times = 1);
+  // The next call of `api_method` is held: its answer waits until ReleaseHeld() (or the fake's end), so a
+  // test can SIGKILL the client while it waits. With `apply` the call takes effect first (Slack did it; the
+  // answer is lost with the client), without it the held call is answered 503 and changes nothing.
+  void HoldNext(const std::string& api_method, bool apply);
+  void ReleaseHeld();
 
  private:
   struct Channel {
@@ -246,6 +252,10 @@ class FakeSlackServer {
   std::vector<nlohmann::json> response_url_posts_;
   std::map<std::string, std::vector<std::string>> usergroups_;
   int drop_posts_ = 0;
+  std::string hold_method_;  // HoldNext
+  bool hold_apply_ = false;
+  bool held_released_ = false;
+  std::condition_variable held_cv_;
   int page_size_cap_ = 0;  // 0: none
   int64_t ts_counter_ = 0;
   int64_t ts_base_seconds_ = 1700000000;  // SetTsBase

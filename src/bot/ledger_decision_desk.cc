@@ -266,13 +266,18 @@ absl::Status LedgerDecisionDesk::Show(const LedgerEntry& entry, std::string_view
       LogWarn("the credit reply is gone; only the requester is told", {{"reply_ts", entry.reply_ts}});
     } else {
       if (!blocks.ok()) return blocks.status();
-      const RenderedMessage decided = RenderDecidedReply(*blocks, *shown);
-      CREDITBOT_RETURN_IF_ERROR(
-          replier_.Update(entry.channel, entry.reply_ts, decided.text, decided.blocks_json));
+      if (ShowsDecision(*blocks, *shown)) {
+        // Updated before a crash or a lost answer: once is enough.
+        LogInfo("the credit reply already shows the decision", {{"reply_ts", entry.reply_ts}});
+      } else {
+        const RenderedMessage decided = RenderDecidedReply(*blocks, *shown);
+        CREDITBOT_RETURN_IF_ERROR(
+            replier_.Update(entry.channel, entry.reply_ts, decided.text, decided.blocks_json));
+      }
     }
   }
   const std::string kind = absl::StrCat("decision:", entry.execution_id);
-  CREDITBOT_ASSIGN_OR_RETURN(std::optional<std::string> told,
+  CREDITBOT_ASSIGN_OR_RETURN(std::optional<OurReply> told,
                              replier_.FindOurReply(entry.channel, entry.ts, entry.request_key, kind));
   if (!told) {
     const RenderedMessage notice = RenderDecisionNotice(entry.requester, *shown);

@@ -471,7 +471,7 @@ ItemOutcome Pipeline::ReplyWithCredit(const SlackMessage& message, const TriageD
   RenderedMessage rendered = RenderCreditReply(report, record.execution_id, reply_context);
   Reply reply{message.channel, message.ts,           record.key,         kind,
               rendered.text,   rendered.blocks_json, record.execution_id};
-  bool found = false;
+  std::optional<OurReply> found;
   absl::StatusOr<std::string> posted = PostOnce(reply, message.no_replies_when_read, &found);
   if (!posted.ok()) return Fail(record, posted.status(), "could not post the reply");
   record.reply_ts = *posted;
@@ -551,8 +551,9 @@ ItemOutcome Pipeline::AskToFix(const SlackMessage& message, RequestRecord& recor
   return ItemOutcome::kAsked;
 }
 
-absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_known_empty, bool* found) {
-  if (found != nullptr) *found = false;
+absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_known_empty,
+                                               std::optional<OurReply>* found) {
+  if (found != nullptr) found->reset();
   if (thread_known_empty) {
     // A first claim of a message whose thread was empty when this pass read it: no reply of ours can be
     // there, so the lookup (Tier 3, 50 a minute) is skipped. Every later attempt (a retry, a lease taken
@@ -560,13 +561,13 @@ absl::StatusOr<std::string> Pipeline::PostOnce(const Reply& reply, bool thread_k
     LogDebug("first post to an empty thread; no lookup");
     return deps_.replier.Post(reply);
   }
-  absl::StatusOr<std::optional<std::string>> existing =
+  absl::StatusOr<std::optional<OurReply>> existing =
       deps_.replier.FindOurReply(reply.channel, reply.thread_ts, reply.request_key, reply.kind);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     LogInfo("a reply of ours is already in the thread; recording it instead of posting again");
-    if (found != nullptr) *found = true;
-    return **existing;
+    if (found != nullptr) *found = **existing;
+    return (*existing)->ts;
   }
   return deps_.replier.Post(reply);
 }
@@ -642,18 +643,19 @@ std::string Pipeline::PendingRecalculation(const std::string& request_key) {
 }
 
 absl::Status Pipeline::RecordLedger(const SlackMessage& message, RequestRecord& record,
-                                    const CreditReport& report, const std::string& reply_ts, bool reply_found,
-                                    bool first_reply) {
+                                    const CreditReport& report, const std::string& reply_ts,
+                                    const std::optional<OurReply>& found, bool first_reply) {
   CREDITBOT_ASSIGN_OR_RETURN(std::vector<LedgerEntry> entries, EntriesOf(record.key));
   // An earlier attempt posted this reply and recorded its entry, then stopped before finishing.
   const LedgerEntry* recorded = nullptr;
   for (const LedgerEntry& entry : entries) {  // newest first: the last match is the first entry
     if (entry.dry_run != options_.dry_run) continue;
-    if (!reply_ts.empty() && entry.reply_ts == reply_ts) {
+    if ((!reply_ts.empty() && entry.reply_ts == reply_ts) ||
+        (found && !found->execution_id.empty() && entry.execution_id == found->execution_id)) {
       recorded = &entry;
       break;
     }
-    if (reply_found && first_reply) recorded = &entry;
+    if (found && found->execution_id.empty() && first_reply) recorded = &entry;
   }
   if (recorded != nullptr) {
     if (recorded->execution_id != record.execution_id) {
@@ -662,6 +664,14 @@ absl::Status Pipeline::RecordLedger(const SlackMessage& message, RequestRecord& 
       record.execution_id = recorded->execution_id;
     }
     return absl::OkStatus();
+  }
+  if (!options_.dry_run && found && !found->execution_id.empty() &&
+      found->execution_id != record.execution_id) {
+    // An earlier attempt posted this reply and stopped before recording it: its buttons carry that
+    // attempt's execution id (whose audit record it wrote before posting), so the entry takes it.
+    LogInfo("the reply an earlier attempt posted was not recorded; recording it under its execution id",
+            {{"posted", found->execution_id}, {"this_attempt", record.execution_id}});
+    record.execution_id = found->execution_id;
   }
   LedgerEntry entry;
   entry.execution_id = record.execution_id;

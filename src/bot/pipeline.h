@@ -136,12 +136,14 @@ class Pipeline {
   // The request's ledger entries, newest first.
   absl::StatusOr<std::vector<LedgerEntry>> EntriesOf(const std::string& request_key);
   // Records the ledger entry of the credit reply `reply_ts` unless one is already recorded for that reply
-  // (then adopts its execution id in `record`): the entry whose reply_ts it is, or, for a first credit reply
-  // an earlier attempt posted (`reply_found`), the request's first entry of this mode (a reply found again
-  // may be named differently, e.g. the local outbox's "outbox:<request key>"). A live entry supersedes the
-  // request's dry-run entries.
+  // (then adopts its execution id in `record`): the entry whose reply_ts it is, or the one of the execution
+  // id the reply an earlier attempt posted carries (`found`), or, for a found first credit reply that
+  // carries none, the request's first entry of this mode. A live reply an earlier attempt posted but did
+  // not record gets its entry under the execution id it carries, the one its buttons decide. A live entry
+  // supersedes the request's dry-run entries.
   absl::Status RecordLedger(const SlackMessage& message, RequestRecord& record, const CreditReport& report,
-                            const std::string& reply_ts, bool reply_found, bool first_reply);
+                            const std::string& reply_ts, const std::optional<OurReply>& found,
+                            bool first_reply);
   // After a recalculation's entry is recorded: the entries it superseded get their reply marked superseded.
   void MarkSupersededReplies(const RequestRecord& record);
   // Tells the author of `reply` alone (chat.postEphemeral, in its thread).
@@ -175,8 +177,9 @@ class Pipeline {
                        const absl::Status& status);
   // Posts `reply` unless a live reply of ours for the request is already in the thread. Returns its ts.
   // `thread_known_empty` (SlackMessage::no_replies_when_read of a first claim) skips the thread lookup.
-  // `found` (optional) says whether the reply was already there (an earlier attempt posted it).
-  absl::StatusOr<std::string> PostOnce(const Reply& reply, bool thread_known_empty, bool* found = nullptr);
+  // `found` (optional) gets the reply when it was already there (an earlier attempt posted it).
+  absl::StatusOr<std::string> PostOnce(const Reply& reply, bool thread_known_empty,
+                                       std::optional<OurReply>* found = nullptr);
   // The failure reply in the request's thread, exactly once (kind "failure"); false when it could not be
   // posted. True without posting for a record that names no message.
   bool TellRequester(RequestRecord& record);

@@ -43,10 +43,9 @@ constexpr char kFailureReply[] =
 class RefusingReplier final : public Replier {
  public:
   explicit RefusingReplier(Replier& inner) : inner_(inner) {}
-  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
-                                                          std::string_view thread_ts,
-                                                          std::string_view request_key,
-                                                          std::string_view kind) override {
+  absl::StatusOr<std::optional<OurReply>> FindOurReply(std::string_view channel, std::string_view thread_ts,
+                                                       std::string_view request_key,
+                                                       std::string_view kind) override {
     return inner_.FindOurReply(channel, thread_ts, request_key, kind);
   }
   absl::StatusOr<std::string> Post(const Reply& reply) override {
@@ -626,6 +625,25 @@ TEST_F(PipelineLedgerTest, ARequestHandledAgainAfterALostFinishKeepsItsOneEntry)
   EXPECT_EQ(Ledger()[0].execution_id, first);
   EXPECT_EQ((**state_->Get(kKey)).execution_id, first);
   EXPECT_EQ(Lines("").size(), 1u);  // one reply
+}
+
+TEST_F(PipelineLedgerTest, AReplyPostedButNotRecordedIsRecordedUnderTheExecutionIdItsButtonsCarry) {
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  const std::string posted = Ledger()[0].execution_id;
+  const std::string posted_ts = Ledger()[0].reply_ts;
+  // As if the first attempt died between posting the reply and recording anything: a state without the
+  // entry or the record, the same outbox (the reply is there, its buttons carrying `posted`).
+  state_ = std::move(SqliteStateStore::Open(dir_.File("state-after-crash.db"))).value();
+  clock_.Advance(absl::Seconds(5));
+  outbox_ = std::make_unique<LocalOutbox>(dir_.File("outbox.jsonl"));
+  NewPipeline();
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  std::vector<LedgerEntry> ledger = Ledger();
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].execution_id, posted);  // what Approve on that reply names
+  EXPECT_EQ(ledger[0].reply_ts, posted_ts);   // the post's own line, as Post named it
+  EXPECT_EQ((**state_->Get(kKey)).execution_id, posted);
+  EXPECT_EQ(Lines("").size(), 1u);  // still one reply
 }
 
 TEST_F(PipelineLedgerTest, AThreadCommandGoesToTheDeskOnce) {

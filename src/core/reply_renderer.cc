@@ -474,6 +474,22 @@ RenderedMessage RenderDecidedReply(std::string_view blocks_json, const ShownDeci
   return {Truncated(text, kMaxTextChars), blocks.dump()};
 }
 
+bool ShowsDecision(std::string_view blocks_json, const ShownDecision& decision) {
+  const Json blocks = Json::parse(blocks_json, nullptr, /*allow_exceptions=*/false);
+  if (!blocks.is_array()) return false;
+  const std::string line = DecisionLine(decision);
+  for (const Json& block : blocks) {
+    if (!block.is_object() || block.value("block_id", "") != kDecisionBlockId) continue;
+    const Json* elements = block.contains("elements") ? &block["elements"] : nullptr;
+    if (block.value("type", "") != "context" || elements == nullptr || !elements->is_array()) return false;
+    for (const Json& element : *elements) {
+      if (element.is_object() && element.value("text", "") == line) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
 RenderedMessage RenderDecisionNotice(std::string_view requester_user_id, const ShownDecision& decision) {
   std::string text = requester_user_id.empty()
                          ? std::string("Your credit request was ")

@@ -66,6 +66,11 @@ std::string DecisionLine(const ShownDecision& decision);
 // again gives the same message. Unreadable blocks give the decision line alone.
 RenderedMessage RenderDecidedReply(std::string_view blocks_json, const ShownDecision& decision);
 
+// True when `blocks_json` (a reply's blocks as Slack stores them) already shows `decision`: its decision
+// block (kDecisionBlockId) is the context line DecisionLine(decision). A decision shown before a crash or a
+// lost answer is then not updated a second time. Unreadable blocks give false.
+bool ShowsDecision(std::string_view blocks_json, const ShownDecision& decision);
+
 // The thread notice to the requester (a user id, may be empty): "<@U2> your credit request was approved by
 // <@U1>: $255.00 will be credited." / "… was rejected by <@U1>: reason" / "… was adjusted to $200.00 by
 // <@U1>: reason".

@@ -349,6 +349,24 @@ TEST(CreditReply, TheDecidedReplyReplacesTheButtonsWithWhoDecided) {
   EXPECT_EQ(again.text, decided.text);
 }
 
+TEST(CreditReply, ShowsDecisionOnlyWhenTheDecisionBlockSaysThisDecision) {
+  const RenderedMessage reply = RenderCreditReply(WorkedExampleReport(), "E1");
+  const ShownDecision approved = Decided(ShownDecision::Kind::kApproved, "255", "");
+  EXPECT_FALSE(ShowsDecision(reply.blocks_json, approved));  // still the buttons
+  const std::string decided = RenderDecidedReply(reply.blocks_json, approved).blocks_json;
+  EXPECT_TRUE(ShowsDecision(decided, approved));
+  // Another decision's line in the block, a block of another id, or unreadable blocks: not shown.
+  EXPECT_FALSE(ShowsDecision(decided, Decided(ShownDecision::Kind::kRejected, "0", "dup")));
+  EXPECT_FALSE(ShowsDecision(R"([{"type":"context","elements":[{"type":"mrkdwn",
+      "text":"Approved by <@U0APPROVER> at 14:02 UTC"}],"block_id":"other"}])",
+                             approved));
+  EXPECT_FALSE(ShowsDecision("not json", approved));
+  // As Slack gives blocks back: the same block with fields Slack adds (verbatim) still counts.
+  EXPECT_TRUE(ShowsDecision(R"([{"type":"context","block_id":"creditbot_decision","elements":[{"type":
+      "mrkdwn","text":"Approved by <@U0APPROVER> at 14:02 UTC","verbatim":false}]}])",
+                            approved));
+}
+
 TEST(CreditReply, DecisionLinesForRejectAndAdjustCarryTheReasonEscaped) {
   EXPECT_EQ(DecisionLine(Decided(ShownDecision::Kind::kRejected, "0", "wrong account <!channel> & co")),
             "Rejected by <@U0APPROVER>: wrong account &lt;!channel&gt; &amp; co");

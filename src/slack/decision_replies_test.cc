@@ -143,7 +143,7 @@ TEST(LocalOutboxDecisions, UpdateAndEphemeralAreRecordedAndTheLatestBlocksRead) 
   ASSERT_TRUE(ts.ok());
   EXPECT_EQ(*ts, "outbox:1");
   EXPECT_EQ(Json::parse(*outbox.MessageBlocks("C1", "1.2", *ts)), Json::parse(reply.blocks_json));
-  // FindOurReply's answer names the request's credit reply too.
+  // What FindOurReply answered before it named the line still names the request's credit reply.
   EXPECT_EQ(Json::parse(*outbox.MessageBlocks("C1", "1.2", "outbox:C1:1.2")), Json::parse(reply.blocks_json));
 
   ASSERT_TRUE(outbox.Update("C1", *ts, "Approved by <@U0A>", R"([{"type":"context","elements":[]}])").ok());
@@ -159,8 +159,13 @@ TEST(LocalOutboxDecisions, UpdateAndEphemeralAreRecordedAndTheLatestBlocksRead) 
   EXPECT_EQ(lines[2], Json::parse(R"({"method":"chat.postEphemeral","channel":"C1","user":"U0BOB",
       "text":"Only <@U0A> can decide.","thread_ts":"1.2"})"));
   // An update line is not a reply: the request still has exactly its one credit reply.
+  // Read back from the file: the post's line and the execution id its buttons carry.
   LocalOutbox reread(path);
-  EXPECT_TRUE(reread.FindOurReply("C1", "1.2", "C1:1.2", "credit")->has_value());
+  absl::StatusOr<std::optional<OurReply>> found = reread.FindOurReply("C1", "1.2", "C1:1.2", "credit");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->ts, "outbox:1");
+  EXPECT_EQ((*found)->execution_id, "E1");
+  EXPECT_FALSE(reread.FindOurReply("C1", "1.2", "C1:1.2", "ask_link")->has_value());
 }
 
 TEST(LocalOutboxDecisions, ADryRunRecordsItsUpdatesMarkedAndNeverReadsLiveOnes) {

@@ -34,9 +34,10 @@ constexpr char kChatUpdate[] = "chat.update";
 constexpr char kChatPostEphemeral[] = "chat.postEphemeral";
 constexpr char kOutboxTsPrefix[] = "outbox:";
 
-// True when the outbox line `payload` is the chat.postMessage that LocalOutbox::Post answered with `ts`:
-// "outbox:<line number>" names the line itself, "outbox:<request key>" (FindOurReply's answer) the credit
-// reply of that request.
+// True when the outbox line `payload` is the chat.postMessage that LocalOutbox::Post (or FindOurReply)
+// answered with `ts`: "outbox:<line number>" names the line itself; "outbox:<request key>", what
+// FindOurReply answered before it named the line, the credit reply of that request (kept so a ledger entry
+// recorded then still finds its reply).
 bool IsPostNamed(const Json& payload, long line_number, std::string_view ts) {
   if (!ts.starts_with(kOutboxTsPrefix)) return false;
   const std::string_view name = ts.substr(sizeof(kOutboxTsPrefix) - 1);
@@ -93,31 +94,36 @@ absl::Status LocalOutbox::LoadIndex() {
     if (metadata == nullptr || !metadata->is_object() || !metadata->contains("event_payload")) continue;
     const Json& event = (*metadata)["event_payload"];
     if (!event.is_object() || event.value("dry_run", false) || !event.contains("request_key")) continue;
-    answered_.insert(IndexKey(JsonStringMember(payload, "channel"), JsonStringMember(payload, "thread_ts"),
-                              JsonStringMember(event, "request_key"), JsonStringMember(event, "kind")));
+    // The first reply of its kind is the one (as in a Slack thread, read oldest first).
+    answered_.try_emplace(
+        IndexKey(JsonStringMember(payload, "channel"), JsonStringMember(payload, "thread_ts"),
+                 JsonStringMember(event, "request_key"), JsonStringMember(event, "kind")),
+        OurReply{absl::StrCat(kOutboxTsPrefix, lines_), JsonStringMember(event, "execution_id")});
   }
   loaded_ = true;
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> LocalOutbox::FindOurReply(std::string_view channel,
-                                                                     std::string_view thread_ts,
-                                                                     std::string_view request_key,
-                                                                     std::string_view kind) {
+absl::StatusOr<std::optional<OurReply>> LocalOutbox::FindOurReply(std::string_view channel,
+                                                                  std::string_view thread_ts,
+                                                                  std::string_view request_key,
+                                                                  std::string_view kind) {
   if (absl::Status status = LoadIndex(); !status.ok()) return status;
-  if (answered_.count(IndexKey(channel, thread_ts, request_key, kind)) > 0) {
-    return std::optional<std::string>(absl::StrCat("outbox:", ToAbsl(request_key)));
-  }
-  return std::optional<std::string>();
+  const auto found = answered_.find(IndexKey(channel, thread_ts, request_key, kind));
+  if (found == answered_.end()) return std::optional<OurReply>();
+  return std::optional<OurReply>(found->second);
 }
 
 absl::StatusOr<std::string> LocalOutbox::Post(const Reply& reply) {
   if (absl::Status status = LoadIndex(); !status.ok()) return status;
   if (!Append(PostMessagePayload(reply, mark_dry_run_)))
     return absl::UnavailableError(absl::StrCat("cannot append to the outbox ", path_));
-  if (!mark_dry_run_)
-    answered_.insert(IndexKey(reply.channel, reply.thread_ts, reply.request_key, reply.kind));
-  return absl::StrCat("outbox:", lines_);
+  const std::string ts = absl::StrCat(kOutboxTsPrefix, lines_);
+  if (!mark_dry_run_) {
+    answered_.try_emplace(IndexKey(reply.channel, reply.thread_ts, reply.request_key, reply.kind),
+                          OurReply{ts, reply.execution_id});
+  }
+  return ts;
 }
 
 bool LocalOutbox::Append(const std::string& line) {

@@ -22,6 +22,7 @@
 // MessageBlocks reads a reply's blocks as they stand (a dry run's from the outbox).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -54,14 +55,21 @@ std::string BuildPermalink(std::string_view workspace_url, std::string_view chan
 // unfurl_media=false and the metadata above.
 std::string PostMessagePayload(const Reply& reply, bool dry_run);
 
+// A reply of ours found in a thread: its ts (what Post returned for it) and the execution id its metadata
+// carries ("" when it carries none), which names the calculation the reply shows and its buttons decide.
+struct OurReply {
+  std::string ts;
+  std::string execution_id;
+};
+
 class Replier {
  public:
   virtual ~Replier() = default;
-  // The ts of a live reply of ours in `channel`/`thread_ts` carrying `request_key` and `kind`, if any.
-  virtual absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
-                                                                  std::string_view thread_ts,
-                                                                  std::string_view request_key,
-                                                                  std::string_view kind) = 0;
+  // A live reply of ours in `channel`/`thread_ts` carrying `request_key` and `kind`, if any.
+  virtual absl::StatusOr<std::optional<OurReply>> FindOurReply(std::string_view channel,
+                                                               std::string_view thread_ts,
+                                                               std::string_view request_key,
+                                                               std::string_view kind) = 0;
   // Posts; returns the reply's ts. Not idempotent: callers use FindOurReply first.
   virtual absl::StatusOr<std::string> Post(const Reply& reply) = 0;
   // Puts the reaction `name` on the message `channel`/`ts` (Slack: reactions.add). Returns true when the
@@ -107,10 +115,10 @@ class LocalOutbox final : public Replier {
  public:
   explicit LocalOutbox(std::string path, bool mark_dry_run = false)
       : path_(std::move(path)), mark_dry_run_(mark_dry_run) {}
-  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
-                                                          std::string_view thread_ts,
-                                                          std::string_view request_key,
-                                                          std::string_view kind) override;
+  // Its ts is "outbox:<line number>" of the post, as Post returned it.
+  absl::StatusOr<std::optional<OurReply>> FindOurReply(std::string_view channel, std::string_view thread_ts,
+                                                       std::string_view request_key,
+                                                       std::string_view kind) override;
   absl::StatusOr<std::string> Post(const Reply& reply) override;
   // Appends a reactions.add / reactions.remove line (marked dry_run like the posts) unless the reaction is
   // already in that state in the file's lines of the same kind (live or dry run).
@@ -136,7 +144,8 @@ class LocalOutbox final : public Replier {
   std::string path_;
   bool mark_dry_run_;
   bool loaded_ = false;
-  std::set<std::string> answered_;  // "channel|thread_ts|request_key|kind" of live replies in the file
+  // "channel|thread_ts|request_key|kind" of each live reply in the file, and that reply.
+  std::map<std::string, OurReply> answered_;
   std::set<std::string>
       reactions_;  // "channel|ts|name" on the message, per this outbox's lines (live or dry)
   long lines_ = 0;
@@ -147,10 +156,9 @@ class LocalOutbox final : public Replier {
 class DryRunReplier final : public Replier {
  public:
   DryRunReplier(Replier& live, LocalOutbox& outbox) : live_(live), outbox_(outbox) {}
-  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
-                                                          std::string_view thread_ts,
-                                                          std::string_view request_key,
-                                                          std::string_view kind) override {
+  absl::StatusOr<std::optional<OurReply>> FindOurReply(std::string_view channel, std::string_view thread_ts,
+                                                       std::string_view request_key,
+                                                       std::string_view kind) override {
     return live_.FindOurReply(channel, thread_ts, request_key, kind);
   }
   absl::StatusOr<std::string> Post(const Reply& reply) override;

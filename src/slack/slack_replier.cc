@@ -36,27 +36,30 @@ bool IsUserId(std::string_view id) { return id.size() > 1 && (id.front() == 'U' 
 
 }  // namespace
 
-absl::StatusOr<std::optional<std::string>> SlackReplier::FindOurReply(std::string_view channel,
-                                                                      std::string_view thread_ts,
-                                                                      std::string_view request_key,
-                                                                      std::string_view kind) {
-  if (thread_ts.empty()) return std::optional<std::string>();
+absl::StatusOr<std::optional<OurReply>> SlackReplier::FindOurReply(std::string_view channel,
+                                                                   std::string_view thread_ts,
+                                                                   std::string_view request_key,
+                                                                   std::string_view kind) {
+  if (thread_ts.empty()) return std::optional<OurReply>();
   CREDITBOT_ASSIGN_OR_RETURN(SlackIdentity us, api_.AuthTest());
   std::string cursor;
   for (int page = 0; page < max_thread_pages_; ++page) {
     absl::StatusOr<SlackMessagePage> replies = api_.Replies(channel, thread_ts, cursor);
-    if (absl::IsNotFound(replies.status())) return std::optional<std::string>();
+    if (absl::IsNotFound(replies.status())) return std::optional<OurReply>();
     if (!replies.ok()) return replies.status();
     for (const nlohmann::json& message : replies->messages) {
-      if (IsOurReply(message, us, request_key, kind))
-        return std::optional<std::string>(JsonStringMember(message, "ts"));
+      if (IsOurReply(message, us, request_key, kind)) {
+        const nlohmann::json& event = (*JsonMember(message, "metadata"))["event_payload"];
+        return std::optional<OurReply>(
+            OurReply{JsonStringMember(message, "ts"), JsonStringMember(event, "execution_id")});
+      }
     }
-    if (replies->next_cursor.empty()) return std::optional<std::string>();
+    if (replies->next_cursor.empty()) return std::optional<OurReply>();
     cursor = replies->next_cursor;
   }
   LogWarn("thread too long to search for our earlier reply completely",
           {{"channel", std::string(channel)}, {"thread_ts", std::string(thread_ts)}});
-  return std::optional<std::string>();
+  return std::optional<OurReply>();
 }
 
 absl::StatusOr<std::string> SlackReplier::Post(const Reply& reply) {
@@ -68,11 +71,11 @@ absl::StatusOr<std::string> SlackReplier::Post(const Reply& reply) {
   if (posted.ok()) return posted->ts;
   if (posted.status().code() != absl::StatusCode::kUnknown) return posted.status();
   // The answer was lost: Slack may or may not have the message. Look before anyone posts again.
-  absl::StatusOr<std::optional<std::string>> found =
+  absl::StatusOr<std::optional<OurReply>> found =
       FindOurReply(to_send.channel, to_send.thread_ts, to_send.request_key, to_send.kind);
   if (found.ok() && found->has_value()) {
     LogInfo("the post's answer was lost but the reply is in the thread");
-    return **found;
+    return (*found)->ts;
   }
   return absl::UnavailableError(absl::StrCat(
       "the post's answer was lost and the reply is not in the thread (yet): ", posted.status().message()));

@@ -37,10 +37,9 @@ class SlackReplier final : public Replier {
       : api_(api), max_thread_pages_(max_thread_pages) {}
 
   // nullopt for a DM (no thread) and for a thread that no longer exists.
-  absl::StatusOr<std::optional<std::string>> FindOurReply(std::string_view channel,
-                                                          std::string_view thread_ts,
-                                                          std::string_view request_key,
-                                                          std::string_view kind) override;
+  absl::StatusOr<std::optional<OurReply>> FindOurReply(std::string_view channel, std::string_view thread_ts,
+                                                       std::string_view request_key,
+                                                       std::string_view kind) override;
   // A reply whose channel is a user id (U…/W…) without thread is a DM: the DM channel is opened first.
   absl::StatusOr<std::string> Post(const Reply& reply) override;
   // Failures are logged, never fatal. kSeenReaction is skipped (false) when reactions.remove's budget is
