@@ -173,6 +173,8 @@ bool ReplayedRequest::differs_over_one_percent() const {
 
 void CompareResults(const RecordedResult& old_result, std::string_view old_json,
                     const RecordedResult& new_result, std::string_view new_json, ReplayedRequest& out) {
+  out.old_credit = old_result.credit_amount;
+  out.old_needs_approval = old_result.needs_approval;
   out.new_credit = new_result.credit_amount;
   out.delta = new_result.credit_amount - old_result.credit_amount;
   out.relative_change.reset();
