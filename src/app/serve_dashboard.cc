@@ -17,8 +17,11 @@
 #include "common/strings.h"
 #include "core/reply_renderer.h"
 #include "executor/result_json_reader.h"
+#include "net/http_transport.h"
+#include "slack/openid_connect.h"
 #include "web/dashboard.h"
 #include "web/dashboard_data.h"
+#include "web/slack_sign_in.h"
 
 namespace creditbot {
 namespace {
@@ -68,6 +71,31 @@ class ServeDashboardImpl final : public ServeDashboard {
         data_(*state_, [this](std::string_view id, std::string_view name) { return audit_.Read(id, name); }) {
   }
 
+  // Sign in with Slack (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, CREDITBOT_PUBLIC_URL): the provider on a
+  // transport of its own, and the two routes' hooks.
+  absl::Status OpenSlackSignIn(const Environment& env, const Config& config, DashboardHooks& hooks) {
+    SlackOpenIdOptions options;
+    options.client_id = config.slack_client_id;
+    options.client_secret = config.slack_client_secret;
+    options.redirect_uri = config.slack_redirect_uri;
+    options.team_id = config.slack_team_id;
+    options.api_base_url = config.slack_api_url;
+    if (absl::Status valid = SlackOpenIdConnect::ValidateOptions(options); !valid.ok()) return valid;
+    oidc_transport_ = env.NewHttpTransport();
+    oidc_ = std::make_unique<SlackOpenIdConnect>(*oidc_transport_, env.clock(), options);
+    sign_in_ = std::make_unique<SlackSignIn>(*oidc_, env.clock(), config.slack_client_secret);
+    hooks.slack_start = [this](const std::string& return_to) -> absl::StatusOr<SignInRedirect> {
+      absl::StatusOr<SlackSignInStart> start = sign_in_->Start(return_to);
+      if (!start.ok()) return start.status();
+      return SignInRedirect{start->authorize_url, start->set_cookie};
+    };
+    hooks.slack_finish = [this](std::string_view query, std::string_view cookie, std::string* return_to) {
+      return sign_in_->Finish(query, cookie, return_to);
+    };
+    hooks.slack_clear_cookie = SlackSignIn::ClearCookie();
+    return absl::OkStatus();
+  }
+
   void Open(DashboardOptions options, DashboardHooks hooks, const Clock& clock) {
     hooks.reply_text = [this](const LedgerEntry& entry, const std::string& result_json) {
       return ReplyText(entry, result_json);
@@ -100,6 +128,9 @@ class ServeDashboardImpl final : public ServeDashboard {
   AuditFiles audit_;
   const std::vector<CreditPolicy> policies_;
   DashboardData data_;
+  std::unique_ptr<HttpTransport> oidc_transport_;  // declared before the provider that uses it
+  std::unique_ptr<SlackOpenIdConnect> oidc_;
+  std::unique_ptr<SlackSignIn> sign_in_;
   std::unique_ptr<Dashboard> dashboard_;
 };
 
@@ -127,6 +158,11 @@ absl::StatusOr<std::unique_ptr<ServeDashboard>> OpenServeDashboard(
   options.api_token = config.api_token;
   DashboardHooks hooks;
   hooks.decide = std::move(decide);
+  if (!config.slack_client_id.empty()) {
+    if (absl::Status sign_in = dashboard->OpenSlackSignIn(env, config, hooks); !sign_in.ok()) {
+      return absl::Status(sign_in.code(), absl::StrCat("dashboard: Sign in with Slack: ", sign_in.message()));
+    }
+  }
   dashboard->Open(std::move(options), std::move(hooks), env.clock());
   return dashboard;
 }

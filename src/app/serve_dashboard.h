@@ -7,7 +7,8 @@
 // Local sign-in (a form taking a Slack user id) is on only for the embedded default: without
 // SLACK_BOT_TOKEN and with CREDITBOT_HTTP_ADDR on a loopback address; then cookies are not Secure (plain
 // http on loopback). With Slack configured, people sign in with Slack (web/slack_sign_in.h) when
-// SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and CREDITBOT_PUBLIC_URL are set.
+// SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and CREDITBOT_PUBLIC_URL are set (GET /auth/slack/start and
+// /auth/slack/callback; otherwise those routes answer 503).
 //
 // The audit record is read from the audit folder; an audit in S3 is read through S3 (the same client
 // settings as the audit sink).

@@ -1,6 +1,7 @@
 // The dashboard's router, sign-in, sessions and CSRF checks; see dashboard.h.
 #include "web/dashboard.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -82,8 +83,15 @@ std::string SafeReturnTo(const std::string& path) {
   return path;
 }
 
+// Amounts are summed as doubles for the charts only (never for money anyone is paid): shown to the cent.
 nlohmann::ordered_json SeriesJson(const ChartSeries& series) {
-  return {{"labels", series.labels}, {"values", series.values}};
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (const auto& [name, numbers] : series.values) {
+    nlohmann::ordered_json rounded = nlohmann::ordered_json::array();
+    for (const double number : numbers) rounded.push_back(std::round(number * 100) / 100);
+    values[name] = std::move(rounded);
+  }
+  return {{"labels", series.labels}, {"values", std::move(values)}};
 }
 
 nlohmann::ordered_json ChartsJson(const ChartData& data) {

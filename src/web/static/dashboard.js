@@ -5,8 +5,10 @@
 
 (function () {
   const charts = {};
+  // One colour per series (Chart.js 3 draws every series grey without them).
+  const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
   const kinds = {
-    weekly: 'line',
+    weekly: 'bar',
     by_country: 'bar',
     by_mcc: 'bar',
     by_mode: 'bar',
@@ -47,14 +49,20 @@
       fillTable(id, series);
       const canvas = document.getElementById('chart-' + id);
       if (!canvas || typeof Chart === 'undefined') continue;
-      const datasets = Object.keys(series.values).map(function (name) {
-        return { label: name, data: series.values[name] };
+      const datasets = Object.keys(series.values).map(function (name, i) {
+        const colour = palette[i % palette.length];
+        return { label: name, data: series.values[name], backgroundColor: colour, borderColor: colour };
       });
       if (charts[id]) charts[id].destroy();
       charts[id] = new Chart(canvas, {
         type: kinds[id],
         data: { labels: series.labels, datasets: datasets },
-        options: { animation: false, responsive: true, maintainAspectRatio: false },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: { y: { beginAtZero: true } },
+        },
       });
     }
   }
