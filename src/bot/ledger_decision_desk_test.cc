@@ -248,5 +248,36 @@ TEST_F(LedgerDecisionDeskTest, ANoticePostedBeforeACrashIsNotPostedAgain) {
   EXPECT_EQ(Lines("chat.update").size(), 1u);
 }
 
+// Issue 22: while paused, a decision is refused naming who paused, since when and why, and nothing changes
+// (the ledger, the audit, Slack); a decision recorded before the pause is not shown until the resume.
+TEST_F(LedgerDecisionDeskTest, WhilePausedADecisionIsRefusedNamingWhoAndWhyAndNothingChanges) {
+  const absl::Time paused_at = absl::FromCivil(absl::CivilSecond(2025, 7, 16, 14, 0, 0), absl::UTCTimeZone());
+  ASSERT_TRUE(store_->SetPause(PauseState{true, "U0OPS", paused_at, "warehouse migration"})->applied);
+  const DecisionAnswer refused = Decide(DecisionVerb::kApprove, "U0ALICE");
+  EXPECT_EQ(refused.kind, DecisionAnswer::Kind::kRefused);
+  EXPECT_EQ(refused.message,
+            "creditbot is paused (by <@U0OPS>, since 2025-07-16T14:00:00Z): warehouse migration. Nothing was "
+            "recorded; decide again once it is resumed (`creditbot resume`).");
+  EXPECT_EQ(Entry().status, LedgerStatus::kAwaiting);
+  EXPECT_TRUE(Lines("chat.update").empty());
+  EXPECT_TRUE(DecisionRecord().empty());
+
+  // A decision recorded before the pause (its Slack side not yet shown) waits for the resume.
+  Decision decision{DecisionKind::kApprove, "U0BOB", clock_.Now(), "", ""};
+  ASSERT_TRUE(store_->Decide("E1", decision).value().applied);
+  EXPECT_EQ(desk_.FinishPendingUpdates(), 0);
+  EXPECT_TRUE(Lines("chat.update").empty());
+
+  ASSERT_TRUE(store_->SetPause(PauseState{false, "U0OPS", clock_.Now(), ""})->applied);
+  EXPECT_EQ(desk_.FinishPendingUpdates(), 1);
+  EXPECT_EQ(Lines("chat.update").size(), 1u);
+}
+
+TEST(PausedRefusal, NamesALocalLoginAsItIs) {
+  EXPECT_EQ(PausedRefusal(PauseState{true, "alice", std::nullopt, "why"}),
+            "creditbot is paused (by alice): why. Nothing was recorded; decide again once it is resumed "
+            "(`creditbot resume`).");
+}
+
 }  // namespace
 }  // namespace creditbot

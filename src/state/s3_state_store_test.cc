@@ -178,11 +178,38 @@ TEST_F(S3StateStoreTest, ThePrototypesObjectIsRefusedWithTheWayToImportIt) {
 }
 
 TEST_F(S3StateStoreTest, ANewerVersionIsRefused) {
-  server_.PutObjectDirect(kBucket, kKey, "{\"format\": \"creditbot-state\", \"version\": 2}");
+  // Version 2 is a paused store (ThePausedObjectIsVersion2WithItsPauseMember): 3 is the first unknown one.
+  server_.PutObjectDirect(kBucket, kKey, "{\"format\": \"creditbot-state\", \"version\": 3}");
   auto runner = Runner();
   absl::Status status = runner->store.SetCursor("c", "1");
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("newer"));
+}
+
+// A creditbot older than the pause refuses version 2 (above), so it never answers through a pause nor drops
+// the "pause" member on its next write; unpaused, the object is version 1 again, readable by it.
+TEST_F(S3StateStoreTest, ThePausedObjectIsVersion2WithItsPauseMemberAndVersion1OnceResumed) {
+  auto runner = Runner();
+  ASSERT_TRUE(runner->store.SetPause(PauseState{true, "U1", kNow, "incident \"42\""})->applied);
+  std::string body = server_.Object(kBucket, kKey)->body;
+  EXPECT_THAT(body, HasSubstr("  \"version\": 2,\n"));
+  EXPECT_THAT(body,
+              HasSubstr("  \"pause\": {\"paused\":true,\"by\":\"U1\",\"since\":\"2025-07-15T14:03:11Z\","
+                        "\"reason\":\"incident \\\"42\\\"\"},\n"));
+  ASSERT_TRUE(runner->store.SetPause(PauseState{false, "U2", kNow + absl::Minutes(1), ""})->applied);
+  body = server_.Object(kBucket, kKey)->body;
+  EXPECT_THAT(body, HasSubstr("  \"version\": 1,\n"));
+  EXPECT_THAT(
+      body, HasSubstr("  \"pause\": {\"paused\":false,\"by\":\"U2\",\"since\":\"2025-07-15T14:04:11Z\"},\n"));
+}
+
+// A pause member that cannot be read must never read as "not paused", not even in an import.
+TEST(S3StateDocument, AnUnreadablePauseFailsTheParseEvenForAnImport) {
+  std::vector<std::string> unreadable;
+  absl::StatusOr<StateDocument> parsed = ParseStateDocument(
+      "{\"format\": \"creditbot-state\", \"version\": 2, \"pause\": {\"paused\": \"yes\"}}", &unreadable);
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(parsed.status().message(), "\"pause\" has no \"paused\": true or false");
 }
 
 TEST_F(S3StateStoreTest, ExpiredCredentialsMidPassAreRefreshed) {

@@ -67,6 +67,47 @@ TEST(SqliteStateStoreOpen, AVersion1StateFileGainsTheLedgerAndKeepsItsRecords) {
   EXPECT_EQ(version->ColumnInt(0), 2);
 }
 
+int64_t UserVersion(const std::string& path) {
+  absl::StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::OpenMode::kReadOnly);
+  if (!db.ok()) return -1;
+  absl::StatusOr<Statement> version = db->Prepare("PRAGMA user_version");
+  if (!version.ok() || !*version->Step()) return -1;
+  return version->ColumnInt(0);
+}
+
+// A paused file carries version 3, which a creditbot older than the pause (it knows 2) refuses to open, so it
+// can never answer through the pause; unpaused, the file is version 2 again, openable by that creditbot.
+TEST(SqliteStateStorePause, APausedFileIsVersion3UntilResumedAndStaysPausedAcrossOpens) {
+  testing::TempDir dir;
+  const std::string path = dir.File("state.db");
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ(UserVersion(path), 2);
+    ASSERT_TRUE(
+        (*store)->SetPause(PauseState{true, "U1", absl::FromUnixSeconds(1752588191), "why"})->applied);
+    EXPECT_EQ(UserVersion(path), 3);
+  }
+  {
+    // Opening runs the schema script (which says 2) again: the version stays 3 while paused.
+    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ(UserVersion(path), 3);
+    EXPECT_TRUE((*store)->GetPause()->paused);
+    ASSERT_TRUE((*store)->SetPause(PauseState{false, "U1", absl::FromUnixSeconds(1752588251), ""})->applied);
+    EXPECT_EQ(UserVersion(path), 2);
+  }
+  {
+    absl::StatusOr<SqliteDb> newer = SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+    ASSERT_TRUE(newer.ok());
+    ASSERT_TRUE(newer->Exec("PRAGMA user_version = 4").ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStateStore>> refused = SqliteStateStore::Open(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "state store " + path + " has schema version 4, newer than this creditbot understands (3)");
+}
+
 // The dashboard pages a large ledger with these filters: each list and count must walk an index (SQLite's
 // "SEARCH/SCAN ledger USING … INDEX"), never the whole table, and never sort in a temporary b-tree.
 TEST(SqliteStateStoreLedger, EveryFilterIsServedByAnIndexInTheListOrder) {

@@ -658,5 +658,91 @@ TYPED_TEST(StateStoreContract, TheLedgerTravelsThroughExportAndImport) {
   EXPECT_EQ((*e2)->fraud_end, absl::CivilDay(2026, 1, 7));
 }
 
+// --- The pause switch (state/pause.h) ---
+
+PauseState Pause(bool paused, const std::string& by, absl::Time since, const std::string& reason) {
+  return PauseState{paused, by, since, reason};
+}
+
+TYPED_TEST(StateStoreContract, ThePauseIsOffUntilSetAndEachSwitchIsAppliedOnceWithWhoWhenAndWhy) {
+  absl::StatusOr<PauseState> fresh = this->store_->GetPause();
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(*fresh, PauseState{});  // not paused, nobody, never
+
+  absl::StatusOr<PauseChange> paused = this->store_->SetPause(Pause(true, "U1", kNow, "warehouse migration"));
+  ASSERT_TRUE(paused.ok()) << paused.status();
+  EXPECT_TRUE(paused->applied);
+  EXPECT_EQ(paused->before, PauseState{});
+  StateStore* reopened = this->harness_.Open();  // another process sees it
+  EXPECT_EQ(*reopened->GetPause(), Pause(true, "U1", kNow, "warehouse migration"));
+
+  // A second pause changes nothing and is told who paused first.
+  absl::StatusOr<PauseChange> again = reopened->SetPause(Pause(true, "U2", kNow + absl::Minutes(1), "other"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->applied);
+  EXPECT_EQ(again->before, Pause(true, "U1", kNow, "warehouse migration"));
+  EXPECT_EQ(*reopened->GetPause(), Pause(true, "U1", kNow, "warehouse migration"));
+
+  absl::StatusOr<PauseChange> resumed = reopened->SetPause(Pause(false, "U2", kNow + absl::Minutes(2), ""));
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_TRUE(resumed->applied);
+  EXPECT_EQ(resumed->before.by, "U1");
+  StateStore* last = this->harness_.Open();  // (the SQLite harness closes the ones before)
+  EXPECT_EQ(*last->GetPause(), Pause(false, "U2", kNow + absl::Minutes(2), ""));
+  EXPECT_FALSE(last->SetPause(Pause(false, "U3", kNow + absl::Minutes(3), ""))->applied);
+}
+
+TYPED_TEST(StateStoreContract, APauseNeedsAReasonAndATime) {
+  absl::StatusOr<PauseChange> no_reason = this->store_->SetPause(Pause(true, "U1", kNow, ""));
+  EXPECT_EQ(no_reason.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_reason.status().message(), "a pause needs a reason");
+  PauseState no_time{true, "U1", std::nullopt, "why"};
+  EXPECT_EQ(this->store_->SetPause(no_time).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*this->store_->GetPause(), PauseState{});
+}
+
+// The S3 store rewrites its whole object on every claim: the pause must survive claims, finishes, cursors,
+// leases and cleanups made while paused (by a runner that does not look at it), on both stores.
+TYPED_TEST(StateStoreContract, ThePauseSurvivesEveryOtherWrite) {
+  ASSERT_TRUE(this->store_->SetPause(Pause(true, "U1", kNow, "incident 42"))->applied);
+  ClaimResult claim = this->Claim("1.1", kNow);
+  ASSERT_TRUE(claim.claimed);
+  RequestRecord record = claim.record;
+  record.status = RequestStatus::kReplied;
+  ASSERT_TRUE(this->store_->Finish(record).ok());
+  ASSERT_TRUE(this->store_->SetCursor("slack_history:C1", "1.1").ok());
+  ASSERT_TRUE(*this->store_->AcquireLease("pass", "me", kNow, absl::Minutes(1)));
+  ASSERT_TRUE(this->store_->ReleaseLease("pass", "me").ok());
+  ASSERT_TRUE(this->store_->Forget("C1:1.1").ok());
+  EXPECT_EQ(*this->harness_.Open()->GetPause(), Pause(true, "U1", kNow, "incident 42"));
+}
+
+TYPED_TEST(StateStoreContract, ThePauseTravelsThroughExportAndImportIntoAStoreNeverSwitched) {
+  ASSERT_TRUE(this->store_->SetPause(Pause(true, "U1", kNow, "moving to S3"))->applied);
+  absl::StatusOr<StateSnapshot> exported = this->store_->Export();
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  ASSERT_TRUE(exported->pause.has_value());
+  const std::string text = SerializeStateDocument(StateDocument::FromSnapshot(*exported));
+  absl::StatusOr<StateDocument> parsed = ParseStateDocument(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+
+  TypeParam never_switched;
+  StateStore* fresh = never_switched.Open();
+  absl::StatusOr<ImportCounts> counts = fresh->Import(parsed->ToSnapshot());
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_TRUE(counts->pause_imported);
+  EXPECT_EQ(*fresh->GetPause(), Pause(true, "U1", kNow, "moving to S3"));
+
+  // A store whose switch was set here keeps its own: a resume is never undone by an import.
+  TypeParam resumed_here;
+  StateStore* resumed = resumed_here.Open();
+  ASSERT_TRUE(resumed->SetPause(Pause(true, "U2", kNow, "x"))->applied);
+  ASSERT_TRUE(resumed->SetPause(Pause(false, "U2", kNow + absl::Minutes(1), ""))->applied);
+  counts = resumed->Import(parsed->ToSnapshot());
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_FALSE(counts->pause_imported);
+  EXPECT_EQ(*resumed->GetPause(), Pause(false, "U2", kNow + absl::Minutes(1), ""));
+}
+
 }  // namespace
 }  // namespace creditbot
