@@ -8,9 +8,18 @@
 // test then checks what the browser cannot see: the reply updated in the outbox ("Approved by
 // <@U0APPROVER1>"), the requester told, the ledger's entry decided once. Screenshots (1280×800) go to
 // $CREDITBOT_SCREENSHOT_DIR when set, else to a temporary folder (printed).
+// DashboardBrowserOnSlack walks the same pages signed in THROUGH Sign in with Slack: the fake Slack
+// (tests/fake_slack_server.h) is the Web API and the OpenID provider, the request 101 is posted in its
+// channel and answered by `run --once`, serve runs with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and
+// CREDITBOT_PUBLIC_URL (http on loopback) and the fake Socket Mode server; the browser signs in with
+// SIGN_IN=slack (the fake's authorize redirects straight back, its openid.connect.token answers the code) and
+// the approval reaches the fake Slack as one chat.update.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +28,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/fake_slack_server.h"
+#include "tests/fake_socket_mode_server.h"
 #include "tests/test_support.h"
 
 namespace creditbot::testing {
@@ -70,6 +81,39 @@ class DashboardBrowser : public ::testing::Test {
     return Json::parse(result->body);
   }
 
+  // Runs tests/browser/dashboard.mjs against the dashboard on `port` with `extra_env` ("NAME=value …"),
+  // screenshots to $CREDITBOT_SCREENSHOT_DIR or a temp dir; returns its output and fails the test unless it
+  // exited 0 with every check ok and a screenshot of each page.
+  std::string RunBrowser(int port, const std::string& extra_env) {
+    const std::string browser_dir = kSource + "/tests/browser";
+    EXPECT_TRUE(std::filesystem::exists(browser_dir + "/node_modules/playwright-core"))
+        << "playwright-core is not installed: run scripts/setup (npm ci in tests/browser)";
+    EXPECT_TRUE(std::filesystem::exists("/usr/bin/chromium"))
+        << "Debian's chromium is missing: scripts/setup";
+    const char* kept = std::getenv("CREDITBOT_SCREENSHOT_DIR");
+    const std::string screen_dir = kept != nullptr && *kept != '\0' ? kept : screens_.path();
+    std::filesystem::create_directories(screen_dir);
+    const std::string command = "cd '" + browser_dir +
+                                "' && CREDITBOT_URL=http://127.0.0.1:" + std::to_string(port) +
+                                " SCREEN_DIR='" + screen_dir + "' " + extra_env + " node dashboard.mjs 2>&1";
+    std::string output;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+      ADD_FAILURE() << "popen failed: " << command;
+      return output;
+    }
+    char buffer[4096];
+    while (std::size_t read = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, read);
+    const int status = pclose(pipe);
+    std::printf("dashboard browser test: screenshots in %s\n%s", screen_dir.c_str(), output.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+    EXPECT_THAT(output, Not(HasSubstr("FAIL")));
+    for (const char* name : {"sign-in", "queue", "history", "request", "charts"}) {
+      EXPECT_TRUE(std::filesystem::exists(screen_dir + "/" + name + ".png")) << name;
+    }
+    return output;
+  }
+
   static SuiteWarehouse warehouse_;
   TempDir home_;
   TempDir inbox_;
@@ -78,11 +122,6 @@ class DashboardBrowser : public ::testing::Test {
 SuiteWarehouse DashboardBrowser::warehouse_;
 
 TEST_F(DashboardBrowser, SignInApproveFilterOpenExportAndChart) {
-  const std::string browser_dir = kSource + "/tests/browser";
-  ASSERT_TRUE(std::filesystem::exists(browser_dir + "/node_modules/playwright-core"))
-      << "playwright-core is not installed: run scripts/setup (npm ci in tests/browser)";
-  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Debian's chromium is missing: scripts/setup";
-
   BackgroundCreditbot serve({"serve"}, Env(), home_.path());
   ASSERT_TRUE(serve.WaitForOutput("dashboard at")) << serve.err();
   const int port = PortOf(serve);
@@ -94,24 +133,8 @@ TEST_F(DashboardBrowser, SignInApproveFilterOpenExportAndChart) {
       << serve.err();
   const std::string execution_id = Api(port, "/api/queue")["entries"][0]["execution_id"];
 
-  const char* kept = std::getenv("CREDITBOT_SCREENSHOT_DIR");
-  const std::string screen_dir = kept != nullptr && *kept != '\0' ? kept : screens_.path();
-  std::filesystem::create_directories(screen_dir);
-  const std::string command = "cd '" + browser_dir +
-                              "' && CREDITBOT_URL=http://127.0.0.1:" + std::to_string(port) +
-                              " SCREEN_DIR='" + screen_dir + "' node dashboard.mjs 2>&1";
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[4096];
-  while (std::size_t read = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, read);
-  const int status = pclose(pipe);
-  std::printf("dashboard browser test: screenshots in %s\n%s", screen_dir.c_str(), output.c_str());
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output << serve.err();
-  EXPECT_THAT(output, Not(HasSubstr("FAIL")));
-  for (const char* name : {"sign-in", "queue", "history", "request", "charts"}) {
-    EXPECT_TRUE(std::filesystem::exists(screen_dir + "/" + name + ".png")) << name;
-  }
+  const std::string output = RunBrowser(port, "");
+  ASSERT_FALSE(HasFailure()) << serve.err();
   const Json result = Json::parse(output.substr(output.rfind('{')));
   EXPECT_EQ(result["execution_id"], execution_id);
 
@@ -135,6 +158,118 @@ TEST_F(DashboardBrowser, SignInApproveFilterOpenExportAndChart) {
   }
   EXPECT_EQ(updates, 1);
   EXPECT_EQ(notices, 1);
+  EXPECT_EQ(serve.Stop(SIGTERM), 0) << serve.err();
+}
+
+// --- signed in through the fake Slack's OpenID provider, the approval seen in the fake Slack ---
+
+constexpr char kChannel[] = "C0CREDITREQ";
+constexpr char kApprover[] = "U0APPROVER1";
+
+// A port on 127.0.0.1 free now (CREDITBOT_PUBLIC_URL must name serve's port before it starts); 0 on error.
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), size) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+class DashboardBrowserOnSlack : public DashboardBrowser {
+ protected:
+  void SetUp() override {
+    slack_.AddChannel(kChannel, "credit-requests", /*bot_is_member=*/true);
+    slack_.SetTsBase(1752588191);  // test case 1's claim date: the request's ts is 1752588191.000100
+    slack_.SetSocketModeUrl(socket_.url());
+    slack_.openid().SetUser(kApprover, FakeSlackServer::kTeamId, "Grace Hopper", "grace@example.com");
+  }
+  // DashboardBrowser's environment without the inbox, on the fake Slack, Sign in with Slack set up.
+  std::map<std::string, std::string> SlackEnv(int port) const {
+    std::map<std::string, std::string> env = Env();
+    env.erase("CREDITBOT_INBOX");
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    env.insert({{"SLACK_BOT_TOKEN", FakeSlackServer::kBotToken},
+                {"SLACK_APP_TOKEN", FakeSlackServer::kAppToken},
+                {"CREDITBOT_SLACK_API_URL", slack_.api_url()},
+                {"CREDITBOT_SLACK_CHANNELS", kChannel},
+                {"CREDITBOT_SLACK_POST_INTERVAL_MS", "0"},
+                {"CREDITBOT_SLACK_LOOKBACK_HOURS", "100000"},
+                {"SLACK_CLIENT_ID", FakeSlackOpenId::kClientId},
+                {"SLACK_CLIENT_SECRET", FakeSlackOpenId::kClientSecret},
+                {"CREDITBOT_PUBLIC_URL", "http://" + address}});
+    env["CREDITBOT_HTTP_ADDR"] = address;
+    return env;
+  }
+
+  FakeSlackServer slack_;
+  FakeSocketModeServer socket_;
+};
+
+TEST_F(DashboardBrowserOnSlack, SignInWithSlackApproveAndTheReplyUpdatedInSlack) {
+  const int port = FreeLoopbackPort();
+  ASSERT_GT(port, 0);
+  const std::map<std::string, std::string> env = SlackEnv(port);
+  // Request 101 posted in the channel and answered by one pass: awaiting a decision, with its buttons.
+  slack_.PostUserMessage(
+      kChannel, {{"user", "U0ANALYST1"},
+                 {"text", "credit please <https://looker.example.com/looks/101|Authy fraud report - ACp>"}});
+  RunResult pass = RunCreditbot({"run", "--once"}, env, home_.path());
+  ASSERT_EQ(pass.exit_code, 0) << pass.out << pass.err;
+  ASSERT_EQ(slack_.BotPosts().size(), 1u);
+  const std::string reply_ts = slack_.BotPosts()[0].ts;
+  EXPECT_THAT(slack_.BotPosts()[0].payload.dump(), HasSubstr("creditbot_approve"));
+
+  BackgroundCreditbot serve({"serve"}, env, home_.path());
+  ASSERT_TRUE(serve.WaitForOutput("dashboard at")) << serve.err();
+  ASSERT_TRUE(WaitUntil([&] {
+    const Json queue = Api(port, "/api/queue");
+    return queue.is_object() && queue["entries"].size() == 1;
+  })) << serve.err();
+  const std::string execution_id = Api(port, "/api/queue")["entries"][0]["execution_id"];
+
+  const std::string output = RunBrowser(port, "SIGN_IN=slack");
+  ASSERT_FALSE(HasFailure()) << serve.err();
+  EXPECT_EQ(Json::parse(output.substr(output.rfind('{')))["execution_id"], execution_id);
+
+  // The sign-in went through the fake's authorize (our client, our callback) and one token exchange.
+  const std::vector<Json> authorizations = slack_.openid().Authorizations();
+  ASSERT_EQ(authorizations.size(), 1u);
+  EXPECT_EQ(authorizations[0].value("client_id", ""), FakeSlackOpenId::kClientId);
+  EXPECT_EQ(authorizations[0].value("redirect_uri", ""),
+            "http://127.0.0.1:" + std::to_string(port) + "/auth/slack/callback");
+  EXPECT_EQ(slack_.openid().TokensIssued(), 1);
+
+  // The approval reached Slack: one chat.update of our reply, the requester told once.
+  EXPECT_EQ(slack_.Count("chat.update"), 1);
+  std::string stored_reply;
+  for (const Json& message : slack_.Messages(kChannel))
+    if (message.value("ts", "") == reply_ts) stored_reply = message.dump();
+  EXPECT_THAT(stored_reply, HasSubstr("Approved by <@U0APPROVER1>"));
+  int notices = 0;
+  for (const SlackBotPost& post : slack_.BotPosts()) {
+    notices += post.payload.value("text", "").find("your credit request was approved by <@U0APPROVER1>") !=
+               std::string::npos;
+  }
+  EXPECT_EQ(notices, 1);
+  // The ledger: approved once, by the approver who signed in with Slack.
+  const Json entry = Api(port, "/api/requests/" + execution_id)["entry"];
+  EXPECT_EQ(entry["status"], "approved");
+  EXPECT_EQ(entry["final_amount"], "255.00");
+  EXPECT_EQ(entry["decided_by"], kApprover);
+  EXPECT_EQ(entry["reply_updated"], true);
+  Json all = Api(port, "/api/history");
+  Json approved = Api(port, "/api/history?status=approved");
+  ASSERT_TRUE(all.is_object() && approved.is_object()) << serve.err();
+  EXPECT_EQ(all["total"], 1) << all.dump();            // one entry in the ledger,
+  EXPECT_EQ(approved["total"], 1) << approved.dump();  // and it is the approved one
   EXPECT_EQ(serve.Stop(SIGTERM), 0) << serve.err();
 }
 
