@@ -758,11 +758,6 @@ void BuildExecutorSettings(const RawSettings& raw, Config& config) {
 
 namespace {
 
-// Whether `host` (as libcurl parsed it) is this machine: traffic to it never crosses a network.
-bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "[::1]" || absl::StartsWith(ToAbsl(host), "127.");
-}
-
 // Looker's client secret is sent in the login body: over plain http only to this host, or when
 // CREDITBOT_LOOKER_ALLOW_INSECURE_HTTP says so (the Trino client refuses the same for its password).
 absl::Status CheckLookerCredentialsStayEncrypted(const Config& config, bool allow_insecure_http) {

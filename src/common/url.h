@@ -54,6 +54,11 @@ struct ParsedUrl {
 // credentials or tickets).
 absl::StatusOr<ParsedUrl> ParseUrl(std::string_view text);
 
+// True when `host` (as ParseUrl gives it) is this machine, so traffic to it never crosses a network:
+// "localhost", an IPv4 loopback address (127.0.0.0/8, "127.0.0.1"), or IPv6's "::1" (also bracketed, "[::1]",
+// as libcurl gives it). The one rule for every "plain http only on loopback" check.
+bool IsLoopbackHost(std::string_view host);
+
 // `url` without user info, query and fragment, for error messages ("https://user:pw@host/p?token=x#f" →
 // "https://host/p"); "(malformed URL)" when libcurl cannot parse it, so nothing of it is ever echoed.
 std::string RedactedUrl(std::string_view url);

@@ -1,13 +1,12 @@
 // Sign in with Slack: the authorize URL, openid.connect.token and the ID token's checks.
 #include "slack/openid_connect.h"
 
-#include <openssl/crypto.h>
-
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/constant_time.h"
 #include "common/json_fields.h"
 #include "common/jwt.h"
 #include "common/status_macros.h"
@@ -25,15 +24,6 @@ constexpr std::string_view kTeamIdClaim = "https://slack.com/team_id";
 // Slack's answers here are small (a JWKS of a few keys, a token answer of a few KB).
 constexpr std::size_t kMaxAnswerBytes = 256 * 1024;
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-}
-
-// Equal texts, in time that does not depend on where they differ.
-bool SameText(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 absl::Status Refused(std::string_view what) {
   return absl::UnauthenticatedError(absl::StrCat("Slack ID token refused: ", ToAbsl(what)));
 }
@@ -42,11 +32,11 @@ absl::Status Refused(std::string_view what) {
 bool AudienceIs(const nlohmann::json& claims, const std::string& client_id) {
   const nlohmann::json* aud = JsonMember(claims, "aud");
   if (aud == nullptr) return false;
-  if (aud->is_string()) return SameText(aud->get<std::string>(), client_id);
+  if (aud->is_string()) return ConstantTimeEquals(aud->get<std::string>(), client_id);
   if (!aud->is_array()) return false;
   bool found = false;
   for (const nlohmann::json& item : *aud) found = found || (item.is_string() && item == client_id);
-  if (aud->size() > 1) found = found && SameText(JsonStringMember(claims, "azp"), client_id);
+  if (aud->size() > 1) found = found && ConstantTimeEquals(JsonStringMember(claims, "azp"), client_id);
   return found;
 }
 
@@ -199,7 +189,7 @@ absl::StatusOr<SlackSignedInUser> SlackOpenIdConnect::VerifyIdTokenLocked(std::s
   if (!signature.ok()) return Refused(ToStd(signature.message()));
 
   const nlohmann::json& claims = jwt->claims;
-  if (!SameText(JsonStringMember(claims, "iss"), kSlackIssuer)) {
+  if (!ConstantTimeEquals(JsonStringMember(claims, "iss"), kSlackIssuer)) {
     return Refused(absl::StrCat("the issuer is not ", ToAbsl(kSlackIssuer)));
   }
   if (!AudienceIs(claims, options_.client_id)) return Refused("the audience is not this app's client id");
@@ -210,7 +200,7 @@ absl::StatusOr<SlackSignedInUser> SlackOpenIdConnect::VerifyIdTokenLocked(std::s
   const std::optional<absl::Time> issued = TimeClaim(claims, "iat");
   if (!issued) return Refused("no issue time (iat)");
   if (*issued > now + options_.leeway) return Refused("issued in the future");
-  if (nonce.empty() || !SameText(JsonStringMember(claims, "nonce"), nonce)) {
+  if (nonce.empty() || !ConstantTimeEquals(JsonStringMember(claims, "nonce"), nonce)) {
     return Refused("the nonce is not the one this sign-in sent");
   }
   SlackSignedInUser user;

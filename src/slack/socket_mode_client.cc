@@ -51,10 +51,6 @@ int JsonInt(const nlohmann::json& object, const char* key) {
   return static_cast<int>(std::clamp<std::int64_t>(JsonIntegerMember(object, key).value_or(0), 0, 1'000'000));
 }
 
-bool IsLoopbackHost(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1";
-}
-
 std::chrono::steady_clock::duration ToSteady(absl::Duration duration) {
   return std::chrono::duration_cast<SteadyClock::duration>(absl::ToChronoNanoseconds(duration));
 }

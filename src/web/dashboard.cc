@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "bot/approvers.h"
+#include "common/constant_time.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/sha256.h"

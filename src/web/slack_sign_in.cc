@@ -2,7 +2,6 @@
 // path.
 #include "web/slack_sign_in.h"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -15,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/constant_time.h"
 #include "common/json_fields.h"
 #include "common/jwt.h"
 #include "common/strings.h"
@@ -46,10 +46,6 @@ std::optional<std::string> RandomToken() {
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return std::nullopt;
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-}
-
-bool SameText(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 absl::Status Refused(std::string_view why) {
@@ -102,7 +98,7 @@ std::optional<std::string> SlackSignIn::Unseal(std::string_view value) const {
   const std::string_view encoded = value.substr(0, dot);
   const std::optional<std::string> seal = Base64UrlDecode(value.substr(dot + 1));
   const std::string expected = HmacSha256(cookie_key_, encoded);
-  if (!seal || expected.empty() || !SameText(*seal, expected)) return std::nullopt;
+  if (!seal || expected.empty() || !ConstantTimeEquals(*seal, expected)) return std::nullopt;
   return Base64UrlDecode(encoded);
 }
 
@@ -166,7 +162,7 @@ absl::StatusOr<WebUser> SlackSignIn::Finish(std::string_view query_string, std::
 
   const auto state = params.find("state");
   if (state == params.end() || state->second.empty()) return Refused("the callback has no state");
-  if (!SameText(state->second, cookie_state)) {
+  if (!ConstantTimeEquals(state->second, cookie_state)) {
     return Refused("the callback's state is not the one this browser was sent with (a forged callback?)");
   }
   {

@@ -1,8 +1,6 @@
 // Query strings, form bodies, cookies and HTML escaping for the dashboard; see web_request.h.
 #include "web/web_request.h"
 
-#include <openssl/crypto.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -77,11 +75,6 @@ std::string HtmlEscape(std::string_view text) {
     }
   }
   return out;
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace creditbot

@@ -33,7 +33,4 @@ std::string SetCookieValue(std::string_view name, std::string_view value, const 
 // `text` with & < > " ' escaped, for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);
 
-// True when a and b are equal, in time that depends only on their lengths (tokens, CSRF values).
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
-
 }  // namespace creditbot
