@@ -167,18 +167,7 @@ std::string RedactedUrl(std::string_view url) {
 }
 
 bool IsLoopbackHost(std::string_view host) {
-  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
-  // 127.0.0.0/8: four dot-separated decimal parts, the first 127 (libcurl writes IPv4 literals this way).
-  if (!host.starts_with("127.")) return false;
-  int dots = 0;
-  for (char c : host) {
-    if (c == '.') {
-      ++dots;
-    } else if (c < '0' || c > '9') {
-      return false;
-    }
-  }
-  return dots == 3;
+  return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]";
 }
 
 }  // namespace creditbot

@@ -55,8 +55,10 @@ struct ParsedUrl {
 absl::StatusOr<ParsedUrl> ParseUrl(std::string_view text);
 
 // True when `host` (as ParseUrl gives it) is this machine, so traffic to it never crosses a network:
-// "localhost", an IPv4 loopback address (127.0.0.0/8, "127.0.0.1"), or IPv6's "::1" (also bracketed, "[::1]",
-// as libcurl gives it). The one rule for every "plain http only on loopback" check.
+// "localhost", "127.0.0.1" or IPv6's "::1" (also bracketed, "[::1]", as libcurl gives it). The one rule for
+// every "plain http only on loopback" check. Only the canonical addresses: the rest of 127.0.0.0/8 is
+// loopback on Linux but not in every network namespace or OS, and this rule decides where a secret may
+// travel unencrypted.
 bool IsLoopbackHost(std::string_view host);
 
 // `url` without user info, query and fragment, for error messages ("https://user:pw@host/p?token=x#f" →
