@@ -45,6 +45,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "common/status_macros.h"
 #include "core/huge_pages.h"
 
@@ -54,7 +55,11 @@ namespace {
 // Attempts per row must stay below this so that T = A + B is a valid Decimal::FromInt argument.
 constexpr int64_t kMaxAttempts = 100'000'000'000'000;  // 10^14
 
-constexpr std::array<Mode, 3> kProtectingModes = {Mode::kBasic, Mode::kStandard, Mode::kMax};
+// The policy's modes that block something: every declared mode but off (Fraud Guard: basic, standard, max;
+// SMS Pumping Protection: on), in the policy's order.
+absl::Span<const Mode> ProtectingModes(const CreditPolicy& policy) {
+  return absl::MakeConstSpan(policy.modes).subspan(1);
+}
 
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
@@ -99,8 +104,8 @@ constexpr int kGeoMonitor = 3;
 constexpr int kGeoLabels = 4;
 
 // Labels of any span: a mode (by ModeIndex) or a Geo Permission label.
-constexpr int kLabels = 4;
-static_assert(static_cast<int>(kAllModes.size()) == kLabels && kGeoLabels == kLabels);
+constexpr int kLabels = static_cast<int>(kModeCount);
+static_assert(static_cast<int>(kAllModes.size()) == kLabels && kGeoLabels <= kLabels);
 static_assert(Decimal::kScale == 12);
 
 // The label in force for most of the UTC day, over the parts of the day the spans cover. Ties go to the
@@ -241,11 +246,11 @@ struct RowCalc {
   Mode mode = Mode::kOff;                         // M*
   bool mixed = false;
   std::optional<Treatment> override_treatment;
-  int64_t total = 0;                 // T
-  Decimal unit;                      // u
-  Decimal cost;                      // c
-  std::array<Decimal, 4> shortfall;  // S(M), by ModeIndex
-  std::array<Decimal, 4> eligible;   // E(M), by ModeIndex
+  int64_t total = 0;                          // T
+  Decimal unit;                               // u
+  Decimal cost;                               // c
+  std::array<Decimal, kModeCount> shortfall;  // S(M), by ModeIndex
+  std::array<Decimal, kModeCount> eligible;   // E(M), by ModeIndex
   Treatment treatment = Treatment::kOff;
   absl::CivilDay deadline;  // promise deadline of the row's month (max rows only)
   Decimal earned;           // promise or goodwill before the cap
@@ -521,7 +526,7 @@ class RowCalculator {
   };
   struct Mcc {
     absl::string_view mcc;
-    std::array<std::optional<Decimal>, 4> block_rate;  // by ModeIndex, once looked up
+    std::array<std::optional<Decimal>, kModeCount> block_rate;  // by ModeIndex, once looked up
   };
   // A provider cost that may apply to a (MCC, MNC): for every network of the MCC, or for that MNC.
   struct CostCandidate {
@@ -588,8 +593,8 @@ class RowCalculator {
   std::vector<CostKey> cost_keys_;
   absl::flat_hash_set<std::pair<int, int64_t>> default_cost_warned_;  // (MCC, day number)
   absl::flat_hash_set<int64_t> late_months_warned_;
-  std::array<std::optional<Decimal>, 4> goodwill_share_;  // k(M)·rf by ModeIndex, once worked out
-  std::optional<absl::CivilMonth> deadline_month_;        // the month of deadline_
+  std::array<std::optional<Decimal>, kModeCount> goodwill_share_;  // k(M)·rf by ModeIndex, once worked out
+  std::optional<absl::CivilMonth> deadline_month_;                 // the month of deadline_
   absl::CivilDay deadline_;
 };
 
@@ -682,8 +687,11 @@ int RowCalculator::ServiceIndex(absl::string_view sid) {
   service.sid = sid;
   service.modes = static_cast<int>(span_sets_.size());
   SpanSet& modes = span_sets_.emplace_back();
+  // An account-level switch (SMS Pumping Protection) is keyed by the account, a service-level one by the
+  // service.
+  const bool by_account = policy_.scope == ProtectionScope::kAccount;
   for (const ModeInterval& interval : evidence_.modes) {
-    if (interval.service_sid == sid) {
+    if ((by_account ? interval.account_sid : interval.service_sid) == sid) {
       modes.spans.push_back(Span{static_cast<int>(ModeIndex(interval.mode)), interval.from, interval.to});
     }
   }
@@ -813,15 +821,20 @@ absl::Status RowCalculator::Calculate(size_t index, RowCalc& calc) {
 }
 
 absl::Status RowCalculator::ResolveCell(const FraudRow& row, Cell& cell, RowCalc& calc) {
+  const bool by_account = policy_.scope == ProtectionScope::kAccount;
   if (!cell.service) {
-    CREDITBOT_ASSIGN_OR_RETURN(absl::string_view sid, ResolveService(evidence_, row));
+    absl::string_view sid = row.account_sid;  // an account-level switch: the account's history
+    if (!by_account) {
+      CREDITBOT_ASSIGN_OR_RETURN(sid, ResolveService(evidence_, row));
+    }
     cell.service = ServiceIndex(sid);
   }
   calc.service = *cell.service;
   const Service& service = services_[static_cast<size_t>(calc.service)];
-  if (!cell.text) {  // a row without a service column names the account's one service
+  if (!cell.text) {  // a row without a service column names the account's one service (service scope)
     cell.text = std::make_shared<const LineText>(
-        LineText{row.account_sid, row.service_sid.empty() ? std::string(service.sid) : row.service_sid.str(),
+        LineText{row.account_sid,
+                 row.service_sid.empty() && !by_account ? std::string(service.sid) : row.service_sid.str(),
                  row.mcc, row.mnc, row.country});
   }
   calc.text = &cell.text;
@@ -832,15 +845,22 @@ absl::Status RowCalculator::FindModeInForce(const FraudRow& row, const Service& 
                                             RowCalc& calc) {
   bool first = false;
   std::optional<Majority> mode = MajorityOf(service.modes, row.day, day_number, first);
+  const char* unit = policy_.scope == ProtectionScope::kAccount ? "account " : "service ";
   if (!mode) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no Fraud Guard setting for service ", service.sid, " on ", Day(row.day)));
+    return absl::FailedPreconditionError(absl::StrCat("no ", policy_.protection_name, " setting for ", unit,
+                                                      service.sid, " on ", Day(row.day)));
   }
   calc.mode = kAllModes[static_cast<size_t>(mode->label)];
   calc.mixed = mode->mixed;
+  if (std::find(policy_.modes.begin(), policy_.modes.end(), calc.mode) == policy_.modes.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the ", policy_.protection_name, " history of ", unit, service.sid, " names the mode '",
+        std::string(ModeName(calc.mode)), "', which policy ", policy_.name, " does not declare"));
+  }
   if (calc.mixed && first) {
-    warnings_.Add(absl::StrCat("the Fraud Guard mode of service ", service.sid, " changed during ",
-                               Day(row.day), ": its rows use the mode in force for most of the day (",
+    warnings_.Add(absl::StrCat("the ", policy_.protection_name, " mode of ", unit, service.sid,
+                               " changed during ", Day(row.day),
+                               ": its rows use the mode in force for most of the day (",
                                std::string(ModeName(calc.mode)), ") and are flagged mode_mixed_day"));
   }
   return absl::OkStatus();
@@ -848,10 +868,11 @@ absl::Status RowCalculator::FindModeInForce(const FraudRow& row, const Service& 
 
 void RowCalculator::ApplyOverrides(const FraudRow& row, Cell& cell, const Service& service,
                                    int64_t day_number, RowCalc& calc) {
-  if (!row.country.empty()) {
+  if (!policy_.geo_allow_bypasses) {
+    // Geo Permissions do not bypass this protection: no Geo override.
+  } else if (!row.country.empty()) {
     if (GeoAllows(cell, row, day_number)) calc.override_treatment = Treatment::kOverrideGeoAllow;
-  }
-  if (row.country.empty() && !cell.country_warned) {
+  } else if (!cell.country_warned) {
     cell.country_warned = true;
     for (const GeoPermissionInterval& geo : evidence_.geo_permissions) {
       if (geo.account_sid == row.account_sid && GeoLabel(geo.permission) == kGeoAllow) {
@@ -875,7 +896,7 @@ absl::Status RowCalculator::CalculateShortfalls(const FraudRow& row, const CostK
   if (sent > 0) calc.unit = Decimal::MulDiv(row.fraud_charges, kOne, sent_d);
   if (!calc.override_treatment) {
     Mcc& mcc = mccs_[static_cast<size_t>(cost_key.mcc)];
-    for (Mode m : kProtectingModes) {
+    for (Mode m : ProtectingModes(policy_)) {
       CREDITBOT_ASSIGN_OR_RETURN(const Decimal rate, BlockRateOf(mcc, m));
       const Decimal expected = rate * calc.total;  // X(M) = b·T, exact as T is whole (= Decimal::Mul)
       const Decimal shortfall = std::clamp(expected - blocked_d, Decimal(), sent_d);
@@ -887,7 +908,9 @@ absl::Status RowCalculator::CalculateShortfalls(const FraudRow& row, const CostK
 }
 
 void RowCalculator::ChooseTreatment(const FraudRow& row, RowCalc& calc) {
-  const bool is_max = calc.mode == Mode::kMax;
+  // The promise mode (Fraud Guard's Max): E in full when claimed on time. A policy without one (no public
+  // guarantee) credits every protecting mode as goodwill.
+  const bool is_max = policy_.promise_mode && calc.mode == *policy_.promise_mode;
   if (is_max) calc.deadline = DeadlineOf(row.day);
   const Decimal goodwill_share = GoodwillShare(calc.mode);
   if (calc.override_treatment) {
@@ -896,7 +919,7 @@ void RowCalculator::ChooseTreatment(const FraudRow& row, RowCalc& calc) {
     calc.treatment = Treatment::kOff;
   } else if (is_max && evidence_.claim_date <= calc.deadline) {
     calc.treatment = Treatment::kPromise;
-    calc.earned = calc.eligible[ModeIndex(Mode::kMax)];
+    calc.earned = calc.eligible[ModeIndex(calc.mode)];
   } else if (is_max && policy_.late_max_policy == LateMaxPolicy::kZero) {
     calc.treatment = Treatment::kLateMaxZero;
   } else {
@@ -918,10 +941,10 @@ void RowCalculator::ChooseTreatment(const FraudRow& row, RowCalc& calc) {
 // Σ weights = `weight_sum` > 0), exactly: each share is (weight × total ÷ weight_sum) at 10^-12, rounded
 // down or up by the largest remainder so that the shares add up to `total` to the last digit (a share
 // whose exact value has at most 12 fractional digits is that value).
-std::array<Decimal, 4> ShareGoodwill(const std::array<Decimal, 4>& weights, Decimal total,
-                                     Decimal weight_sum) {
-  std::array<Decimal, 4> shares;
-  std::array<Decimal::Raw, 4> remainders{};
+std::array<Decimal, kModeCount> ShareGoodwill(const std::array<Decimal, kModeCount>& weights, Decimal total,
+                                              Decimal weight_sum) {
+  std::array<Decimal, kModeCount> shares;
+  std::array<Decimal::Raw, kModeCount> remainders{};
   Decimal::Raw missing = total.raw();
   for (size_t m = 0; m < weights.size(); ++m) {
     if (weights[m].IsZero()) continue;
@@ -930,8 +953,10 @@ std::array<Decimal, 4> ShareGoodwill(const std::array<Decimal, 4>& weights, Deci
     shares[m] = *share;
     missing -= share->raw();
   }
-  // Σ exact shares = total, so 0 ≤ missing < 4 units of 10^-12: one each to the largest remainders.
-  std::array<size_t, 4> order = {0, 1, 2, 3};
+  // Σ exact shares = total, so 0 ≤ missing < kModeCount units of 10^-12: one each to the largest
+  // remainders.
+  std::array<size_t, kModeCount> order;
+  for (size_t m = 0; m < order.size(); ++m) order[m] = m;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return remainders[a] > remainders[b]; });
   for (size_t m : order) {
@@ -972,11 +997,11 @@ struct RowTotals {
   std::vector<size_t> charges_without_attempts;  // rows whose warning follows every row's own warnings
   bool any_sent = false;                         // some row has attempts sent (A > 0)
   bool all_sent_off = true;                      // every such row was in Off (overrides or not)
-  std::array<Decimal, 4> if_mode;                // Σ k(M)·E(M) over the rows Fraud Guard applies to
+  std::array<Decimal, kModeCount> if_mode;       // Σ k(M)·E(M) over the rows the protection applies to
   CapSums cap_sums;
   HeldOverflow cap_sums_overflow;
-  std::array<Decimal, 4> credited_if_uncapped;  // Σ credited by mode, as if paid and uncapped
-  std::array<Decimal, 4> goodwill_by_mode;      // Σ goodwill before the cap, by mode
+  std::array<Decimal, kModeCount> credited_if_uncapped;  // Σ credited by mode, as if paid and uncapped
+  std::array<Decimal, kModeCount> goodwill_by_mode;      // Σ goodwill before the cap, by mode
   HeldOverflow credited_overflow;
 };
 
@@ -1013,11 +1038,11 @@ absl::StatusOr<RowTotals> CalculateRows(const CreditPolicy& policy, const FraudR
       totals.all_sent_off = totals.all_sent_off && calc.mode == Mode::kOff;
     }
     out.output_df[ModeIndex(calc.mode)].fraud_charges_in_mode += row.fraud_charges;
-    for (Mode m : kProtectingModes) {
+    for (Mode m : ProtectingModes(policy)) {
       out.output_df[ModeIndex(m)].expected_blocked_if_mode += calc.shortfall[ModeIndex(m)];
     }
     if (calc.override_treatment) continue;
-    for (Mode m : kProtectingModes) {
+    for (Mode m : ProtectingModes(policy)) {
       totals.if_mode[ModeIndex(m)] += Scale(policy.k[ModeIndex(m)], calc.eligible[ModeIndex(m)]);
     }
   }
@@ -1056,7 +1081,7 @@ void DistributeCredit(bool pays, const RowTotals& totals, CreditReport& out) {
       out.output_df[ModeIndex(m)].credit_in_mode = totals.credited_if_uncapped[ModeIndex(m)];
     }
     if (summary.cap_binds) {
-      const std::array<Decimal, 4> shares =
+      const std::array<Decimal, kModeCount> shares =
           ShareGoodwill(totals.goodwill_by_mode, summary.goodwill, summary.goodwill_raw);
       for (Mode m : kAllModes) {
         const size_t index = ModeIndex(m);
@@ -1104,27 +1129,33 @@ std::string ZeroCreditReason(const CreditSummary& summary, const RowTotals& tota
   return totals.any_sent && totals.all_sent_off ? "fraud_guard_off" : "no_shortfall";
 }
 
-// output_df: the actual split by mode in force, and the counterfactual "as if every service were in M"
-// (basic and standard capped at Σ A·c over the rows Fraud Guard applies to when cap_goodwill_at_cost;
-// max uncapped; off 0); fraud_guard_mode is the mode with the most fraud charges.
+// output_df: the actual split by mode in force, and the counterfactual "as if every service (account) were
+// in M" (a goodwill mode — basic, standard, on — capped at Σ A·c over the rows the protection applies to when
+// cap_goodwill_at_cost; the promise mode, max, uncapped; off 0); fraud_guard_mode is the mode with the most
+// fraud charges. output_df is by ModeIndex until here; it leaves with the policy's modes in its order.
 void FillModeBreakdown(const CreditPolicy& policy, const RowTotals& totals, CreditReport& out) {
   const Decimal cost_all = totals.cap_sums.cost_all;
   for (Mode m : kAllModes) out.output_df[ModeIndex(m)].mode = m;
-  for (Mode m : {Mode::kBasic, Mode::kStandard}) {
+  for (Mode m : ProtectingModes(policy)) {
     Decimal value = totals.if_mode[ModeIndex(m)];
-    if (policy.cap_goodwill_at_cost) value = std::min(value, cost_all);
+    const bool promise = policy.promise_mode && m == *policy.promise_mode;
+    if (!promise && policy.cap_goodwill_at_cost) value = std::min(value, cost_all);
     out.output_df[ModeIndex(m)].credit_if_mode = value;
   }
-  out.output_df[ModeIndex(Mode::kMax)].credit_if_mode = totals.if_mode[ModeIndex(Mode::kMax)];
 
   Mode dominant = Mode::kOff;
-  for (Mode m : kAllModes) {
+  for (Mode m : policy.modes) {
     if (out.output_df[ModeIndex(m)].fraud_charges_in_mode >
         out.output_df[ModeIndex(dominant)].fraud_charges_in_mode) {
       dominant = m;
     }
   }
   out.fraud_guard_mode = dominant;
+
+  std::vector<ModeBreakdown> declared;
+  declared.reserve(policy.modes.size());
+  for (Mode m : policy.modes) declared.push_back(out.output_df[ModeIndex(m)]);
+  out.output_df = std::move(declared);
 }
 
 // A report of `policy` for `evidence`'s claim, before anything is calculated.
@@ -1135,6 +1166,9 @@ CreditReport NewReport(const CreditPolicy& policy, const Evidence& evidence) {
   out.policy_version = policy.version;
   out.policy_sha256 = policy.sha256;
   out.claim_date = evidence.claim_date;
+  DescribeProtection(policy, out);
+  // By ModeIndex while the engine adds up; FillModeBreakdown leaves the policy's modes in its order.
+  out.output_df.assign(kModeCount, ModeBreakdown{});
   return out;
 }
 
@@ -1237,6 +1271,14 @@ absl::StatusOr<CreditReport> WithoutOverflow(Fn compute) {
 }
 
 }  // namespace
+
+void DescribeProtection(const CreditPolicy& policy, CreditReport& report) {
+  report.protection_name = policy.protection_name;
+  report.protected_unit = policy.scope == ProtectionScope::kAccount ? "account" : "service";
+  report.promise_mode = policy.promise_mode;
+  report.output_df.assign(policy.modes.size(), ModeBreakdown{});
+  for (std::size_t i = 0; i < policy.modes.size(); ++i) report.output_df[i].mode = policy.modes[i];
+}
 
 absl::StatusOr<CreditReport> ComputeCredit(const CreditPolicy& policy, const Evidence& evidence) {
   return WithoutOverflow([&] { return Compute(policy, evidence); });

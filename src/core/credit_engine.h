@@ -51,6 +51,11 @@ absl::StatusOr<CreditReport> ComputeCredit(const CreditPolicy& policy, const Evi
 absl::StatusOr<CreditReport> ComputeCreditWithLedger(const CreditPolicy& policy, Evidence evidence,
                                                      const EarlierCredits& earlier);
 
+// Sets what `report` says about the policy's protection switch: its name, what one switch covers, the
+// promise mode, and output_df as one empty breakdown per declared mode, in the policy's order. The engine,
+// and readers that rebuild a report from a result JSON, start from it.
+void DescribeProtection(const CreditPolicy& policy, CreditReport& report);
+
 // Whether evidence.prior_credits make a repeat incident for `policy` on evidence.claim_date (the rule the
 // engine applies: an approved or issued credit of a repeat product in [claim − window, claim)).
 bool HadRepeatIncident(const CreditPolicy& policy, const Evidence& evidence);

@@ -3,6 +3,7 @@
 // checked against the known set, so a typo is refused instead of silently defaulted.
 #include "core/credit_policy.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -40,9 +41,13 @@ constexpr std::string_view kTopLevelKeys[] = {"name",
                                               "default_block_rate",
                                               "default_cost_usd",
                                               "columns",
-                                              "product"};
-constexpr std::string_view kRateModeKeys[] = {"basic", "standard", "max"};  // [k], [default_block_rate]
+                                              "product",
+                                              "protection"};
+// [k], [default_block_rate]: every protecting mode creditbot knows; checked against [protection] modes after.
+constexpr std::string_view kRateModeKeys[] = {"basic", "standard", "max", "on"};
 constexpr std::string_view kProductKeys[] = {"match"};
+constexpr std::string_view kProtectionKeys[] = {"name",  "modes",       "promise_mode",
+                                                "scope", "history_sql", "geo_allow_bypasses"};
 constexpr int kMaxDays = 100000;  // sanity bound for day counts (keeps date arithmetic far from overflow)
 
 // Anchored, case-insensitive, with an optional Looker "view." prefix.
@@ -208,9 +213,17 @@ absl::StatusOr<std::vector<std::string>> ReadProductNames(const toml::node& node
   return names;
 }
 
-// Reads [k] or [default_block_rate]: rates by mode name (basic, standard, max).
+// A rate a policy set for one mode ([k] or [default_block_rate]), kept to check it against the declared
+// modes once [protection] is read (TOML tables have no order).
+struct ModeRateKey {
+  std::string dotted;
+  const toml::node* node;
+  Mode mode;
+};
+
+// Reads [k] or [default_block_rate]: rates by mode name (basic, standard, max, on).
 absl::Status ReadModeRates(const toml::node& node, std::string_view table_key, const Refusal& refuse,
-                           const std::function<void(Mode, Decimal)>& store) {
+                           std::vector<ModeRateKey>& named, const std::function<void(Mode, Decimal)>& store) {
   const auto* table = node.as_table();
   if (table == nullptr) return refuse.WrongType(node, table_key, "a table of rates by mode");
   for (auto&& [sub_key, sub_node] : *table) {
@@ -219,6 +232,102 @@ absl::Status ReadModeRates(const toml::node& node, std::string_view table_key, c
     CREDITBOT_ASSIGN_OR_RETURN(Decimal rate, ReadRate(sub_node, dotted, refuse));
     std::optional<Mode> mode = ParseMode(sub_key.str());
     store(*mode, rate);
+    named.push_back(ModeRateKey{dotted, &sub_node, *mode});
+  }
+  return absl::OkStatus();
+}
+
+// A mode name of [protection]: one creditbot knows, written exactly (lower case, no alias).
+absl::StatusOr<Mode> ReadModeName(const toml::node& node, std::string_view key, const Refusal& refuse) {
+  CREDITBOT_ASSIGN_OR_RETURN(std::string name, ReadString(node, key, refuse));
+  for (Mode mode : kAllModes) {
+    if (ModeName(mode) == name) return mode;
+  }
+  return refuse.At(node, absl::StrCat("key '", std::string(key), "': unknown mode \"", name,
+                                      "\" (known: off, basic, standard, max, on)"));
+}
+
+// [protection]: the switch the policy's modes belong to (see CreditPolicy).
+absl::Status ReadProtection(const toml::node& node, const Refusal& refuse, CreditPolicy& policy) {
+  const auto* table = node.as_table();
+  if (table == nullptr) return refuse.WrongType(node, "protection", "a table");
+  for (auto&& [key, value] : *table) {
+    const std::string dotted = absl::StrCat("protection.", std::string(key.str()));
+    if (!IsOneOf(key.str(), kProtectionKeys)) return refuse.UnknownKey(value, dotted);
+    if (key.str() == "name") {
+      CREDITBOT_ASSIGN_OR_RETURN(policy.protection_name, ReadString(value, dotted, refuse));
+      if (absl::StripAsciiWhitespace(policy.protection_name).empty())
+        return refuse.At(value, absl::StrCat("key '", dotted, "' must not be empty"));
+    } else if (key.str() == "modes") {
+      const auto* array = value.as_array();
+      if (array == nullptr) return refuse.WrongType(value, dotted, "a list of mode names");
+      policy.modes.clear();
+      for (const toml::node& element : *array) {
+        CREDITBOT_ASSIGN_OR_RETURN(Mode mode, ReadModeName(element, dotted, refuse));
+        if (std::find(policy.modes.begin(), policy.modes.end(), mode) != policy.modes.end()) {
+          return refuse.At(
+              element, absl::StrCat("key '", dotted, "' names \"", std::string(ModeName(mode)), "\" twice"));
+        }
+        policy.modes.push_back(mode);
+      }
+      if (policy.modes.size() < 2 || policy.modes.front() != Mode::kOff) {
+        return refuse.At(value, absl::StrCat("key '", dotted,
+                                             "' must start with \"off\" and name at least one other mode"));
+      }
+    } else if (key.str() == "promise_mode") {
+      CREDITBOT_ASSIGN_OR_RETURN(std::string name, ReadString(value, dotted, refuse));
+      if (name == "none") {
+        policy.promise_mode.reset();
+      } else {
+        CREDITBOT_ASSIGN_OR_RETURN(policy.promise_mode, ReadModeName(value, dotted, refuse));
+      }
+    } else if (key.str() == "scope") {
+      CREDITBOT_ASSIGN_OR_RETURN(std::string scope, ReadString(value, dotted, refuse));
+      if (scope == "service") {
+        policy.scope = ProtectionScope::kService;
+      } else if (scope == "account") {
+        policy.scope = ProtectionScope::kAccount;
+      } else {
+        return refuse.At(value, absl::StrCat("key '", dotted, "' must be \"service\" or \"account\", not \"",
+                                             scope, "\""));
+      }
+    } else if (key.str() == "history_sql") {
+      CREDITBOT_ASSIGN_OR_RETURN(policy.history_sql, ReadString(value, dotted, refuse));
+      const bool plain = !policy.history_sql.empty() &&
+                         std::all_of(policy.history_sql.begin(), policy.history_sql.end(), [](char c) {
+                           return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+                         });
+      if (!plain) {
+        return refuse.At(
+            value,
+            absl::StrCat("key '", dotted, "' must be a plain file name without .sql (letters, digits, _)"));
+      }
+    } else if (key.str() == "geo_allow_bypasses") {
+      CREDITBOT_ASSIGN_OR_RETURN(policy.geo_allow_bypasses, ReadBool(value, dotted, refuse));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What [protection] and the per-mode tables must agree on, checked once every key is read.
+absl::Status CheckModes(const toml::table& root, const Refusal& refuse, const CreditPolicy& policy,
+                        const std::vector<ModeRateKey>& named) {
+  const toml::node* where = root.get("protection");
+  if (where == nullptr) where = &root;
+  if (policy.promise_mode) {
+    const bool declared =
+        std::find(policy.modes.begin() + 1, policy.modes.end(), *policy.promise_mode) != policy.modes.end();
+    if (!declared) {
+      return refuse.At(*where, absl::StrCat("promise_mode \"", std::string(ModeName(*policy.promise_mode)),
+                                            "\" is not one of the protection modes other than off; set "
+                                            "protection.promise_mode = \"none\" when nothing is guaranteed"));
+    }
+  }
+  for (const ModeRateKey& key : named) {
+    if (std::find(policy.modes.begin() + 1, policy.modes.end(), key.mode) == policy.modes.end()) {
+      return refuse.At(*key.node, absl::StrCat("key '", key.dotted,
+                                               "' names a mode that protection.modes does not declare"));
+    }
   }
   return absl::OkStatus();
 }
@@ -249,7 +358,8 @@ absl::Status ReadProduct(const toml::node& node, const Refusal& refuse, std::vec
   return absl::OkStatus();
 }
 
-absl::Status ReadTopLevel(const toml::table& root, const Refusal& refuse, CreditPolicy& policy) {
+absl::Status ReadTopLevel(const toml::table& root, const Refusal& refuse, CreditPolicy& policy,
+                          std::vector<ModeRateKey>& named) {
   for (auto&& [key_node, node] : root) {
     const std::string_view key = key_node.str();
     if (!IsOneOf(key, kTopLevelKeys)) return refuse.UnknownKey(node, key);
@@ -267,7 +377,7 @@ absl::Status ReadTopLevel(const toml::table& root, const Refusal& refuse, Credit
       CREDITBOT_ASSIGN_OR_RETURN(policy.enabled, ReadBool(node, key, refuse));
     } else if (key == "k") {
       CREDITBOT_RETURN_IF_ERROR(ReadModeRates(
-          node, key, refuse, [&](Mode mode, Decimal rate) { policy.k[ModeIndex(mode)] = rate; }));
+          node, key, refuse, named, [&](Mode mode, Decimal rate) { policy.k[ModeIndex(mode)] = rate; }));
     } else if (key == "cap_goodwill_at_cost") {
       CREDITBOT_ASSIGN_OR_RETURN(policy.cap_goodwill_at_cost, ReadBool(node, key, refuse));
     } else if (key == "promise_claim_days") {
@@ -295,7 +405,7 @@ absl::Status ReadTopLevel(const toml::table& root, const Refusal& refuse, Credit
     } else if (key == "repeat_products") {
       CREDITBOT_ASSIGN_OR_RETURN(policy.repeat_products, ReadProductNames(node, key, refuse));
     } else if (key == "default_block_rate") {
-      CREDITBOT_RETURN_IF_ERROR(ReadModeRates(node, key, refuse, [&](Mode mode, Decimal rate) {
+      CREDITBOT_RETURN_IF_ERROR(ReadModeRates(node, key, refuse, named, [&](Mode mode, Decimal rate) {
         policy.default_block_rate[ModeIndex(mode)] = rate;
       }));
     } else if (key == "default_cost_usd") {
@@ -304,6 +414,8 @@ absl::Status ReadTopLevel(const toml::table& root, const Refusal& refuse, Credit
       CREDITBOT_RETURN_IF_ERROR(ReadColumns(node, refuse, policy.columns));
     } else if (key == "product") {
       CREDITBOT_RETURN_IF_ERROR(ReadProduct(node, refuse, policy.product_match));
+    } else if (key == "protection") {
+      CREDITBOT_RETURN_IF_ERROR(ReadProtection(node, refuse, policy));
     }
   }
   return absl::OkStatus();
@@ -341,7 +453,9 @@ absl::StatusOr<CreditPolicy> ParseCreditPolicy(std::string_view toml_text, std::
   policy.source_name = std::string(source_name);
   policy.sha256 = Sha256Hex(toml_text);
   CREDITBOT_ASSIGN_OR_RETURN(toml::table root, ParseTomlDocument(toml_text, source_name));
-  CREDITBOT_RETURN_IF_ERROR(ReadTopLevel(root, refuse, policy));
+  std::vector<ModeRateKey> named;
+  CREDITBOT_RETURN_IF_ERROR(ReadTopLevel(root, refuse, policy, named));
+  CREDITBOT_RETURN_IF_ERROR(CheckModes(root, refuse, policy, named));
   return policy;
 }
 

@@ -20,6 +20,10 @@ namespace creditbot {
 
 enum class LateMaxPolicy { kGoodwill, kZero };
 
+// What one protection switch covers: a Verify service (Fraud Guard) or a whole account (SMS Pumping
+// Protection). The mode history is then keyed by service_sid or by account_sid.
+enum class ProtectionScope { kService, kAccount };
+
 // A fraud-report column role and the regular expressions (RE2, matched case-insensitively against the
 // whole column name, with an optional Looker "view." prefix) that find it.
 struct ColumnRole {
@@ -36,8 +40,9 @@ struct CreditPolicy {
   std::string sha256;       // of the file's bytes; empty for the built-in defaults
   std::string source_name;  // file name it was loaded from
 
-  std::array<Decimal, 4> k = {Decimal::FromInt(0), Decimal::FromInt(1), Decimal::FromInt(1),
-                              Decimal::FromInt(1)};  // by ModeIndex; k[off] is unused
+  std::array<Decimal, kModeCount> k = {Decimal::FromInt(0), Decimal::FromInt(1), Decimal::FromInt(1),
+                                       Decimal::FromInt(1),
+                                       Decimal::FromInt(1)};  // by ModeIndex; k[off] unused
   bool cap_goodwill_at_cost = true;
   int promise_claim_days = 30;
   LateMaxPolicy late_max_policy = LateMaxPolicy::kGoodwill;
@@ -48,8 +53,18 @@ struct CreditPolicy {
   // Products (besides `name`) whose earlier credits make a repeat incident, compared case-insensitively.
   std::vector<std::string> repeat_products;
   Decimal repeat_factor = Decimal::FromRaw(Decimal::FromInt(1).raw() / 2);  // 0.5
-  std::array<std::optional<Decimal>, 4> default_block_rate;                 // by ModeIndex; unset = fail
+  std::array<std::optional<Decimal>, kModeCount> default_block_rate;        // by ModeIndex; unset = fail
   std::optional<Decimal> default_cost_usd;                                  // unset = fail
+
+  // [protection]: the switch the modes belong to. The defaults are Verify's Fraud Guard.
+  std::string protection_name = "Fraud Guard";  // how replies and errors name it
+  // The modes the switch has, in report order; the first is always off (blocks nothing). Every other mode
+  // is a protecting mode: its rows earn goodwill, except the promise mode's claimed on time.
+  std::vector<Mode> modes = {kFraudGuardModes.begin(), kFraudGuardModes.end()};
+  std::optional<Mode> promise_mode = Mode::kMax;  // nullopt: no public guarantee, every credit is goodwill
+  ProtectionScope scope = ProtectionScope::kService;
+  std::string history_sql = "fraud_guard_history";  // the sql/<dialect>/<name>.sql of the mode history
+  bool geo_allow_bypasses = true;  // Geo Permission "allow" for a row's country bypasses the protection
 
   std::vector<ColumnRole> columns = DefaultColumns();
   std::vector<std::string> product_match = {"(?i)authy"};
@@ -60,8 +75,12 @@ struct CreditPolicy {
 // Parses and validates a policy. `source_name` (e.g. "policy/verify.toml") prefixes every error message.
 // Keys: name, version, enabled, k.{basic,standard,max}, cap_goodwill_at_cost, promise_claim_days,
 // late_max_policy, min_credit_usd, auto_approve_limit_usd, approval_mrr_multiple, repeat_window_days,
-// repeat_factor, repeat_products, default_block_rate.{basic,standard,max}, default_cost_usd, [columns] role =
-// [regex…], [product] match = [regex…]. Amounts and rates may be written as TOML numbers or decimal strings.
+// repeat_factor, repeat_products, default_block_rate.<mode>, default_cost_usd, [columns] role = [regex…],
+// [product] match = [regex…], [protection] name, modes, promise_mode, scope, history_sql,
+// geo_allow_bypasses. Amounts and rates may be written as TOML numbers or decimal strings.
+// [protection] is checked as a whole: modes must be distinct known modes starting with "off"; promise_mode
+// one of them (not off) or "none"; k and default_block_rate may only name declared modes other than off;
+// history_sql a plain file name (letters, digits, underscores).
 absl::StatusOr<CreditPolicy> ParseCreditPolicy(std::string_view toml_text, std::string_view source_name);
 
 }  // namespace creditbot

@@ -31,6 +31,12 @@ std::string_view TreatmentName(Treatment treatment) {
   return "off";
 }
 
+std::vector<ModeBreakdown> FraudGuardBreakdown() {
+  std::vector<ModeBreakdown> breakdown(kFraudGuardModes.size());
+  for (std::size_t i = 0; i < kFraudGuardModes.size(); ++i) breakdown[i].mode = kFraudGuardModes[i];
+  return breakdown;
+}
+
 const LineText& CreditLine::Text() const {
   static const LineText kNone;
   return text ? *text : kNone;
@@ -43,12 +49,12 @@ std::string WhyOf(const CreditLine& line, const CreditReport& report) {
   std::string why;
   switch (line.treatment) {
     case Treatment::kPromise:
-      why = absl::StrCat("max in force and claimed by ", Day(line.promise_deadline),
-                         ": Promise pays E(max) = ", Money(line.eligible), " for a shortfall of ",
+      why = absl::StrCat(mode, " in force and claimed by ", Day(line.promise_deadline), ": Promise pays E(",
+                         mode, ") = ", Money(line.eligible), " for a shortfall of ",
                          line.shortfall.ToString(), " attempts");
       break;
     case Treatment::kGoodwill: {
-      const bool late_max = line.mode == Mode::kMax;
+      const bool late_max = report.promise_mode && line.mode == *report.promise_mode;
       why = absl::StrCat(mode, " in force", late_max ? ", claimed after the Promise deadline " : "",
                          late_max ? Day(line.promise_deadline) : "", ": goodwill k·rf·E(", mode,
                          ") = ", line.k.ToString(), " × ", report.summary.repeat_factor.ToString(), " × ",
@@ -58,15 +64,15 @@ std::string WhyOf(const CreditLine& line, const CreditReport& report) {
       break;
     }
     case Treatment::kLateMaxZero:
-      why = absl::StrCat("max in force but claimed after the Promise deadline ", Day(line.promise_deadline),
-                         ": late_max_policy = zero");
+      why = absl::StrCat(mode, " in force but claimed after the Promise deadline ",
+                         Day(line.promise_deadline), ": late_max_policy = zero");
       break;
     case Treatment::kOff:
-      why = "Fraud Guard off: no mode was in force to block anything";
+      why = absl::StrCat(report.protection_name, " off: no mode was in force to block anything");
       break;
     case Treatment::kOverrideGeoAllow:
-      why = absl::StrCat("Geo Permission 'allow' for ", line.country(),
-                         " bypasses Fraud Guard: nothing was expected to be blocked in any mode");
+      why = absl::StrCat("Geo Permission 'allow' for ", line.country(), " bypasses ", report.protection_name,
+                         ": nothing was expected to be blocked in any mode");
       break;
     case Treatment::kOverrideCustomCodeBasic:
       why =

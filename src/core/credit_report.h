@@ -29,6 +29,9 @@ struct ModeBreakdown {
   Decimal credit_if_mode;            // Σ k(mode)·E(mode) over all rows, with the mode's cap
 };
 
+// One empty breakdown for each of Fraud Guard's four modes, in report order.
+std::vector<ModeBreakdown> FraudGuardBreakdown();
+
 // How one fraud-report row was treated.
 enum class Treatment : uint8_t {
   kPromise,                  // max, claim on time: E(max), uncapped
@@ -119,8 +122,16 @@ struct CreditReport {
   // out because earlier requests hold its cells (already_credited says which).
   std::optional<std::string> reason;
   std::vector<std::string> warnings;
-  Mode fraud_guard_mode = Mode::kOff;      // the mode in force for the largest share of fraud charges
-  std::array<ModeBreakdown, 4> output_df;  // by ModeIndex: off, basic, standard, max
+  Mode fraud_guard_mode = Mode::kOff;  // the mode in force for the largest share of fraud charges
+  // The policy's modes in its report order (Fraud Guard's off, basic, standard, max unless the policy
+  // declares others, e.g. off, on): one entry each. DescribeProtection (credit_engine.h) sets them.
+  std::vector<ModeBreakdown> output_df = FraudGuardBreakdown();
+  // The protection switch, as the policy describes it (CreditPolicy [protection]), for the words of the reply
+  // and the lines: its name, what one switch covers ("service" or "account"), and its promise mode (none:
+  // no public guarantee).
+  std::string protection_name = "Fraud Guard";
+  std::string protected_unit = "service";
+  std::optional<Mode> promise_mode = Mode::kMax;
   std::vector<CreditLine> lines;
   CreditSummary summary;
   // The report's rows left out before the calculation because earlier requests of the parent hold their

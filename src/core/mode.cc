@@ -1,4 +1,4 @@
-// Names of the Fraud Guard modes.
+// Names of the protection modes.
 #include "core/mode.h"
 
 #include "absl/strings/ascii.h"
@@ -16,6 +16,8 @@ std::string_view ModeName(Mode mode) {
       return "standard";
     case Mode::kMax:
       return "max";
+    case Mode::kOn:
+      return "on";
   }
   return "off";
 }

@@ -1,4 +1,6 @@
-// Fraud Guard protection modes, in the order every report lists them: off, basic, standard, max.
+// Protection modes: Fraud Guard's (off, basic, standard, max, in the order its reports list them) and SMS
+// Pumping Protection's one switch (off, on). A credit policy declares which of them it uses, in its
+// report order (CreditPolicy::modes); `off` blocks nothing in every product.
 #pragma once
 
 #include <array>
@@ -8,13 +10,19 @@
 
 namespace creditbot {
 
-enum class Mode { kOff = 0, kBasic = 1, kStandard = 2, kMax = 3 };
+enum class Mode { kOff = 0, kBasic = 1, kStandard = 2, kMax = 3, kOn = 4 };
 
-inline constexpr std::array<Mode, 4> kAllModes = {Mode::kOff, Mode::kBasic, Mode::kStandard, Mode::kMax};
+// Every mode creditbot knows, by ModeIndex; arrays indexed by ModeIndex have kModeCount entries.
+inline constexpr std::size_t kModeCount = 5;
+inline constexpr std::array<Mode, kModeCount> kAllModes = {Mode::kOff, Mode::kBasic, Mode::kStandard,
+                                                           Mode::kMax, Mode::kOn};
+// Fraud Guard's modes in report order: the modes of a policy that declares none (Verify).
+inline constexpr std::array<Mode, 4> kFraudGuardModes = {Mode::kOff, Mode::kBasic, Mode::kStandard,
+                                                         Mode::kMax};
 
 inline constexpr std::size_t ModeIndex(Mode mode) { return static_cast<std::size_t>(mode); }
 
-// "off", "basic", "standard", "max".
+// "off", "basic", "standard", "max", "on".
 std::string_view ModeName(Mode mode);
 
 // Parses a mode name, case-insensitively; also accepts "disabled" as off. nullopt for anything else.

@@ -75,10 +75,31 @@ std::string WithoutBold(std::string_view line) {
   return out;
 }
 
+// Whether `mode` is the report's promise mode (Fraud Guard's Max; none for a policy without a guarantee).
+bool IsPromiseMode(const CreditReport& report, Mode mode) {
+  return report.promise_mode && mode == *report.promise_mode;
+}
+
+// The report's goodwill modes (every mode but off and the promise mode) in its order, as words: "Basic and
+// Standard", "On".
+std::string GoodwillModeTitles(const CreditReport& report) {
+  std::vector<std::string> titles;
+  for (const ModeBreakdown& mode : report.output_df) {
+    if (mode.mode != Mode::kOff && !IsPromiseMode(report, mode.mode)) titles.push_back(ModeTitle(mode.mode));
+  }
+  std::string text;
+  for (size_t i = 0; i < titles.size(); ++i) {
+    if (i > 0) text += i + 1 == titles.size() ? " and " : ", ";
+    text += titles[i];
+  }
+  return text;
+}
+
 // A zero credit's reason in words (CREDIT_POLICY.md "Outputs", reason), never the code.
 std::string ZeroCreditReason(const CreditReport& report) {
   const std::string reason = report.reason.value_or("no_shortfall");
-  if (reason == "fraud_guard_off") return "Fraud Guard was off for all of the fraudulent traffic";
+  if (reason == "fraud_guard_off")
+    return absl::StrCat(report.protection_name, " was off for all of the fraudulent traffic");
   if (reason == "already_credited") {
     return "every cell of the report was already credited in an earlier request (see below), so nothing is "
            "credited twice";
@@ -101,9 +122,9 @@ std::string ZeroCreditReason(const CreditReport& report) {
                  line.treatment == Treatment::kOverrideCustomCodeBasic;
     late_zero = late_zero || line.treatment == Treatment::kLateMaxZero;
   }
-  std::string text =
-      "Fraud Guard blocked at least as many attempts as its mode is expected to block, so there is no "
-      "shortfall to credit";
+  std::string text = absl::StrCat(report.protection_name,
+                                  " blocked at least as many attempts as its mode is expected to block, so "
+                                  "there is no shortfall to credit");
   if (overridden) {
     absl::StrAppend(
         &text,
@@ -119,7 +140,7 @@ std::string ZeroCreditReason(const CreditReport& report) {
 // True when a Max row was credited as goodwill or earned nothing because it was claimed late.
 bool HasLateMaxRows(const CreditReport& report) {
   for (const CreditLine& line : report.lines) {
-    if (line.mode == Mode::kMax &&
+    if (IsPromiseMode(report, line.mode) &&
         (line.treatment == Treatment::kGoodwill || line.treatment == Treatment::kLateMaxZero)) {
       return true;
     }
@@ -146,7 +167,7 @@ void AppendPromiseAndGoodwill(const CreditReport& report, bool late_max, std::ve
   }
   if (!goodwill.IsZero()) {
     lines.push_back(
-        absl::StrCat("*Goodwill*: ", FormatUsd(goodwill), " for Basic and Standard rows",
+        absl::StrCat("*Goodwill*: ", FormatUsd(goodwill), " for ", GoodwillModeTitles(report), " rows",
                      late_max ? " (and late Max rows)" : "",
                      ": the policy's share k of the charges of the attempts the mode in force should "
                      "have blocked but did not."));
@@ -159,7 +180,7 @@ std::string LateMaxLine(const CreditReport& report) {
   bool zero = false;
   absl::CivilDay deadline;
   for (const CreditLine& line : report.lines) {
-    if (line.mode != Mode::kMax) continue;
+    if (!IsPromiseMode(report, line.mode)) continue;
     if (line.treatment != Treatment::kGoodwill && line.treatment != Treatment::kLateMaxZero) continue;
     if (rows++ == 0) deadline = line.promise_deadline;
     zero = zero || line.treatment == Treatment::kLateMaxZero;
@@ -418,13 +439,16 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
   if (!why.empty()) {
     blocks.push_back(Section(Truncated(absl::StrCat("*Why*\n", absl::StrJoin(why, "\n")), kMaxSectionChars)));
   }
-  blocks.push_back(Section(absl::StrCat("*Breakdown by Fraud Guard mode*\n", BreakdownTable(report))));
-  blocks.push_back(Context(
+  blocks.push_back(
+      Section(absl::StrCat("*Breakdown by ", report.protection_name, " mode*\n", BreakdownTable(report))));
+  const std::string promise_legend =
+      report.promise_mode ? absl::StrCat(ModeTitle(*report.promise_mode), " in full, as the Promise; ") : "";
+  blocks.push_back(Context(absl::StrCat(
       "_charges_: the fraud charges of the rows in that mode. _credited_: what those rows receive (adds up "
-      "to "
-      "the credit). _if all in mode_: what the policy would credit had every service been in that mode for "
-      "the whole fraud window (Off credits nothing; Max in full, as the Promise; Basic and Standard as "
-      "goodwill, capped at provider cost when the policy caps goodwill)."));
+      "to the credit). _if all in mode_: what the policy would credit had every ",
+      report.protected_unit, " been in that mode for the whole fraud window (Off credits nothing; ",
+      promise_legend, GoodwillModeTitles(report),
+      " as goodwill, capped at provider cost when the policy caps goodwill).")));
   if (!report.warnings.empty()) blocks.push_back(Section(WarningsList(report.warnings)));
   if (!context.other_report_urls.empty()) {
     blocks.push_back(Section(Truncated(OtherLinksNote(context), kMaxSectionChars)));

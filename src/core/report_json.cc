@@ -229,8 +229,9 @@ class ResultWriter {
   JsonEscaper escaper_;
 };
 
-// One object per Fraud Guard mode: its charges and what it is credited, and would be with every row in it.
-void OutputDfJson(const std::array<ModeBreakdown, 4>& modes, ResultWriter& out) {
+// One object per mode of the policy (Fraud Guard's four, or SMS Pumping Protection's off and on), in its
+// order: its charges and what it is credited, and would be with every row in it.
+void OutputDfJson(const std::vector<ModeBreakdown>& modes, ResultWriter& out) {
   out.StartArray("output_df");
   for (const ModeBreakdown& mode : modes) {
     out.StartObject();

@@ -276,11 +276,11 @@ absl::StatusOr<std::set<std::string>> ReadServices(FollowUpRunner& runner, const
   return history_services;
 }
 
-absl::Status ReadModeHistory(FollowUpRunner& runner, Evidence& evidence) {
+// The policy's mode history (CreditPolicy::history_sql: fraud_guard_history for Verify).
+absl::Status ReadModeHistory(FollowUpRunner& runner, const CreditPolicy& policy, Evidence& evidence) {
   return runner.ReadEach(
-      "fraud_guard_history",
-      {"service_sid", "account_sid", "protection_mode", "effective_from", "effective_to"}, evidence.modes,
-      [](const FollowUp& result, std::size_t r, ModeInterval& interval) -> absl::Status {
+      policy.history_sql, {"service_sid", "account_sid", "protection_mode", "effective_from", "effective_to"},
+      evidence.modes, [](const FollowUp& result, std::size_t r, ModeInterval& interval) -> absl::Status {
         CREDITBOT_ASSIGN_OR_RETURN(interval.service_sid, result.RequiredText(r, "service_sid"));
         CREDITBOT_ASSIGN_OR_RETURN(interval.account_sid, result.Text(r, "account_sid"));
         CREDITBOT_ASSIGN_OR_RETURN(interval.mode, result.ProtectionMode(r, "protection_mode"));
@@ -453,11 +453,13 @@ absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
   FollowUpRunner runner(warehouse_, request.sql_dir, std::move(values));
 
   CREDITBOT_ASSIGN_OR_RETURN(const std::set<std::string> parents, ReadAccounts(runner, evidence));
-  CREDITBOT_ASSIGN_OR_RETURN(const std::set<std::string> history_services,
-                             ReadServices(runner, keys, evidence));
-  runner.values().lists["service_sids"] = {history_services.begin(), history_services.end()};
-  CREDITBOT_RETURN_IF_ERROR(ReadModeHistory(runner, evidence));
-  CREDITBOT_RETURN_IF_ERROR(ReadGeoPermissions(runner, evidence));
+  if (policy_.scope == ProtectionScope::kService) {
+    CREDITBOT_ASSIGN_OR_RETURN(const std::set<std::string> history_services,
+                               ReadServices(runner, keys, evidence));
+    runner.values().lists["service_sids"] = {history_services.begin(), history_services.end()};
+  }
+  CREDITBOT_RETURN_IF_ERROR(ReadModeHistory(runner, policy_, evidence));
+  if (policy_.geo_allow_bypasses) CREDITBOT_RETURN_IF_ERROR(ReadGeoPermissions(runner, evidence));
   CREDITBOT_RETURN_IF_ERROR(ReadProviderCosts(runner, evidence));
   CREDITBOT_RETURN_IF_ERROR(ReadBlockRates(runner, evidence));
 

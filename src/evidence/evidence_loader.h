@@ -6,8 +6,13 @@
 //   accounts.sql             the report's accounts (account_sid, parent_account_sid, status)
 //   verify_services.sql      the Verify services of the report's services and accounts
 //   fraud_guard_history.sql  Fraud Guard mode intervals of the report's services (plus every service of an
-//                            account whose rows name no service, e.g. a report without a service column)
-//   geo_permissions.sql      SMS Geo Permission intervals of the report's accounts
+//                            account whose rows name no service, e.g. a report without a service column);
+//                            the policy's [protection] history_sql names this file, and a policy whose
+//                            switch is per account (scope = "account", SMS Pumping Protection) reads its
+//                            history (e.g. sms_pumping_protection_history.sql, by :account_sids, the same
+//                            columns with service_sid = the account) instead and skips verify_services.sql
+//   geo_permissions.sql      SMS Geo Permission intervals of the report's accounts (skipped when the
+//                            policy's geo_allow_bypasses is false)
 //   provider_costs.sql       provider cost intervals of the report's MCCs
 //   block_rates.sql          block rates of the report's MCCs
 //   mrr.sql                  the parent's MRR for the claim month, else the latest earlier month

@@ -26,6 +26,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "core/credit_engine.h"
 #include "executor/result_json_reader.h"
 
 extern char** environ;
@@ -113,7 +114,7 @@ CreditReport AmountOnlyReport(const CalcRequest& request, Decimal amount, std::s
   report.claim_date = request.claim_date;
   report.credit_amount = amount.Round(2);
   report.needs_approval = report.credit_amount > policy.auto_approve_limit_usd;
-  for (Mode mode : kAllModes) report.output_df[ModeIndex(mode)].mode = mode;
+  DescribeProtection(policy, report);
   report.summary.approval_threshold = policy.auto_approve_limit_usd;
   report.summary.repeat_factor = Decimal::FromInt(1);
   report.warnings.push_back(

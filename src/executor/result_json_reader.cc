@@ -12,6 +12,7 @@
 #include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "core/credit_engine.h"
 
 namespace creditbot {
 namespace {
@@ -159,7 +160,8 @@ absl::Status ReadLine(const Json& item, std::size_t index, const CreditReport& r
   CREDITBOT_ASSIGN_OR_RETURN(std::string why, Text(item, "why", path));
 
   // The facts the engine words the sentence from (credit_engine.cc) that the JSON does not carry, rebuilt.
-  if (line.mode == Mode::kMax) line.promise_deadline = PromiseDeadline(line.day, policy);
+  if (policy.promise_mode && line.mode == *policy.promise_mode)
+    line.promise_deadline = PromiseDeadline(line.day, policy);
   line.k = policy.k[ModeIndex(line.mode)];
   if (line.treatment == Treatment::kPromise) {
     line.earned = line.eligible;
@@ -219,16 +221,19 @@ absl::StatusOr<CreditReport> ReadResultJson(std::string_view text, const CreditP
   CREDITBOT_ASSIGN_OR_RETURN(report.fraud_guard_mode, ModeOf(json, "fraud_guard_mode", top));
 
   const Json* output_df = JsonMember(json, "output_df");
+  DescribeProtection(policy, report);  // the policy's modes, in its order (checked above: the same policy)
   if (output_df == nullptr || !output_df->is_array() || output_df->size() != report.output_df.size()) {
-    return Bad("output_df", "expected a list of the 4 modes");
+    return Bad("output_df",
+               absl::StrCat("expected a list of the policy's ", report.output_df.size(), " modes"));
   }
   for (std::size_t i = 0; i < report.output_df.size(); ++i) {
     const std::string path = absl::StrCat("output_df[", i, "].");
     const Json& item = (*output_df)[i];
     if (!item.is_object()) return Bad(path, "expected an object");
     ModeBreakdown& mode = report.output_df[i];
+    const Mode declared = mode.mode;
     CREDITBOT_ASSIGN_OR_RETURN(mode.mode, ModeOf(item, "mode", path));
-    if (ModeIndex(mode.mode) != i) return Bad(path, "modes out of order (off, basic, standard, max)");
+    if (mode.mode != declared) return Bad(path, "modes out of the policy's order");
     CREDITBOT_ASSIGN_OR_RETURN(mode.fraud_charges_in_mode, Number(item, "fraud_charges_in_mode", path));
     CREDITBOT_ASSIGN_OR_RETURN(mode.credit_in_mode, Number(item, "credit_in_mode", path));
     CREDITBOT_ASSIGN_OR_RETURN(mode.expected_blocked_if_mode, Number(item, "expected_blocked_if_mode", path));

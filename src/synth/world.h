@@ -139,13 +139,17 @@ inline double FalsePositiveRate(Mode mode) {
     case Mode::kMax:
       return 0.015;
     case Mode::kOff:
+    case Mode::kOn:  // SMS Pumping Protection: the synthetic messages carry no legitimate traffic
       break;
   }
   return 0;
 }
 
+// b(mode) of `country`: Fraud Guard's by mode; SMS Pumping Protection's `on` is modelled at Max's rate.
 inline double BlockRate(const Country& country, Mode mode) {
-  return mode == Mode::kOff ? 0 : country.block_rate[ModeIndex(mode) - 1];
+  if (mode == Mode::kOff) return 0;
+  if (mode == Mode::kOn) return country.block_rate[ModeIndex(Mode::kMax) - 1];
+  return country.block_rate[ModeIndex(mode) - 1];
 }
 
 }  // namespace creditbot::synth
