@@ -52,7 +52,7 @@ CREATE TABLE provider_costs (
 );
 
 CREATE TABLE block_rates (
-  protection_mode TEXT NOT NULL CHECK (protection_mode IN ('basic', 'standard', 'max')),
+  protection_mode TEXT NOT NULL CHECK (protection_mode IN ('basic', 'standard', 'max', 'on')),  -- on: SMS Pumping Protection
   mcc             TEXT NOT NULL,
   block_rate      REAL NOT NULL CHECK (block_rate >= 0 AND block_rate <= 1),
   PRIMARY KEY (protection_mode, mcc)
@@ -92,6 +92,31 @@ CREATE TABLE verification_attempts (
   price_usd         REAL NOT NULL
 );
 
+-- Programmable Messaging (policy/messaging.toml). SMS Pumping Protection is one switch per account, off or
+-- on; its intervals as in fraud_guard_settings_history.
+CREATE TABLE sms_pumping_protection_history (
+  account_sid     TEXT NOT NULL,
+  protection_mode TEXT NOT NULL CHECK (protection_mode IN ('off', 'on')),
+  effective_from  TEXT NOT NULL,
+  effective_to    TEXT,
+  PRIMARY KEY (account_sid, effective_from)
+);
+
+-- Message-level data the messaging fraud reports aggregate (sample look 201). A message blocked by SMS
+-- Pumping Protection has status 'failed', error code 30450 and price 0.
+CREATE TABLE messages (
+  message_sid           TEXT NOT NULL,
+  account_sid           TEXT NOT NULL,
+  messaging_service_sid TEXT,
+  created_at            TEXT NOT NULL,
+  to_country            TEXT NOT NULL,
+  mcc                   TEXT,
+  mnc                   TEXT,
+  status                TEXT NOT NULL,  -- 'delivered', 'undelivered', 'sent', 'failed'
+  error_code            INTEGER,
+  price_usd             REAL NOT NULL
+);
+
 -- Indexes for the follow-up queries (sql/sqlite/*.sql) and the fraud reports.
 CREATE UNIQUE INDEX verification_attempts_by_sid ON verification_attempts (attempt_sid);
 CREATE INDEX verification_attempts_by_account_time ON verification_attempts (account_sid, created_at);
@@ -101,3 +126,5 @@ CREATE INDEX fraud_guard_settings_history_by_account ON fraud_guard_settings_his
 CREATE INDEX provider_costs_by_mcc ON provider_costs (mcc, mnc, effective_from);
 CREATE INDEX block_rates_by_mcc ON block_rates (mcc);
 CREATE INDEX credits_issued_by_parent ON credits_issued (parent_account_sid, product, created_at);
+CREATE UNIQUE INDEX messages_by_sid ON messages (message_sid);
+CREATE INDEX messages_by_account_time ON messages (account_sid, created_at);

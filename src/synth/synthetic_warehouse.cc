@@ -1,7 +1,8 @@
 // The synthetic warehouse generator (see synthetic_warehouse.h): creates the schema, adds the named
 // scenarios and the random fleet (their attempts streamed in as they are drawn), writes the reference
 // tables, builds the indexes, and links the finished file into place. What each stage generates lives in
-// its own file: named_scenarios, random_fleet, traffic (attempt rows), reference_tables, country and
+// its own file: named_scenarios, messaging_scenario (look 201's Programmable Messaging data), random_fleet,
+// traffic (attempt rows), reference_tables, country and
 // mcc_table (reference data), schema_script; rng and synth_time are the shared randomness and time.
 #include "synth/synthetic_warehouse.h"
 
@@ -21,6 +22,7 @@
 #include "synth/attempt_writer.h"
 #include "synth/country.h"
 #include "synth/mcc_table.h"
+#include "synth/messaging_scenario.h"
 #include "synth/named_scenarios.h"
 #include "synth/random_fleet.h"
 #include "synth/reference_tables.h"
@@ -60,7 +62,9 @@ absl::Status Generate(const std::string& path, const SynthOptions& options) {
     CREDITBOT_RETURN_IF_ERROR(synth::AddNamedScenarios(world, attempts));
     world.countries = std::move(refined);
     CREDITBOT_RETURN_IF_ERROR(synth::AddRandomFleet(world, options, attempts));
+    synth::AddMessagingScenario(world);  // after the fleet: it draws nothing, so the fleet is unchanged
     CREDITBOT_RETURN_IF_ERROR(synth::WriteReferenceTables(db, world));
+    CREDITBOT_RETURN_IF_ERROR(synth::WriteMessagingTables(db, world));
     CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   }
   for (const std::string& statement : schema.indexes) CREDITBOT_RETURN_IF_ERROR(db.Exec(statement));
