@@ -30,6 +30,7 @@ constexpr ServiceNames kServices[] = {
     {AwsService::kSts, "AWS_ENDPOINT_URL_STS", "sts", "sts"},
     {AwsService::kSecretsManager, "AWS_ENDPOINT_URL_SECRETS_MANAGER", "secretsmanager", "secretsmanager"},
     {AwsService::kSageMaker, "AWS_ENDPOINT_URL_SAGEMAKER", "api.sagemaker", "sagemaker"},
+    {AwsService::kAthena, "AWS_ENDPOINT_URL_ATHENA", "athena", "athena"},
 };
 
 const ServiceNames& NamesOf(AwsService service) {

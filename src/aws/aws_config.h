@@ -3,9 +3,11 @@
 // getenv).
 //
 //   region      AWS_REGION, else AWS_DEFAULT_REGION (the SDKs' order)
-//   endpoints   AWS_ENDPOINT_URL_<SERVICE> (S3, STS, SECRETS_MANAGER, SAGEMAKER), else AWS_ENDPOINT_URL,
+//   endpoints   AWS_ENDPOINT_URL_<SERVICE> (S3, STS, SECRETS_MANAGER, SAGEMAKER, ATHENA), else
+//               AWS_ENDPOINT_URL,
 //               else the regional default (https://s3.REGION.amazonaws.com, https://sts.REGION.amazonaws.com,
-//               https://secretsmanager.REGION.amazonaws.com, https://api.sagemaker.REGION.amazonaws.com;
+//               https://secretsmanager.REGION.amazonaws.com, https://api.sagemaker.REGION.amazonaws.com,
+//               https://athena.REGION.amazonaws.com;
 //               amazonaws.com.cn for cn- regions). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores the
 //               overrides, as the SDKs do.
 //
@@ -25,9 +27,9 @@ namespace creditbot {
 // The process environment, name → value, as the app read it.
 using EnvironmentMap = std::map<std::string, std::string, std::less<>>;
 
-enum class AwsService { kS3, kSts, kSecretsManager, kSageMaker };
+enum class AwsService { kS3, kSts, kSecretsManager, kSageMaker, kAthena };
 
-// The SigV4 signing name of `service` ("s3", "sts", "secretsmanager", "sagemaker").
+// The SigV4 signing name of `service` ("s3", "sts", "secretsmanager", "sagemaker", "athena").
 std::string_view AwsSigningName(AwsService service);
 
 struct AwsEndpoint {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "aws/aws_xml.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
@@ -74,20 +75,24 @@ absl::StatusOr<S3ClientOptions> S3Client::OptionsFromConfig(const AwsConfig& con
   return options;
 }
 
-absl::StatusOr<std::string> S3Client::ObjectUrl(std::string_view bucket, std::string_view key) const {
+absl::StatusOr<std::string> S3Client::BucketUrl(std::string_view bucket) const {
   if (!ValidBucketName(bucket)) {
     return absl::InvalidArgumentError(
         absl::StrCat("S3: '", ToAbsl(bucket), "' is not a bucket name (3-63 of a-z 0-9 . -)"));
   }
-  CREDITBOT_RETURN_IF_ERROR(ValidateKey(key));
-  const std::string encoded_key = AwsUriEncode(key, /*keep_slash=*/true);
   const std::string& endpoint = options_.endpoint.url;
   const bool path_style = options_.endpoint.overridden || bucket.find('.') != std::string_view::npos;
-  if (path_style) return absl::StrCat(endpoint, "/", ToAbsl(bucket), "/", encoded_key);
+  if (path_style) return absl::StrCat(endpoint, "/", ToAbsl(bucket), "/");
   // "https://s3.REGION.amazonaws.com" → "https://BUCKET.s3.REGION.amazonaws.com".
   CREDITBOT_ASSIGN_OR_RETURN(const ParsedUrl url, ParseUrl(endpoint));
   return absl::StrCat(url.scheme, "://", ToAbsl(bucket), ".", url.Authority(),
-                      absl::StripSuffix(url.path, "/"), "/", encoded_key);
+                      absl::StripSuffix(url.path, "/"), "/");
+}
+
+absl::StatusOr<std::string> S3Client::ObjectUrl(std::string_view bucket, std::string_view key) const {
+  CREDITBOT_ASSIGN_OR_RETURN(std::string url, BucketUrl(bucket));
+  CREDITBOT_RETURN_IF_ERROR(ValidateKey(key));
+  return absl::StrCat(url, AwsUriEncode(key, /*keep_slash=*/true));
 }
 
 absl::StatusOr<HttpResponse> S3Client::Call(std::string method, std::string_view bucket, std::string_view key,
@@ -153,6 +158,32 @@ absl::StatusOr<S3PutResult> S3Client::PutObject(std::string_view bucket, std::st
                                   options.if_match.has_value()));
   return S3PutResult{response.Header("etag").value_or(""), response.Header("x-amz-version-id").value_or("")};
 }
+
+absl::StatusOr<int> S3Client::ListObjectsV2(std::string_view bucket, std::string_view prefix, int max_keys) {
+  const std::string what = absl::StrCat("S3 ListObjectsV2 s3://", ToAbsl(bucket), "/", ToAbsl(prefix));
+  if (max_keys < 1 || max_keys > 1000)
+    return absl::InvalidArgumentError(absl::StrCat(what, ": max-keys 1-1000"));
+  absl::StatusOr<std::string> url = BucketUrl(bucket);
+  if (!url.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", url.status().message()));
+  HttpRequest request;
+  // Parameters in SigV4's canonical order (sorted by name), values encoded as it wants.
+  request.url =
+      absl::StrCat(*url, "?list-type=2&max-keys=", max_keys, "&prefix=", AwsUriEncode(prefix, false));
+  request.headers.emplace_back("x-amz-content-sha256", Sha256Hex(""));
+  request.timeout = options_.request_timeout;
+  CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response,
+                             client_.Send(std::move(request), what,
+                                          [](const AwsError& error) { return S3ErrorCode(error, false); }));
+  absl::StatusOr<XmlElement> xml = ParseXml(response.body);
+  int count = 0;
+  if (!xml.ok() || xml->name != "ListBucketResult" || !absl::SimpleAtoi(xml->ChildText("KeyCount"), &count)) {
+    return absl::UnavailableError(
+        absl::StrCat(what, ": unreadable answer (no ListBucketResult with KeyCount)"));
+  }
+  return count;
+}
+
+bool IsValidS3BucketName(std::string_view bucket) { return ValidBucketName(bucket); }
 
 absl::Status S3Client::DeleteObject(std::string_view bucket, std::string_view key) {
   return Call("DELETE", bucket, key, "", {}, "DeleteObject", false).status();

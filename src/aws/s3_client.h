@@ -97,11 +97,17 @@ class S3Client {
                                         const S3PutOptions& options = {});
   // Deleting a missing key succeeds (S3 answers 204).
   absl::Status DeleteObject(std::string_view bucket, std::string_view key);
+  // How many keys under `prefix` the first page lists (KeyCount, at most `max_keys`, 1–1000): whether the
+  // bucket is reachable and listable there (s3:ListBucket). NoSuchBucket → kFailedPrecondition.
+  absl::StatusOr<int> ListObjectsV2(std::string_view bucket, std::string_view prefix, int max_keys);
 
   // The URL of `key` in `bucket` (exposed for tests): see the header comment. kInvalidArgument for a bucket
   // name outside S3's rules (3–63 of a-z 0-9 . -) or a key that is empty, over 1024 bytes, or has a "." or
   // ".." segment (URL normalization would change what is signed).
   absl::StatusOr<std::string> ObjectUrl(std::string_view bucket, std::string_view key) const;
+  // The bucket's URL, ending with '/' (path style or virtual-hosted as above); kInvalidArgument for a bad
+  // bucket name.
+  absl::StatusOr<std::string> BucketUrl(std::string_view bucket) const;
 
  private:
   absl::StatusOr<HttpResponse> Call(std::string method, std::string_view bucket, std::string_view key,
@@ -112,5 +118,9 @@ class S3Client {
   S3ClientOptions options_;
   AwsHttpClient client_;
 };
+
+// S3's bucket naming rule as this client applies it: 3–63 of a-z 0-9 . -, not starting or ending with '.'
+// or '-'.
+bool IsValidS3BucketName(std::string_view bucket);
 
 }  // namespace creditbot
