@@ -86,6 +86,35 @@ CREATE TABLE IF NOT EXISTS ledger_cells (
   credited     TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (execution_id, seq)
 ) WITHOUT ROWID;
+-- What each entry credited per country and per Fraud Guard mode (LedgerEntry::credited_by_country/_mode),
+-- added with the dashboard's chart sums: a file without it gets it on its next open, its entries without rows.
+CREATE TABLE IF NOT EXISTS ledger_breakdown (
+  execution_id TEXT NOT NULL,
+  kind         TEXT NOT NULL,              -- 'country' or 'mode'
+  label        TEXT NOT NULL,
+  credited     TEXT NOT NULL,              -- decimal string
+  PRIMARY KEY (execution_id, kind, label)
+) WITHOUT ROWID;
+-- The dashboard's charts summed per UTC day of created_at (src/state/ledger_charts.h), and per month for every
+-- series but the weekly ones (recommended, approved): every ledger write adds its entry's rows (a decision or
+-- supersession first takes the entry's old rows away) in the same transaction, so a chart over any range of
+-- days reads whole months and the days at its ends, never the entries. Rebuilt from the ledger on open when
+-- the 'rows' total differs from the ledger's row count (a file written before these tables existed, or
+-- entries recorded by an older creditbot).
+CREATE TABLE IF NOT EXISTS ledger_chart_days (
+  kind  TEXT NOT NULL,                     -- LedgerChartKind: rows entries recommended approved mcc country …
+  day   TEXT NOT NULL,                     -- YYYY-MM-DD
+  label TEXT NOT NULL,                     -- the MCC, country, mode or hours bucket; '' for the others
+  value INTEGER NOT NULL,                  -- cents, or entries
+  PRIMARY KEY (kind, day, label)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_chart_months (
+  month TEXT NOT NULL,                     -- YYYY-MM
+  kind  TEXT NOT NULL,                     -- as ledger_chart_days, but never recommended or approved
+  label TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (month, kind, label)
+) WITHOUT ROWID;
 -- The pause switch (src/state/pause.h, `creditbot pause|resume`): at most one row (id 1), absent until the
 -- store is first paused. While paused the store sets user_version 3 (sqlite_state_store.h says why).
 CREATE TABLE IF NOT EXISTS pause (

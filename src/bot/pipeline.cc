@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "common/requester_error.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "core/mode.h"
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
 #include "core/sql_guard.h"
@@ -101,6 +103,19 @@ std::vector<LedgerCell> CellsOf(const CreditReport& report) {
   }
   for (std::size_t i = 0; i < cells.size(); ++i) cells[i].credited = credited[i].ToFixed(2);
   return cells;
+}
+
+// What the calculation credited per country of its lines and per Fraud Guard mode, for the ledger entry
+// (the dashboard's charts sum them instead of reading audit records).
+void SetCreditedBreakdown(const CreditReport& report, LedgerEntry& entry) {
+  std::map<std::string, Decimal> by_country;
+  for (const CreditLine& line : report.lines) {
+    by_country[line.country().empty() ? "unknown" : line.country()] += line.credited;
+  }
+  for (const auto& [country, credited] : by_country) entry.credited_by_country[country] = credited.ToFixed(2);
+  for (const ModeBreakdown& mode : report.output_df) {
+    entry.credited_by_mode[std::string(ModeName(mode.mode))] = mode.credit_in_mode.ToFixed(2);
+  }
 }
 
 // The blocks of a superseded reply: its own without the buttons, and a line saying what replaced it.
@@ -685,6 +700,7 @@ absl::Status Pipeline::RecordLedger(const SlackMessage& message, RequestRecord& 
   entry.fraud_start = report.fraud_start;
   entry.fraud_end = report.fraud_end;
   entry.cells = CellsOf(report);
+  SetCreditedBreakdown(report, entry);
   entry.recommended_amount = report.credit_amount.ToFixed(2);
   entry.currency = report.currency;
   entry.policy_name = report.policy_name;

@@ -7,6 +7,7 @@
 // no arithmetic; core's Decimal does.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,12 @@ struct LedgerEntry {
   std::string policy_name, policy_version, policy_sha256;
   bool dry_run = false;  // recorded by a dry run (nothing was posted to Slack)
   absl::Time created_at;
+  // What the calculation credited per country of its lines ("" → "unknown") and per Fraud Guard mode (its
+  // mode table: "off", "basic", "standard", "max", each present), decimal strings with two places. Kept for
+  // the dashboard's charts (state/ledger_charts.h), so they never read audit records. Both empty for an entry
+  // recorded before they were kept.
+  std::map<std::string, std::string> credited_by_country;
+  std::map<std::string, std::string> credited_by_mode;
 
   LedgerStatus status = LedgerStatus::kAwaiting;
   std::string final_amount;  // "" while awaiting; recommended for approved/auto_approved; 0.00 for rejected

@@ -161,6 +161,8 @@ OrderedJson LedgerEntryJson(const LedgerEntry& entry) {
                                 cell.mnc, cell.credited});
   }
   json["cells"] = std::move(cells);
+  if (!entry.credited_by_country.empty()) json["credited_by_country"] = entry.credited_by_country;
+  if (!entry.credited_by_mode.empty()) json["credited_by_mode"] = entry.credited_by_mode;
   text("recommended_amount", entry.recommended_amount);
   text("currency", entry.currency);
   text("policy_name", entry.policy_name);
@@ -232,6 +234,20 @@ absl::StatusOr<LedgerEntry> ParseLedgerEntry(const std::string& execution_id, co
     for (const Json& cell : *cells) {
       CREDITBOT_ASSIGN_OR_RETURN(LedgerCell parsed, ParseLedgerCell(cell));
       entry.cells.push_back(std::move(parsed));
+    }
+  }
+  for (const auto& [name, sums] : {std::pair{"credited_by_country", &entry.credited_by_country},
+                                   std::pair{"credited_by_mode", &entry.credited_by_mode}}) {
+    const Json* member = JsonMember(json, name);
+    if (member == nullptr || member->is_null()) continue;
+    if (!member->is_object())
+      return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not an object"));
+    for (const auto& [label, amount] : member->items()) {
+      if (!amount.is_string()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", name, "\" holds an amount that is not a string"));
+      }
+      (*sums)[label] = amount.get<std::string>();
     }
   }
   entry.recommended_amount = JsonStringMember(json, "recommended_amount");
@@ -937,6 +953,15 @@ absl::StatusOr<int> S3StateStore::CountLedger(const LedgerFilter& filter) {
   return static_cast<int>(
       std::count_if(loaded.document.ledger.begin(), loaded.document.ledger.end(),
                     [&filter](const auto& item) { return MatchesLedgerFilter(item.second, filter); }));
+}
+
+absl::StatusOr<LedgerChartSums> S3StateStore::SumLedgerCharts(const LedgerFilter& filter) {
+  CREDITBOT_ASSIGN_OR_RETURN(Loaded loaded, Load(options_.ledger_key));
+  LedgerChartSums sums;
+  for (const auto& [execution_id, entry] : loaded.document.ledger) {
+    if (MatchesLedgerFilter(entry, filter)) AddLedgerChartRows(LedgerChartRowsOf(entry), +1, sums);
+  }
+  return sums;
 }
 
 }  // namespace creditbot

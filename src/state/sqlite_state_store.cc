@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/embedded_files.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "state/ledger_charts.h"
 
 namespace creditbot {
 namespace {
@@ -68,6 +70,15 @@ absl::StatusOr<PauseState> ReadPause(SqliteDb& db) {
   return pause;
 }
 
+bool IsWeeklyKind(std::string_view kind) {
+  return kind == LedgerChartKind::kRecommended || kind == LedgerChartKind::kApproved;
+}
+
+// What ledger_chart_days stores: every row under its own day.
+void AddDailyRows(const std::vector<LedgerChartRow>& rows, int sign, LedgerChartSums& sums) {
+  for (const LedgerChartRow& row : rows) sums[{row.day, row.kind, row.label}] += sign * row.value;
+}
+
 absl::Status WriteSchemaVersion(SqliteDb& db, bool paused) {
   return db.Exec(absl::StrCat("PRAGMA user_version = ", paused ? kSchemaVersion : kUnpausedSchemaVersion));
 }
@@ -121,7 +132,9 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
     if (pause.paused) CREDITBOT_RETURN_IF_ERROR(WriteSchemaVersion(*db, /*paused=*/true));
     CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   }
-  return std::unique_ptr<SqliteStateStore>(new SqliteStateStore(std::move(db).value()));
+  std::unique_ptr<SqliteStateStore> store(new SqliteStateStore(std::move(db).value()));
+  CREDITBOT_RETURN_IF_ERROR(store->RebuildChartDaysIfStale());
+  return store;
 }
 
 absl::StatusOr<PauseState> SqliteStateStore::GetPause() { return ReadPause(db_); }
@@ -501,10 +514,70 @@ absl::StatusOr<bool> SqliteStateStore::InsertLedgerEntry(const LedgerEntry& entr
     cell.Bind(8, each.credited);
     CREDITBOT_RETURN_IF_ERROR(cell.Run());
   }
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement breakdown,
+      db_.Prepare("INSERT OR REPLACE INTO ledger_breakdown (execution_id, kind, label, credited) "
+                  "VALUES (?, ?, ?, ?)"));
+  for (const auto& [kind, sums] :
+       {std::pair{"country", &entry.credited_by_country}, std::pair{"mode", &entry.credited_by_mode}}) {
+    for (const auto& [label, credited] : *sums) {
+      breakdown.Reset();
+      breakdown.Bind(1, entry.execution_id).Bind(2, kind).Bind(3, label).Bind(4, credited);
+      CREDITBOT_RETURN_IF_ERROR(breakdown.Run());
+    }
+  }
+  LedgerChartSums sums;
+  AddDailyRows(LedgerChartRowsOf(entry), +1, sums);
+  CREDITBOT_RETURN_IF_ERROR(AddChartDays(sums));
   return true;
 }
 
-absl::Status SqliteStateStore::UpdateLedgerDecision(const LedgerEntry& entry) {
+absl::Status SqliteStateStore::AddChartDays(const LedgerChartSums& sums) {
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement day,
+      db_.Prepare("INSERT INTO ledger_chart_days (kind, day, label, value) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT (kind, day, label) DO UPDATE SET value = value + excluded.value"));
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement month,
+      db_.Prepare("INSERT INTO ledger_chart_months (month, kind, label, value) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT (month, kind, label) DO UPDATE SET value = value + excluded.value"));
+  for (const auto& [key, value] : sums) {
+    if (value == 0) continue;
+    const auto& [civil_day, kind, label] = key;
+    day.Reset();
+    day.Bind(1, kind).Bind(2, absl::FormatCivilTime(civil_day)).Bind(3, label).Bind(4, value);
+    CREDITBOT_RETURN_IF_ERROR(day.Run());
+    if (IsWeeklyKind(kind)) continue;  // read per day only
+    month.Reset();
+    month.Bind(1, absl::FormatCivilTime(absl::CivilMonth(civil_day))).Bind(2, kind).Bind(3, label);
+    month.Bind(4, value);
+    CREDITBOT_RETURN_IF_ERROR(month.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStateStore::RebuildChartDaysIfStale() {
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement check,
+      db_.Prepare("SELECT (SELECT count(*) FROM ledger), "
+                  "(SELECT coalesce(sum(value), 0) FROM ledger_chart_days WHERE kind = 'rows')"));
+  CREDITBOT_ASSIGN_OR_RETURN(bool row, check.Step());
+  if (!row || check.ColumnInt(0) == check.ColumnInt(1)) return absl::OkStatus();
+  check.Reset();
+  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  CREDITBOT_RETURN_IF_ERROR(db_.Exec("DELETE FROM ledger_chart_days; DELETE FROM ledger_chart_months"));
+  CREDITBOT_ASSIGN_OR_RETURN(std::vector<LedgerEntry> entries, SelectLedger(LedgerFilter{}));
+  LedgerChartSums sums;
+  for (const LedgerEntry& entry : entries) AddDailyRows(LedgerChartRowsOf(entry), +1, sums);
+  CREDITBOT_RETURN_IF_ERROR(AddChartDays(sums));
+  return transaction.Commit();
+}
+
+absl::Status SqliteStateStore::UpdateLedgerDecision(const LedgerEntry& before, const LedgerEntry& entry) {
+  LedgerChartSums sums;
+  AddDailyRows(LedgerChartRowsOf(before), -1, sums);
+  AddDailyRows(LedgerChartRowsOf(entry), +1, sums);
+  CREDITBOT_RETURN_IF_ERROR(AddChartDays(sums));
   CREDITBOT_ASSIGN_OR_RETURN(
       Statement update,
       db_.Prepare(
@@ -534,6 +607,19 @@ absl::Status SqliteStateStore::ReadLedgerCells(LedgerEntry& entry) {
     cell.mnc = cells.ColumnText(4);
     cell.credited = cells.ColumnText(5);
     entry.cells.push_back(std::move(cell));
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement breakdown,
+      db_.Prepare("SELECT kind, label, credited FROM ledger_breakdown WHERE execution_id = ?"));
+  breakdown.Bind(1, entry.execution_id);
+  entry.credited_by_country.clear();
+  entry.credited_by_mode.clear();
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, breakdown.Step());
+    if (!row) break;
+    const std::string kind = breakdown.ColumnText(0);
+    if (kind == "country") entry.credited_by_country[breakdown.ColumnText(1)] = breakdown.ColumnText(2);
+    if (kind == "mode") entry.credited_by_mode[breakdown.ColumnText(1)] = breakdown.ColumnText(2);
   }
   return absl::OkStatus();
 }
@@ -569,9 +655,10 @@ absl::StatusOr<DecideResult> SqliteStateStore::Decide(std::string_view execution
     return absl::NotFoundError(absl::StrCat("no ledger entry for execution '", ToAbsl(execution_id), "'"));
   }
   DecideResult result;
+  const LedgerEntry before = *entry;
   result.applied = ApplyDecision(*entry, decision);
   if (result.applied) {
-    CREDITBOT_RETURN_IF_ERROR(UpdateLedgerDecision(*entry));
+    CREDITBOT_RETURN_IF_ERROR(UpdateLedgerDecision(before, *entry));
     CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   }
   result.entry = *std::move(entry);
@@ -586,9 +673,10 @@ absl::StatusOr<DecideResult> SqliteStateStore::Supersede(std::string_view execut
     return absl::NotFoundError(absl::StrCat("no ledger entry for execution '", ToAbsl(execution_id), "'"));
   }
   DecideResult result;
+  const LedgerEntry before = *entry;
   result.applied = ApplySupersede(*entry, new_execution_id, at);
   if (result.applied) {
-    CREDITBOT_RETURN_IF_ERROR(UpdateLedgerDecision(*entry));
+    CREDITBOT_RETURN_IF_ERROR(UpdateLedgerDecision(before, *entry));
     CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   }
   result.entry = *std::move(entry);
@@ -637,6 +725,140 @@ absl::StatusOr<int> SqliteStateStore::CountLedger(const LedgerFilter& filter) {
   BindWhere(stmt, where);
   CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? static_cast<int>(stmt.ColumnInt(0)) : 0;
+}
+
+namespace {
+
+// The series read per day (the weekly chart); the others are summed over the range (ledger_charts.h).
+constexpr char kWeeklyKinds[] = "('recommended', 'approved')";
+constexpr char kOtherKinds[] =
+    "('rows', 'entries', 'mcc', 'country', 'mode', 'no_breakdown', 'reply_hours', 'decide_hours')";
+
+// The UTC day starting at `time`, when it is exactly a UTC midnight.
+std::optional<absl::CivilDay> MidnightDay(absl::Time time) {
+  const absl::CivilSecond second = absl::ToCivilSecond(time, absl::UTCTimeZone());
+  if (absl::FromCivil(second, absl::UTCTimeZone()) != time || absl::CivilDay(second) != second) {
+    return std::nullopt;
+  }
+  return absl::CivilDay(second);
+}
+
+}  // namespace
+
+// Filters other than whole days: the rows of the matching entries, summed by SQLite. The row-level series
+// come from one read of the matching rows (LedgerChartRowsOf without cells or breakdown); per MCC, country
+// and mode from their tables for the matching credited entries (the same sums LedgerChartRowsOf makes of
+// them).
+absl::StatusOr<LedgerChartSums> SqliteStateStore::SumFilteredLedgerCharts(const LedgerFilter& filter) {
+  const LedgerWhere where = WhereOf(filter);
+  LedgerChartSums sums;
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement rows,
+      db_.Prepare(absl::StrCat(
+          "SELECT created_at, status, recommended_amount, final_amount, ts, decided_at FROM ledger",
+          where.sql)));
+  BindWhere(rows, where);
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    LedgerEntry entry;
+    entry.created_at = absl::FromUnixMicros(rows.ColumnInt(0));
+    entry.status = ParseLedgerStatus(rows.ColumnText(1)).value_or(LedgerStatus::kAwaiting);
+    entry.recommended_amount = rows.ColumnText(2);
+    entry.final_amount = rows.ColumnText(3);
+    entry.ts = rows.ColumnText(4);
+    entry.decided_at = FromSeconds(rows.ColumnOptionalInt(5));
+    std::vector<LedgerChartRow> chart_rows = LedgerChartRowsOf(entry);
+    std::erase_if(chart_rows, [](const LedgerChartRow& chart_row) {
+      return chart_row.kind == LedgerChartKind::kNoBreakdown;  // counted below, with the breakdown table
+    });
+    AddLedgerChartRows(chart_rows, +1, sums);
+  }
+  // The matching credited entries (IsCredited), as a subquery of execution ids.
+  const std::string credited = absl::StrCat("SELECT execution_id FROM ledger", where.sql,
+                                            absl::StrContains(where.sql, " WHERE ") ? " AND " : " WHERE ",
+                                            "status IN ('approved', 'auto_approved', 'adjusted')");
+  constexpr absl::string_view kCents = "CAST(round(CAST(credited AS REAL) * 100) AS INTEGER)";
+  for (const std::string& sql :
+       {absl::StrCat("SELECT 'mcc', CASE mcc WHEN '' THEN 'unknown' ELSE mcc END, sum(", kCents,
+                     ") FROM ledger_cells WHERE execution_id IN (", credited, ") GROUP BY 1, 2"),
+        absl::StrCat("SELECT kind, CASE label WHEN '' THEN 'unknown' ELSE label END, sum(", kCents,
+                     ") FROM ledger_breakdown WHERE execution_id IN (", credited, ") GROUP BY 1, 2"),
+        absl::StrCat("SELECT 'no_breakdown', '', count(*) FROM (", credited,
+                     ") AS e WHERE NOT EXISTS (SELECT 1 FROM ledger_breakdown b WHERE b.execution_id = "
+                     "e.execution_id AND b.kind = 'mode')")}) {
+    CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
+    BindWhere(stmt, where);
+    while (true) {
+      CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      sums[{absl::CivilDay(), stmt.ColumnText(0), stmt.ColumnText(1)}] += stmt.ColumnInt(2);
+    }
+  }
+  return sums;
+}
+
+absl::StatusOr<LedgerChartSums> SqliteStateStore::SumLedgerCharts(const LedgerFilter& filter) {
+  std::optional<absl::CivilDay> since, until;
+  if (filter.since) since = MidnightDay(*filter.since);
+  if (filter.until) until = MidnightDay(*filter.until);
+  const bool by_days = filter.since.has_value() == since.has_value() &&
+                       filter.until.has_value() == until.has_value() && !filter.status &&
+                       filter.parent_account_sid.empty() && filter.product.empty() &&
+                       filter.request_key.empty() && !filter.reply_pending;
+  LedgerChartSums sums;
+  if (!by_days) return SumFilteredLedgerCharts(filter);
+  // The weekly series per day; the others from whole months (ledger_chart_months), plus the days before the
+  // first and after the last whole month of the range.
+  const std::string first_day = since ? absl::FormatCivilTime(*since) : "";
+  const std::string end_day = until ? absl::FormatCivilTime(*until) : "~";
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement weekly,
+      db_.Prepare(absl::StrCat("SELECT day, kind, value FROM ledger_chart_days WHERE kind IN ", kWeeklyKinds,
+                               " AND day >= ? AND day < ?")));
+  weekly.Bind(1, first_day).Bind(2, end_day);
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, weekly.Step());
+    if (!row) break;
+    std::optional<absl::CivilDay> day = ParseDay(std::optional<std::string>(weekly.ColumnText(0)));
+    if (day) sums[{*day, weekly.ColumnText(1), ""}] += weekly.ColumnInt(2);
+  }
+  // Whole months: [month_from, month_to).
+  std::optional<absl::CivilMonth> month_from, month_to;
+  if (since) month_from = absl::CivilMonth(*since) + (since->day() == 1 ? 0 : 1);
+  if (until) month_to = absl::CivilMonth(*until);
+  std::vector<std::pair<std::string, std::string>> day_ranges;  // [from, to) read from the days
+  if (month_from && month_to && *month_from >= *month_to) {
+    day_ranges.emplace_back(first_day, end_day);  // no whole month
+  } else {
+    if (month_from) day_ranges.emplace_back(first_day, absl::FormatCivilTime(absl::CivilDay(*month_from)));
+    if (month_to) day_ranges.emplace_back(absl::FormatCivilTime(absl::CivilDay(*month_to)), end_day);
+    CREDITBOT_ASSIGN_OR_RETURN(
+        Statement months,
+        db_.Prepare("SELECT kind, label, sum(value) FROM ledger_chart_months WHERE month >= ? AND month < ? "
+                    "GROUP BY kind, label"));
+    months.Bind(1, month_from ? absl::FormatCivilTime(*month_from) : std::string());
+    months.Bind(2, month_to ? absl::FormatCivilTime(*month_to) : std::string("~"));
+    while (true) {
+      CREDITBOT_ASSIGN_OR_RETURN(bool row, months.Step());
+      if (!row) break;
+      sums[{absl::CivilDay(), months.ColumnText(0), months.ColumnText(1)}] += months.ColumnInt(2);
+    }
+  }
+  CREDITBOT_ASSIGN_OR_RETURN(
+      Statement days,
+      db_.Prepare(absl::StrCat("SELECT kind, label, sum(value) FROM ledger_chart_days WHERE kind IN ",
+                               kOtherKinds, " AND day >= ? AND day < ? GROUP BY kind, label")));
+  for (const auto& [from, to] : day_ranges) {
+    days.Reset();
+    days.Bind(1, from).Bind(2, to);
+    while (true) {
+      CREDITBOT_ASSIGN_OR_RETURN(bool row, days.Step());
+      if (!row) break;
+      sums[{absl::CivilDay(), days.ColumnText(0), days.ColumnText(1)}] += days.ColumnInt(2);
+    }
+  }
+  return sums;
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteStateStore::LedgerQueryPlan(const LedgerFilter& filter) {

@@ -4,7 +4,14 @@
 //
 // The ledger is two tables (sql/state/schema.sql): `ledger`, one row per execution id, indexed by each
 // ListLedger filter together with the order (created_at, execution_id), and `ledger_cells`. A state file
-// of schema version 1 (no ledger) gets the tables on its next open.
+// of schema version 1 (no ledger) gets the tables on its next open. Beside them, `ledger_breakdown` (each
+// entry's credit by country and mode), `ledger_chart_days` and `_months`: the dashboard's chart sums per UTC
+// day and month (state/ledger_charts.h), changed in the same transaction as every ledger write, so
+// SumLedgerCharts reads whole months and the days at the range's ends, whatever the ledger's size. Open
+// recomputes them from the ledger when their row count disagrees with it (a file from before them, or entries
+// written by an older creditbot, which knows nothing of them); a decision taken by such a creditbot is not
+// noticed, so after a rollback and forward again, delete the table's rows (`DELETE FROM ledger_chart_days`)
+// to have them rebuilt.
 //
 // The pause switch is one row of the `pause` table, created IF NOT EXISTS by every open, so a file of version
 // 1 or 2 gains it. The schema version says whether the store is paused: 2 while it is not, 3 while it is
@@ -57,6 +64,9 @@ class SqliteStateStore final : public StateStore {
   absl::Status MarkReplyUpdated(std::string_view execution_id) override;
   absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) override;
   absl::StatusOr<int> CountLedger(const LedgerFilter& filter) override;
+  // From the per-day sums (ledger_chart_days) when `filter` is at most a range of whole UTC days, else from
+  // the matching entries.
+  absl::StatusOr<LedgerChartSums> SumLedgerCharts(const LedgerFilter& filter) override;
   absl::StatusOr<PauseState> GetPause() override;
   absl::StatusOr<PauseChange> SetPause(const PauseState& next) override;
 
@@ -69,8 +79,15 @@ class SqliteStateStore final : public StateStore {
   absl::Status Upsert(const RequestRecord& record);
   // Inserts `entry` and its cells when its execution id has no row (inside the caller's transaction).
   absl::StatusOr<bool> InsertLedgerEntry(const LedgerEntry& entry);
-  // Writes the decision fields of `entry` (status, amounts, who, when, reason, superseded, reply_updated).
-  absl::Status UpdateLedgerDecision(const LedgerEntry& entry);
+  // Writes the decision fields of `entry` (status, amounts, who, when, reason, superseded, reply_updated),
+  // and moves the chart sums from `before`'s rows to `entry`'s.
+  absl::Status UpdateLedgerDecision(const LedgerEntry& before, const LedgerEntry& entry);
+  // Adds `sums` into ledger_chart_days (inside the caller's transaction).
+  absl::Status AddChartDays(const LedgerChartSums& sums);
+  // Recomputes ledger_chart_days from the ledger when its 'rows' total differs from the row count.
+  absl::Status RebuildChartDaysIfStale();
+  // SumLedgerCharts for a filter the per-day sums cannot answer.
+  absl::StatusOr<LedgerChartSums> SumFilteredLedgerCharts(const LedgerFilter& filter);
   absl::Status ReadLedgerCells(LedgerEntry& entry);
   // The entries of `filter`, newest first, paged by its limit and offset, with their cells.
   absl::StatusOr<std::vector<LedgerEntry>> SelectLedger(const LedgerFilter& filter);

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "state/claim.h"
 #include "state/ledger.h"
+#include "state/ledger_charts.h"
 #include "state/pause.h"
 #include "state/request_record.h"
 
@@ -147,6 +148,10 @@ class StateStore {
   virtual absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) = 0;
   // How many entries match `filter` (its limit and offset ignored): for paging.
   virtual absl::StatusOr<int> CountLedger(const LedgerFilter& filter) = 0;
+  // The dashboard's chart sums (state/ledger_charts.h: LedgerChartRowsOf summed) of the entries matching
+  // `filter` (its limit and offset ignored). SQLite keeps them summed per UTC day as entries are written, so
+  // a filter of at most since/until on UTC midnights reads a few rows per day; S3 sums the entries it reads.
+  virtual absl::StatusOr<LedgerChartSums> SumLedgerCharts(const LedgerFilter& filter) = 0;
 };
 
 }  // namespace creditbot

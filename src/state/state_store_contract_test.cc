@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "bot/due_requests.h"
@@ -742,6 +743,77 @@ TYPED_TEST(StateStoreContract, ThePauseTravelsThroughExportAndImportIntoAStoreNe
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_FALSE(counts->pause_imported);
   EXPECT_EQ(*resumed->GetPause(), Pause(false, "U2", kNow + absl::Minutes(1), ""));
+}
+
+// The chart sums without the rows that summed to 0 (the SQLite store drops them, S3 may keep them).
+std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t> NonZero(
+    const absl::StatusOr<LedgerChartSums>& sums) {
+  std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t> kept;
+  if (!sums.ok()) {
+    ADD_FAILURE() << sums.status();
+    return kept;
+  }
+  for (const auto& [key, value] : *sums) {
+    if (value != 0) kept[key] = value;
+  }
+  return kept;
+}
+
+TYPED_TEST(StateStoreContract, ChartSumsFollowEveryRecordDecisionAndSupersession) {
+  const absl::CivilDay day(2025, 7, 15);  // kNow's UTC day: the weekly series' key
+  const absl::CivilDay kAll;              // every other series is summed over the filter's days
+  LedgerEntry first = Entry("e1", 0);
+  first.ts = "100.0";  // asked at 1970-01-01T00:01:40Z (Entry's "0.0" would be no request time)
+  first.credited_by_country = {{"PK", "10.00"}, {"BD", "3.25"}};
+  first.credited_by_mode = {{"basic", "13.25"}, {"max", "0.00"}, {"off", "0.00"}, {"standard", "0.00"}};
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(first));
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(Entry("e2", 5)));  // recorded before breakdowns were kept
+  absl::StatusOr<std::optional<LedgerEntry>> read = this->store_->GetLedgerEntry("e1");
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->credited_by_country, first.credited_by_country);
+  EXPECT_EQ((*read)->credited_by_mode, first.credited_by_mode);
+
+  // Both awaiting: 13.25 recommended each; asked (ts 100.0 and 5.0) decades before kNow: "> 3 days".
+  using Sums = std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t>;
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(LedgerFilter{})),
+            (Sums{{{kAll, "rows", ""}, 2},
+                  {{kAll, "entries", ""}, 2},
+                  {{day, "recommended", ""}, 2650},
+                  {{kAll, "reply_hours", "> 3 days"}, 2}}));
+
+  ASSERT_TRUE(this->store_->Decide("e1", Approve("U1"))->applied);
+  ASSERT_TRUE(this->store_->Supersede("e2", "e3", kNow + absl::Minutes(9))->applied);
+  const Sums decided{{{kAll, "rows", ""}, 2},
+                     {{kAll, "entries", ""}, 1},
+                     {{day, "recommended", ""}, 1325},
+                     {{day, "approved", ""}, 1325},
+                     {{kAll, "mcc", "310"}, 1250},
+                     {{kAll, "mcc", "311"}, 75},
+                     {{kAll, "country", "PK"}, 1000},
+                     {{kAll, "country", "BD"}, 325},
+                     {{kAll, "mode", "basic"}, 1325},
+                     {{kAll, "reply_hours", "> 3 days"}, 1},
+                     {{kAll, "decide_hours", "> 3 days"}, 1}};
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(LedgerFilter{})), decided);
+  // The same through a filter the per-day sums cannot answer (the entries are read instead)…
+  LedgerFilter parent;
+  parent.parent_account_sid = "AC1";
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(parent)), decided);
+  // …and through whole days: the day of the entries, then the day after (nothing).
+  LedgerFilter days;
+  days.since = absl::FromCivil(day, absl::UTCTimeZone());
+  days.until = absl::FromCivil(day + 1, absl::UTCTimeZone());
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(days)), decided);
+  // …and through whole months (July), and the month after (nothing).
+  days.since = absl::FromCivil(absl::CivilDay(2025, 7, 1), absl::UTCTimeZone());
+  days.until = absl::FromCivil(absl::CivilDay(2025, 8, 1), absl::UTCTimeZone());
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(days)), decided);
+  days.since = absl::FromCivil(absl::CivilDay(2025, 6, 10), absl::UTCTimeZone());  // June 10 to Aug 5
+  days.until = absl::FromCivil(absl::CivilDay(2025, 8, 5), absl::UTCTimeZone());
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(days)), decided);
+  days.since = days.until;
+  days.until = absl::FromCivil(absl::CivilDay(2025, 10, 1), absl::UTCTimeZone());
+  EXPECT_TRUE(NonZero(this->store_->SumLedgerCharts(days)).empty());
 }
 
 }  // namespace
