@@ -13,6 +13,7 @@
 #include "app/s3_connection.h"
 #include "app/store_factory.h"
 #include "audit/audit_sink.h"
+#include "bot/approvers.h"
 #include "common/embedded_files.h"
 #include "common/strings.h"
 #include "core/reply_renderer.h"
@@ -96,6 +97,15 @@ class ServeDashboardImpl final : public ServeDashboard {
     return absl::OkStatus();
   }
 
+  // Who may pause and resume from the dashboard: the listed user ids of CREDITBOT_APPROVERS (groups are not
+  // read here: a member of a listed group pauses with `creditbot pause`, or is listed by id).
+  void OpenApprovers(const Config& config, const Clock& clock, DashboardHooks& hooks) {
+    absl::StatusOr<ApproverIds> ids = ParseApproverIds(config.approvers);
+    if (!ids.ok()) return;  // serve refused it at start already; nobody may pause here
+    approvers_ = std::make_unique<Approvers>(*std::move(ids), clock);
+    hooks.is_approver = [this](const std::string& user) { return approvers_->IsApprover(user); };
+  }
+
   void Open(DashboardOptions options, DashboardHooks hooks, const Clock& clock) {
     hooks.reply_text = [this](const LedgerEntry& entry, const std::string& result_json) {
       return ReplyText(entry, result_json);
@@ -131,6 +141,7 @@ class ServeDashboardImpl final : public ServeDashboard {
   std::unique_ptr<HttpTransport> oidc_transport_;  // declared before the provider that uses it
   std::unique_ptr<SlackOpenIdConnect> oidc_;
   std::unique_ptr<SlackSignIn> sign_in_;
+  std::unique_ptr<Approvers> approvers_;
   std::unique_ptr<Dashboard> dashboard_;
 };
 
@@ -158,6 +169,7 @@ absl::StatusOr<std::unique_ptr<ServeDashboard>> OpenServeDashboard(
   options.api_token = config.api_token;
   DashboardHooks hooks;
   hooks.decide = std::move(decide);
+  dashboard->OpenApprovers(config, env.clock(), hooks);
   if (!config.slack_client_id.empty()) {
     if (absl::Status sign_in = dashboard->OpenSlackSignIn(env, config, hooks); !sign_in.ok()) {
       return absl::Status(sign_in.code(), absl::StrCat("dashboard: Sign in with Slack: ", sign_in.message()));

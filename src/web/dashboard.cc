@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "bot/approvers.h"
@@ -16,6 +17,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "common/url.h"
+#include "common/utc_time.h"
 #include "core/decision_commands.h"
 #include "slack/replier.h"
 #include "state/ledger_csv.h"
@@ -77,6 +79,17 @@ int HttpStatusOf(const absl::Status& status) {
   }
 }
 
+// The `page` query parameter (from 1; 1 when absent).
+absl::StatusOr<int> PageNumber(const std::map<std::string, std::string>& query) {
+  auto found = query.find("page");
+  int page = 1;
+  if (found != query.end() && (!absl::SimpleAtoi(found->second, &page) || page < 1 || page > 1000000)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page='", found->second, "': expected a page number from 1"));
+  }
+  return page;
+}
+
 // Only a path on this site, so a sign-in never sends the browser elsewhere.
 std::string SafeReturnTo(const std::string& path) {
   if (path.empty() || path[0] != '/' || absl::StartsWith(path, "//") || absl::StrContains(path, "\\"))
@@ -97,7 +110,7 @@ nlohmann::ordered_json SeriesJson(const ChartSeries& series) {
 
 nlohmann::ordered_json ChartsJson(const ChartData& data) {
   return {{"entries", data.entries},
-          {"audit_unread", data.audit_unread},
+          {"no_breakdown", data.no_breakdown},
           {"weekly", SeriesJson(data.weekly)},
           {"by_country", SeriesJson(data.by_country)},
           {"by_mcc", SeriesJson(data.by_mcc)},
@@ -196,16 +209,79 @@ HttpFrontResponse Dashboard::Route(const HttpFrontRequest& request) {
       return Answer(403, kText, "refused: the form's CSRF token is missing or wrong; reload the page\n");
     }
     if (path == "/logout") return Logout(request, *session);
-    if (path == "/decide") return Decide(request, *session);
+    if (path == "/pause" || path == "/resume") return SwitchPause(request, *session, path == "/pause");
+  }
+  HttpFrontResponse response = SessionPage(request, *session);
+  if (absl::StartsWith(response.content_type, "text/html")) {
+    // Every signed-in page shows the pause switch at the top (one row, or the state object).
+    absl::StatusOr<PauseState> pause = data_.Pause();
+    response.body =
+        WithBanner(std::move(response.body),
+                   PauseBannerHtml(*session, pause.ok() ? *pause : PauseState{}, IsApprover(*session),
+                                   pause.ok() ? "" : std::string(pause.status().message())));
+  }
+  return response;
+}
+
+bool Dashboard::IsApprover(const WebSession& session) const {
+  return hooks_.is_approver && hooks_.is_approver(session.user.user_id);
+}
+
+HttpFrontResponse Dashboard::SwitchPause(const HttpFrontRequest& request, const WebSession& session,
+                                         bool pause) {
+  if (!IsApprover(session)) {
+    LogWarn("dashboard: a pause switch by a non-approver was refused",
+            {{"user", session.user.user_id}, {"pause", pause ? "true" : "false"}});
+    return Answer(403, kHtml,
+                  MessagePageHtml(&session, pause ? "Pause" : "Resume",
+                                  "Only approvers (CREDITBOT_APPROVERS) can pause or resume creditbot."));
+  }
+  PauseState next;
+  next.paused = pause;
+  next.by = session.user.user_id;
+  next.since = clock_.Now();
+  if (pause) {
+    next.reason = std::string(absl::StripAsciiWhitespace(ParseFormFields(request.body)["reason"]));
+    if (next.reason.empty()) {
+      return Answer(400, kHtml, MessagePageHtml(&session, "Pause", "A pause needs a reason: say why."));
+    }
+  }
+  absl::StatusOr<PauseChange> change = data_.SetPause(next);
+  if (!change.ok()) {
+    return Answer(
+        HttpStatusOf(change.status()), kHtml,
+        MessagePageHtml(&session, pause ? "Pause" : "Resume",
+                        absl::StrCat("The pause switch could not be written: ", change.status().message())));
+  }
+  if (change->applied) {
+    if (pause) {
+      LogInfo("creditbot paused", {{"by", next.by}, {"reason", next.reason}, {"how", "dashboard"}});
+    } else {
+      LogInfo("creditbot resumed", {{"by", next.by}, {"how", "dashboard"}});
+    }
+  }
+  // Back to the queue, which shows the switch as it now stands (already paused or resumed: unchanged).
+  return Redirect("/queue", {}, 303);
+}
+
+HttpFrontResponse Dashboard::SessionPage(const HttpFrontRequest& request, const WebSession& session) {
+  const std::string& path = request.path;
+  if (request.method == "POST") {
+    if (path == "/decide") return Decide(request, session);
     return Answer(404, kText, "not found\n");
   }
   if (path == "/") return Redirect("/queue");
-  if (path == "/queue") return QueuePage(*session, "", true, 200);
-  if (path == "/history") return HistoryPage(request, *session);
-  if (path == "/charts") return ChartsPage(*session);
+  if (path == "/queue") {
+    absl::StatusOr<int> page = PageNumber(ParseQueryOf(request.target));
+    if (!page.ok())
+      return Answer(400, kHtml, MessagePageHtml(&session, "Queue", std::string(page.status().message())));
+    return QueuePage(session, *page, "", true, 200);
+  }
+  if (path == "/history") return HistoryPage(request, session);
+  if (path == "/charts") return ChartsPage(session);
   if (path == "/export.csv") return Csv(request);
-  if (absl::StartsWith(path, "/requests/")) return RequestPage(*session, std::string_view(path).substr(10));
-  return Answer(404, kHtml, MessagePageHtml(&*session, "Not found", "There is no such page."));
+  if (absl::StartsWith(path, "/requests/")) return RequestPage(session, std::string_view(path).substr(10));
+  return Answer(404, kHtml, MessagePageHtml(&session, "Not found", "There is no such page."));
 }
 
 HttpFrontResponse Dashboard::LoginPage(const HttpFrontRequest& request, const std::string& error,
@@ -314,9 +390,9 @@ HttpFrontResponse Dashboard::Logout(const HttpFrontRequest& request, const WebSe
       303);
 }
 
-HttpFrontResponse Dashboard::QueuePage(const WebSession& session, const std::string& notice, bool notice_ok,
-                                       int status) {
-  absl::StatusOr<std::vector<LedgerEntry>> entries = data_.Queue();
+HttpFrontResponse Dashboard::QueuePage(const WebSession& session, int page, const std::string& notice,
+                                       bool notice_ok, int status) {
+  absl::StatusOr<LedgerPage> entries = data_.Queue(page, options_.page_size);
   if (!entries.ok()) {
     return Answer(
         503, kHtml,
@@ -324,7 +400,7 @@ HttpFrontResponse Dashboard::QueuePage(const WebSession& session, const std::str
                         absl::StrCat("The ledger could not be read: ", entries.status().message())));
   }
   return Answer(status, kHtml,
-                QueuePageHtml(session, *entries, clock_.Now(), notice, notice_ok,
+                QueuePageHtml(session, *entries, page, options_.page_size, clock_.Now(), notice, notice_ok,
                               [this](const LedgerEntry& entry) { return ThreadLink(entry); }));
 }
 
@@ -365,7 +441,7 @@ HttpFrontResponse Dashboard::ChartsPage(const WebSession& session) {
 }
 
 HttpFrontResponse Dashboard::Decide(const HttpFrontRequest& request, const WebSession& session) {
-  if (!hooks_.decide) return QueuePage(session, "Deciding is not available here.", false, 503);
+  if (!hooks_.decide) return QueuePage(session, 1, "Deciding is not available here.", false, 503);
   const std::map<std::string, std::string> form = ParseFormFields(request.body);
   auto field = [&form](const char* name) {
     auto found = form.find(name);
@@ -380,30 +456,30 @@ HttpFrontResponse Dashboard::Decide(const HttpFrontRequest& request, const WebSe
   } else if (action == "adjust") {
     command.verb = DecisionVerb::kAdjust;
     absl::StatusOr<std::string> amount = ParseDecisionAmount(field("amount"));
-    if (!amount.ok()) return QueuePage(session, std::string(amount.status().message()), false, 400);
+    if (!amount.ok()) return QueuePage(session, 1, std::string(amount.status().message()), false, 400);
     command.amount = *amount;
   } else {
-    return QueuePage(session, "Choose approve, reject or adjust.", false, 400);
+    return QueuePage(session, 1, "Choose approve, reject or adjust.", false, 400);
   }
   command.reason = std::string(absl::StripAsciiWhitespace(field("reason")));
   if (command.verb != DecisionVerb::kApprove && command.reason.empty()) {
-    return QueuePage(session, "A reason is needed to reject or adjust.", false, 400);
+    return QueuePage(session, 1, "A reason is needed to reject or adjust.", false, 400);
   }
   const DecisionAnswer answer =
       hooks_.decide(DecisionRequest{field("execution_id"), command, session.user.user_id, "dashboard"});
   switch (answer.kind) {
     case DecisionAnswer::Kind::kDecided:
-      return QueuePage(session, answer.message, true, 200);
+      return QueuePage(session, 1, answer.message, true, 200);
     case DecisionAnswer::Kind::kNotApprover:
-      return QueuePage(session, answer.message, false, 403);
+      return QueuePage(session, 1, answer.message, false, 403);
     case DecisionAnswer::Kind::kAlreadyDecided:
-      return QueuePage(session, answer.message, false, 409);
+      return QueuePage(session, 1, answer.message, false, 409);
     case DecisionAnswer::Kind::kRefused:
-      return QueuePage(session, answer.message, false, 400);
+      return QueuePage(session, 1, answer.message, false, 400);
     case DecisionAnswer::Kind::kFailed:
       break;
   }
-  return QueuePage(session,
+  return QueuePage(session, 1,
                    answer.message.empty() ? "The decision could not be recorded; try again." : answer.message,
                    false, 503);
 }
@@ -443,9 +519,21 @@ HttpFrontResponse Dashboard::Api(const HttpFrontRequest& request) {
     return list;
   };
   if (path == "/api/queue") {
-    absl::StatusOr<std::vector<LedgerEntry>> entries = data_.Queue();
+    absl::StatusOr<int> page = PageNumber(ParseQueryOf(request.target));
+    if (!page.ok()) return JsonError(400, std::string(page.status().message()));
+    absl::StatusOr<LedgerPage> entries = data_.Queue(*page, options_.page_size);
     if (!entries.ok()) return JsonError(503, std::string(entries.status().message()));
-    return JsonAnswer(200, {{"entries", entries_json(*entries)}});
+    return JsonAnswer(200, {{"total", entries->total},
+                            {"page", *page},
+                            {"page_size", options_.page_size},
+                            {"entries", entries_json(entries->entries)}});
+  }
+  if (path == "/api/pause") {
+    absl::StatusOr<PauseState> pause = data_.Pause();
+    if (!pause.ok()) return JsonError(503, std::string(pause.status().message()));
+    nlohmann::ordered_json body = {{"paused", pause->paused}, {"by", pause->by}, {"reason", pause->reason}};
+    body["since"] = pause->since ? nlohmann::ordered_json(Rfc3339Utc(*pause->since)) : nullptr;
+    return JsonAnswer(200, body);
   }
   if (path == "/api/export.csv") return Csv(request);
   if (path == "/api/history" || path == "/api/charts") {

@@ -12,11 +12,14 @@
 //   GET  /auth/slack/callback     back from it: the session is created. 503 when not configured
 //   POST /logout                  ends the session
 //   GET  /  /queue  /history  /requests/<execution id>  /charts  /export.csv
+//   POST /pause   POST /resume    the pause switch (state/pause.h; form: reason, csrf): approvers only
+//                                 (DashboardHooks::is_approver; anyone else 403); every signed-in page
+//                                 shows the switch (paused by whom, since when, why) at the top
 //   POST /decide                  form: execution_id, action (approve|reject|adjust), amount, reason, csrf;
 //                                 through the one decision path (DashboardHooks::decide: LedgerDecisionDesk
 //                                 on serve's worker), answered with the desk's words
 //   GET  /static/chart.min.js  /static/dashboard.js  /static/dashboard.css
-//   GET  /api/queue  /api/history  /api/requests/<execution id>  /api/charts  /api/export.csv
+//   GET  /api/queue  /api/history  /api/requests/<execution id>  /api/charts  /api/export.csv  /api/pause
 //                                 read-only JSON (and CSV) with the pages' data and filters
 //
 // Who may see what: every page needs a session (no session: 302 to /login; /static/ holds no data and is
@@ -77,6 +80,8 @@ struct DashboardHooks {
                                         std::string* return_to)>
       slack_finish;
   std::string slack_clear_cookie;
+  // Whether `user` may pause and resume creditbot (serve: CREDITBOT_APPROVERS). Unset: nobody may.
+  std::function<bool(const std::string& user)> is_approver;
   // The reply as posted, rendered again from the audit record (core/reply_renderer.h with the entry's
   // policy). Unset or failing: the request page says the reply cannot be shown.
   std::function<absl::StatusOr<std::string>(const LedgerEntry& entry, const std::string& result_json)>
@@ -102,8 +107,11 @@ class Dashboard {
   HttpFrontResponse SignedIn(const WebUser& user, const std::string& how, const std::string& return_to,
                              const std::string& extra_cookie = "");
   HttpFrontResponse Logout(const HttpFrontRequest& request, const WebSession& session);
-  HttpFrontResponse QueuePage(const WebSession& session, const std::string& notice, bool notice_ok,
+  HttpFrontResponse QueuePage(const WebSession& session, int page, const std::string& notice, bool notice_ok,
                               int status);
+  HttpFrontResponse SessionPage(const HttpFrontRequest& request, const WebSession& session);
+  HttpFrontResponse SwitchPause(const HttpFrontRequest& request, const WebSession& session, bool pause);
+  bool IsApprover(const WebSession& session) const;
   HttpFrontResponse HistoryPage(const HttpFrontRequest& request, const WebSession& session);
   HttpFrontResponse RequestPage(const WebSession& session, std::string_view execution_id);
   HttpFrontResponse ChartsPage(const WebSession& session);

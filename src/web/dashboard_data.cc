@@ -2,21 +2,16 @@
 #include "web/dashboard_data.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/strings.h"
+#include "state/ledger_charts.h"
 
 namespace creditbot {
 namespace {
-
-double Amount(std::string_view text) {
-  double value = 0;
-  return absl::SimpleAtod(ToAbsl(text), &value) ? value : 0;
-}
 
 absl::StatusOr<absl::CivilDay> ParseDay(const std::string& name, const std::string& text) {
   absl::CivilDay day;
@@ -26,19 +21,10 @@ absl::StatusOr<absl::CivilDay> ParseDay(const std::string& name, const std::stri
   return day;
 }
 
-// The bucket of a duration in hours for the timing charts.
-const char* HoursBucket(absl::Duration duration) {
-  const double hours = absl::ToDoubleHours(duration);
-  if (hours < 1) return "< 1 h";
-  if (hours < 4) return "1-4 h";
-  if (hours < 24) return "4-24 h";
-  if (hours < 72) return "1-3 days";
-  return "> 3 days";
-}
-
+// The hours buckets of `kind` in order, counted.
 ChartSeries Buckets(const std::map<std::string, double>& counts, const std::string& name) {
   ChartSeries series;
-  for (const char* bucket : {"< 1 h", "1-4 h", "4-24 h", "1-3 days", "> 3 days"}) {
+  for (const std::string& bucket : LedgerChartHourBuckets()) {
     series.labels.push_back(bucket);
     auto found = counts.find(bucket);
     series.values[name].push_back(found == counts.end() ? 0 : found->second);
@@ -108,24 +94,24 @@ absl::StatusOr<HistoryQuery> ParseHistoryQuery(const std::map<std::string, std::
   return query;
 }
 
-std::optional<absl::Time> RequestTime(const LedgerEntry& entry) {
-  double seconds = 0;
-  if (entry.ts.empty() || !absl::SimpleAtod(entry.ts, &seconds) || seconds <= 0) return std::nullopt;
-  return absl::FromUnixMicros(static_cast<int64_t>(seconds * 1e6));
-}
-
-absl::StatusOr<std::vector<LedgerEntry>> DashboardData::Queue(int limit) {
+absl::StatusOr<LedgerPage> DashboardData::Queue(int page, int page_size) {
   LedgerFilter filter;
   filter.status = LedgerStatus::kAwaiting;
   std::lock_guard<std::mutex> lock(mutex_);
+  LedgerPage result;
   absl::StatusOr<int> count = state_.CountLedger(filter);
   if (!count.ok()) return count.status();
-  filter.limit = limit;
-  filter.offset = std::max(0, *count - limit);  // the oldest `limit` (the list is newest first)
+  result.total = *count;
+  // The list is newest first: oldest-first page p is the slice ending page_size * (p - 1) before its end.
+  const int end = *count - page_size * (std::max(page, 1) - 1);
+  if (end <= 0) return result;
+  filter.limit = std::min(page_size, end);
+  filter.offset = end - filter.limit;
   absl::StatusOr<std::vector<LedgerEntry>> entries = state_.ListLedger(filter);
   if (!entries.ok()) return entries.status();
-  std::reverse(entries->begin(), entries->end());
-  return entries;
+  result.entries = *std::move(entries);
+  std::reverse(result.entries.begin(), result.entries.end());
+  return result;
 }
 
 absl::StatusOr<LedgerPage> DashboardData::History(const LedgerFilter& filter) {
@@ -176,80 +162,54 @@ absl::StatusOr<RequestDetail> DashboardData::Request(std::string_view execution_
   return detail;
 }
 
-DashboardData::AuditSummary DashboardData::SummaryOf(const std::string& execution_id) {
-  auto cached = summaries_.find(execution_id);
-  if (cached != summaries_.end()) return cached->second;
-  AuditSummary summary;
-  absl::StatusOr<std::string> text =
-      read_audit_ ? read_audit_(execution_id, "result.json") : absl::NotFoundError("no audit reader");
-  if (text.ok()) {
-    nlohmann::json result = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (result.is_object()) {
-      summary.read = true;
-      if (result.contains("lines") && result["lines"].is_array()) {
-        for (const nlohmann::json& line : result["lines"]) {
-          if (!line.is_object()) continue;
-          const std::string country = line.value("country", "");
-          const std::string credited = line.value("credited", "0");
-          summary.by_country[country.empty() ? "unknown" : country] += Amount(credited);
-        }
-      }
-      if (result.contains("output_df") && result["output_df"].is_array()) {
-        for (const nlohmann::json& mode : result["output_df"]) {
-          if (!mode.is_object()) continue;
-          summary.by_mode[mode.value("mode", "unknown")] += Amount(mode.value("credit", "0"));
-        }
-      }
-    }
-  }
-  // Unreadable records are not cached: the audit may be written a moment later.
-  if (summary.read) summaries_[execution_id] = summary;
-  return summary;
-}
-
 absl::StatusOr<ChartData> DashboardData::Charts(LedgerFilter filter) {
-  filter.limit = 0;
-  filter.offset = 0;
-  std::lock_guard<std::mutex> lock(mutex_);
-  absl::StatusOr<std::vector<LedgerEntry>> entries = state_.ListLedger(filter);
-  if (!entries.ok()) return entries.status();
+  absl::StatusOr<LedgerChartSums> sums;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sums = state_.SumLedgerCharts(filter);
+  }
+  if (!sums.ok()) return sums.status();
   ChartData data;
   std::map<std::string, std::pair<double, double>> weekly;  // Monday → (recommended, approved)
-  std::map<std::string, double> by_mcc, by_country, by_mode, reply_hours, decide_hours;
-  for (const LedgerEntry& entry : *entries) {
-    if (entry.status == LedgerStatus::kSuperseded) continue;
-    ++data.entries;
-    absl::CivilDay day = absl::ToCivilDay(entry.created_at, absl::UTCTimeZone());
-    while (absl::GetWeekday(day) != absl::Weekday::monday) --day;
-    auto& week = weekly[absl::FormatCivilTime(day)];
-    week.first += Amount(entry.recommended_amount);
-    if (IsCredited(entry.status)) week.second += Amount(entry.final_amount);
-    if (IsCredited(entry.status)) {
-      for (const LedgerCell& cell : entry.cells)
-        by_mcc[cell.mcc.empty() ? "unknown" : cell.mcc] += Amount(cell.credited);
-      AuditSummary summary = SummaryOf(entry.execution_id);
-      if (!summary.read) ++data.audit_unread;
-      for (const auto& [country, amount] : summary.by_country) by_country[country] += amount;
-      for (const auto& [mode, amount] : summary.by_mode) by_mode[mode] += amount;
-    }
-    if (std::optional<absl::Time> asked = RequestTime(entry); asked.has_value()) {
-      reply_hours[HoursBucket(entry.created_at - *asked)] += 1;
-      if (entry.decided_at.has_value() && IsDecided(entry.status)) {
-        decide_hours[HoursBucket(*entry.decided_at - *asked)] += 1;
-      }
+  std::map<std::string, std::map<std::string, double>> by;  // kind → label → cents or entries
+  for (const auto& [key, value] : *sums) {
+    const auto& [day, kind, label] = key;
+    if (kind == LedgerChartKind::kRecommended || kind == LedgerChartKind::kApproved) {
+      absl::CivilDay monday = day;
+      while (absl::GetWeekday(monday) != absl::Weekday::monday) --monday;
+      auto& week = weekly[absl::FormatCivilTime(monday)];
+      (kind == LedgerChartKind::kRecommended ? week.first : week.second) += static_cast<double>(value) / 100;
+    } else if (kind == LedgerChartKind::kEntries) {
+      data.entries += static_cast<int>(value);
+    } else if (kind == LedgerChartKind::kNoBreakdown) {
+      data.no_breakdown += static_cast<int>(value);
+    } else if (kind == LedgerChartKind::kReplyHours || kind == LedgerChartKind::kDecideHours) {
+      by[kind][label] += static_cast<double>(value);
+    } else if (kind != LedgerChartKind::kRows) {
+      by[kind][label] += static_cast<double>(value) / 100;
     }
   }
-  for (const auto& [monday, sums] : weekly) {
+  for (const auto& [monday, totals] : weekly) {
     data.weekly.labels.push_back(monday);
-    data.weekly.values["recommended"].push_back(sums.first);
-    data.weekly.values["approved"].push_back(sums.second);
+    data.weekly.values["recommended"].push_back(totals.first);
+    data.weekly.values["approved"].push_back(totals.second);
   }
-  data.by_mcc = Ranked(by_mcc, "credited", 20);
-  data.by_country = Ranked(by_country, "credited", 20);
-  data.by_mode = Ranked(by_mode, "credited", 10);
-  data.reply_hours = Buckets(reply_hours, "entries");
-  data.decide_hours = Buckets(decide_hours, "entries");
+  data.by_mcc = Ranked(by[LedgerChartKind::kMcc], "credited", 20);
+  data.by_country = Ranked(by[LedgerChartKind::kCountry], "credited", 20);
+  data.by_mode = Ranked(by[LedgerChartKind::kMode], "credited", 10);
+  data.reply_hours = Buckets(by[LedgerChartKind::kReplyHours], "entries");
+  data.decide_hours = Buckets(by[LedgerChartKind::kDecideHours], "entries");
   return data;
+}
+
+absl::StatusOr<PauseState> DashboardData::Pause() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_.GetPause();
+}
+
+absl::StatusOr<PauseChange> DashboardData::SetPause(const PauseState& next) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return state_.SetPause(next);
 }
 
 }  // namespace creditbot

@@ -4,12 +4,13 @@
 // worker's), used under this object's lock, so a page never waits for a calculation and never shares a
 // connection with the worker.
 //
-// Charts: the per-week, per-MCC and timing series come from the ledger alone; the per-country and per-Fraud
-// Guard mode series need each entry's result.json (its lines and mode table). Those are read once per
-// execution id and kept in a small summary cache (results never change), so the first chart over a long
-// range reads many audit records and the next ones none.
+// Charts: every series comes from the store's chart sums (StateStore::SumLedgerCharts,
+// state/ledger_charts.h), which the SQLite store keeps summed per day as entries are recorded and decided: a
+// chart over 100,000 entries reads a few thousand sums, never the entries or their audit records. The queue
+// and the history read one page (LIMIT/OFFSET on the index of their filter) and count the filter on the same
+// index.
 //
-// Thread-safe: one mutex around the store and the cache.
+// Thread-safe: one mutex around the store.
 #pragma once
 
 #include <functional>
@@ -31,7 +32,7 @@ namespace creditbot {
 using AuditReader =
     std::function<absl::StatusOr<std::string>(std::string_view execution_id, std::string_view name)>;
 
-// One page of the history.
+// One page of the queue or the history.
 struct LedgerPage {
   std::vector<LedgerEntry> entries;
   int total = 0;  // every entry matching the filter (CountLedger)
@@ -72,7 +73,7 @@ struct ChartData {
   ChartSeries reply_hours;   // "entries" per bucket of hours from request to reply
   ChartSeries decide_hours;  // "entries" per bucket of hours from request to decision
   int entries = 0;           // ledger entries counted (superseded ones are left out)
-  int audit_unread = 0;      // entries whose result.json could not be read (left out of country and mode)
+  int no_breakdown = 0;      // credited entries recorded before their country and mode sums were kept
 };
 
 class DashboardData {
@@ -80,30 +81,23 @@ class DashboardData {
   DashboardData(StateStore& state, AuditReader read_audit)
       : state_(state), read_audit_(std::move(read_audit)) {}
 
-  // Entries awaiting a decision, oldest first (at most `limit`).
-  absl::StatusOr<std::vector<LedgerEntry>> Queue(int limit = 500);
+  // Page `page` (from 1) of the entries awaiting a decision, oldest first, `page_size` a page; total: all
+  // awaiting.
+  absl::StatusOr<LedgerPage> Queue(int page = 1, int page_size = 50);
   absl::StatusOr<LedgerPage> History(const LedgerFilter& filter);
   // Every entry matching `filter` (its limit and offset ignored), newest first: the CSV export.
   absl::StatusOr<std::vector<LedgerEntry>> All(LedgerFilter filter);
   // kNotFound when there is no entry of that id.
   absl::StatusOr<RequestDetail> Request(std::string_view execution_id);
   absl::StatusOr<ChartData> Charts(LedgerFilter filter);
+  // The pause switch as stored (every page shows it); SetPause as StateStore::SetPause.
+  absl::StatusOr<PauseState> Pause();
+  absl::StatusOr<PauseChange> SetPause(const PauseState& next);
 
  private:
-  struct AuditSummary {
-    bool read = false;
-    std::map<std::string, double> by_country;
-    std::map<std::string, double> by_mode;
-  };
-  AuditSummary SummaryOf(const std::string& execution_id);  // requires mutex_
-
   StateStore& state_;
   AuditReader read_audit_;
   std::mutex mutex_;
-  std::map<std::string, AuditSummary> summaries_;  // guarded by mutex_
 };
-
-// The Slack ts of a request key ("C1:1712345678.000100" → that time), nullopt when it has none.
-std::optional<absl::Time> RequestTime(const LedgerEntry& entry);
 
 }  // namespace creditbot

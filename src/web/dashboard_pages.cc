@@ -135,15 +135,22 @@ std::string SignInPageHtml(bool local, bool slack, const std::string& login_csrf
   return Layout(nullptr, "Sign in", "", body);
 }
 
-std::string QueuePageHtml(const WebSession& session, const std::vector<LedgerEntry>& entries, absl::Time now,
-                          const std::string& notice, bool notice_ok, const ThreadLinker& thread_link) {
+std::string QueuePageHtml(const WebSession& session, const LedgerPage& page, int page_number, int page_size,
+                          absl::Time now, const std::string& notice, bool notice_ok,
+                          const ThreadLinker& thread_link) {
+  const std::vector<LedgerEntry>& entries = page.entries;
   std::string body;
   if (!notice.empty()) {
     absl::StrAppend(&body,
                     notice_ok ? "<p class=\"notice\" role=\"status\">" : "<p class=\"alert\" role=\"alert\">",
                     E(notice), "</p>");
   }
-  absl::StrAppend(&body, "<p>", entries.size(), " awaiting a decision, oldest first.</p>");
+  const int first = page_size * (page_number - 1) + 1;
+  absl::StrAppend(&body, "<p>", page.total, " awaiting a decision, oldest first",
+                  page.total > static_cast<int>(entries.size()) && !entries.empty()
+                      ? absl::StrCat(" (", first, "–", first + static_cast<int>(entries.size()) - 1, " here)")
+                      : std::string(),
+                  ".</p>");
   if (!entries.empty()) {
     absl::StrAppend(&body, "<table class=\"queue\"><caption>Credits awaiting a decision</caption><thead><tr>",
                     Th("Requested"), Th("Age"), Th("Parent account"), Th("Product"), Th("Recommended"),
@@ -158,6 +165,14 @@ std::string QueuePageHtml(const WebSession& session, const std::vector<LedgerEnt
     }
     absl::StrAppend(&body, "</tbody></table>");
   }
+  absl::StrAppend(&body, "<nav aria-label=\"Pages\" class=\"pages\">");
+  if (page_number > 1) {
+    absl::StrAppend(&body, "<a rel=\"prev\" href=\"/queue?page=", page_number - 1, "\">Older</a> ");
+  }
+  if (page_size * page_number < page.total) {
+    absl::StrAppend(&body, "<a rel=\"next\" href=\"/queue?page=", page_number + 1, "\">Newer</a>");
+  }
+  absl::StrAppend(&body, "</nav>");
   return Layout(&session, "Queue", "Queue", body);
 }
 
@@ -334,6 +349,46 @@ std::string ChartsPageHtml(const WebSession& session) {
   absl::StrAppend(
       &body, "<script src=\"/static/chart.min.js\"></script><script src=\"/static/dashboard.js\"></script>");
   return Layout(&session, "Charts", "Charts", body);
+}
+
+std::string PauseBannerHtml(const WebSession& session, const PauseState& pause, bool can_switch,
+                            const std::string& error) {
+  if (!error.empty()) {
+    return absl::StrCat(
+        "<div id=\"pause-banner\" class=\"alert\" role=\"alert\">The pause switch could not be read: ",
+        E(error), "</div>");
+  }
+  std::string html;
+  if (pause.paused) {
+    absl::StrAppend(&html,
+                    "<div id=\"pause-banner\" class=\"paused\" role=\"status\"><strong>Paused</strong>: ",
+                    E(pause.reason.empty() ? std::string("no reason given") : pause.reason));
+    if (!pause.by.empty()) absl::StrAppend(&html, " · by ", E(pause.by));
+    if (pause.since) absl::StrAppend(&html, " · since ", E(Rfc3339Utc(*pause.since)));
+    absl::StrAppend(&html, ". Nothing is answered, posted or decided until it is resumed.");
+    if (can_switch) {
+      absl::StrAppend(&html, "<form method=\"post\" action=\"/resume\">", Csrf(session),
+                      "<button type=\"submit\">Resume</button></form>");
+    }
+  } else {
+    absl::StrAppend(&html,
+                    "<div id=\"pause-banner\" class=\"running\" role=\"status\"><strong>Running</strong>: ",
+                    "creditbot answers requests.");
+    if (can_switch) {
+      absl::StrAppend(&html, "<form method=\"post\" action=\"/pause\">", Csrf(session),
+                      "<label for=\"pause-reason\">Reason</label><input id=\"pause-reason\" name=\"reason\" "
+                      "required maxlength=\"500\"><button type=\"submit\">Pause</button></form>");
+    }
+  }
+  absl::StrAppend(&html, "</div>");
+  return html;
+}
+
+std::string WithBanner(std::string page, const std::string& banner) {
+  constexpr std::string_view kMain = "<main id=\"main\">";
+  const std::size_t at = page.find(kMain);
+  if (at != std::string::npos) page.insert(at + kMain.size(), banner);
+  return page;
 }
 
 std::string MessagePageHtml(const WebSession* session, const std::string& title, const std::string& message) {

@@ -27,11 +27,21 @@ using ThreadLinker = std::function<std::string(const LedgerEntry&)>;
 std::string SignInPageHtml(bool local, bool slack, const std::string& login_csrf, const std::string& error,
                            const std::string& return_to);
 
-// The queue: entries awaiting a decision, oldest first, each with Approve, Reject (reason) and Adjust
-// (amount, reason) forms. `notice` (may be ""): the answer to the last decision, shown as a status
-// (notice_ok) or an alert.
-std::string QueuePageHtml(const WebSession& session, const std::vector<LedgerEntry>& entries, absl::Time now,
-                          const std::string& notice, bool notice_ok, const ThreadLinker& thread_link);
+// The queue: page `page_number` (`page_size` a page) of the entries awaiting a decision, oldest first, each
+// with Approve, Reject (reason) and Adjust (amount, reason) forms, and links to the other pages. `notice`
+// (may be ""): the answer to the last decision, shown as a status (notice_ok) or an alert.
+std::string QueuePageHtml(const WebSession& session, const LedgerPage& page, int page_number, int page_size,
+                          absl::Time now, const std::string& notice, bool notice_ok,
+                          const ThreadLinker& thread_link);
+
+// The pause switch as every signed-in page shows it (id "pause-banner"): paused by whom, since when, why,
+// or running. `can_switch` (an approver): with the form that resumes, or pauses with a reason (POST /pause,
+// /resume with the session's CSRF token). `error` (may be ""): why the switch could not be read.
+std::string PauseBannerHtml(const WebSession& session, const PauseState& pause, bool can_switch,
+                            const std::string& error);
+
+// `page` (a complete document from the functions here) with `banner` at the top of its main content.
+std::string WithBanner(std::string page, const std::string& banner);
 
 // The history: the filter form, one page of entries, paging links, the CSV link of the same filter.
 std::string HistoryPageHtml(const WebSession& session, const HistoryQuery& query, const LedgerPage& page,

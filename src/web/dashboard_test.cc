@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -118,6 +119,7 @@ class DashboardTest : public ::testing::Test {
     options.api_token = api_token;
     options.page_size = 2;
     DashboardHooks hooks;
+    hooks.is_approver = [](const std::string& user) { return user == "U0APPROVER1"; };
     hooks.decide = [this](const DecisionRequest& request) {
       decisions_.push_back(request);
       DecisionAnswer answer;
@@ -147,6 +149,10 @@ class DashboardTest : public ::testing::Test {
     entry.policy_name = "verify";
     entry.created_at = created;
     entry.cells.push_back(LedgerCell{absl::CivilDay(2025, 11, 1), "AC1", "", mcc, "", amount});
+    if (auto breakdown = breakdowns_.find(id); breakdown != breakdowns_.end()) {
+      entry.credited_by_country = breakdown->second.first;
+      entry.credited_by_mode = breakdown->second.second;
+    }
     EXPECT_TRUE(store_->RecordLedgerEntry(entry).value());
     if (status != LedgerStatus::kAwaiting) {
       Decision decision;
@@ -193,6 +199,9 @@ class DashboardTest : public ::testing::Test {
   std::unique_ptr<Dashboard> dashboard_;
   std::vector<DecisionRequest> decisions_;
   std::string cookie_;
+  // Per execution id: the credited-by-country and credited-by-mode sums Record gives the entry.
+  std::map<std::string, std::pair<std::map<std::string, std::string>, std::map<std::string, std::string>>>
+      breakdowns_;
 };
 
 TEST_F(DashboardTest, PagesWithoutASessionRedirectToSignIn) {
@@ -398,19 +407,19 @@ TEST_F(DashboardTest, CsvExportsEveryEntryOfTheFilter) {
 TEST_F(DashboardTest, ChartDataSumsByWeekMccCountryAndMode) {
   Open();
   // kNow is Saturday 2025-12-06: its week starts Monday 2025-12-01; 8 days before is in the week of 11-24.
+  // Country and mode sums are recorded with each entry (the pipeline sums its lines and mode table).
+  breakdowns_["E1"] = {{{"PK", "60.00"}, {"BD", "40.00"}}, {{"basic", "70.00"}, {"max", "30.00"}}};
+  breakdowns_["E2"] = {{{"PK", "50.00"}}, {{"basic", "50.00"}}};  // rejected: credits nothing
+  breakdowns_["E3"] = {{{"UZ", "25.50"}}, {{"basic", "25.50"}, {"off", "0.00"}}};
   Record("E1", kNow - absl::Hours(2), LedgerStatus::kApproved, "100.00", "AC1", "410");
   Record("E2", kNow - absl::Hours(3), LedgerStatus::kRejected, "50.00", "AC1", "410");
   Record("E3", kNow - absl::Hours(24 * 8), LedgerStatus::kApproved, "25.50", "AC1", "434");
-  audit_["E1/result.json"] =
-      R"({"lines":[{"country":"PK","credited":"60.00"},{"country":"BD","credited":"40.00"}],)"
-      R"("output_df":[{"mode":"basic","credit":"70.00"},{"mode":"max","credit":"30.00"}]})";
-  audit_["E3/result.json"] =
-      R"({"lines":[{"country":"UZ","credited":"25.50"}],"output_df":[{"mode":"basic","credit":"25.50"}]})";
   SignIn("U0APPROVER1");
   const HttpFrontResponse response = Send("GET", "/api/charts");
   ASSERT_EQ(response.status, 200) << response.body;
   const nlohmann::json charts = nlohmann::json::parse(response.body);
   EXPECT_EQ(charts["entries"], 3);
+  EXPECT_EQ(charts["no_breakdown"], 0);
   EXPECT_EQ(charts["weekly"]["labels"], nlohmann::json({"2025-11-24", "2025-12-01"}));
   EXPECT_EQ(charts["weekly"]["values"]["recommended"], nlohmann::json({25.5, 150.0}));
   EXPECT_EQ(charts["weekly"]["values"]["approved"], nlohmann::json({25.5, 100.0}));  // E2 rejected
@@ -451,6 +460,82 @@ TEST_F(DashboardTest, SignOutEndsTheSession) {
   EXPECT_EQ(out.status, 303);
   EXPECT_EQ(HeaderOf(out, "Location"), "/login");
   EXPECT_EQ(Send("GET", "/queue").status, 302);
+}
+
+TEST_F(DashboardTest, QueuePagesOldestFirst) {
+  Open();  // two entries a page
+  Record("E1", kNow - absl::Hours(5), LedgerStatus::kAwaiting, "10.00");
+  Record("E2", kNow - absl::Hours(4), LedgerStatus::kAwaiting, "20.00");
+  Record("E3", kNow - absl::Hours(3), LedgerStatus::kAwaiting, "30.00");
+  Record("E0", kNow - absl::Hours(9), LedgerStatus::kApproved, "5.00");
+  SignIn("U0APPROVER1");
+  std::string page = Send("GET", "/queue").body;
+  EXPECT_THAT(page, HasSubstr("3 awaiting a decision, oldest first (1–2 here)."));
+  EXPECT_LT(page.find("data-execution-id=\"E1\""), page.find("data-execution-id=\"E2\""));
+  EXPECT_THAT(page, Not(HasSubstr("data-execution-id=\"E3\"")));
+  EXPECT_THAT(page, HasSubstr("<a rel=\"next\" href=\"/queue?page=2\">Newer</a>"));
+  page = Send("GET", "/queue?page=2").body;
+  EXPECT_THAT(page, HasSubstr("3 awaiting a decision, oldest first (3–3 here)."));
+  EXPECT_THAT(page, HasSubstr("data-execution-id=\"E3\""));
+  EXPECT_THAT(page, Not(HasSubstr("data-execution-id=\"E2\"")));
+  EXPECT_THAT(page, HasSubstr("<a rel=\"prev\" href=\"/queue?page=1\">Older</a>"));
+  EXPECT_EQ(Send("GET", "/queue?page=0").status, 400);
+  const nlohmann::json api = nlohmann::json::parse(Send("GET", "/api/queue?page=2").body);
+  EXPECT_EQ(api["total"], 3);
+  ASSERT_EQ(api["entries"].size(), 1u);
+  EXPECT_EQ(api["entries"][0]["execution_id"], "E3");
+}
+
+TEST_F(DashboardTest, AnApproverPausesWithAReasonAndResumesAndEveryPageShowsIt) {
+  Open();
+  const std::string csrf = SignIn("U0APPROVER1");
+  std::string page = Send("GET", "/history").body;
+  EXPECT_THAT(page, HasSubstr("<strong>Running</strong>"));
+  EXPECT_THAT(page, HasSubstr("action=\"/pause\""));  // an approver sees the form
+
+  EXPECT_EQ(Send("POST", "/pause", absl::StrCat("reason=&csrf=", csrf)).status, 400);  // a reason is needed
+  EXPECT_FALSE(store_->GetPause()->paused);
+  const HttpFrontResponse paused =
+      Send("POST", "/pause", absl::StrCat("reason=finance+audit+%3Cq4%3E&csrf=", csrf));
+  EXPECT_EQ(paused.status, 303);
+  EXPECT_EQ(HeaderOf(paused, "Location"), "/queue");
+  const PauseState stored = *store_->GetPause();
+  EXPECT_TRUE(stored.paused);
+  EXPECT_EQ(stored.by, "U0APPROVER1");
+  EXPECT_EQ(stored.reason, "finance audit <q4>");
+  EXPECT_EQ(stored.since, kNow);
+  for (const char* path : {"/queue", "/history", "/charts"}) {
+    page = Send("GET", path).body;
+    EXPECT_THAT(page, HasSubstr("<strong>Paused</strong>: finance audit &lt;q4&gt; · by U0APPROVER1 · since "
+                                "2025-12-06T05:46:40Z."))
+        << path;
+    EXPECT_THAT(page, HasSubstr("action=\"/resume\"")) << path;
+  }
+  const nlohmann::json api = nlohmann::json::parse(Send("GET", "/api/pause").body);
+  EXPECT_EQ(api["paused"], true);
+  EXPECT_EQ(api["by"], "U0APPROVER1");
+  EXPECT_EQ(api["since"], "2025-12-06T05:46:40Z");
+  EXPECT_EQ(api["reason"], "finance audit <q4>");
+
+  EXPECT_EQ(Send("POST", "/resume", "csrf=wrong").status, 403);  // CSRF checked first
+  EXPECT_TRUE(store_->GetPause()->paused);
+  EXPECT_EQ(Send("POST", "/resume", absl::StrCat("csrf=", csrf)).status, 303);
+  EXPECT_FALSE(store_->GetPause()->paused);
+  EXPECT_THAT(Send("GET", "/queue").body, HasSubstr("<strong>Running</strong>"));
+}
+
+TEST_F(DashboardTest, ANonApproverSeesThePauseButCannotSwitchIt) {
+  Open();
+  ASSERT_TRUE(store_->SetPause(PauseState{true, "U0APPROVER1", kNow, "incident"})->applied);
+  const std::string csrf = SignIn("U0VIEWER1");
+  const std::string page = Send("GET", "/queue").body;
+  EXPECT_THAT(page, HasSubstr("<strong>Paused</strong>: incident"));
+  EXPECT_THAT(page, Not(HasSubstr("action=\"/resume\"")));
+  const HttpFrontResponse refused = Send("POST", "/resume", absl::StrCat("csrf=", csrf));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_THAT(refused.body, HasSubstr("Only approvers"));
+  EXPECT_TRUE(store_->GetPause()->paused);
+  EXPECT_EQ(Send("POST", "/pause", absl::StrCat("reason=x&csrf=", csrf)).status, 403);
 }
 
 }  // namespace

@@ -85,7 +85,8 @@
         window.creditbotChartData = data;
         draw(data);
         status.textContent = data.entries + ' ledger entries' +
-          (data.audit_unread ? ' (' + data.audit_unread + ' audit records unreadable)' : '');
+          (data.no_breakdown ? ' (' + data.no_breakdown +
+            ' recorded before country and mode were kept: left out of those two)' : '');
         document.body.dataset.chartsLoaded = 'true';
       })
       .catch(function (error) {
