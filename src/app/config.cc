@@ -22,6 +22,7 @@
 #include "common/toml_document.h"
 #include "common/url.h"
 #include "core/looker_url.h"
+#include "warehouse/athena_warehouse.h"
 
 namespace creditbot {
 
@@ -128,7 +129,9 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
     {Setting::kWarehouse, "CREDITBOT_WAREHOUSE", T::kWarehouseUrl, "", false,
      "warehouse: `sqlite:PATH` (the default is generated on first use, only without Slack) or "
      "`trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]][?ssl=false]` (`presto://` for PrestoDB headers; password "
-     "from `PRESTO_PASSWORD`, HTTP basic over https only)",
+     "from `PRESTO_PASSWORD`, HTTP basic over https only) or "
+     "`athena://WORKGROUP/CATALOG/DATABASE?output=s3://BUCKET/PREFIX/` (Amazon Athena, with the AWS "
+     "region and credentials)",
      kFromAnywhere, "",
      "`sqlite:$CREDITBOT_HOME/warehouse.db`; with `PRESTO_HOST`, "
      "`trino://$PRESTO_USERNAME@$PRESTO_HOST:$PRESTO_PORT`"},
@@ -199,7 +202,7 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
     {Setting::kS3Bucket, "S3_BUCKET", T::kText, "", false,
      "the seed's bucket for state and audit; AWS credentials from the environment, EKS IRSA, the container "
      "endpoint or IMDSv2; region `AWS_REGION`; endpoints `AWS_ENDPOINT_URL[_S3/_STS/_SECRETS_MANAGER/"
-     "_SAGEMAKER]`"},
+     "_SAGEMAKER/_ATHENA]`"},
     {Setting::kS3StateKey, "S3_STATE_KEY", T::kText, kDefaultS3StateKey, false, "S3 key of the state object"},
     {Setting::kS3OutputPrefix, "S3_OUTPUT_PREFIX", T::kText, "outputs", false,
      "S3 prefix of the audit records"},
@@ -277,9 +280,9 @@ std::string_view ExpectedForm(SettingType type) {
     case T::kHttpUrl:
       return "an http:// or https:// URL";
     case T::kWarehouseUrl:
-      return "sqlite:PATH, trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]] or "
-             "presto://USER@HOST[:PORT][/CATALOG[/"
-             "SCHEMA]]";
+      return "sqlite:PATH, trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]], "
+             "presto://USER@HOST[:PORT][/CATALOG[/SCHEMA]] or "
+             "athena://WORKGROUP/CATALOG/DATABASE?output=s3://BUCKET/PREFIX/";
     case T::kStateUrl:
       return "sqlite:PATH or s3://BUCKET/KEY";
     case T::kAuditLocation:
@@ -457,6 +460,14 @@ absl::Status CheckType(const RawSettings& raw, Setting setting) {
         ok = !rest.empty();
       } else if (absl::ConsumePrefix(&rest, "trino://") || absl::ConsumePrefix(&rest, "presto://")) {
         ok = !rest.empty();
+      } else if (absl::StartsWith(value, "athena://")) {
+        // Every part is checked here, at start: a workgroup, catalog, database and output location.
+        absl::StatusOr<AthenaOptions> athena = ParseAthenaUrl(ToStd(value));
+        if (!athena.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(Described(setting, entry), ": ", athena.status().message()));
+        }
+        ok = true;
       }
       return ok ? absl::OkStatus() : Refuse(setting, entry, ExpectedForm(info.type));
     }

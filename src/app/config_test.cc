@@ -129,7 +129,16 @@ TEST(Config, LocationsAcceptOnlyTheirDocumentedForms) {
             "CREDITBOT_STATE='s3://bucket-only' (from environment): expected sqlite:PATH or s3://BUCKET/KEY");
   EXPECT_EQ(refusal("CREDITBOT_WAREHOUSE=postgres://x"),
             "CREDITBOT_WAREHOUSE='postgres://x' (from environment): expected sqlite:PATH, "
-            "trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]] or presto://USER@HOST[:PORT][/CATALOG[/SCHEMA]]");
+            "trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]], presto://USER@HOST[:PORT][/CATALOG[/SCHEMA]] or "
+            "athena://WORKGROUP/CATALOG/DATABASE?output=s3://BUCKET/PREFIX/");
+  // An athena:// URL is read whole at start: a missing part is named.
+  EXPECT_EQ(refusal("CREDITBOT_WAREHOUSE=athena://primary/AwsDataCatalog/sample"),
+            "CREDITBOT_WAREHOUSE='athena://primary/AwsDataCatalog/sample' (from environment): the Athena "
+            "warehouse URL: no output location (?output=s3://BUCKET/PREFIX/) (expected "
+            "athena://WORKGROUP/CATALOG/DATABASE?output=s3://BUCKET/PREFIX/)");
+  EXPECT_EQ(
+      refusal("CREDITBOT_WAREHOUSE=athena://primary/AwsDataCatalog/sample?output=s3://results-bucket/cb/"),
+      "accepted");
   EXPECT_EQ(refusal("CREDITBOT_AUDIT_DIR=gs://bucket/audit/"),
             "CREDITBOT_AUDIT_DIR='gs://bucket/audit/' (from environment): expected a local folder PATH or "
             "s3://BUCKET/PREFIX/");

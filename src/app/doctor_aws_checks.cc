@@ -8,17 +8,20 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "app/s3_connection.h"
+#include "aws/athena_client.h"
 #include "aws/aws_credentials.h"
 #include "aws/s3_client.h"
 #include "aws/sagemaker_client.h"
 #include "common/strings.h"
 #include "net/http_transport.h"
 #include "nlohmann/json.hpp"
+#include "warehouse/athena_warehouse.h"
 
 namespace creditbot {
 namespace {
@@ -353,6 +356,87 @@ std::vector<DoctorLine> CheckSageMaker(const Config& config, const Environment& 
                          absl::IsUnauthenticated(described.status())
                              ? "the AWS credentials were refused: check the IRSA set-up or the AWS_* keys"
                              : "check AWS_REGION and the network path to SageMaker (api.sagemaker.REGION)"));
+  }
+  return lines;
+}
+
+std::vector<DoctorLine> CheckAthena(const Config& config, const Environment& env) {
+  std::vector<DoctorLine> lines;
+  if (!absl::StartsWith(config.warehouse_url, "athena://")) return lines;
+  absl::StatusOr<AthenaOptions> athena = ParseAthenaUrl(config.warehouse_url);
+  if (!athena.ok()) {
+    lines.push_back(Fail("athena", Message(athena.status()), "fix CREDITBOT_WAREHOUSE"));
+    return lines;
+  }
+  const std::string& group_name = athena->work_group;
+  absl::StatusOr<AwsConfig> aws = env.Aws();
+  absl::StatusOr<AthenaClientOptions> options =
+      aws.ok() ? AthenaClient::OptionsFromConfig(*aws) : absl::StatusOr<AthenaClientOptions>(aws.status());
+  absl::StatusOr<AwsCredentialsProvider*> credentials =
+      options.ok() ? env.AwsCredentials() : absl::StatusOr<AwsCredentialsProvider*>(options.status());
+  if (!credentials.ok()) {
+    lines.push_back(Fail("athena", Message(credentials.status()),
+                         "set AWS_REGION; AWS_ENDPOINT_URL[_ATHENA] only for a non-AWS endpoint"));
+    return lines;
+  }
+  std::unique_ptr<HttpTransport> transport = env.NewHttpTransport();
+  AthenaClient client(*transport, **credentials, env.clock(), env.sleeper(), *options);
+  std::string output = athena->output_location;
+  absl::StatusOr<AthenaWorkGroup> group = client.GetWorkGroup(group_name);
+  if (!group.ok()) {
+    std::string fix;
+    if (absl::IsNotFound(group.status())) {
+      fix = absl::StrCat(
+          "create the workgroup in ", options->region,
+          " or name an existing one in CREDITBOT_WAREHOUSE (the role needs athena:GetWorkGroup)");
+    } else if (absl::IsPermissionDenied(group.status())) {
+      fix = absl::StrCat(
+          "the IAM role needs athena:GetWorkGroup, athena:StartQueryExecution, "
+          "athena:GetQueryExecution, athena:GetQueryResults and athena:StopQueryExecution on "
+          "workgroup/",
+          group_name);
+    } else if (absl::IsUnauthenticated(group.status())) {
+      fix = "the AWS credentials were refused: check the IRSA set-up or the AWS_* keys";
+    } else {
+      fix = "check AWS_REGION and the network path to Athena (athena.REGION.amazonaws.com)";
+    }
+    lines.push_back(Fail("athena", Message(group.status()), fix));
+  } else if (group->state != "ENABLED") {
+    lines.push_back(Fail("athena", absl::StrCat("workgroup '", group_name, "' is ", group->state),
+                         "enable it (aws athena update-work-group --state ENABLED) or name another"));
+  } else {
+    std::string detail = absl::StrCat("workgroup '", group_name, "' is ENABLED",
+                                      group->effective_engine_version.empty()
+                                          ? ""
+                                          : absl::StrCat(" (", group->effective_engine_version, ")"));
+    if (group->enforce_configuration && !group->output_location.empty()) {
+      absl::StrAppend(&detail, "; it enforces its own output location ", group->output_location,
+                      ", so results go there, not to ", output);
+      output = group->output_location;
+    } else {
+      absl::StrAppend(&detail, "; results go to ", output);
+    }
+    lines.push_back(Ok("athena", detail));
+  }
+
+  // The output location in force: s3://BUCKET/PREFIX.
+  absl::string_view rest = output;
+  absl::ConsumePrefix(&rest, "s3://");
+  const std::size_t slash = rest.find('/');
+  const std::string bucket(rest.substr(0, slash));
+  const std::string prefix(slash == absl::string_view::npos ? "" : rest.substr(slash + 1));
+  absl::StatusOr<std::unique_ptr<S3Connection>> connection = ConnectS3(env);
+  absl::StatusOr<int> listed = connection.ok() ? (*connection)->client.ListObjectsV2(bucket, prefix, 1)
+                                               : absl::StatusOr<int>(connection.status());
+  if (listed.ok()) {
+    lines.push_back(Ok("athena output", absl::StrCat(output, " is reachable (ListObjectsV2 allowed)")));
+  } else {
+    lines.push_back(Fail(
+        "athena output", Message(listed.status()),
+        absl::StrCat("the bucket must exist in ", options->region,
+                     " and the role needs s3:GetBucketLocation and s3:ListBucket on "
+                     "arn:aws:s3:::",
+                     bucket, ", s3:GetObject and s3:PutObject on arn:aws:s3:::", bucket, "/", prefix, "*")));
   }
   return lines;
 }

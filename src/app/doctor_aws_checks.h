@@ -27,6 +27,12 @@
 // its absence. CreateProcessingJob, StopProcessingJob and iam:PassRole cannot be probed without starting a
 // job; the FAIL's fix names them all.
 //
+// Athena (when CREDITBOT_WAREHOUSE=athena://…). GetWorkGroup on the URL's workgroup: it exists and is
+// ENABLED, its engine version, and whether it enforces its own output location (then Athena ignores the
+// URL's `output` and writes results there). Then the output location in force: ListObjectsV2 (max-keys 1)
+// under its prefix through the S3 client, proving the bucket exists in the region and the role may list
+// it. One line each ("athena", "athena output"), a FAIL naming the IAM permissions.
+//
 // Every AWS call goes to the endpoints and credential chain of `env` (environment.h).
 #pragma once
 
@@ -92,5 +98,9 @@ std::string S3ProbeKey(const std::string& output_prefix, const std::string& host
 
 // The SageMaker check: skip unless CREDITBOT_EXECUTOR=sagemaker; else ok or FAIL lines.
 std::vector<DoctorLine> CheckSageMaker(const Config& config, const Environment& env);
+
+// The Athena checks: no line unless the warehouse is athena://; else the workgroup's and the output
+// location's lines.
+std::vector<DoctorLine> CheckAthena(const Config& config, const Environment& env);
 
 }  // namespace creditbot

@@ -363,6 +363,7 @@ int DoctorCommand(const Environment& env, const GlobalOptions& global) {
   CheckOutputs(env, *config, report);
   report.Add(CheckS3Probe(*config, env));
   report.Add(CheckSageMaker(*config, env));
+  report.Add(CheckAthena(*config, env));
   if (config->slack_user_id.empty())
     report.Skip("owner", "SLACK_USER_ID is not set: failures are only logged");
   return report.failures() == 0 ? 0 : 1;

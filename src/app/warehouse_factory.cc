@@ -12,6 +12,7 @@
 #include "common/strings.h"
 #include "net/instrumented_transport.h"
 #include "synth/synthetic_warehouse.h"
+#include "warehouse/athena_warehouse.h"
 #include "warehouse/sqlite_warehouse.h"
 #include "warehouse/trino_warehouse.h"
 
@@ -47,6 +48,25 @@ absl::StatusOr<std::unique_ptr<Warehouse>> OpenWarehouse(std::string_view url, s
         env.sleeper());
     if (!warehouse.ok()) return Named(setting, warehouse.status());
     LogInfo("using the Trino/Presto warehouse", {{"server", base_url}});
+    return warehouse;
+  }
+  if (url.starts_with("athena://")) {
+    absl::StatusOr<AthenaOptions> options = ParseAthenaUrl(url);
+    if (!options.ok()) return Named(setting, options.status());
+    options->query_timeout = trino.query_timeout;  // the one warehouse query timeout setting
+    // The region, endpoint and credential chain every AWS client of the process uses.
+    absl::StatusOr<AwsConfig> aws = env.Aws();
+    absl::StatusOr<AthenaClientOptions> client =
+        aws.ok() ? AthenaClient::OptionsFromConfig(*aws) : absl::StatusOr<AthenaClientOptions>(aws.status());
+    if (!client.ok()) return Named(setting, client.status());
+    absl::StatusOr<AwsCredentialsProvider*> credentials = env.AwsCredentials();
+    if (!credentials.ok()) return Named(setting, credentials.status());
+    const std::string work_group = options->work_group;
+    absl::StatusOr<std::unique_ptr<Warehouse>> warehouse = MakeAthenaWarehouse(
+        *std::move(options), *client, MakeInstrumentedTransport(env.NewHttpTransport(), "athena"),
+        **credentials, env.clock(), env.sleeper());
+    if (!warehouse.ok()) return Named(setting, warehouse.status());
+    LogInfo("using the Athena warehouse", {{"workgroup", work_group}, {"endpoint", client->endpoint.url}});
     return warehouse;
   }
   if (!url.starts_with("sqlite:")) {

@@ -3,8 +3,10 @@
 // scale 1), so `creditbot run --once` works with no configuration at all.
 // "trino://USER@HOST[:PORT][/CATALOG[/SCHEMA]][?ssl=false]" (or presto://…, see ParseTrinoUrl) opens the
 // Trino/Presto client with `trino` (PRESTO_PASSWORD as HTTP basic, or a bearer token — both need TLS —, a
-// CA bundle, the query timeout and session properties). Errors name `setting`; any other form
-// (postgres://…, a bare path) is kInvalidArgument naming the three accepted forms. Generating the
+// CA bundle, the query timeout and session properties). "athena://WORKGROUP/CATALOG/DATABASE?output=s3://…"
+// (ParseAthenaUrl) opens Amazon Athena with `env`'s AWS region, endpoint and credential chain and the same
+// query timeout (CREDITBOT_TRINO_QUERY_TIMEOUT_SECONDS). Errors name `setting`; any other form
+// (postgres://…, a bare path) is kInvalidArgument naming the accepted forms. Generating the
 // synthetic warehouse creates its folder first (a fresh CREDITBOT_HOME). Trino's transport, clock and sleeper
 // come from `env`, which must outlive the warehouse.
 #pragma once
