@@ -6,6 +6,7 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium); nothing is downloaded
 //   SIGN_IN         "slack": sign in through Sign in with Slack (the fake Slack's OpenID provider); else the
 //                   local form (and a non-approver's refusal first)
+// Last, the approver pauses creditbot with a reason (the banner on every page, /api/pause) and resumes it.
 // Prints one line per check ("ok …" / "FAIL …") and a last JSON line with what the gtest checks further
 // ({"execution_id": …, "csv_rows": …}); exit 0 when every check passed.
 import { chromium } from 'playwright-core';
@@ -67,6 +68,8 @@ try {
     await row.getByRole('button', { name: /^Approve/ }).click();
     const refusal = await page.locator('p.alert').textContent();
     check(/U0APPROVER1/.test(refusal || ''), 'a non-approver is refused, told who can', refusal);
+    check(/Running/.test(await page.locator('#pause-banner').textContent()), 'a non-approver sees the switch');
+    check((await page.getByRole('button', { name: 'Pause' }).count()) === 0, 'but has no Pause button');
     await signOut();
   }
 
@@ -143,6 +146,24 @@ try {
   const drawn = await page.evaluate(() => typeof Chart !== 'undefined' && !!Chart.getChart('chart-weekly'));
   check(drawn, 'Chart.js drew the weekly chart');
   await shot('charts');
+
+  // Pause with a reason: every page says so (who, since, why); then resume.
+  await page.getByLabel('Reason').first().fill('quarter-end audit');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.waitForURL(/\/queue$/);
+  const banner = await page.locator('#pause-banner').textContent();
+  check(/Paused/.test(banner) && /quarter-end audit/.test(banner) && /U0APPROVER1/.test(banner) && /since \d{4}-/.test(banner),
+    'paused: the banner names why, who and since when', banner);
+  await page.getByRole('link', { name: 'History' }).click();
+  check(/quarter-end audit/.test(await page.locator('#pause-banner').textContent()), 'the history page shows the pause');
+  const paused = await (await context.request.get(`${base}/api/pause`)).json();
+  check(paused.paused === true && paused.reason === 'quarter-end audit', 'the API says paused', JSON.stringify(paused));
+  await shot('paused');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.waitForURL(/\/queue$/);
+  check(/Running/.test(await page.locator('#pause-banner').textContent()), 'resumed: the banner says running');
+  const resumed = await (await context.request.get(`${base}/api/pause`)).json();
+  check(resumed.paused === false, 'the API says not paused', JSON.stringify(resumed));
 } catch (error) {
   check(false, 'the walk-through ran', String(error && error.stack || error));
 } finally {
