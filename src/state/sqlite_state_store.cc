@@ -123,6 +123,11 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
   // not depend on them: a reply whose record was rolled back shows in its thread's reply_count, so the thread
   // is looked up before anything is posted again. Not fsyncing every commit takes 1-30 ms off each claim.
   CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
+  // Reads through a memory map (no read() call and copy per page) and a 32 MB page cache: the dashboard's
+  // paging and filtered charts walk an index and seek table rows at random, which SQLite's default 2 MB
+  // cache turned into one system call per row at 100,000 entries. Writes are unchanged (WAL).
+  CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA mmap_size = 268435456"));
+  CREDITBOT_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -32768"));
   CREDITBOT_ASSIGN_OR_RETURN(std::string schema, ReadDataFile("sql/state/schema.sql"));
   {
     // One transaction, so a paused file never shows the schema's version 2 to another process.
