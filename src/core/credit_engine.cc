@@ -105,7 +105,7 @@ constexpr int kGeoLabels = 4;
 
 // Labels of any span: a mode (by ModeIndex) or a Geo Permission label.
 constexpr int kLabels = static_cast<int>(kModeCount);
-static_assert(static_cast<int>(kAllModes.size()) == kLabels && kGeoLabels <= kLabels);
+static_assert(static_cast<int>(kKnownModes.size()) == kLabels && kGeoLabels <= kLabels);
 static_assert(Decimal::kScale == 12);
 
 // The label in force for most of the UTC day, over the parts of the day the spans cover. Ties go to the
@@ -850,7 +850,7 @@ absl::Status RowCalculator::FindModeInForce(const FraudRow& row, const Service& 
     return absl::FailedPreconditionError(absl::StrCat("no ", policy_.protection_name, " setting for ", unit,
                                                       service.sid, " on ", Day(row.day)));
   }
-  calc.mode = kAllModes[static_cast<size_t>(mode->label)];
+  calc.mode = kKnownModes[static_cast<size_t>(mode->label)];
   calc.mixed = mode->mixed;
   if (std::find(policy_.modes.begin(), policy_.modes.end(), calc.mode) == policy_.modes.end()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -1077,13 +1077,13 @@ void DistributeCredit(bool pays, const RowTotals& totals, CreditReport& out) {
   const CreditSummary& summary = out.summary;
   if (pays) {
     totals.credited_overflow.Rethrow();
-    for (Mode m : kAllModes) {
+    for (Mode m : kKnownModes) {
       out.output_df[ModeIndex(m)].credit_in_mode = totals.credited_if_uncapped[ModeIndex(m)];
     }
     if (summary.cap_binds) {
       const std::array<Decimal, kModeCount> shares =
           ShareGoodwill(totals.goodwill_by_mode, summary.goodwill, summary.goodwill_raw);
-      for (Mode m : kAllModes) {
+      for (Mode m : kKnownModes) {
         const size_t index = ModeIndex(m);
         out.output_df[index].credit_in_mode =
             totals.credited_if_uncapped[index] - totals.goodwill_by_mode[index] + shares[index];
@@ -1135,7 +1135,7 @@ std::string ZeroCreditReason(const CreditSummary& summary, const RowTotals& tota
 // fraud charges. output_df is by ModeIndex until here; it leaves with the policy's modes in its order.
 void FillModeBreakdown(const CreditPolicy& policy, const RowTotals& totals, CreditReport& out) {
   const Decimal cost_all = totals.cap_sums.cost_all;
-  for (Mode m : kAllModes) out.output_df[ModeIndex(m)].mode = m;
+  for (Mode m : kKnownModes) out.output_df[ModeIndex(m)].mode = m;
   for (Mode m : ProtectingModes(policy)) {
     Decimal value = totals.if_mode[ModeIndex(m)];
     const bool promise = policy.promise_mode && m == *policy.promise_mode;

@@ -28,6 +28,11 @@
 //     rounded down or up at 10^-12 by the largest remainder (exact whenever 12 digits hold it).
 //   - Earlier credits count for the repeat rule when their product is the policy's name or one of its
 //     repeat_products, compared case-insensitively.
+//   - Modes are the policy's ([protection], CreditPolicy::modes): its first mode (off) earns nothing, its
+//     promise mode (Fraud Guard's max; none for SMS Pumping Protection) earns the promise when claimed on
+//     time, every other mode goodwill; output_df lists the policy's modes in its order. A switch of scope
+//     "account" is looked up by the row's account (ModeInterval::account_sid), not its service; a mode in
+//     force that the policy does not declare fails naming it.
 //   - Duplicate cells: rows with the same (day, account, service, MCC, MNC, country) are summed into the
 //     first of them before anything else; the result warns how many were merged (summary.duplicates_merged).
 #pragma once

@@ -240,7 +240,7 @@ absl::Status ReadModeRates(const toml::node& node, std::string_view table_key, c
 // A mode name of [protection]: one creditbot knows, written exactly (lower case, no alias).
 absl::StatusOr<Mode> ReadModeName(const toml::node& node, std::string_view key, const Refusal& refuse) {
   CREDITBOT_ASSIGN_OR_RETURN(std::string name, ReadString(node, key, refuse));
-  for (Mode mode : kAllModes) {
+  for (Mode mode : kKnownModes) {
     if (ModeName(mode) == name) return mode;
   }
   return refuse.At(node, absl::StrCat("key '", std::string(key), "': unknown mode \"", name,

@@ -60,7 +60,7 @@ struct CreditPolicy {
   std::string protection_name = "Fraud Guard";  // how replies and errors name it
   // The modes the switch has, in report order; the first is always off (blocks nothing). Every other mode
   // is a protecting mode: its rows earn goodwill, except the promise mode's claimed on time.
-  std::vector<Mode> modes = {kFraudGuardModes.begin(), kFraudGuardModes.end()};
+  std::vector<Mode> modes = {kAllModes.begin(), kAllModes.end()};
   std::optional<Mode> promise_mode = Mode::kMax;  // nullopt: no public guarantee, every credit is goodwill
   ProtectionScope scope = ProtectionScope::kService;
   std::string history_sql = "fraud_guard_history";  // the sql/<dialect>/<name>.sql of the mode history

@@ -32,8 +32,8 @@ std::string_view TreatmentName(Treatment treatment) {
 }
 
 std::vector<ModeBreakdown> FraudGuardBreakdown() {
-  std::vector<ModeBreakdown> breakdown(kFraudGuardModes.size());
-  for (std::size_t i = 0; i < kFraudGuardModes.size(); ++i) breakdown[i].mode = kFraudGuardModes[i];
+  std::vector<ModeBreakdown> breakdown(kAllModes.size());
+  for (std::size_t i = 0; i < kAllModes.size(); ++i) breakdown[i].mode = kAllModes[i];
   return breakdown;
 }
 

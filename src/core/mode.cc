@@ -25,7 +25,7 @@ std::string_view ModeName(Mode mode) {
 std::optional<Mode> ParseMode(std::string_view name) {
   // Debian's abseil has its own absl::string_view (not std::string_view): convert explicitly.
   absl::string_view trimmed = absl::StripAsciiWhitespace(absl::string_view(name.data(), name.size()));
-  for (Mode mode : kAllModes) {
+  for (Mode mode : kKnownModes) {
     if (absl::EqualsIgnoreCase(trimmed, absl::string_view(ModeName(mode).data(), ModeName(mode).size())))
       return mode;
   }

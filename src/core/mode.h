@@ -14,11 +14,10 @@ enum class Mode { kOff = 0, kBasic = 1, kStandard = 2, kMax = 3, kOn = 4 };
 
 // Every mode creditbot knows, by ModeIndex; arrays indexed by ModeIndex have kModeCount entries.
 inline constexpr std::size_t kModeCount = 5;
-inline constexpr std::array<Mode, kModeCount> kAllModes = {Mode::kOff, Mode::kBasic, Mode::kStandard,
-                                                           Mode::kMax, Mode::kOn};
+inline constexpr std::array<Mode, kModeCount> kKnownModes = {Mode::kOff, Mode::kBasic, Mode::kStandard,
+                                                             Mode::kMax, Mode::kOn};
 // Fraud Guard's modes in report order: the modes of a policy that declares none (Verify).
-inline constexpr std::array<Mode, 4> kFraudGuardModes = {Mode::kOff, Mode::kBasic, Mode::kStandard,
-                                                         Mode::kMax};
+inline constexpr std::array<Mode, 4> kAllModes = {Mode::kOff, Mode::kBasic, Mode::kStandard, Mode::kMax};
 
 inline constexpr std::size_t ModeIndex(Mode mode) { return static_cast<std::size_t>(mode); }
 

@@ -446,6 +446,8 @@ absl::StatusOr<Evidence> EvidenceLoader::Load(const EvidenceRequest& request) {
   values.lists["account_sids"] = {keys.accounts.begin(), keys.accounts.end()};
   values.lists["service_sids"] = {keys.services.begin(), keys.services.end()};
   values.lists["mccs"] = {keys.mccs.begin(), keys.mccs.end()};
+  for (auto mode = policy_.modes.begin() + 1; mode != policy_.modes.end(); ++mode)  // all but off
+    values.lists["protection_modes"].push_back(std::string(ModeName(*mode)));
   values.texts["product"] = policy_.name;
   values.texts["claim_date"] = DayText(request.claim_date);
   values.texts["window_start"] = DayText(keys.first);

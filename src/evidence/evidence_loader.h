@@ -14,7 +14,7 @@
 //   geo_permissions.sql      SMS Geo Permission intervals of the report's accounts (skipped when the
 //                            policy's geo_allow_bypasses is false)
 //   provider_costs.sql       provider cost intervals of the report's MCCs
-//   block_rates.sql          block rates of the report's MCCs
+//   block_rates.sql          block rates of the report's MCCs, for the policy's modes other than off
 //   mrr.sql                  the parent's MRR for the claim month, else the latest earlier month
 //   prior_credits.sql        the parent's credits (every product, with its name: the engine picks the
 //                            policy's products case-insensitively) created on or before the claim date
@@ -22,7 +22,8 @@
 // skipped and the credit engine reports the several parents (or the unknown accounts).
 //
 // The follow-up SQL files use named placeholders that the loader expands into quoted SQL literals:
-//   :account_sids  :service_sids  :mccs      → ('a', 'b', …)  (a list never empty: ('') when it would be)
+//   :account_sids  :service_sids  :mccs  :protection_modes   → ('a', 'b', …)  (a list never empty: ('')
+//                                                             when it would be)
 //   :parent_account_sid  :product  :claim_date  :window_start  :window_end   → 'text'
 // :product is the policy's name; :claim_date, :window_start and :window_end are 'YYYY-MM-DD', where
 // [window_start, window_end) covers the report's days (window_end is the day after the last one), so

@@ -403,10 +403,11 @@ TEST_F(EvidenceLoaderTest, BadCellNamesRowAndColumn) {
 }
 
 TEST_F(EvidenceLoaderTest, SqlErrorIsInvalidArgument) {
-  // Look 201 reads a messages table the sample warehouse does not have.
-  absl::StatusOr<Evidence> evidence = Load(Look("201"), absl::CivilDay(2025, 9, 20));
+  // A table the sample warehouse does not have (look 201's messages table exists since issue 22).
+  absl::StatusOr<Evidence> evidence =
+      Load("SELECT * FROM psms_messages_v2 WHERE account_sid = 'ACp'", absl::CivilDay(2025, 9, 20));
   EXPECT_EQ(evidence.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(evidence.status().message()), HasSubstr("no such table: messages"));
+  EXPECT_THAT(std::string(evidence.status().message()), HasSubstr("no such table: psms_messages_v2"));
 }
 
 TEST_F(EvidenceLoaderTest, LookThatWritesIsRefused) {

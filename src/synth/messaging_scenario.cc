@@ -8,6 +8,7 @@
 
 #include "absl/time/civil_time.h"
 #include "common/status_macros.h"
+#include "core/mode.h"
 #include "synth/synth_time.h"
 
 namespace creditbot::synth {
@@ -58,8 +59,22 @@ void AddMessagingScenario(World& world) {
   }
 }
 
+// SMS Pumping Protection's block rate b(on) of the scenario's two MCCs, modelled at the country's Max rate
+// (world.h BlockRate): NG 0.92, SO 0.93. Only these: the Verify countries' block rates stay as they were.
+absl::Status WriteOnBlockRates(SqliteDb& db, const World& world) {
+  CREDITBOT_ASSIGN_OR_RETURN(Statement insert, db.Prepare("INSERT INTO block_rates VALUES ('on', ?1, ?2)"));
+  for (const char* iso : {"NG", "SO"}) {
+    const Country& country = world.countries[world.CountryIndex(iso)];
+    insert.Reset();
+    insert.Bind(1, country.mcc).Bind(2, BlockRate(country, Mode::kOn));
+    CREDITBOT_RETURN_IF_ERROR(insert.Run());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteMessagingTables(SqliteDb& db, const World& world) {
   CREDITBOT_RETURN_IF_ERROR(WriteHistory(db));
+  CREDITBOT_RETURN_IF_ERROR(WriteOnBlockRates(db, world));
   CREDITBOT_ASSIGN_OR_RETURN(
       Statement insert, db.Prepare("INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   int64_t n = 0;

@@ -19,7 +19,8 @@ inline constexpr std::string_view kMessagingService = "MG5b2c8e1f4a7d0b3e6c9f2a5
 // Adds the account and its monthly MRR to `world` (which must hold the built-in countries NG and SO).
 void AddMessagingScenario(World& world);
 
-// Writes the SMS Pumping Protection history (off, then on from 2025-08-02) and the four fraud cells of
+// Writes the SMS Pumping Protection history (off, then on from 2025-08-02), the `on` block rates of NG and
+// SO (their Max rates, 0.92 and 0.93) and the four fraud cells of
 // messages (error 30450 = blocked by SMS Pumping Protection, price 0) into their tables of `db`, which must
 // have the schema of sql/schema/warehouse.sql. Errors: SQLite's.
 absl::Status WriteMessagingTables(SqliteDb& db, const World& world);

@@ -125,8 +125,7 @@ absl::Status WriteProviderCosts(SqliteDb& db, const World& world) {
 absl::Status WriteBlockRates(SqliteDb& db, const World& world) {
   CREDITBOT_ASSIGN_OR_RETURN(Statement insert, db.Prepare("INSERT INTO block_rates VALUES (?1, ?2, ?3)"));
   for (const Country& c : world.countries) {
-    // Fraud Guard's modes, and SMS Pumping Protection's `on` (Programmable Messaging).
-    for (Mode mode : {Mode::kBasic, Mode::kStandard, Mode::kMax, Mode::kOn}) {
+    for (Mode mode : {Mode::kBasic, Mode::kStandard, Mode::kMax}) {
       insert.Reset();
       insert.Bind(1, ModeName(mode)).Bind(2, std::string_view(c.mcc)).Bind(3, BlockRate(c, mode));
       CREDITBOT_RETURN_IF_ERROR(insert.Run());
