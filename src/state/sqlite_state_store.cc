@@ -570,6 +570,11 @@ absl::Status SqliteStateStore::RebuildChartDaysIfStale() {
   if (!row || check.ColumnInt(0) == check.ColumnInt(1)) return absl::OkStatus();
   check.Reset();
   CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
+  // Again inside the write transaction: another process (serve opens the store twice) may have rebuilt them
+  // while this one waited for the lock.
+  CREDITBOT_ASSIGN_OR_RETURN(row, check.Step());
+  if (!row || check.ColumnInt(0) == check.ColumnInt(1)) return absl::OkStatus();
+  check.Reset();
   CREDITBOT_RETURN_IF_ERROR(db_.Exec("DELETE FROM ledger_chart_days; DELETE FROM ledger_chart_months"));
   CREDITBOT_ASSIGN_OR_RETURN(std::vector<LedgerEntry> entries, SelectLedger(LedgerFilter{}));
   LedgerChartSums sums;
