@@ -360,20 +360,20 @@ std::string PauseBannerHtml(const WebSession& session, const PauseState& pause, 
   }
   std::string html;
   if (pause.paused) {
-    absl::StrAppend(&html,
-                    "<div id=\"pause-banner\" class=\"paused\" role=\"status\"><strong>Paused</strong>: ",
-                    E(pause.reason.empty() ? std::string("no reason given") : pause.reason));
+    absl::StrAppend(
+        &html, "<div id=\"pause-banner\" class=\"paused\" role=\"status\"><span><strong>Paused</strong>: ",
+        E(pause.reason.empty() ? std::string("no reason given") : pause.reason));
     if (!pause.by.empty()) absl::StrAppend(&html, " · by ", E(pause.by));
     if (pause.since) absl::StrAppend(&html, " · since ", E(Rfc3339Utc(*pause.since)));
-    absl::StrAppend(&html, ". Nothing is answered, posted or decided until it is resumed.");
+    absl::StrAppend(&html, ". Nothing is answered, posted or decided until it is resumed.</span>");
     if (can_switch) {
       absl::StrAppend(&html, "<form method=\"post\" action=\"/resume\">", Csrf(session),
                       "<button type=\"submit\">Resume</button></form>");
     }
   } else {
-    absl::StrAppend(&html,
-                    "<div id=\"pause-banner\" class=\"running\" role=\"status\"><strong>Running</strong>: ",
-                    "creditbot answers requests.");
+    absl::StrAppend(
+        &html, "<div id=\"pause-banner\" class=\"running\" role=\"status\"><span><strong>Running</strong>: ",
+        "creditbot answers requests.</span>");
     if (can_switch) {
       absl::StrAppend(&html, "<form method=\"post\" action=\"/pause\">", Csrf(session),
                       "<label for=\"pause-reason\">Reason</label><input id=\"pause-reason\" name=\"reason\" "
