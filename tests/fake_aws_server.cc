@@ -632,8 +632,29 @@ void FakeAwsServer::HandleS3(const httplib::Request& request, httplib::Response&
   auto b = buckets_.find(bucket);
   if (b == buckets_.end())
     return S3Error(response, 404, "NoSuchBucket", "The specified bucket does not exist");
-  if (key.empty()) return S3Error(response, 501, "NotImplemented", "bucket operations are not faked");
   std::map<std::string, FakeS3Object>& objects = b->second;
+  if (key.empty() && request.method == "GET" && request.get_param_value("list-type") == "2") {
+    // ListObjectsV2: the first max-keys keys under prefix (the only bucket operation faked).
+    const std::string prefix = request.get_param_value("prefix");
+    const std::size_t max_keys =
+        request.has_param("max-keys") ? std::stoul(request.get_param_value("max-keys")) : std::size_t{1000};
+    std::string contents;
+    std::size_t count = 0;
+    for (auto it = objects.lower_bound(prefix); it != objects.end() && it->first.rfind(prefix, 0) == 0;
+         ++it) {
+      if (count == max_keys) break;
+      absl::StrAppend(&contents, "<Contents><Key>", XmlEscape(it->first), "</Key></Contents>");
+      ++count;
+    }
+    response.set_content(
+        absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult "
+                     "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>",
+                     XmlEscape(bucket), "</Name><Prefix>", XmlEscape(prefix), "</Prefix><KeyCount>", count,
+                     "</KeyCount><MaxKeys>", max_keys, "</MaxKeys>", contents, "</ListBucketResult>"),
+        "application/xml");
+    return;
+  }
+  if (key.empty()) return S3Error(response, 501, "NotImplemented", "bucket operations are not faked");
   auto existing = objects.find(key);
   response.set_header("x-amz-request-id", "FAKEREQUESTID0001");
 

@@ -21,9 +21,10 @@
 //   anything else                                                                  S3, path style /BUCKET/KEY
 // S3 keeps objects in memory with MD5 ETags (quoted), honours If-None-Match: * and If-Match (412
 // PreconditionFailed; If-Match on a missing key 404 NoSuchKey), records x-amz-server-side-encryption and
-// echoes it. STS, the container endpoint and IMDS issue fresh temporary credentials on every call
-// (registered with the verifier, expiring at SetIssuedExpiration's time); ExpireCredentials makes the fake
-// refuse a key with ExpiredToken from then on.
+// echoes it; GET /BUCKET?list-type=2 (ListObjectsV2: KeyCount and Contents under prefix, max-keys) is the
+// one bucket operation faked. STS, the container endpoint and IMDS issue fresh temporary credentials on every
+// call (registered with the verifier, expiring at SetIssuedExpiration's time); ExpireCredentials makes the
+// fake refuse a key with ExpiredToken from then on.
 //
 // SageMaker keeps processing jobs in memory. CreateProcessingJob validates like the service model: the job
 // name pattern and length, the required members (ProcessingResources.ClusterConfig{InstanceCount,

@@ -35,6 +35,8 @@ TEST(AwsConfig, RegionalDefaultEndpoints) {
   EXPECT_EQ(config->Endpoint(AwsService::kSecretsManager)->url,
             "https://secretsmanager.eu-west-1.amazonaws.com");
   EXPECT_EQ(config->Endpoint(AwsService::kSageMaker)->url, "https://api.sagemaker.eu-west-1.amazonaws.com");
+  EXPECT_EQ(config->Endpoint(AwsService::kAthena)->url, "https://athena.eu-west-1.amazonaws.com");
+  EXPECT_EQ(AwsSigningName(AwsService::kAthena), "athena");
   config = AwsConfig::FromEnvironment({{"AWS_REGION", "cn-north-1"}});
   EXPECT_EQ(config->Endpoint(AwsService::kS3)->url, "https://s3.cn-north-1.amazonaws.com.cn");
 }
@@ -52,7 +54,9 @@ TEST(AwsConfig, ServiceEndpointWinsOverTheGlobalOne) {
   EXPECT_EQ(config->Endpoint(AwsService::kSecretsManager)->source, "AWS_ENDPOINT_URL");
   config = AwsConfig::FromEnvironment({{"AWS_ENDPOINT_URL_SECRETS_MANAGER", "https://sm.internal"},
                                        {"AWS_ENDPOINT_URL_SAGEMAKER", "https://sagemaker.internal"},
-                                       {"AWS_ENDPOINT_URL_STS", "https://sts.internal"}});
+                                       {"AWS_ENDPOINT_URL_STS", "https://sts.internal"},
+                                       {"AWS_ENDPOINT_URL_ATHENA", "https://athena.internal/"}});
+  EXPECT_EQ(config->Endpoint(AwsService::kAthena)->url, "https://athena.internal");
   EXPECT_EQ(config->Endpoint(AwsService::kSecretsManager)->url, "https://sm.internal");
   EXPECT_EQ(config->Endpoint(AwsService::kSageMaker)->url, "https://sagemaker.internal");
   EXPECT_EQ(config->Endpoint(AwsService::kSts)->url, "https://sts.internal");

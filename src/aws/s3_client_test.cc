@@ -307,5 +307,23 @@ TEST_F(S3ClientTest, OptionsFromConfigNeedARegion) {
   EXPECT_EQ(options->region, "eu-west-1");
 }
 
+TEST_F(S3ClientTest, ListObjectsV2CountsKeysUnderAPrefix) {
+  server_.PutObjectDirect(kBucket, "athena/results/a.csv", "1");
+  server_.PutObjectDirect(kBucket, "athena/results/b.csv", "2");
+  server_.PutObjectDirect(kBucket, "athena/other.csv", "3");
+  absl::StatusOr<int> listed = s3_.ListObjectsV2(kBucket, "athena/results/", 1);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(*listed, 1);  // max-keys 1
+  listed = s3_.ListObjectsV2(kBucket, "athena/results/", 1000);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(*listed, 2);
+  EXPECT_EQ(*s3_.ListObjectsV2(kBucket, "nothing/here/", 1), 0);
+  absl::StatusOr<int> missing = s3_.ListObjectsV2("no-such-bucket", "", 1);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(missing.status().message(), HasSubstr("NoSuchBucket"));
+  EXPECT_EQ(s3_.ListObjectsV2(kBucket, "", 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*s3_.BucketUrl(kBucket), server_.base_url() + "/creditbot-state/");  // path style: overridden
+}
+
 }  // namespace
 }  // namespace creditbot
