@@ -18,14 +18,26 @@ constexpr char kLibcurlSoname[] = "libcurl.so.4";
 
 // Every libcurl function the code base calls. A function called anywhere must be listed here and defined
 // below, or the link fails (nothing else provides it).
-#define CREDITBOT_LIBCURL_FUNCTIONS(X)                                                                  \
-  X(curl_global_init)                                                                                   \
-  X(curl_global_cleanup)                                                                                \
-  X(curl_easy_init)                                                                                     \
-  X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_reset) X(curl_easy_cleanup) \
-      X(curl_easy_strerror) X(curl_easy_escape) X(curl_easy_unescape) X(curl_free) X(curl_slist_append) \
-          X(curl_slist_free_all) X(curl_url) X(curl_url_cleanup) X(curl_url_set) X(curl_url_get)        \
-              X(curl_url_strerror)
+#define CREDITBOT_LIBCURL_FUNCTIONS(X) \
+  X(curl_global_init)                  \
+  X(curl_global_cleanup)               \
+  X(curl_easy_init)                    \
+  X(curl_easy_setopt)                  \
+  X(curl_easy_perform)                 \
+  X(curl_easy_getinfo)                 \
+  X(curl_easy_reset)                   \
+  X(curl_easy_cleanup)                 \
+  X(curl_easy_strerror)                \
+  X(curl_easy_escape)                  \
+  X(curl_easy_unescape)                \
+  X(curl_free)                         \
+  X(curl_slist_append)                 \
+  X(curl_slist_free_all)               \
+  X(curl_url)                          \
+  X(curl_url_cleanup)                  \
+  X(curl_url_set)                      \
+  X(curl_url_get)                      \
+  X(curl_url_strerror)
 
 struct Libcurl {
 #define CREDITBOT_LIBCURL_FIELD(name) decltype(&::name) name = nullptr;
