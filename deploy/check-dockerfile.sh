@@ -253,11 +253,9 @@ if [[ -n "$binary" ]]; then
   check "$binary --version" quiet "$binary" --version
   mapfile -t needed < <(readelf -d "$binary" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p')
   check "$binary needs shared libraries (readelf)" test "${#needed[@]}" -gt 0
-  ldd_output="$(ldd "$binary")"
-  for soname in "${needed[@]}"; do
-    path="$(awk -v s="$soname" '$1 == s && $2 == "=>" { print $3 }' <<<"$ldd_output")"
-    if [[ -z "$path" ]]; then fail "$soname: not found by ldd"; continue; fi
-    owner=""
+  # check_owner SONAME PATH: the Debian package owning PATH is one the runtime stage installs.
+  check_owner() {
+    local soname="$1" path="$2" owner="" candidate
     for candidate in "$path" "$(realpath "$path")" "/usr${path}" "${path#/usr}"; do
       owner="$(dpkg -S "$candidate" 2>/dev/null | head -n1 | cut -d: -f1)" && [[ -n "$owner" ]] && break
     done
@@ -268,6 +266,19 @@ if [[ -n "$binary" ]]; then
     else
       fail "$soname → $owner, NOT installed by the runtime stage"
     fi
+  }
+  ldd_output="$(ldd "$binary")"
+  for soname in "${needed[@]}"; do
+    path="$(awk -v s="$soname" '$1 == s && $2 == "=>" { print $3 }' <<<"$ldd_output")"
+    if [[ -z "$path" ]]; then fail "$soname: not found by ldd"; continue; fi
+    check_owner "$soname" "$path"
+  done
+  # Libraries the binary opens itself on first use (dlopen), so readelf does not list them:
+  # src/common/lazy_libcurl.cc's libcurl.so.4.
+  for soname in libcurl.so.4; do
+    path="$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')"
+    if [[ -z "$path" ]]; then fail "$soname (opened on first use): not found by ldconfig"; continue; fi
+    check_owner "$soname" "$path"
   done
 else
   echo "note  no release binary: the ELF-dependency check was skipped (give --binary PATH or --build DIR)"
