@@ -44,13 +44,15 @@ const LineText& CreditLine::Text() const {
 
 std::string WhyOf(const CreditLine& line, const CreditReport& report) {
   const std::string mode(ModeName(line.mode));
+  // A Promise line is one of the promised mode's rows (Fraud Guard: max), so its reason names that mode.
+  const std::string promised(report.promise_mode ? ModeName(*report.promise_mode) : ModeName(line.mode));
   const bool cap_binds = report.summary.cap_binds;
   const bool nothing_paid = report.credit_amount.IsZero();
   std::string why;
   switch (line.treatment) {
     case Treatment::kPromise:
-      why = absl::StrCat(mode, " in force and claimed by ", Day(line.promise_deadline), ": Promise pays E(",
-                         mode, ") = ", Money(line.eligible), " for a shortfall of ",
+      why = absl::StrCat(promised, " in force and claimed by ", Day(line.promise_deadline),
+                         ": Promise pays E(", promised, ") = ", Money(line.eligible), " for a shortfall of ",
                          line.shortfall.ToString(), " attempts");
       break;
     case Treatment::kGoodwill: {
@@ -64,7 +66,7 @@ std::string WhyOf(const CreditLine& line, const CreditReport& report) {
       break;
     }
     case Treatment::kLateMaxZero:
-      why = absl::StrCat(mode, " in force but claimed after the Promise deadline ",
+      why = absl::StrCat(promised, " in force but claimed after the Promise deadline ",
                          Day(line.promise_deadline), ": late_max_policy = zero");
       break;
     case Treatment::kOff:
