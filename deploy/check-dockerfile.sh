@@ -275,7 +275,8 @@ if [[ -n "$binary" ]]; then
   done
   # Libraries the binary opens itself on first use (dlopen), so readelf does not list them:
   # src/common/lazy_libcurl.cc's libcurl.so.4.
-  for soname in libcurl.so.4; do
+  opened_on_first_use=(libcurl.so.4)
+  for soname in "${opened_on_first_use[@]}"; do
     path="$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')"
     if [[ -z "$path" ]]; then fail "$soname (opened on first use): not found by ldconfig"; continue; fi
     check_owner "$soname" "$path"
