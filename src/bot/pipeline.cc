@@ -20,6 +20,7 @@
 #include "common/requester_error.h"
 #include "common/status_macros.h"
 #include "common/strings.h"
+#include "core/largest_remainder.h"
 #include "core/mode.h"
 #include "core/reply_renderer.h"
 #include "core/report_json.h"
@@ -105,16 +106,36 @@ std::vector<LedgerCell> CellsOf(const CreditReport& report) {
   return cells;
 }
 
-// What the calculation credited per country of its lines and per Fraud Guard mode, for the ledger entry
-// (the dashboard's charts sum them instead of reading audit records).
+// `values` in cents for people to read, adding up to `total` (core/largest_remainder.h, the rule the reply's
+// breakdown follows); each rounded on its own only where that rule refuses (e.g. a total with nothing to
+// show it against).
+std::vector<std::string> CentsAddingUpTo(const std::vector<Decimal>& values, Decimal total) {
+  absl::StatusOr<std::vector<Decimal>> shown = LargestRemainderRound(values, total, 2);
+  std::vector<std::string> cents;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    cents.push_back((shown.ok() ? (*shown)[i] : values[i]).ToFixed(2));
+  }
+  return cents;
+}
+
+// What the calculation credited per country of its lines and per mode, for the ledger entry (the
+// dashboard's charts sum them instead of reading audit records). Each adds up to the credit, as the reply's
+// breakdown does.
 void SetCreditedBreakdown(const CreditReport& report, LedgerEntry& entry) {
   std::map<std::string, Decimal> by_country;
   for (const CreditLine& line : report.lines) {
     by_country[line.country().empty() ? "unknown" : line.country()] += line.credited;
   }
-  for (const auto& [country, credited] : by_country) entry.credited_by_country[country] = credited.ToFixed(2);
-  for (const ModeBreakdown& mode : report.output_df) {
-    entry.credited_by_mode[std::string(ModeName(mode.mode))] = mode.credit_in_mode.ToFixed(2);
+  std::vector<Decimal> country_values;
+  for (const auto& [country, credited] : by_country) country_values.push_back(credited);
+  const std::vector<std::string> country_cents = CentsAddingUpTo(country_values, report.credit_amount);
+  std::size_t i = 0;
+  for (const auto& [country, credited] : by_country) entry.credited_by_country[country] = country_cents[i++];
+  std::vector<Decimal> mode_values;
+  for (const ModeBreakdown& mode : report.output_df) mode_values.push_back(mode.credit_in_mode);
+  const std::vector<std::string> mode_cents = CentsAddingUpTo(mode_values, report.credit_amount);
+  for (std::size_t m = 0; m < report.output_df.size(); ++m) {
+    entry.credited_by_mode[std::string(ModeName(report.output_df[m].mode))] = mode_cents[m];
   }
 }
 

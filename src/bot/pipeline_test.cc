@@ -602,6 +602,35 @@ TEST_F(PipelineLedgerTest, ACreditThatNeedsApprovalIsRecordedAwaiting) {
   EXPECT_EQ(entry.cells[1].credited, "100.00");
 }
 
+// Three countries credited a third of 1.00 each: rounded one by one they would show 0.33 three times beside
+// a credit of 1.00; the entry's country and mode sums add up to the credit, as the reply's breakdown does.
+TEST_F(PipelineLedgerTest, TheCountryAndModeSumsAddUpToTheCredit) {
+  CreditReport report = Report(/*needs_approval=*/true);
+  report.credit_amount = *Decimal::Parse("1.00");
+  report.lines.clear();
+  const Decimal third = *Decimal::Parse("0.333333333333");
+  for (const char* country : {"AZ", "GB", "US"}) {
+    CreditLine line;
+    line.day = absl::CivilDay(2025, 7, 1);
+    line.text = std::make_shared<const LineText>(LineText{"ACchild", "VAservice", "310", "260", country});
+    line.credited = third;
+    report.lines.push_back(line);
+  }
+  report.output_df = FraudGuardBreakdown();
+  for (ModeBreakdown& mode : report.output_df) {
+    if (mode.mode != Mode::kOff) mode.credit_in_mode = third;
+  }
+  executor_.report = report;
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  const LedgerEntry entry = Ledger().at(0);
+  // The largest remainders (ties: the earlier) take the missing cent: AZ, and basic.
+  EXPECT_EQ(entry.credited_by_country,
+            (std::map<std::string, std::string>{{"AZ", "0.34"}, {"GB", "0.33"}, {"US", "0.33"}}));
+  EXPECT_EQ(entry.credited_by_mode,
+            (std::map<std::string, std::string>{
+                {"off", "0.00"}, {"basic", "0.34"}, {"standard", "0.33"}, {"max", "0.33"}}));
+}
+
 TEST_F(PipelineLedgerTest, ACreditWithinTheLimitIsApprovedByPolicy) {
   executor_.report = Report(/*needs_approval=*/false);
   ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
