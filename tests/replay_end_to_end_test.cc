@@ -180,44 +180,5 @@ TEST_F(ReplayEndToEnd, AlteredEvidenceIsAnErrorNamingTheFileNeverASilentRequery)
   EXPECT_THAT(again.err, HasSubstr("evidence.json.gz: evidence"));
 }
 
-// papermill is not installed here: a STAND-IN (a shell script, as executor/notebook_executor_test.cc uses)
-// takes papermill's arguments (INPUT OUTPUT -p looker SQL) and computes the notebook's result with the real
-// `creditbot calc` on the same warehouse, writing result.json beside its output as a notebook may. The claim
-// date, which the notebook executor does not pass, comes from the test's environment.
-TEST_F(ReplayEndToEnd, NotebookAndNativeAgreeToTheCentOnTheSameInputs) {
-  AnswerTheSampleInbox();
-  const std::string papermill = home_.File("papermill-stand-in");
-  WriteFile(
-      papermill,
-      "#!/bin/sh\n"
-      "# stand-in for papermill: INPUT OUTPUT -p looker SQL\n"
-      "dir=$(dirname \"$2\")\n"
-      "printf '%s' \"$5\" > \"$dir/report.sql\"\n"
-      "\"$STAND_IN_CREDITBOT\" calc --sql-file \"$dir/report.sql\" --claim-date \"$STAND_IN_CLAIM_DATE\" "
-      "--output \"$dir/result.json\" > /dev/null || exit 1\n"
-      "echo '{\"cells\":[],\"metadata\":{},\"nbformat\":4,\"nbformat_minor\":5}' > \"$2\"\n");
-  std::filesystem::permissions(papermill, std::filesystem::perms::owner_all);
-  WriteFile(home_.File("analyst.ipynb"), R"({"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5})");
-  RunResult replay = RunCreditbot(
-      {"replay", "--executor", "notebook", "--request", kRequest101, "--out", home_.File("notebook")},
-      {{"CREDITBOT_HOME", home_.path()},
-       {"CREDITBOT_WAREHOUSE", "sqlite:" + home_.File("warehouse-copy.db")},
-       {"CREDITBOT_LOOK_CATALOG", kSource + "/data/sample/looks"},
-       {"CREDITBOT_NOTEBOOK_PATH", home_.File("analyst.ipynb")},
-       {"CREDITBOT_PAPERMILL", papermill},
-       {"STAND_IN_CREDITBOT", CREDITBOT_BINARY},
-       {"STAND_IN_CLAIM_DATE", "2025-07-15"},  // the request's ts 1752588191 is 2025-07-15 UTC
-       {"CREDITBOT_LOG_FORMAT", "json"}},
-      home_.path());
-  ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
-  const Json row = RowOf(Json::parse(ReadFile(home_.File("notebook/replay.json"))), kRequest101);
-  EXPECT_EQ(row["executor"], "notebook");
-  EXPECT_EQ(row["inputs"], "requery");
-  EXPECT_EQ(row["old_credit"], "255.00");
-  EXPECT_EQ(row["new_credit"], "255.00");
-  EXPECT_EQ(row["delta"], "0.00");
-  EXPECT_EQ(row["changed_lines"].size(), 0u) << row.dump(2);
-}
-
 }  // namespace
 }  // namespace creditbot::testing
