@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "tests/replay_worked_example.h"
 #include "tests/test_support.h"
 
 namespace creditbot::testing {
@@ -18,7 +19,7 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
 const std::string kSource = CREDITBOT_SOURCE_DIR;
-constexpr char kRequest101[] = "C0CREDITREQ:1752588191.000100";
+constexpr const char* kRequest101 = kWorkedExampleRequest;
 
 class ReplayEndToEnd : public ::testing::Test {
  protected:
@@ -94,33 +95,14 @@ TEST_F(ReplayEndToEnd, EveryCalculationKeepsItsEvidenceAndItsOwnPolicyChangesNot
 
 TEST_F(ReplayEndToEnd, HalfTheStandardShareHalvesTheWorkedExamplesGoodwill) {
   AnswerTheSampleInbox();
-  std::string policy = ReadFile(kSource + "/policy/verify.toml");
-  const std::string standard = "standard = \"1.0\"";
-  policy.replace(policy.find(standard), standard.size(), "standard = \"0.5\"");
-  WriteFile(home_.File("k-standard-half.toml"), policy);
+  WriteFile(home_.File("k-standard-half.toml"), HalfStandardPolicy());
   RunResult replay = Run({"replay", "--policy", home_.File("k-standard-half.toml"), "--request", kRequest101,
                           "--out", home_.File("out")});
   ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
-  // By hand (CREDIT_POLICY.md, test case 1): r1 and r2 are standard goodwill k·rf·E(standard): 0.5 × 165.00 =
-  // 82.50 and 0.5 × 60.00 = 30.00, so goodwill 112.50 (the cap 432.00 does not bind); r3's Promise 30.00 and
-  // the off rows are untouched. Credit 112.50 + 30.00 = 142.50; delta 142.50 − 255.00 = −112.50; relative
-  // −112.50 ÷ 255.00 = −44.1176…% → −44.12%; 142.50 ≤ the 250.00 threshold: no approval needed any more.
+  // 255.00 → 142.50, by hand in tests/replay_worked_example.cc.
   const Json report = Json::parse(ReadFile(home_.File("out/replay.json")));
   ASSERT_EQ(report["requests"].size(), 1u);
-  const Json row = RowOf(report, kRequest101);
-  EXPECT_EQ(row["old_credit"], "255.00");
-  EXPECT_EQ(row["new_credit"], "142.50");
-  EXPECT_EQ(row["delta"], "-112.50");
-  EXPECT_EQ(row["relative_change"], "-44.12%");
-  EXPECT_EQ(row["old_needs_approval"], true);
-  EXPECT_EQ(row["new_needs_approval"], false);
-  EXPECT_EQ(row["identical"], false);
-  ASSERT_EQ(row["changed_lines"].size(), 2u) << row.dump(2);
-  EXPECT_EQ(row["changed_lines"][0]["old_credited"], "165.00");
-  EXPECT_EQ(row["changed_lines"][0]["new_credited"], "82.50");
-  EXPECT_EQ(row["changed_lines"][0]["new_treatment"], "goodwill");
-  EXPECT_EQ(row["changed_lines"][1]["old_credited"], "60.00");
-  EXPECT_EQ(row["changed_lines"][1]["new_credited"], "30.00");
+  ExpectHalfStandardWorkedExample(RowOf(report, kRequest101));
   EXPECT_EQ(report["summary"]["changed"], 1);
   EXPECT_EQ(report["summary"]["differ_over_1_percent"], 1);
   EXPECT_EQ(report["summary"]["total_delta"], "-112.50");
