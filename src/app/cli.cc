@@ -301,8 +301,9 @@ void CommandLine::AddReplay() {
   replay_->add_flag("--requery", replay_options_.requery,
                     "query today's warehouse instead of the frozen inputs");
   replay_->add_option("--executor", replay_options_.executor, "native (default), notebook or sagemaker");
-  replay_->add_option("--out", replay_options_.out, "folder for replay.csv, replay.json, replay.html")
-      ->required();
+  replay_->add_option("--out", replay_options_.out,
+                      "folder for replay.csv, replay.json, replay.html (default: a new folder in "
+                      "$CREDITBOT_HOME/replays/, listed by the dashboard)");
   replay_->add_option("--threads", replay_options_.threads, "workers (default: every core)");
   AddGlobals(replay_);
 }

@@ -112,16 +112,17 @@ int ConfigCommand(const GlobalOptions& global, bool markdown = false);
 int DoctorCommand(const Environment& env, const GlobalOptions& global);
 
 // `creditbot replay` (app/replay_command.cc, replay/replayer.h): recorded calculations recomputed under a
-// candidate policy or on another executor; the report in --out (replay.csv, replay.json, replay.html,
-// results/). Exit 0 when every record was replayed, 1 when one could not be (each named on stderr), 2 for a
-// usage or configuration error. Never posts, never changes state.
+// candidate policy or on another executor; the report in --out, or without it in a new folder of
+// $CREDITBOT_HOME/replays/ (replay/replay_archive.h) (replay.csv, replay.json, replay.html, results/). Exit 0
+// when every record was replayed, 1 when one could not be (each named on stderr), 2 for a usage or
+// configuration error. Never posts, never changes state.
 struct ReplayCommandOptions {
   std::string policy;                 // a policy file or folder; "" = the configured policies
   std::string since, until;           // YYYY-MM-DD (UTC; --until includes the day) or RFC 3339
   std::vector<std::string> requests;  // request keys "C…:ts"; empty = every request
   bool requery = false;               // today's warehouse instead of the frozen inputs
   std::string executor = "native";    // native, notebook, sagemaker
-  std::string out;                    // the report's folder
+  std::string out;                    // the report's folder; "" = a new one in $CREDITBOT_HOME/replays/
   int threads = 0;                    // 0 = every core
 };
 int ReplayCommand(const Environment& env, const GlobalOptions& global, const ReplayCommandOptions& options);

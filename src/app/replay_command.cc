@@ -34,6 +34,7 @@
 #include "core/looker_url.h"
 #include "looker/look_resolver.h"
 #include "looker/looker_api_resolver.h"
+#include "replay/replay_archive.h"
 #include "replay/replay_report.h"
 #include "replay/replayer.h"
 
@@ -237,7 +238,6 @@ int ReplayCommand(const Environment& env, const GlobalOptions& global, const Rep
   if (options.executor != "native" && options.executor != "notebook" && options.executor != "sagemaker") {
     return Fail("--executor", absl::InvalidArgumentError("expected native, notebook or sagemaker"), 2);
   }
-  if (options.out.empty()) return Fail("--out", absl::InvalidArgumentError("name the report's folder"), 2);
   absl::StatusOr<ProductRouter> policies = CandidatePolicies(options, config);
   if (!policies.ok()) return Fail("--policy", policies.status(), 2);
   absl::StatusOr<std::optional<absl::Time>> since = ParseBound(options.since, false);
@@ -308,7 +308,24 @@ int ReplayCommand(const Environment& env, const GlobalOptions& global, const Rep
   const ReplaySummary summary = Summarize(*results);
   ReplayRunInfo info{options.policy, options.executor, options.requery,
                      place.s3 ? AuditLocation(config) : place.folder, Rfc3339Utc(env.clock().Now())};
-  if (absl::Status written = WriteReport(options.out, *results, summary, info); !written.ok()) {
+  // Without --out: a new folder in the reports folder ($CREDITBOT_HOME/replays/<UTC time>-<short id>/, which
+  // the dashboard's Replays page lists), written under a hidden name and renamed into place when complete.
+  std::string out = options.out;
+  if (out.empty()) {
+    const ReplayArchive archive = ReplayArchive::InHome(config.work_dir);
+    std::string name;
+    absl::StatusOr<std::string> partial = archive.BeginReport(env.clock().Now(), &name);
+    if (!partial.ok()) return Fail("replay reports folder", partial.status());
+    absl::Status written = WriteReport(*partial, *results, summary, info);
+    absl::StatusOr<std::string> published =
+        written.ok() ? archive.PublishReport(*partial, name) : absl::StatusOr<std::string>(written);
+    if (!published.ok()) {
+      std::error_code ec;
+      std::filesystem::remove_all(*partial, ec);
+      return Fail("replay reports folder", published.status());
+    }
+    out = *std::move(published);
+  } else if (absl::Status written = WriteReport(out, *results, summary, info); !written.ok()) {
     return Fail("--out", written);
   }
   std::printf(
@@ -319,7 +336,7 @@ int ReplayCommand(const Environment& env, const GlobalOptions& global, const Rep
       summary.over_one_percent, summary.approval_changed, summary.identical, summary.failed,
       summary.old_total.ToFixed(2).c_str(), summary.new_total.ToFixed(2).c_str(),
       summary.total_delta.ToFixed(2).c_str());
-  std::printf("report: %s/replay.html, replay.csv, replay.json, results/\n", options.out.c_str());
+  std::printf("report: %s/replay.html, replay.csv, replay.json, results/\n", out.c_str());
   for (const ReplayedRequest& result : *results) {
     if (!result.ok())
       std::fprintf(stderr, "%s: %s\n", result.execution_id.c_str(), Redact(result.error).c_str());

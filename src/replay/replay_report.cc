@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -213,22 +215,16 @@ std::string ReplayJson(const std::vector<ReplayedRequest>& results, const Replay
   return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string ReplayHtml(const std::vector<ReplayedRequest>& results, const ReplaySummary& summary,
-                       const ReplayRunInfo& info) {
+std::string ReplayReportBodyHtml(const std::vector<ReplayedRequest>& results, const ReplaySummary& summary,
+                                 const ReplayRunInfo& info) {
   std::string html = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creditbot replay</title>\n"
-      "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
-      "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}td.n{text-align:right}"
-      ".chart{width:100%;max-width:900px;border:1px solid #ddd}.chart .up{fill:#2a7}.chart .down{fill:#c33}"
-      ".chart .axis{stroke:#999}.chart text{font-size:11px;fill:#555}.err{color:#c33}.none{color:#777}"
-      "</style></head><body>\n<h1>creditbot replay</h1>\n<p>Policy: <b>",
-      Html(info.policy.empty() ? "the configured policies" : info.policy), "</b>; executor <b>",
-      Html(info.executor), "</b>; inputs: <b>",
+      "<p>Policy: <b>", Html(info.policy.empty() ? "the configured policies" : info.policy),
+      "</b>; executor <b>", Html(info.executor), "</b>; inputs: <b>",
       info.requery ? "today's warehouse (--requery)" : "frozen evidence where kept", "</b>; audit <code>",
       Html(info.audit), "</code>; generated ", Html(info.generated_at), ".</p>\n");
   absl::StrAppend(
-      &html, "<h2>Summary</h2>\n<table>", "<tr><th>requests</th><td class=\"n\">", summary.requests,
-      "</td></tr>", "<tr><th>changed</th><td class=\"n\">", summary.changed, "</td></tr>",
+      &html, "<h2>Summary</h2>\n<table class=\"replay-summary\">", "<tr><th>requests</th><td class=\"n\">",
+      summary.requests, "</td></tr>", "<tr><th>changed</th><td class=\"n\">", summary.changed, "</td></tr>",
       "<tr><th>differ by more than 1%</th><td class=\"n\">", summary.over_one_percent, "</td></tr>",
       "<tr><th>approval changed</th><td class=\"n\">", summary.approval_changed, "</td></tr>",
       "<tr><th>byte-identical results</th><td class=\"n\">", summary.identical, "</td></tr>",
@@ -236,29 +232,161 @@ std::string ReplayHtml(const std::vector<ReplayedRequest>& results, const Replay
       summary.frozen, " frozen, ", summary.requeried, " queried again, ", summary.without_evidence,
       " queried again (no frozen evidence)</td></tr>", "<tr><th>total before</th><td class=\"n\">",
       Cents(summary.old_total), "</td></tr>", "<tr><th>total after</th><td class=\"n\">",
-      Cents(summary.new_total), "</td></tr>", "<tr><th>total delta</th><td class=\"n\">",
+      Cents(summary.new_total), "</td></tr>", "<tr><th>total delta</th><td class=\"n\" id=\"total-delta\">",
       Cents(summary.total_delta), "</td></tr></table>\n");
-  absl::StrAppend(&html, "<h2>Deltas</h2>\n", DeltaChart(results), "\n<h2>Requests</h2>\n<table><tr>",
+  absl::StrAppend(&html, "<h2>Deltas</h2>\n", DeltaChart(results),
+                  "\n<h2>Requests</h2>\n<table class=\"replay-requests\"><tr>",
                   "<th>execution</th><th>request</th><th>inputs</th><th>old</th><th>new</th><th>delta</th>",
                   "<th>relative</th><th>approval before → after</th><th>lines changed</th></tr>\n");
   for (const ReplayedRequest& r : results) {
     if (!r.ok()) {
-      absl::StrAppend(&html, "<tr><td>", Html(r.execution_id), "</td><td>", Html(r.request_key),
-                      "</td><td colspan=\"7\" class=\"err\">", Html(r.error), "</td></tr>\n");
+      absl::StrAppend(&html, "<tr data-request-key=\"", Html(r.request_key), "\"><td>", Html(r.execution_id),
+                      "</td><td>", Html(r.request_key), "</td><td colspan=\"7\" class=\"err\">",
+                      Html(r.error), "</td></tr>\n");
       continue;
     }
     std::vector<std::string> lines;
     for (const LineChange& change : r.changed_lines) lines.push_back(Html(LineChangeText(change)));
-    absl::StrAppend(&html, "<tr><td>", Html(r.execution_id), "</td><td>", Html(r.request_key), "</td><td>",
-                    ToAbsl(ReplayInputsName(r.inputs)), "</td><td class=\"n\">", Cents(r.old_credit),
-                    "</td><td class=\"n\">", Cents(r.new_credit), "</td><td class=\"n\">", Cents(r.delta),
-                    "</td><td class=\"n\">", FormatRelativeChange(r.relative_change), "</td><td>",
+    absl::StrAppend(&html, "<tr data-request-key=\"", Html(r.request_key), "\"><td>", Html(r.execution_id),
+                    "</td><td>", Html(r.request_key), "</td><td>", ToAbsl(ReplayInputsName(r.inputs)),
+                    "</td><td class=\"n\">", Cents(r.old_credit), "</td><td class=\"n\">",
+                    Cents(r.new_credit), "</td><td class=\"n\">", Cents(r.delta), "</td><td class=\"n\">",
+                    FormatRelativeChange(r.relative_change), "</td><td>",
                     r.old_needs_approval ? "needs approval" : "auto", " → ",
                     r.new_needs_approval ? "needs approval" : "auto", "</td><td>",
                     absl::StrJoin(lines, "<br>"), "</td></tr>\n");
   }
-  absl::StrAppend(&html, "</table>\n</body></html>\n");
+  absl::StrAppend(&html, "</table>\n");
   return html;
 }
+
+std::string ReplayHtml(const std::vector<ReplayedRequest>& results, const ReplaySummary& summary,
+                       const ReplayRunInfo& info) {
+  return absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creditbot replay</title>\n"
+      "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
+      "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}td.n{text-align:right}"
+      ".chart{width:100%;max-width:900px;border:1px solid #ddd}.chart .up{fill:#2a7}.chart .down{fill:#c33}"
+      ".chart .axis{stroke:#999}.chart text{font-size:11px;fill:#555}.err{color:#c33}.none{color:#777}"
+      "</style></head><body>\n<h1>creditbot replay</h1>\n",
+      ReplayReportBodyHtml(results, summary, info), "</body></html>\n");
+}
+
+namespace {
+
+// A member of `object` as text, money, count or flag; nlohmann's exceptions become kInvalidArgument below.
+std::string TextOf(const nlohmann::json& object, const char* name) {
+  return object.at(name).get<std::string>();
+}
+
+Decimal MoneyOf(const nlohmann::json& object, const char* name) {
+  absl::StatusOr<Decimal> amount = Decimal::Parse(TextOf(object, name));
+  if (!amount.ok()) throw std::invalid_argument(absl::StrCat(name, ": ", amount.status().message()));
+  return *amount;
+}
+
+std::size_t CountOf(const nlohmann::json& object, const char* name) {
+  return object.at(name).get<std::size_t>();
+}
+
+// "-44.12%" → -0.4412 (FormatRelativeChange's text read back); null → nullopt.
+std::optional<Decimal> RelativeOf(const nlohmann::json& value) {
+  if (value.is_null()) return std::nullopt;
+  std::string text = value.get<std::string>();
+  if (text.empty() || text.back() != '%')
+    throw std::invalid_argument("relative_change: expected a percentage");
+  text.pop_back();
+  absl::StatusOr<Decimal> percent = Decimal::Parse(text);
+  if (!percent.ok())
+    throw std::invalid_argument(absl::StrCat("relative_change: ", percent.status().message()));
+  return Decimal::MulDiv(*percent, Decimal::FromInt(1), Decimal::FromInt(100));
+}
+
+ReplayInputs InputsOf(const std::string& name) {
+  for (const ReplayInputs inputs :
+       {ReplayInputs::kFrozen, ReplayInputs::kRequery, ReplayInputs::kRequeryNoEvidence}) {
+    if (ReplayInputsName(inputs) == name) return inputs;
+  }
+  throw std::invalid_argument(
+      absl::StrCat("inputs: '", name, "' is not frozen, requery or requery (no frozen evidence)"));
+}
+
+ReplayedRequest RowOf(const nlohmann::json& row) {
+  ReplayedRequest result;
+  result.execution_id = TextOf(row, "execution_id");
+  result.request_key = TextOf(row, "request_key");
+  result.product = TextOf(row, "product");
+  result.inputs = InputsOf(TextOf(row, "inputs"));
+  result.executor = TextOf(row, "executor");
+  result.old_policy = TextOf(row, "old_policy");
+  result.old_credit = MoneyOf(row, "old_credit");
+  result.old_needs_approval = row.at("old_needs_approval").get<bool>();
+  if (row.contains("error")) {
+    result.error = TextOf(row, "error");
+    if (result.error.empty()) throw std::invalid_argument("error: empty");
+    return result;
+  }
+  result.new_policy = TextOf(row, "new_policy");
+  result.new_credit = MoneyOf(row, "new_credit");
+  result.delta = MoneyOf(row, "delta");
+  result.relative_change = RelativeOf(row.at("relative_change"));
+  result.new_needs_approval = row.at("new_needs_approval").get<bool>();
+  result.identical = row.at("identical").get<bool>();
+  for (const nlohmann::json& line : row.at("changed_lines")) {
+    result.changed_lines.push_back(LineChange{TextOf(line, "cell"), TextOf(line, "old_treatment"),
+                                              TextOf(line, "new_treatment"), MoneyOf(line, "old_credited"),
+                                              MoneyOf(line, "new_credited")});
+  }
+  return result;
+}
+
+absl::StatusOr<ReplayReport> ReadReport(std::string_view json, bool rows) {
+  // The heading alone: the rows are dropped as they are parsed (a report of 10,000 requests is megabytes).
+  const nlohmann::json::parser_callback_t skip_rows = [rows](int depth, nlohmann::json::parse_event_t event,
+                                                             nlohmann::json& parsed) {
+    return rows || !(depth == 1 && event == nlohmann::json::parse_event_t::key && parsed == "requests");
+  };
+  try {
+    const nlohmann::json document = nlohmann::json::parse(json, skip_rows);
+    ReplayReport report;
+    const nlohmann::json& run = document.at("replay");
+    report.info = ReplayRunInfo{TextOf(run, "policy"), TextOf(run, "executor"), run.at("requery").get<bool>(),
+                                TextOf(run, "audit"), TextOf(run, "generated_at")};
+    const nlohmann::json& summary = document.at("summary");
+    ReplaySummary& out = report.summary;
+    out.requests = CountOf(summary, "requests");
+    out.failed = CountOf(summary, "failed");
+    out.changed = CountOf(summary, "changed");
+    out.over_one_percent = CountOf(summary, "differ_over_1_percent");
+    out.approval_changed = CountOf(summary, "approval_changed");
+    out.identical = CountOf(summary, "identical");
+    out.frozen = CountOf(summary.at("inputs"), "frozen");
+    out.requeried = CountOf(summary.at("inputs"), "requery");
+    out.without_evidence = CountOf(summary.at("inputs"), "requery_no_frozen_evidence");
+    out.old_total = MoneyOf(summary, "old_total");
+    out.new_total = MoneyOf(summary, "new_total");
+    out.total_delta = MoneyOf(summary, "total_delta");
+    if (!rows) return report;
+    for (const nlohmann::json& row : document.at("requests")) report.results.push_back(RowOf(row));
+    for (const nlohmann::json& largest : summary.at("largest_changes")) {
+      const std::string id = TextOf(largest, "execution_id");
+      for (std::size_t i = 0; i < report.results.size(); ++i) {
+        if (report.results[i].execution_id == id) {
+          out.largest.push_back(i);
+          break;
+        }
+      }
+    }
+    return report;
+  } catch (const std::exception& error) {
+    return absl::InvalidArgumentError(absl::StrCat("not a replay report (replay.json): ", error.what()));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ReplayReport> ReadReplayJson(std::string_view json) { return ReadReport(json, true); }
+
+absl::StatusOr<ReplayReport> ReadReplayJsonHeading(std::string_view json) { return ReadReport(json, false); }
 
 }  // namespace creditbot

@@ -33,45 +33,9 @@
 #include "core/product_router.h"
 #include "executor/executor.h"
 #include "replay/recorded_result.h"
+#include "replay/replayed_request.h"
 
 namespace creditbot {
-
-// How a request's inputs were had.
-enum class ReplayInputs {
-  kFrozen,             // evidence.json.gz
-  kRequery,            // today's warehouse, as asked (--requery, or another executor)
-  kRequeryNoEvidence,  // today's warehouse: the record has no frozen evidence (written before issue 19)
-};
-std::string_view ReplayInputsName(ReplayInputs inputs);
-
-// A line whose treatment or credit differs (a line only one side has: the other side's treatment is "").
-struct LineChange {
-  std::string cell;  // RecordedLine::Cell()
-  std::string old_treatment, new_treatment;
-  Decimal old_credited, new_credited;
-};
-
-struct ReplayedRequest {
-  std::string execution_id;
-  std::string request_key;  // "channel:ts"; "" for a `creditbot calc` result
-  std::string product;
-  std::string old_policy, new_policy;  // "name/version"
-  ReplayInputs inputs = ReplayInputs::kFrozen;
-  std::string executor;  // "native", "notebook", "sagemaker"
-  Decimal old_credit, new_credit, delta;
-  std::optional<Decimal> relative_change;  // delta ÷ old credit; nullopt when the old credit is 0
-  bool old_needs_approval = false, new_needs_approval = false;
-  bool identical = false;  // the new result JSON is byte-for-byte the recorded one
-  std::vector<LineChange> changed_lines;
-  std::string error;            // not empty: not replayed (only the old side is filled)
-  std::string new_result_json;  // the new result, as `creditbot calc` would print it
-
-  bool ok() const { return error.empty(); }
-  // The credit or the approval differs, or a line's treatment or credit does.
-  bool changed() const;
-  // |relative change| > 1%, or a credit from or to zero.
-  bool differs_over_one_percent() const;
-};
 
 struct ReplayOptions {
   bool requery = false;             // today's warehouse instead of the frozen inputs
