@@ -8,6 +8,8 @@
 // test then checks what the browser cannot see: the reply updated in the outbox ("Approved by
 // <@U0APPROVER1>"), the requester told, the ledger's entry decided once. Screenshots (1280×800) go to
 // $CREDITBOT_SCREENSHOT_DIR when set, else to a temporary folder (printed).
+// AReplaysReportOpensInTheDashboard: a replay's report (issue 19) written to $CREDITBOT_HOME/replays/ and
+// opened through the Replays page by tests/browser/replay.mjs (the worked example's delta, the CSV).
 // DashboardBrowserOnSlack walks the same pages signed in THROUGH Sign in with Slack: the fake Slack
 // (tests/fake_slack_server.h) is the Web API and the OpenID provider, the request 101 is posted in its
 // channel and answered by `run --once`, serve runs with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and
@@ -30,6 +32,7 @@
 
 #include "tests/fake_slack_server.h"
 #include "tests/fake_socket_mode_server.h"
+#include "tests/replay_worked_example.h"
 #include "tests/test_support.h"
 
 namespace creditbot::testing {
@@ -81,10 +84,12 @@ class DashboardBrowser : public ::testing::Test {
     return Json::parse(result->body);
   }
 
-  // Runs tests/browser/dashboard.mjs against the dashboard on `port` with `extra_env` ("NAME=value …"),
+  // Runs tests/browser/`script` against the dashboard on `port` with `extra_env` ("NAME=value …"),
   // screenshots to $CREDITBOT_SCREENSHOT_DIR or a temp dir; returns its output and fails the test unless it
-  // exited 0 with every check ok and a screenshot of each page.
-  std::string RunBrowser(int port, const std::string& extra_env) {
+  // exited 0 with every check ok and a screenshot of each page of `screens`.
+  std::string RunBrowser(int port, const std::string& extra_env, const std::string& script = "dashboard.mjs",
+                         const std::vector<std::string>& screens = {"sign-in", "queue", "history", "request",
+                                                                    "charts"}) {
     const std::string browser_dir = kSource + "/tests/browser";
     EXPECT_TRUE(std::filesystem::exists(browser_dir + "/node_modules/playwright-core"))
         << "playwright-core is not installed: run scripts/setup (npm ci in tests/browser)";
@@ -95,7 +100,7 @@ class DashboardBrowser : public ::testing::Test {
     std::filesystem::create_directories(screen_dir);
     const std::string command = "cd '" + browser_dir +
                                 "' && CREDITBOT_URL=http://127.0.0.1:" + std::to_string(port) +
-                                " SCREEN_DIR='" + screen_dir + "' " + extra_env + " node dashboard.mjs 2>&1";
+                                " SCREEN_DIR='" + screen_dir + "' " + extra_env + " node " + script + " 2>&1";
     std::string output;
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) {
@@ -105,10 +110,10 @@ class DashboardBrowser : public ::testing::Test {
     char buffer[4096];
     while (std::size_t read = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, read);
     const int status = pclose(pipe);
-    std::printf("dashboard browser test: screenshots in %s\n%s", screen_dir.c_str(), output.c_str());
+    std::printf("%s: screenshots in %s\n%s", script.c_str(), screen_dir.c_str(), output.c_str());
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
     EXPECT_THAT(output, Not(HasSubstr("FAIL")));
-    for (const char* name : {"sign-in", "queue", "history", "request", "charts"}) {
+    for (const std::string& name : screens) {
       EXPECT_TRUE(std::filesystem::exists(screen_dir + "/" + name + ".png")) << name;
     }
     return output;
@@ -158,6 +163,48 @@ TEST_F(DashboardBrowser, SignInApproveFilterOpenExportAndChart) {
   }
   EXPECT_EQ(updates, 1);
   EXPECT_EQ(notices, 1);
+  EXPECT_EQ(serve.Stop(SIGTERM), 0) << serve.err();
+}
+
+// --- a replay's report opened in the dashboard (issue 19) ---
+
+// Request 101 answered by `run --once`, then replayed under a policy with k.standard = 0.5 WITHOUT --out: the
+// report goes to a new folder of $CREDITBOT_HOME/replays/, which serve's Replays page lists; then
+// tests/browser/replay.mjs opens it: the hand-computed delta of the worked example (255.00 → 142.50,
+// −112.50, −44.12%: the standard goodwill lines 165.00 and 60.00 halved), and the CSV downloaded.
+TEST_F(DashboardBrowser, AReplaysReportOpensInTheDashboard) {
+  RunResult pass = RunCreditbot({"run", "--once"}, Env(), home_.path());
+  ASSERT_EQ(pass.exit_code, 0) << pass.out << pass.err;
+  WriteFile(inbox_.File("k-standard-half.toml"), HalfStandardPolicy());
+  RunResult replay =
+      RunCreditbot({"replay", "--policy", inbox_.File("k-standard-half.toml")}, Env(), home_.path());
+  ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  // "report: <home>/replays/<UTC time>-<short id>/replay.html, …"
+  const std::string prefix = "report: " + home_.File("replays/");
+  const std::size_t at = replay.out.find(prefix);
+  ASSERT_NE(at, std::string::npos) << replay.out;
+  const std::string name =
+      replay.out.substr(at + prefix.size(), replay.out.find('/', at + prefix.size()) - at - prefix.size());
+  ASSERT_EQ(name.size(), 23u) << name;  // YYYYMMDDTHHMMSSZ-xxxxxx
+  EXPECT_EQ(name[8], 'T');
+  EXPECT_EQ(name[16], '-');
+  EXPECT_TRUE(std::filesystem::exists(home_.File("replays/" + name + "/replay.csv")));
+
+  BackgroundCreditbot serve({"serve"}, Env(), home_.path());
+  ASSERT_TRUE(serve.WaitForOutput("dashboard at")) << serve.err();
+  const int port = PortOf(serve);
+  ASSERT_GT(port, 0) << serve.out();
+  const Json listed = Api(port, "/api/replays");
+  ASSERT_TRUE(listed.is_object()) << serve.err();
+  ASSERT_EQ(listed["reports"].size(), 1u) << listed.dump();
+  EXPECT_EQ(listed["reports"][0]["name"], name);
+  EXPECT_EQ(listed["reports"][0]["total_delta"], "-112.50");
+
+  const std::string output = RunBrowser(port, "REPLAY_NAME=" + name, "replay.mjs", {"replays", "replay"});
+  ASSERT_FALSE(HasFailure()) << serve.err();
+  const Json result = Json::parse(output.substr(output.rfind('{')));
+  ASSERT_EQ(result["csv_rows"].size(), 2u);
+  EXPECT_THAT(result["csv_rows"][1].get<std::string>(), HasSubstr(",255.00,142.50,-112.50,-44.12%,"));
   EXPECT_EQ(serve.Stop(SIGTERM), 0) << serve.err();
 }
 

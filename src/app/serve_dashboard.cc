@@ -19,6 +19,7 @@
 #include "core/reply_renderer.h"
 #include "executor/result_json_reader.h"
 #include "net/http_transport.h"
+#include "replay/replay_archive.h"
 #include "slack/openid_connect.h"
 #include "web/dashboard.h"
 #include "web/dashboard_data.h"
@@ -167,6 +168,7 @@ absl::StatusOr<std::unique_ptr<ServeDashboard>> OpenServeDashboard(
   const bool loopback = http_host == "localhost" || http_host == "::1" || absl::StartsWith(http_host, "127.");
   options.local_sign_in = config.slack_bot_token.empty() && loopback;
   options.api_token = config.api_token;
+  options.replays_dir = ReplayArchive::InHome(config.work_dir).root();
   DashboardHooks hooks;
   hooks.decide = std::move(decide);
   dashboard->OpenApprovers(config, env.clock(), hooks);

@@ -12,6 +12,9 @@
 //
 // The audit record is read from the audit folder; an audit in S3 is read through S3 (the same client
 // settings as the audit sink).
+//
+// The Replays page lists and shows the reports `creditbot replay` wrote to $CREDITBOT_HOME/replays/
+// (replay/replay_archive.h).
 #pragma once
 
 #include <functional>

@@ -23,6 +23,7 @@
 #include "state/ledger_csv.h"
 #include "state/ledger_json.h"
 #include "web/dashboard_pages.h"
+#include "web/replay_pages.h"
 #include "web/web_request.h"
 
 namespace creditbot {
@@ -139,6 +140,7 @@ Dashboard::Dashboard(DashboardOptions options, DashboardData& data, DashboardHoo
       hooks_(std::move(hooks)),
       clock_(clock),
       sessions_(clock, options_.sessions),
+      replays_(options_.replays_dir),
       api_token_sha256_(options_.api_token.empty() ? "" : Sha256Hex(options_.api_token)) {}
 
 std::string Dashboard::ThreadLink(const LedgerEntry& entry) const {
@@ -279,6 +281,8 @@ HttpFrontResponse Dashboard::SessionPage(const HttpFrontRequest& request, const 
   }
   if (path == "/history") return HistoryPage(request, session);
   if (path == "/charts") return ChartsPage(session);
+  if (path == "/replays") return ReplaysPage(session);
+  if (absl::StartsWith(path, "/replays/")) return ReplayPage(session, std::string_view(path).substr(9));
   if (path == "/export.csv") return Csv(request);
   if (absl::StartsWith(path, "/requests/")) return RequestPage(session, std::string_view(path).substr(10));
   return Answer(404, kHtml, MessagePageHtml(&session, "Not found", "There is no such page."));
@@ -440,6 +444,93 @@ HttpFrontResponse Dashboard::ChartsPage(const WebSession& session) {
   return Answer(200, kHtml, ChartsPageHtml(session));
 }
 
+HttpFrontResponse Dashboard::ReplaysPage(const WebSession& session) {
+  if (replays_.root().empty()) {
+    return Answer(200, kHtml, MessagePageHtml(&session, "Replays", "No replay reports folder is set here."));
+  }
+  absl::StatusOr<std::vector<ReplayListing>> listings = replays_.List(options_.replays_shown);
+  if (!listings.ok()) {
+    return Answer(
+        503, kHtml,
+        ReplaysPageHtml(session, {}, options_.replays_shown, std::string(listings.status().message())));
+  }
+  return Answer(200, kHtml, ReplaysPageHtml(session, *listings, options_.replays_shown, ""));
+}
+
+HttpFrontResponse Dashboard::ReplayPage(const WebSession& session, std::string_view rest) {
+  const std::size_t slash = rest.find('/');
+  const std::string_view name = rest.substr(0, slash);
+  const std::string_view file = slash == std::string_view::npos ? "replay.json" : rest.substr(slash + 1);
+  auto not_found = [&] {
+    return Answer(404, kHtml, MessagePageHtml(&session, "Replay", "There is no such replay report."));
+  };
+  if (replays_.root().empty() || !ReplayArchive::IsReportName(name) ||
+      (slash != std::string_view::npos && file != "replay.csv" && file != "replay.json")) {
+    return not_found();
+  }
+  absl::StatusOr<std::string> content = replays_.Read(name, file);
+  if (!content.ok()) {
+    if (content.status().code() == absl::StatusCode::kNotFound ||
+        content.status().code() == absl::StatusCode::kInvalidArgument) {
+      return not_found();
+    }
+    return Answer(
+        503, kHtml,
+        MessagePageHtml(&session, "Replay",
+                        absl::StrCat("The report could not be read: ", content.status().message())));
+  }
+  if (slash != std::string_view::npos) {
+    // A download: replay-<name>.csv or .json (the name is plain: letters, digits, '.', '_', '-').
+    const bool csv = file == "replay.csv";
+    return Answer(200, csv ? kCsv : kJson, *std::move(content),
+                  {{"Content-Disposition", absl::StrCat("attachment; filename=\"replay-", ToAbsl(name),
+                                                        csv ? ".csv" : ".json", "\"")}});
+  }
+  absl::StatusOr<ReplayReport> report = ReadReplayJson(*content);
+  if (!report.ok()) {
+    return Answer(503, kHtml, MessagePageHtml(&session, "Replay", std::string(report.status().message())));
+  }
+  return Answer(200, kHtml, ReplayPageHtml(session, std::string(name), *report));
+}
+
+HttpFrontResponse Dashboard::ReplaysApi(std::string_view path) {
+  if (replays_.root().empty()) return JsonError(404, "no replay reports folder is set here");
+  if (path == "/api/replays") {
+    absl::StatusOr<std::vector<ReplayListing>> listings = replays_.List(options_.replays_shown);
+    if (!listings.ok()) return JsonError(503, std::string(listings.status().message()));
+    nlohmann::ordered_json reports = nlohmann::ordered_json::array();
+    for (const ReplayListing& listing : *listings) {
+      nlohmann::ordered_json report = {{"name", listing.name}};
+      if (!listing.error.empty()) {
+        report["error"] = listing.error;
+      } else {
+        const ReplayRunInfo& info = listing.heading.info;
+        const ReplaySummary& summary = listing.heading.summary;
+        report["generated_at"] = info.generated_at;
+        report["policy"] = info.policy;
+        report["executor"] = info.executor;
+        report["requery"] = info.requery;
+        report["requests"] = summary.requests;
+        report["changed"] = summary.changed;
+        report["total_delta"] = summary.total_delta.ToFixed(2);
+        report["differ_over_1_percent"] = summary.over_one_percent;
+        report["failed"] = summary.failed;
+      }
+      reports.push_back(std::move(report));
+    }
+    return JsonAnswer(200, {{"reports", std::move(reports)}});
+  }
+  const std::string_view name = path.substr(std::string_view("/api/replays/").size());
+  if (!ReplayArchive::IsReportName(name)) return JsonError(404, "no such replay report");
+  absl::StatusOr<std::string> content = replays_.Read(name, "replay.json");
+  if (!content.ok()) {
+    const bool missing = content.status().code() == absl::StatusCode::kNotFound;
+    return JsonError(missing ? 404 : 503,
+                     missing ? "no such replay report" : std::string(content.status().message()));
+  }
+  return Answer(200, kJson, *std::move(content));
+}
+
 HttpFrontResponse Dashboard::Decide(const HttpFrontRequest& request, const WebSession& session) {
   if (!hooks_.decide) return QueuePage(session, 1, "Deciding is not available here.", false, 503);
   const std::map<std::string, std::string> form = ParseFormFields(request.body);
@@ -536,6 +627,7 @@ HttpFrontResponse Dashboard::Api(const HttpFrontRequest& request) {
     return JsonAnswer(200, body);
   }
   if (path == "/api/export.csv") return Csv(request);
+  if (path == "/api/replays" || absl::StartsWith(path, "/api/replays/")) return ReplaysApi(path);
   if (path == "/api/history" || path == "/api/charts") {
     absl::StatusOr<HistoryQuery> query = ParseHistoryQuery(ParseQueryOf(request.target), options_.page_size);
     if (!query.ok()) return JsonError(400, std::string(query.status().message()));

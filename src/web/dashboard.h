@@ -18,9 +18,15 @@
 //   POST /decide                  form: execution_id, action (approve|reject|adjust), amount, reason, csrf;
 //                                 through the one decision path (DashboardHooks::decide: LedgerDecisionDesk
 //                                 on serve's worker), answered with the desk's words
+//   GET  /replays  /replays/<name>  the replay reports of DashboardOptions::replays_dir (web/replay_pages.h),
+//   GET  /replays/<name>/replay.csv  /replays/<name>/replay.json   and their files, as downloads; a name
+//                                 that is not ReplayArchive::IsReportName (a path, "..", "%2e%2e", a hidden
+//                                 folder), a link, or a report that is not there: 404
 //   GET  /static/chart.min.js  /static/dashboard.js  /static/dashboard.css
 //   GET  /api/queue  /api/history  /api/requests/<execution id>  /api/charts  /api/export.csv  /api/pause
-//                                 read-only JSON (and CSV) with the pages' data and filters
+//        /api/replays  /api/replays/<name>
+//                                 read-only JSON (and CSV) with the pages' data and filters (a report's
+//                                 replay.json as it is)
 //
 // Who may see what: every page needs a session (no session: 302 to /login; /static/ holds no data and is
 // served to anyone, the sign-in page needs its stylesheet); /api/…
@@ -35,6 +41,7 @@
 // Thread-safe: Handle is called on ServiceHttp's handler threads, concurrently.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -43,6 +50,7 @@
 #include "bot/decision_desk.h"
 #include "bot/service_http_front.h"
 #include "common/clock.h"
+#include "replay/replay_archive.h"
 #include "web/dashboard_data.h"
 #include "web/session_store.h"
 #include "web/web_user.h"
@@ -59,6 +67,10 @@ struct DashboardOptions {
   std::string slack_workspace_url = "https://slack.com/";
   SessionOptions sessions;
   int page_size = 50;  // Default: 50 entries per history page
+  // The replay reports' folder (serve: $CREDITBOT_HOME/replays, replay/replay_archive.h). Default: none (the
+  // Replays page says so).
+  std::string replays_dir;
+  std::size_t replays_shown = 200;  // Default: the newest 200 reports are listed
 };
 
 // What Slack sign-in returns to the router (web/slack_sign_in.h, wired by serve).
@@ -115,6 +127,10 @@ class Dashboard {
   HttpFrontResponse HistoryPage(const HttpFrontRequest& request, const WebSession& session);
   HttpFrontResponse RequestPage(const WebSession& session, std::string_view execution_id);
   HttpFrontResponse ChartsPage(const WebSession& session);
+  HttpFrontResponse ReplaysPage(const WebSession& session);
+  // `rest`: the path after "/replays/": "<name>" (the report's page) or "<name>/<file>" (a download).
+  HttpFrontResponse ReplayPage(const WebSession& session, std::string_view rest);
+  HttpFrontResponse ReplaysApi(std::string_view path);
   HttpFrontResponse Decide(const HttpFrontRequest& request, const WebSession& session);
   HttpFrontResponse Static(std::string_view path);
   HttpFrontResponse Api(const HttpFrontRequest& request);
@@ -128,6 +144,7 @@ class Dashboard {
   const DashboardHooks hooks_;
   const Clock& clock_;
   SessionStore sessions_;
+  const ReplayArchive replays_;
   std::string api_token_sha256_;  // "" when no token is configured
 };
 

@@ -15,8 +15,10 @@ namespace {
 
 std::string E(std::string_view text) { return HtmlEscape(text); }
 
-std::string Layout(const WebSession* session, const std::string& title, const std::string& active,
-                   const std::string& body) {
+}  // namespace
+
+std::string PageHtml(const WebSession* session, const std::string& title, const std::string& active,
+                     const std::string& body) {
   std::string html = absl::StrCat(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -27,7 +29,7 @@ std::string Layout(const WebSession* session, const std::string& title, const st
   if (session != nullptr) {
     absl::StrAppend(&html, "<nav aria-label=\"Dashboard\"><ul>");
     for (const auto& [href, label] : std::vector<std::pair<std::string, std::string>>{
-             {"/queue", "Queue"}, {"/history", "History"}, {"/charts", "Charts"}}) {
+             {"/queue", "Queue"}, {"/history", "History"}, {"/charts", "Charts"}, {"/replays", "Replays"}}) {
       absl::StrAppend(&html, "<li><a href=\"", href, "\"", label == active ? " aria-current=\"page\"" : "",
                       ">", label, "</a></li>");
     }
@@ -43,6 +45,8 @@ std::string Layout(const WebSession* session, const std::string& title, const st
                   "</main></body></html>\n");
   return html;
 }
+
+namespace {
 
 std::string Csrf(const WebSession& session) {
   return absl::StrCat("<input type=\"hidden\" name=\"csrf\" value=\"", E(session.csrf_token), "\">");
@@ -132,7 +136,7 @@ std::string SignInPageHtml(bool local, bool slack, const std::string& login_csrf
         "<button type=\"submit\">Sign in</button></form>");
   }
   if (!slack && !local) absl::StrAppend(&body, "<p>No way to sign in is configured.</p>");
-  return Layout(nullptr, "Sign in", "", body);
+  return PageHtml(nullptr, "Sign in", "", body);
 }
 
 std::string QueuePageHtml(const WebSession& session, const LedgerPage& page, int page_number, int page_size,
@@ -173,7 +177,7 @@ std::string QueuePageHtml(const WebSession& session, const LedgerPage& page, int
     absl::StrAppend(&body, "<a rel=\"next\" href=\"/queue?page=", page_number + 1, "\">Newer</a>");
   }
   absl::StrAppend(&body, "</nav>");
-  return Layout(&session, "Queue", "Queue", body);
+  return PageHtml(&session, "Queue", "Queue", body);
 }
 
 std::string HistoryPageHtml(const WebSession& session, const HistoryQuery& query, const LedgerPage& page,
@@ -230,7 +234,7 @@ std::string HistoryPageHtml(const WebSession& session, const HistoryQuery& query
     absl::StrAppend(&body, "<a rel=\"next\" href=\"/history?", E(QueryString(params)), "\">Older</a>");
   }
   absl::StrAppend(&body, "</nav>");
-  return Layout(&session, "History", "History", body);
+  return PageHtml(&session, "History", "History", body);
 }
 
 std::string RequestPageHtml(const WebSession& session, const RequestDetail& detail,
@@ -325,7 +329,7 @@ std::string RequestPageHtml(const WebSession& session, const RequestDetail& deta
                     "</details>");
   }
   absl::StrAppend(&body, "</section>");
-  return Layout(&session, absl::StrCat("Request ", entry.execution_id), "", body);
+  return PageHtml(&session, absl::StrCat("Request ", entry.execution_id), "", body);
 }
 
 std::string ChartsPageHtml(const WebSession& session) {
@@ -348,7 +352,7 @@ std::string ChartsPageHtml(const WebSession& session) {
   }
   absl::StrAppend(
       &body, "<script src=\"/static/chart.min.js\"></script><script src=\"/static/dashboard.js\"></script>");
-  return Layout(&session, "Charts", "Charts", body);
+  return PageHtml(&session, "Charts", "Charts", body);
 }
 
 std::string PauseBannerHtml(const WebSession& session, const PauseState& pause, bool can_switch,
@@ -392,7 +396,7 @@ std::string WithBanner(std::string page, const std::string& banner) {
 }
 
 std::string MessagePageHtml(const WebSession* session, const std::string& title, const std::string& message) {
-  return Layout(session, title, "", absl::StrCat("<p class=\"alert\" role=\"alert\">", E(message), "</p>"));
+  return PageHtml(session, title, "", absl::StrCat("<p class=\"alert\" role=\"alert\">", E(message), "</p>"));
 }
 
 }  // namespace creditbot

@@ -55,6 +55,12 @@ std::string RequestPageHtml(const WebSession& session, const RequestDetail& deta
 // The charts page (canvases with text alternatives; data from /api/charts).
 std::string ChartsPageHtml(const WebSession& session);
 
+// A complete document in the shared layout: `title` as the <title> and the <h1>, the navigation (with
+// `active` marked as the current page: "Queue", "History", "Charts", "Replays") and the sign-out form when
+// `session` is not null, then `body` (HTML, already escaped) as the main content.
+std::string PageHtml(const WebSession* session, const std::string& title, const std::string& active,
+                     const std::string& body);
+
 // A page saying what went wrong (a bad filter, an unknown request), in the layout.
 std::string MessagePageHtml(const WebSession* session, const std::string& title, const std::string& message);
 
