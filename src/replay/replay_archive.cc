@@ -129,6 +129,7 @@ absl::StatusOr<std::vector<ReplayListing>> ReplayArchive::List(std::size_t limit
   std::sort(names.begin(), names.end(), std::greater<>());
   if (names.size() > limit) names.resize(limit);
   std::vector<ReplayListing> listings;
+  listings.reserve(names.size());
   for (const std::string& name : names) listings.push_back(ListingOf(name));
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto known = known_.begin(); known != known_.end();) {
