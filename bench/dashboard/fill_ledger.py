@@ -11,7 +11,9 @@ the file rebuilds them from the ledger (SqliteStateStore::RebuildChartDaysIfStal
 written by an older creditbot takes. A creditbot older than the chart sums ignores the extra tables.
 
 What is generated (fixed seed, so every run writes the same ledger):
-  - N entries over the 730 days before 2026-12-01, 500 parent accounts, products verify / messaging;
+  - N entries over the 730 days before 2026-12-01, products verify / messaging, 500 parent accounts
+    (ACbench000-499) and one large one, ACbench500, with 30 % of the entries (30,000 of 100,000: the
+    dashboard's charts for a parent with tens of thousands of entries);
   - AWAITING of them (default 2,000) awaiting a decision, spread over the last 60 days; of the rest about
     3 % superseded, 5 % rejected, 3 % adjusted, 30 % approved, the others auto-approved;
   - 1 to 6 cells each (MCCs of 24 countries), the credit split over them, and the country and Fraud Guard
@@ -46,6 +48,7 @@ def main():
     path, n = sys.argv[1], int(sys.argv[2])
     awaiting = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     rng = random.Random(18)
+    large_rng = random.Random(500)  # its own stream: the other parents' entries are as before it
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode = WAL")
     # As sql/state/schema.sql has it, for a file created by a creditbot older than the table.
@@ -62,6 +65,8 @@ def main():
         ts = "%.6f" % asked
         channel = "C0BENCH"
         parent = "ACbench%03d" % rng.randrange(500)
+        if large_rng.random() < 0.3:
+            parent = "ACbench500"
         product = "verify" if rng.random() < 0.7 else "messaging"
         recommended = rng.randint(0, 500000)
         roll = rng.random()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measures the dashboard's pages and API with a real HTTP client (http.client, one keep-alive connection).
 
-Usage: measure.py BASE_URL REQUEST_ID PARENT OUT_JSON [REPS]
+Usage: measure.py BASE_URL REQUEST_ID PARENT OUT_JSON [REPS [LARGE_PARENT]]
 
 Signs in through the embedded default's local sign-in (GET /login for the form's token and cookie, POST
 /login/local as U0APPROVER1), then requests each target REPS times (default 200) after 3 warm-up requests,
@@ -19,6 +19,7 @@ import urllib.parse
 def main():
     base, request_id, parent, out = sys.argv[1:5]
     reps = int(sys.argv[5]) if len(sys.argv) > 5 else 200
+    large = sys.argv[6] if len(sys.argv) > 6 else "ACbench500"  # fill_ledger.py's parent of 30 % of entries
     url = urllib.parse.urlparse(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
 
@@ -45,7 +46,13 @@ def main():
         "/history?parent=" + parent, "/history?product=messaging&since=2026-06-01&until=2026-06-30",
         "/requests/" + request_id, "/charts", "/api/queue", "/api/history", "/api/history?page=1000",
         "/api/requests/" + request_id, "/api/charts", "/api/charts?since=2026-11-01&until=2026-11-30",
-        "/api/charts?parent=" + parent, "/api/charts?product=messaging", "/export.csv?parent=" + parent,
+        "/api/charts?parent=" + parent, "/api/charts?product=messaging",
+        # Every filter /api/charts accepts, alone and combined with whole days (months and partial ends).
+        "/api/charts?status=approved", "/api/charts?product=verify&status=awaiting",
+        "/api/charts?product=messaging&since=2026-03-10&until=2026-08-20",
+        "/api/charts?parent=" + large, "/api/charts?parent=%s&status=approved&since=2026-06-10&until=2026-09-20" % large,
+        "/api/charts?parent=%s&product=messaging&since=2026-01-01&until=2026-06-30" % parent,
+        "/export.csv?parent=" + parent,
         "/api/pause",
     ]
     results = {}

@@ -6,8 +6,9 @@
 #      measured),
 #   2. adds N generated entries (AWAITING of them awaiting a decision) to that state.db with
 #      bench/dashboard/fill_ledger.py,
-#   3. starts `creditbot serve` on 127.0.0.1 with CREDITBOT_APPROVERS=U0APPROVER1 and measures every page and
-#      API endpoint with bench/dashboard/measure.py (Python's http.client, signed in through the local
+#   3. starts `creditbot serve` on 127.0.0.1 with CREDITBOT_APPROVERS=U0APPROVER1 (its first open rebuilds
+#      the chart sums, which fill_ledger.py does not write: the time to /healthz is printed) and measures
+#      every page and API endpoint, /api/charts with each filter it accepts, with bench/dashboard/measure.py (Python's http.client, signed in through the local
 #      sign-in, REPS requests each, one at a time): p50 / p99 / max in ms,
 #   4. with BASELINE set (an older creditbot binary), does the same on a copy of the same state folder with
 #      it first, and prints both side by side.
@@ -38,7 +39,8 @@ fi
 request_id=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
   \"SELECT execution_id FROM ledger WHERE execution_id NOT LIKE '%bench%' ORDER BY created_at LIMIT 1\").fetchone()[0])" \
   "$WORK/home/state.db")
-parent=ACbench007
+parent=ACbench007      # about 140 entries
+large_parent=ACbench500  # about 30,000 entries (fill_ledger.py)
 
 # measure NAME BINARY HOME: serve from HOME with BINARY, measure, stop it.
 measure() {
@@ -52,7 +54,7 @@ measure() {
   done
   printf '%s: serve answered /healthz %.1f s after it started (%s)\n' "$name" \
     "$(echo "$(date +%s.%N) - $started" | bc -l)" "$binary"
-  python3 "$here/measure.py" "http://127.0.0.1:$PORT" "$request_id" "$parent" "$WORK/$name.json" "$REPS"
+  python3 "$here/measure.py" "http://127.0.0.1:$PORT" "$request_id" "$parent" "$WORK/$name.json" "$REPS" "$large_parent"
   kill "$pid"
   wait "$pid" || true
 }

@@ -95,25 +95,41 @@ CREATE TABLE IF NOT EXISTS ledger_breakdown (
   credited     TEXT NOT NULL,              -- decimal string
   PRIMARY KEY (execution_id, kind, label)
 ) WITHOUT ROWID;
--- The dashboard's charts summed per UTC day of created_at (src/state/ledger_charts.h), and per month for every
--- series but the weekly ones (recommended, approved): every ledger write adds its entry's rows (a decision or
--- supersession first takes the entry's old rows away) in the same transaction, so a chart over any range of
--- days reads whole months and the days at its ends, never the entries. Rebuilt from the ledger on open when
--- the 'rows' total differs from the ledger's row count (a file written before these tables existed, or
--- entries recorded by an older creditbot).
-CREATE TABLE IF NOT EXISTS ledger_chart_days (
-  kind  TEXT NOT NULL,                     -- LedgerChartKind: rows entries recommended approved mcc country …
-  day   TEXT NOT NULL,                     -- YYYY-MM-DD
-  label TEXT NOT NULL,                     -- the MCC, country, mode or hours bucket; '' for the others
-  value INTEGER NOT NULL,                  -- cents, or entries
-  PRIMARY KEY (kind, day, label)
+-- The dashboard's charts summed per UTC day of created_at (src/state/ledger_charts.h,
+-- src/state/sqlite_ledger_charts.h), and per month for every series but the weekly ones (recommended,
+-- approved), each keyed by the entry's product and status, so a chart filtered by dates, product and status
+-- reads whole months and the days at its ends, never the entries. scope '' is the whole ledger; a parent
+-- account with many entries (ledger_chart_parents.kept) has its own rows under its SID. Every ledger write
+-- adds its entry's rows (a decision or supersession first takes the entry's old rows away) in the same
+-- transaction. Rebuilt from the ledger on open when the 'rows' total or the parents' entry counts differ from
+-- the ledger's row count (a file written before these tables, or entries recorded by an older creditbot);
+-- the rebuild drops the unkeyed ledger_chart_days and ledger_chart_months of the previous layout.
+CREATE TABLE IF NOT EXISTS ledger_chart_day_sums (
+  scope   TEXT NOT NULL,                   -- '' or a parent account SID
+  kind    TEXT NOT NULL,                   -- LedgerChartKind: rows entries recommended approved mcc country …
+  day     TEXT NOT NULL,                   -- YYYY-MM-DD
+  product TEXT NOT NULL,                   -- the entries' product
+  status  TEXT NOT NULL,                   -- the entries' status
+  label   TEXT NOT NULL,                   -- the MCC, country, mode or hours bucket; '' for the others
+  value   INTEGER NOT NULL,                -- cents, or entries
+  PRIMARY KEY (scope, kind, day, product, status, label)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ledger_chart_months (
-  month TEXT NOT NULL,                     -- YYYY-MM
-  kind  TEXT NOT NULL,                     -- as ledger_chart_days, but never recommended or approved
-  label TEXT NOT NULL,
-  value INTEGER NOT NULL,
-  PRIMARY KEY (month, kind, label)
+CREATE TABLE IF NOT EXISTS ledger_chart_month_sums (
+  scope   TEXT NOT NULL,
+  month   TEXT NOT NULL,                   -- YYYY-MM
+  kind    TEXT NOT NULL,                   -- as ledger_chart_day_sums, but never recommended or approved
+  product TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  label   TEXT NOT NULL,
+  value   INTEGER NOT NULL,
+  PRIMARY KEY (scope, month, kind, product, status, label)
+) WITHOUT ROWID;
+-- Every parent account's ledger entry count ('' included); kept = 1 once its own chart sums are kept (from
+-- SqliteStateStore::Open's parent_chart_sums_from entries on; a smaller parent's charts read its entries).
+CREATE TABLE IF NOT EXISTS ledger_chart_parents (
+  parent_account_sid TEXT PRIMARY KEY,
+  entries            INTEGER NOT NULL,
+  kept               INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 -- The pause switch (src/state/pause.h, `creditbot pause|resume`): at most one row (id 1), absent until the
 -- store is first paused. While paused the store sets user_version 3 (sqlite_state_store.h says why).

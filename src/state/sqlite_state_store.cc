@@ -70,15 +70,6 @@ absl::StatusOr<PauseState> ReadPause(SqliteDb& db) {
   return pause;
 }
 
-bool IsWeeklyKind(std::string_view kind) {
-  return kind == LedgerChartKind::kRecommended || kind == LedgerChartKind::kApproved;
-}
-
-// What ledger_chart_days stores: every row under its own day.
-void AddDailyRows(const std::vector<LedgerChartRow>& rows, int sign, LedgerChartSums& sums) {
-  for (const LedgerChartRow& row : rows) sums[{row.day, row.kind, row.label}] += sign * row.value;
-}
-
 absl::Status WriteSchemaVersion(SqliteDb& db, bool paused) {
   return db.Exec(absl::StrCat("PRAGMA user_version = ", paused ? kSchemaVersion : kUnpausedSchemaVersion));
 }
@@ -98,7 +89,8 @@ absl::Status WritePause(SqliteDb& db, const PauseState& pause) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::string& path,
+                                                                         int parent_chart_sums_from) {
   std::filesystem::path file(path);
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
@@ -137,8 +129,9 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const s
     if (pause.paused) CREDITBOT_RETURN_IF_ERROR(WriteSchemaVersion(*db, /*paused=*/true));
     CREDITBOT_RETURN_IF_ERROR(transaction.Commit());
   }
-  std::unique_ptr<SqliteStateStore> store(new SqliteStateStore(std::move(db).value()));
-  CREDITBOT_RETURN_IF_ERROR(store->RebuildChartDaysIfStale());
+  std::unique_ptr<SqliteStateStore> store(
+      new SqliteStateStore(std::move(db).value(), parent_chart_sums_from));
+  CREDITBOT_RETURN_IF_ERROR(store->charts_.RebuildIfStale());
   return store;
 }
 
@@ -487,6 +480,57 @@ int BindWhere(Statement& stmt, const LedgerWhere& where) {
   return index;
 }
 
+// Reads entries' cells and breakdown with two statements prepared once: a page or a chart reads thousands.
+class LedgerCellReader {
+ public:
+  static absl::StatusOr<LedgerCellReader> Prepare(SqliteDb& db) {
+    CREDITBOT_ASSIGN_OR_RETURN(Statement cells,
+                               db.Prepare("SELECT day, account_sid, service_sid, mcc, mnc, credited FROM "
+                                          "ledger_cells WHERE execution_id = ? ORDER BY seq"));
+    CREDITBOT_ASSIGN_OR_RETURN(
+        Statement breakdown,
+        db.Prepare("SELECT kind, label, credited FROM ledger_breakdown WHERE execution_id = ?"));
+    return LedgerCellReader(std::move(cells), std::move(breakdown));
+  }
+
+  // Replaces `entry`'s cells and country and mode sums with those stored for its execution id.
+  absl::Status Read(LedgerEntry& entry) {
+    cells_.Reset();
+    cells_.Bind(1, entry.execution_id);
+    entry.cells.clear();
+    while (true) {
+      CREDITBOT_ASSIGN_OR_RETURN(bool row, cells_.Step());
+      if (!row) break;
+      LedgerCell cell;
+      cell.day = ParseDay(cells_.ColumnText(0)).value_or(absl::CivilDay());
+      cell.account_sid = cells_.ColumnText(1);
+      cell.service_sid = cells_.ColumnText(2);
+      cell.mcc = cells_.ColumnText(3);
+      cell.mnc = cells_.ColumnText(4);
+      cell.credited = cells_.ColumnText(5);
+      entry.cells.push_back(std::move(cell));
+    }
+    breakdown_.Reset();
+    breakdown_.Bind(1, entry.execution_id);
+    entry.credited_by_country.clear();
+    entry.credited_by_mode.clear();
+    while (true) {
+      CREDITBOT_ASSIGN_OR_RETURN(bool row, breakdown_.Step());
+      if (!row) break;
+      const std::string kind = breakdown_.ColumnText(0);
+      if (kind == "country") entry.credited_by_country[breakdown_.ColumnText(1)] = breakdown_.ColumnText(2);
+      if (kind == "mode") entry.credited_by_mode[breakdown_.ColumnText(1)] = breakdown_.ColumnText(2);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  LedgerCellReader(Statement cells, Statement breakdown)
+      : cells_(std::move(cells)), breakdown_(std::move(breakdown)) {}
+  Statement cells_;
+  Statement breakdown_;
+};
+
 }  // namespace
 
 absl::StatusOr<bool> SqliteStateStore::InsertLedgerEntry(const LedgerEntry& entry) {
@@ -531,63 +575,12 @@ absl::StatusOr<bool> SqliteStateStore::InsertLedgerEntry(const LedgerEntry& entr
       CREDITBOT_RETURN_IF_ERROR(breakdown.Run());
     }
   }
-  LedgerChartSums sums;
-  AddDailyRows(LedgerChartRowsOf(entry), +1, sums);
-  CREDITBOT_RETURN_IF_ERROR(AddChartDays(sums));
+  CREDITBOT_RETURN_IF_ERROR(charts_.AddRecorded(entry));
   return true;
 }
 
-absl::Status SqliteStateStore::AddChartDays(const LedgerChartSums& sums) {
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement day,
-      db_.Prepare("INSERT INTO ledger_chart_days (kind, day, label, value) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT (kind, day, label) DO UPDATE SET value = value + excluded.value"));
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement month,
-      db_.Prepare("INSERT INTO ledger_chart_months (month, kind, label, value) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT (month, kind, label) DO UPDATE SET value = value + excluded.value"));
-  for (const auto& [key, value] : sums) {
-    if (value == 0) continue;
-    const auto& [civil_day, kind, label] = key;
-    day.Reset();
-    day.Bind(1, kind).Bind(2, absl::FormatCivilTime(civil_day)).Bind(3, label).Bind(4, value);
-    CREDITBOT_RETURN_IF_ERROR(day.Run());
-    if (IsWeeklyKind(kind)) continue;  // read per day only
-    month.Reset();
-    month.Bind(1, absl::FormatCivilTime(absl::CivilMonth(civil_day))).Bind(2, kind).Bind(3, label);
-    month.Bind(4, value);
-    CREDITBOT_RETURN_IF_ERROR(month.Run());
-  }
-  return absl::OkStatus();
-}
-
-absl::Status SqliteStateStore::RebuildChartDaysIfStale() {
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement check,
-      db_.Prepare("SELECT (SELECT count(*) FROM ledger), "
-                  "(SELECT coalesce(sum(value), 0) FROM ledger_chart_days WHERE kind = 'rows')"));
-  CREDITBOT_ASSIGN_OR_RETURN(bool row, check.Step());
-  if (!row || check.ColumnInt(0) == check.ColumnInt(1)) return absl::OkStatus();
-  check.Reset();
-  CREDITBOT_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(db_));
-  // Again inside the write transaction: another process (serve opens the store twice) may have rebuilt them
-  // while this one waited for the lock.
-  CREDITBOT_ASSIGN_OR_RETURN(row, check.Step());
-  if (!row || check.ColumnInt(0) == check.ColumnInt(1)) return absl::OkStatus();
-  check.Reset();
-  CREDITBOT_RETURN_IF_ERROR(db_.Exec("DELETE FROM ledger_chart_days; DELETE FROM ledger_chart_months"));
-  CREDITBOT_ASSIGN_OR_RETURN(std::vector<LedgerEntry> entries, SelectLedger(LedgerFilter{}));
-  LedgerChartSums sums;
-  for (const LedgerEntry& entry : entries) AddDailyRows(LedgerChartRowsOf(entry), +1, sums);
-  CREDITBOT_RETURN_IF_ERROR(AddChartDays(sums));
-  return transaction.Commit();
-}
-
 absl::Status SqliteStateStore::UpdateLedgerDecision(const LedgerEntry& before, const LedgerEntry& entry) {
-  LedgerChartSums sums;
-  AddDailyRows(LedgerChartRowsOf(before), -1, sums);
-  AddDailyRows(LedgerChartRowsOf(entry), +1, sums);
-  CREDITBOT_RETURN_IF_ERROR(AddChartDays(sums));
+  CREDITBOT_RETURN_IF_ERROR(charts_.Move(before, entry));
   CREDITBOT_ASSIGN_OR_RETURN(
       Statement update,
       db_.Prepare(
@@ -601,37 +594,8 @@ absl::Status SqliteStateStore::UpdateLedgerDecision(const LedgerEntry& before, c
 }
 
 absl::Status SqliteStateStore::ReadLedgerCells(LedgerEntry& entry) {
-  CREDITBOT_ASSIGN_OR_RETURN(Statement cells,
-                             db_.Prepare("SELECT day, account_sid, service_sid, mcc, mnc, credited FROM "
-                                         "ledger_cells WHERE execution_id = ? ORDER BY seq"));
-  cells.Bind(1, entry.execution_id);
-  entry.cells.clear();
-  while (true) {
-    CREDITBOT_ASSIGN_OR_RETURN(bool row, cells.Step());
-    if (!row) break;
-    LedgerCell cell;
-    cell.day = ParseDay(cells.ColumnText(0)).value_or(absl::CivilDay());
-    cell.account_sid = cells.ColumnText(1);
-    cell.service_sid = cells.ColumnText(2);
-    cell.mcc = cells.ColumnText(3);
-    cell.mnc = cells.ColumnText(4);
-    cell.credited = cells.ColumnText(5);
-    entry.cells.push_back(std::move(cell));
-  }
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement breakdown,
-      db_.Prepare("SELECT kind, label, credited FROM ledger_breakdown WHERE execution_id = ?"));
-  breakdown.Bind(1, entry.execution_id);
-  entry.credited_by_country.clear();
-  entry.credited_by_mode.clear();
-  while (true) {
-    CREDITBOT_ASSIGN_OR_RETURN(bool row, breakdown.Step());
-    if (!row) break;
-    const std::string kind = breakdown.ColumnText(0);
-    if (kind == "country") entry.credited_by_country[breakdown.ColumnText(1)] = breakdown.ColumnText(2);
-    if (kind == "mode") entry.credited_by_mode[breakdown.ColumnText(1)] = breakdown.ColumnText(2);
-  }
-  return absl::OkStatus();
+  CREDITBOT_ASSIGN_OR_RETURN(LedgerCellReader reader, LedgerCellReader::Prepare(db_));
+  return reader.Read(entry);
 }
 
 absl::StatusOr<bool> SqliteStateStore::RecordLedgerEntry(const LedgerEntry& entry) {
@@ -719,8 +683,25 @@ absl::StatusOr<std::vector<LedgerEntry>> SqliteStateStore::SelectLedger(const Le
     if (!row) break;
     entries.push_back(ReadLedgerRow(stmt));
   }
-  for (LedgerEntry& entry : entries) CREDITBOT_RETURN_IF_ERROR(ReadLedgerCells(entry));
+  CREDITBOT_ASSIGN_OR_RETURN(LedgerCellReader cells, LedgerCellReader::Prepare(db_));
+  for (LedgerEntry& entry : entries) CREDITBOT_RETURN_IF_ERROR(cells.Read(entry));
   return entries;
+}
+
+absl::Status SqliteStateStore::ForEachLedgerEntry(const LedgerFilter& filter,
+                                                  const SqliteLedgerCharts::EntryVisitor& visit) {
+  const LedgerWhere where = WhereOf(filter);
+  CREDITBOT_ASSIGN_OR_RETURN(Statement rows,
+                             db_.Prepare(absl::StrCat("SELECT ", kLedgerColumns, " FROM ledger", where.sql)));
+  BindWhere(rows, where);
+  CREDITBOT_ASSIGN_OR_RETURN(LedgerCellReader cells, LedgerCellReader::Prepare(db_));
+  while (true) {
+    CREDITBOT_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) return absl::OkStatus();
+    LedgerEntry entry = ReadLedgerRow(rows);
+    CREDITBOT_RETURN_IF_ERROR(cells.Read(entry));
+    CREDITBOT_RETURN_IF_ERROR(visit(entry));
+  }
 }
 
 absl::StatusOr<std::vector<LedgerEntry>> SqliteStateStore::ListLedger(const LedgerFilter& filter) {
@@ -737,138 +718,8 @@ absl::StatusOr<int> SqliteStateStore::CountLedger(const LedgerFilter& filter) {
   return row ? static_cast<int>(stmt.ColumnInt(0)) : 0;
 }
 
-namespace {
-
-// The series read per day (the weekly chart); the others are summed over the range (ledger_charts.h).
-constexpr char kWeeklyKinds[] = "('recommended', 'approved')";
-constexpr char kOtherKinds[] =
-    "('rows', 'entries', 'mcc', 'country', 'mode', 'no_breakdown', 'reply_hours', 'decide_hours')";
-
-// The UTC day starting at `time`, when it is exactly a UTC midnight.
-std::optional<absl::CivilDay> MidnightDay(absl::Time time) {
-  const absl::CivilSecond second = absl::ToCivilSecond(time, absl::UTCTimeZone());
-  if (absl::FromCivil(second, absl::UTCTimeZone()) != time || absl::CivilDay(second) != second) {
-    return std::nullopt;
-  }
-  return absl::CivilDay(second);
-}
-
-}  // namespace
-
-// Filters other than whole days: the rows of the matching entries, summed by SQLite. The row-level series
-// come from one read of the matching rows (LedgerChartRowsOf without cells or breakdown); per MCC, country
-// and mode from their tables for the matching credited entries (the same sums LedgerChartRowsOf makes of
-// them).
-absl::StatusOr<LedgerChartSums> SqliteStateStore::SumFilteredLedgerCharts(const LedgerFilter& filter) {
-  const LedgerWhere where = WhereOf(filter);
-  LedgerChartSums sums;
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement rows,
-      db_.Prepare(absl::StrCat(
-          "SELECT created_at, status, recommended_amount, final_amount, ts, decided_at FROM ledger",
-          where.sql)));
-  BindWhere(rows, where);
-  while (true) {
-    CREDITBOT_ASSIGN_OR_RETURN(bool row, rows.Step());
-    if (!row) break;
-    LedgerEntry entry;
-    entry.created_at = absl::FromUnixMicros(rows.ColumnInt(0));
-    entry.status = ParseLedgerStatus(rows.ColumnText(1)).value_or(LedgerStatus::kAwaiting);
-    entry.recommended_amount = rows.ColumnText(2);
-    entry.final_amount = rows.ColumnText(3);
-    entry.ts = rows.ColumnText(4);
-    entry.decided_at = FromSeconds(rows.ColumnOptionalInt(5));
-    std::vector<LedgerChartRow> chart_rows = LedgerChartRowsOf(entry);
-    std::erase_if(chart_rows, [](const LedgerChartRow& chart_row) {
-      return chart_row.kind == LedgerChartKind::kNoBreakdown;  // counted below, with the breakdown table
-    });
-    AddLedgerChartRows(chart_rows, +1, sums);
-  }
-  // The matching credited entries (IsCredited), as a subquery of execution ids.
-  const std::string credited = absl::StrCat("SELECT execution_id FROM ledger", where.sql,
-                                            absl::StrContains(where.sql, " WHERE ") ? " AND " : " WHERE ",
-                                            "status IN ('approved', 'auto_approved', 'adjusted')");
-  constexpr absl::string_view kCents = "CAST(round(CAST(credited AS REAL) * 100) AS INTEGER)";
-  for (const std::string& sql :
-       {absl::StrCat("SELECT 'mcc', CASE mcc WHEN '' THEN 'unknown' ELSE mcc END, sum(", kCents,
-                     ") FROM ledger_cells WHERE execution_id IN (", credited, ") GROUP BY 1, 2"),
-        absl::StrCat("SELECT kind, CASE label WHEN '' THEN 'unknown' ELSE label END, sum(", kCents,
-                     ") FROM ledger_breakdown WHERE execution_id IN (", credited, ") GROUP BY 1, 2"),
-        absl::StrCat("SELECT 'no_breakdown', '', count(*) FROM (", credited,
-                     ") AS e WHERE NOT EXISTS (SELECT 1 FROM ledger_breakdown b WHERE b.execution_id = "
-                     "e.execution_id AND b.kind = 'mode')")}) {
-    CREDITBOT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
-    BindWhere(stmt, where);
-    while (true) {
-      CREDITBOT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      sums[{absl::CivilDay(), stmt.ColumnText(0), stmt.ColumnText(1)}] += stmt.ColumnInt(2);
-    }
-  }
-  return sums;
-}
-
 absl::StatusOr<LedgerChartSums> SqliteStateStore::SumLedgerCharts(const LedgerFilter& filter) {
-  std::optional<absl::CivilDay> since, until;
-  if (filter.since) since = MidnightDay(*filter.since);
-  if (filter.until) until = MidnightDay(*filter.until);
-  const bool by_days = filter.since.has_value() == since.has_value() &&
-                       filter.until.has_value() == until.has_value() && !filter.status &&
-                       filter.parent_account_sid.empty() && filter.product.empty() &&
-                       filter.request_key.empty() && !filter.reply_pending;
-  LedgerChartSums sums;
-  if (!by_days) return SumFilteredLedgerCharts(filter);
-  // The weekly series per day; the others from whole months (ledger_chart_months), plus the days before the
-  // first and after the last whole month of the range.
-  const std::string first_day = since ? absl::FormatCivilTime(*since) : "";
-  const std::string end_day = until ? absl::FormatCivilTime(*until) : "~";
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement weekly,
-      db_.Prepare(absl::StrCat("SELECT day, kind, value FROM ledger_chart_days WHERE kind IN ", kWeeklyKinds,
-                               " AND day >= ? AND day < ?")));
-  weekly.Bind(1, first_day).Bind(2, end_day);
-  while (true) {
-    CREDITBOT_ASSIGN_OR_RETURN(bool row, weekly.Step());
-    if (!row) break;
-    std::optional<absl::CivilDay> day = ParseDay(std::optional<std::string>(weekly.ColumnText(0)));
-    if (day) sums[{*day, weekly.ColumnText(1), ""}] += weekly.ColumnInt(2);
-  }
-  // Whole months: [month_from, month_to).
-  std::optional<absl::CivilMonth> month_from, month_to;
-  if (since) month_from = absl::CivilMonth(*since) + (since->day() == 1 ? 0 : 1);
-  if (until) month_to = absl::CivilMonth(*until);
-  std::vector<std::pair<std::string, std::string>> day_ranges;  // [from, to) read from the days
-  if (month_from && month_to && *month_from >= *month_to) {
-    day_ranges.emplace_back(first_day, end_day);  // no whole month
-  } else {
-    if (month_from) day_ranges.emplace_back(first_day, absl::FormatCivilTime(absl::CivilDay(*month_from)));
-    if (month_to) day_ranges.emplace_back(absl::FormatCivilTime(absl::CivilDay(*month_to)), end_day);
-    CREDITBOT_ASSIGN_OR_RETURN(
-        Statement months,
-        db_.Prepare("SELECT kind, label, sum(value) FROM ledger_chart_months WHERE month >= ? AND month < ? "
-                    "GROUP BY kind, label"));
-    months.Bind(1, month_from ? absl::FormatCivilTime(*month_from) : std::string());
-    months.Bind(2, month_to ? absl::FormatCivilTime(*month_to) : std::string("~"));
-    while (true) {
-      CREDITBOT_ASSIGN_OR_RETURN(bool row, months.Step());
-      if (!row) break;
-      sums[{absl::CivilDay(), months.ColumnText(0), months.ColumnText(1)}] += months.ColumnInt(2);
-    }
-  }
-  CREDITBOT_ASSIGN_OR_RETURN(
-      Statement days,
-      db_.Prepare(absl::StrCat("SELECT kind, label, sum(value) FROM ledger_chart_days WHERE kind IN ",
-                               kOtherKinds, " AND day >= ? AND day < ? GROUP BY kind, label")));
-  for (const auto& [from, to] : day_ranges) {
-    days.Reset();
-    days.Bind(1, from).Bind(2, to);
-    while (true) {
-      CREDITBOT_ASSIGN_OR_RETURN(bool row, days.Step());
-      if (!row) break;
-      sums[{absl::CivilDay(), days.ColumnText(0), days.ColumnText(1)}] += days.ColumnInt(2);
-    }
-  }
-  return sums;
+  return charts_.Sum(filter);
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteStateStore::LedgerQueryPlan(const LedgerFilter& filter) {

@@ -5,13 +5,10 @@
 // The ledger is two tables (sql/state/schema.sql): `ledger`, one row per execution id, indexed by each
 // ListLedger filter together with the order (created_at, execution_id), and `ledger_cells`. A state file
 // of schema version 1 (no ledger) gets the tables on its next open. Beside them, `ledger_breakdown` (each
-// entry's credit by country and mode), `ledger_chart_days` and `_months`: the dashboard's chart sums per UTC
-// day and month (state/ledger_charts.h), changed in the same transaction as every ledger write, so
-// SumLedgerCharts reads whole months and the days at the range's ends, whatever the ledger's size. Open
-// recomputes them from the ledger when their row count disagrees with it (a file from before them, or entries
-// written by an older creditbot, which knows nothing of them); a decision taken by such a creditbot is not
-// noticed, so after a rollback and forward again, delete the table's rows (`DELETE FROM ledger_chart_days`)
-// to have them rebuilt.
+// entry's credit by country and mode) and the dashboard's chart sums per UTC day and month, keyed by product,
+// status and (for a parent with many entries) parent, changed in the same transaction as every ledger write
+// and rebuilt on open when they disagree with the ledger (state/sqlite_ledger_charts.h), so SumLedgerCharts
+// reads whole months and the days at the range's ends, whatever the ledger's size.
 //
 // The pause switch is one row of the `pause` table, created IF NOT EXISTS by every open, so a file of version
 // 1 or 2 gains it. The schema version says whether the store is paused: 2 while it is not, 3 while it is
@@ -28,15 +25,19 @@
 #include <string>
 
 #include "common/sqlite_db.h"
+#include "state/sqlite_ledger_charts.h"
 #include "state/state_store.h"
 
 namespace creditbot {
 
 class SqliteStateStore final : public StateStore {
  public:
-  // Opens or creates the store at `path` (parent folders are created). kFailedPrecondition naming the
-  // file when it is not a SQLite database or has a newer schema; kPermissionDenied when unreadable.
-  static absl::StatusOr<std::unique_ptr<SqliteStateStore>> Open(const std::string& path);
+  // Opens or creates the store at `path` (parent folders are created), rebuilding the chart sums when they
+  // disagree with the ledger (sqlite_ledger_charts.h). kFailedPrecondition naming the file when it is not a
+  // SQLite database or has a newer schema; kPermissionDenied when unreadable. A parent account gets its own
+  // chart sums from `parent_chart_sums_from` entries on (tests lower it).
+  static absl::StatusOr<std::unique_ptr<SqliteStateStore>> Open(
+      const std::string& path, int parent_chart_sums_from = SqliteLedgerCharts::kDefaultParentSumsFrom);
 
   absl::StatusOr<std::optional<RequestRecord>> Get(std::string_view key) override;
   absl::StatusOr<ClaimResult> Claim(std::string_view channel, std::string_view ts, absl::Time now,
@@ -64,8 +65,8 @@ class SqliteStateStore final : public StateStore {
   absl::Status MarkReplyUpdated(std::string_view execution_id) override;
   absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerFilter& filter) override;
   absl::StatusOr<int> CountLedger(const LedgerFilter& filter) override;
-  // From the per-day sums (ledger_chart_days) when `filter` is at most a range of whole UTC days, else from
-  // the matching entries.
+  // From the kept sums when `filter` is at most whole UTC days, status, product and a parent with its own
+  // sums; else from the matching entries (SqliteLedgerCharts::Sum).
   absl::StatusOr<LedgerChartSums> SumLedgerCharts(const LedgerFilter& filter) override;
   absl::StatusOr<PauseState> GetPause() override;
   absl::StatusOr<PauseChange> SetPause(const PauseState& next) override;
@@ -75,23 +76,28 @@ class SqliteStateStore final : public StateStore {
   absl::StatusOr<std::vector<std::string>> LedgerQueryPlan(const LedgerFilter& filter);
 
  private:
-  explicit SqliteStateStore(SqliteDb db) : db_(std::move(db)) {}
+  SqliteStateStore(SqliteDb db, int parent_chart_sums_from)
+      : db_(std::move(db)),
+        charts_(
+            db_,
+            [this](const LedgerFilter& filter, const SqliteLedgerCharts::EntryVisitor& visit) {
+              return ForEachLedgerEntry(filter, visit);
+            },
+            parent_chart_sums_from) {}
   absl::Status Upsert(const RequestRecord& record);
   // Inserts `entry` and its cells when its execution id has no row (inside the caller's transaction).
   absl::StatusOr<bool> InsertLedgerEntry(const LedgerEntry& entry);
   // Writes the decision fields of `entry` (status, amounts, who, when, reason, superseded, reply_updated),
   // and moves the chart sums from `before`'s rows to `entry`'s.
   absl::Status UpdateLedgerDecision(const LedgerEntry& before, const LedgerEntry& entry);
-  // Adds `sums` into ledger_chart_days (inside the caller's transaction).
-  absl::Status AddChartDays(const LedgerChartSums& sums);
-  // Recomputes ledger_chart_days from the ledger when its 'rows' total differs from the row count.
-  absl::Status RebuildChartDaysIfStale();
-  // SumLedgerCharts for a filter the per-day sums cannot answer.
-  absl::StatusOr<LedgerChartSums> SumFilteredLedgerCharts(const LedgerFilter& filter);
   absl::Status ReadLedgerCells(LedgerEntry& entry);
   // The entries of `filter`, newest first, paged by its limit and offset, with their cells.
   absl::StatusOr<std::vector<LedgerEntry>> SelectLedger(const LedgerFilter& filter);
+  // Calls `visit` with each entry of `filter` (its limit and offset not applied), with its cells, in no
+  // set order, one at a time (the chart sums' reads and rebuild).
+  absl::Status ForEachLedgerEntry(const LedgerFilter& filter, const SqliteLedgerCharts::EntryVisitor& visit);
   SqliteDb db_;
+  SqliteLedgerCharts charts_;  // uses db_
 };
 
 }  // namespace creditbot

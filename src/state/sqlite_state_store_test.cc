@@ -7,7 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -139,7 +142,7 @@ TEST(SqliteStateStoreLedger, EveryFilterIsServedByAnIndexInTheListOrder) {
   }
 }
 
-// A file whose per-day chart sums are missing or behind the ledger (written before ledger_chart_days existed,
+// A file whose per-day chart sums are missing or behind the ledger (written before the chart sums existed,
 // or by an older creditbot, which writes no sums) gets them recomputed from the ledger on its next open.
 TEST(SqliteStateStoreLedger, ChartSumsBehindTheLedgerAreRebuiltOnOpen) {
   testing::TempDir dir;
@@ -164,7 +167,7 @@ TEST(SqliteStateStoreLedger, ChartSumsBehindTheLedgerAreRebuiltOnOpen) {
     absl::StatusOr<SqliteDb> db = SqliteDb::Open(dir.File("state.db"), SqliteDb::OpenMode::kReadWriteCreate);
     ASSERT_TRUE(db.ok()) << db.status();
     // As an older creditbot leaves it: one entry's sums never written.
-    ASSERT_TRUE(db->Exec("DELETE FROM ledger_chart_days WHERE kind IN ('rows', 'approved')").ok());
+    ASSERT_TRUE(db->Exec("DELETE FROM ledger_chart_day_sums WHERE kind IN ('rows', 'approved')").ok());
   }
   absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(dir.File("state.db"));
   ASSERT_TRUE(store.ok()) << store.status();
@@ -177,6 +180,157 @@ TEST(SqliteStateStoreLedger, ChartSumsBehindTheLedgerAreRebuiltOnOpen) {
                                       {{day, "approved", ""}, 2100},
                                       {{all, "mcc", "410"}, 2100},
                                       {{all, "no_breakdown", ""}, 2}}));
+}
+
+// The chart sums as a fresh computation makes them: LedgerChartRowsOf summed over the entries ListLedger
+// returns for `filter` (what the S3 store does), without the sums that came to 0.
+std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t> FreshChartSums(
+    SqliteStateStore& store, const LedgerFilter& filter) {
+  std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t> kept;
+  absl::StatusOr<std::vector<LedgerEntry>> entries = store.ListLedger(filter);
+  if (!entries.ok()) {
+    ADD_FAILURE() << entries.status();
+    return kept;
+  }
+  LedgerChartSums sums;
+  for (const LedgerEntry& entry : *entries) AddLedgerChartRows(LedgerChartRowsOf(entry), +1, sums);
+  for (const auto& [key, value] : sums) {
+    if (value != 0) kept[key] = value;
+  }
+  return kept;
+}
+
+std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t> KeptChartSums(
+    SqliteStateStore& store, const LedgerFilter& filter) {
+  std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t> kept;
+  absl::StatusOr<LedgerChartSums> sums = store.SumLedgerCharts(filter);
+  if (!sums.ok()) {
+    ADD_FAILURE() << sums.status();
+    return kept;
+  }
+  for (const auto& [key, value] : *sums) {
+    if (value != 0) kept[key] = value;
+  }
+  return kept;
+}
+
+// Filters of every shape the dashboard sends: nothing, product, status, a parent with its own sums (AC0-AC2
+// at a threshold of 3), one without (AC9), combined, each over no dates, whole months with ends, one day.
+std::vector<LedgerFilter> DashboardChartFilters() {
+  std::vector<LedgerFilter> bases(8);
+  bases[1].product = "messaging";
+  bases[2].status = LedgerStatus::kApproved;
+  bases[3].status = LedgerStatus::kAwaiting;
+  bases[4].parent_account_sid = "AC1";
+  bases[5].parent_account_sid = "AC9";
+  bases[6].parent_account_sid = "AC2";
+  bases[6].product = "verify";
+  bases[7].parent_account_sid = "AC0";
+  bases[7].status = LedgerStatus::kAdjusted;
+  std::vector<LedgerFilter> filters;
+  for (const LedgerFilter& base : bases) {
+    for (const auto& [since, until] : std::vector<std::pair<absl::CivilDay, absl::CivilDay>>{
+             {absl::CivilDay(), absl::CivilDay()},
+             {absl::CivilDay(2025, 7, 20), absl::CivilDay(2025, 8, 17)},
+             {absl::CivilDay(2025, 8, 1), absl::CivilDay(2025, 9, 1)},
+             {absl::CivilDay(2025, 7, 15), absl::CivilDay(2025, 7, 16)}}) {
+      LedgerFilter filter = base;
+      if (since != absl::CivilDay()) {
+        filter.since = absl::FromCivil(since, absl::UTCTimeZone());
+        filter.until = absl::FromCivil(until, absl::UTCTimeZone());
+      }
+      filters.push_back(filter);
+    }
+  }
+  return filters;
+}
+
+// A file whose sums are in the unkeyed tables of the previous layout (ledger_chart_days, _months: before the
+// sums were keyed by product, status and parent) opens with the keyed sums rebuilt from the ledger and the
+// old tables dropped: every dashboard filter's charts then equal a fresh computation from the entries (as
+// they did before, kept as entries were recorded and decided).
+TEST(SqliteStateStoreLedger, ChartSumsOfAnOlderLayoutAreRebuiltIntoTheKeyedTables) {
+  testing::TempDir dir;
+  const std::string path = dir.File("state.db");
+  const absl::Time start = absl::FromUnixSeconds(1752588191);  // 2025-07-15T14:03:11Z
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store =
+        SqliteStateStore::Open(path, /*parent_chart_sums_from=*/3);
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (int i = 0; i < 40; ++i) {  // every 37 hours from July 15: to September 14
+      LedgerEntry entry;
+      entry.execution_id = absl::StrCat("e", i);
+      entry.request_key = absl::StrCat("C1:", i);
+      entry.created_at = start + absl::Hours(37 * i);
+      entry.ts = absl::StrCat(absl::ToUnixSeconds(entry.created_at - absl::Minutes(50 * i)), ".000100");
+      entry.parent_account_sid = i == 39 ? "AC9" : absl::StrCat("AC", i % 3);
+      entry.product = i % 3 == 1 ? "messaging" : "verify";
+      entry.recommended_amount = absl::StrCat(i, ".", i % 10, "5");
+      entry.cells.push_back(LedgerCell{absl::CivilDay(2025, 7, 1), "AC", "", i % 2 ? "410" : "", "", "1.05"});
+      entry.cells.push_back(LedgerCell{absl::CivilDay(2025, 7, 2), "AC", "", "434", "", "0.10"});
+      if (i % 4 != 0) {
+        entry.credited_by_country = {{"PK", "1.05"}, {"UZ", "0.10"}};
+        entry.credited_by_mode = {{"basic", "1.15"}, {"max", "0.00"}};
+      }
+      ASSERT_TRUE(*(*store)->RecordLedgerEntry(entry));
+      const absl::Time at = entry.created_at + absl::Hours(i % 7 * 11);
+      absl::StatusOr<DecideResult> decided;
+      switch (i % 6) {
+        case 1:
+          decided = (*store)->Decide(entry.execution_id, Decision{DecisionKind::kApprove, "U1", at, "", ""});
+          break;
+        case 2:
+          decided = (*store)->Decide(entry.execution_id, Decision{DecisionKind::kReject, "U1", at, "", "no"});
+          break;
+        case 3:
+          decided =
+              (*store)->Decide(entry.execution_id, Decision{DecisionKind::kAdjust, "U1", at, "1.00", "less"});
+          break;
+        case 4:
+          decided = (*store)->Supersede(entry.execution_id, "later", at);
+          break;
+        default:
+          continue;  // awaiting
+      }
+      ASSERT_TRUE(decided.ok()) << decided.status();
+    }
+    for (const LedgerFilter& filter : DashboardChartFilters()) {
+      EXPECT_EQ(KeptChartSums(**store, filter), FreshChartSums(**store, filter));
+    }
+  }
+  {
+    // As the previous layout left the file: its sums in the unkeyed tables, none in the keyed ones.
+    absl::StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE(db->Exec("DELETE FROM ledger_chart_day_sums; DELETE FROM ledger_chart_month_sums; "
+                         "DELETE FROM ledger_chart_parents; "
+                         "CREATE TABLE ledger_chart_days (kind TEXT NOT NULL, day TEXT NOT NULL, label TEXT "
+                         "NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (kind, day, label)) WITHOUT ROWID; "
+                         "INSERT INTO ledger_chart_days VALUES ('rows', '2025-07-15', '', 40); "
+                         "CREATE TABLE ledger_chart_months (month TEXT NOT NULL, kind TEXT NOT NULL, label "
+                         "TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (month, kind, label)) "
+                         "WITHOUT ROWID")
+                    .ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStateStore>> store =
+      SqliteStateStore::Open(path, /*parent_chart_sums_from=*/3);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (const LedgerFilter& filter : DashboardChartFilters()) {
+    EXPECT_EQ(KeptChartSums(**store, filter), FreshChartSums(**store, filter));
+  }
+  // Spot checks by hand: 40 entries; messaging is i = 1, 4, 7, …, 37 (13 entries), of which i % 6 == 4
+  // (4, 10, 16, 22, 28, 34) superseded: 7 counted.
+  EXPECT_EQ((KeptChartSums(**store, LedgerFilter{})[{absl::CivilDay(), "rows", ""}]), 40);
+  LedgerFilter messaging;
+  messaging.product = "messaging";
+  EXPECT_EQ((KeptChartSums(**store, messaging)[{absl::CivilDay(), "entries", ""}]), 7);
+  absl::StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::OpenMode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok()) << db.status();
+  absl::StatusOr<Statement> old = db->Prepare(
+      "SELECT count(*) FROM sqlite_master WHERE name IN ('ledger_chart_days', 'ledger_chart_months')");
+  ASSERT_TRUE(old.ok()) << old.status();
+  ASSERT_TRUE(*old->Step());
+  EXPECT_EQ(old->ColumnInt(0), 0);
 }
 
 }  // namespace

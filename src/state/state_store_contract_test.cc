@@ -30,19 +30,25 @@ const absl::Time kNow = absl::FromUnixSeconds(1752588191);
 
 // Each harness opens its kind of store; Open again reopens the same state (a new process).
 class SqliteHarness {
+  // A parent's own chart sums from its 2nd entry on (1,000 in production), so the tests cover both the
+  // parents summed from their entries and those with kept sums.
+  static constexpr int kParentChartSumsFrom = 2;
+
  public:
   static constexpr const char* kName = "Sqlite";
   // Closes the store opened last, as a process that exits would, then opens the same file again.
   StateStore* Open() {
     store_.reset();
-    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(dir_.File("state.db"));
+    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store =
+        SqliteStateStore::Open(dir_.File("state.db"), kParentChartSumsFrom);
     EXPECT_TRUE(store.ok()) << store.status();
     if (store.ok()) store_ = *std::move(store);
     return store_.get();
   }
   // Another process on the same file, open beside the first (for races).
   StateStore* OpenAnother() {
-    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(dir_.File("state.db"));
+    absl::StatusOr<std::unique_ptr<SqliteStateStore>> store =
+        SqliteStateStore::Open(dir_.File("state.db"), kParentChartSumsFrom);
     EXPECT_TRUE(store.ok()) << store.status();
     if (!store.ok()) return nullptr;
     others_.push_back(*std::move(store));
@@ -814,6 +820,121 @@ TYPED_TEST(StateStoreContract, ChartSumsFollowEveryRecordDecisionAndSupersession
   days.since = days.until;
   days.until = absl::FromCivil(absl::CivilDay(2025, 10, 1), absl::UTCTimeZone());
   EXPECT_TRUE(NonZero(this->store_->SumLedgerCharts(days)).empty());
+}
+
+// Every filter the dashboard's /api/charts accepts (product, status, parent, with whole days, together),
+// hand-summed. The SQLite harness keeps a parent's own sums from its 2nd entry: AC1 gets them when m2 is
+// recorded (after m1's decision), AC2 (one entry) is summed from its entries.
+TYPED_TEST(StateStoreContract, ChartSumsOfEachFilterTheDashboardAccepts) {
+  const absl::CivilDay july15(2025, 7, 15);  // kNow's UTC day
+  const absl::CivilDay aug2(2025, 8, 2);     // kNow + 18 days
+  const absl::CivilDay kAll;
+  const int later = 18 * 24 * 60;  // minutes
+  auto entry = [](const std::string& id, int minutes, const std::string& parent, const std::string& product) {
+    LedgerEntry made = Entry(id, minutes);  // 13.25 recommended: 12.50 on MCC 310, 0.75 on 311
+    made.ts =
+        std::to_string(minutes + 100) + ".0";  // asked decades before: "> 3 days" (Entry's "0.0": never)
+    made.parent_account_sid = parent;
+    made.product = product;
+    return made;
+  };
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(entry("m1", 0, "AC1", "messaging")));
+  ASSERT_TRUE(this->store_->Decide("m1", Approve("U1"))->applied);
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(entry("m2", later, "AC1", "messaging")));  // stays awaiting
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(entry("v1", 1, "AC2", "verify")));
+  ASSERT_TRUE(*this->store_->RecordLedgerEntry(entry("v2", later + 1, "AC1", "verify")));
+  ASSERT_TRUE(this->store_->Decide("v1", Approve("U1"))->applied);
+  ASSERT_TRUE(this->store_->Decide("v2", Approve("U1"))->applied);
+
+  using Sums = std::map<std::tuple<absl::CivilDay, std::string, std::string>, int64_t>;
+  auto days = [](LedgerFilter filter, absl::CivilDay since, absl::CivilDay until) {
+    filter.since = absl::FromCivil(since, absl::UTCTimeZone());
+    filter.until = absl::FromCivil(until, absl::UTCTimeZone());
+    return filter;
+  };
+  LedgerFilter messaging;
+  messaging.product = "messaging";  // m1 approved, m2 awaiting
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(messaging)),
+            (Sums{{{kAll, "rows", ""}, 2},
+                  {{kAll, "entries", ""}, 2},
+                  {{july15, "recommended", ""}, 1325},
+                  {{aug2, "recommended", ""}, 1325},
+                  {{july15, "approved", ""}, 1325},
+                  {{kAll, "mcc", "310"}, 1250},
+                  {{kAll, "mcc", "311"}, 75},
+                  {{kAll, "no_breakdown", ""}, 1},
+                  {{kAll, "reply_hours", "> 3 days"}, 2},
+                  {{kAll, "decide_hours", "> 3 days"}, 1}}));
+  LedgerFilter approved;
+  approved.status = LedgerStatus::kApproved;  // m1, v1 (July 15), v2 (August 2)
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(approved)),
+            (Sums{{{kAll, "rows", ""}, 3},
+                  {{kAll, "entries", ""}, 3},
+                  {{july15, "recommended", ""}, 2650},
+                  {{aug2, "recommended", ""}, 1325},
+                  {{july15, "approved", ""}, 2650},
+                  {{aug2, "approved", ""}, 1325},
+                  {{kAll, "mcc", "310"}, 3750},
+                  {{kAll, "mcc", "311"}, 225},
+                  {{kAll, "no_breakdown", ""}, 3},
+                  {{kAll, "reply_hours", "> 3 days"}, 3},
+                  {{kAll, "decide_hours", "> 3 days"}, 3}}));
+  // One approved entry of 13.25 on `day`: what each of the narrower filters below finds.
+  auto one_approved = [&kAll](absl::CivilDay day) {
+    return Sums{{{kAll, "rows", ""}, 1},
+                {{kAll, "entries", ""}, 1},
+                {{day, "recommended", ""}, 1325},
+                {{day, "approved", ""}, 1325},
+                {{kAll, "mcc", "310"}, 1250},
+                {{kAll, "mcc", "311"}, 75},
+                {{kAll, "no_breakdown", ""}, 1},
+                {{kAll, "reply_hours", "> 3 days"}, 1},
+                {{kAll, "decide_hours", "> 3 days"}, 1}};
+  };
+  LedgerFilter verify_approved = approved;
+  verify_approved.product = "verify";  // v2 only in August; v1 only in July
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(
+                days(verify_approved, absl::CivilDay(2025, 8, 1), absl::CivilDay(2025, 9, 1)))),
+            one_approved(aug2));
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(
+                days(verify_approved, absl::CivilDay(2025, 7, 15), absl::CivilDay(2025, 7, 16)))),
+            one_approved(july15));
+  LedgerFilter ac1;
+  ac1.parent_account_sid = "AC1";  // m1 approved, m2 awaiting, v2 approved
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(ac1)), (Sums{{{kAll, "rows", ""}, 3},
+                                                               {{kAll, "entries", ""}, 3},
+                                                               {{july15, "recommended", ""}, 1325},
+                                                               {{aug2, "recommended", ""}, 2650},
+                                                               {{july15, "approved", ""}, 1325},
+                                                               {{aug2, "approved", ""}, 1325},
+                                                               {{kAll, "mcc", "310"}, 2500},
+                                                               {{kAll, "mcc", "311"}, 150},
+                                                               {{kAll, "no_breakdown", ""}, 2},
+                                                               {{kAll, "reply_hours", "> 3 days"}, 3},
+                                                               {{kAll, "decide_hours", "> 3 days"}, 2}}));
+  LedgerFilter ac1_messaging = ac1;
+  ac1_messaging.product = "messaging";  // until August 2 (exclusive): m1 only
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(
+                days(ac1_messaging, absl::CivilDay(2025, 7, 10), absl::CivilDay(2025, 8, 2)))),
+            one_approved(july15));
+  LedgerFilter ac1_awaiting = ac1;
+  ac1_awaiting.status = LedgerStatus::kAwaiting;  // m2
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(ac1_awaiting)),
+            (Sums{{{kAll, "rows", ""}, 1},
+                  {{kAll, "entries", ""}, 1},
+                  {{aug2, "recommended", ""}, 1325},
+                  {{kAll, "reply_hours", "> 3 days"}, 1}}));
+  LedgerFilter ac2;
+  ac2.parent_account_sid = "AC2";  // v1
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(ac2)), one_approved(july15));
+  ac2.product = "messaging";
+  EXPECT_TRUE(NonZero(this->store_->SumLedgerCharts(ac2)).empty());
+  // A supersession moves a kept parent's sums too: m2 counts for nothing but its row.
+  ASSERT_TRUE(this->store_->Supersede("m2", "m3", kNow + absl::Hours(20 * 24))->applied);
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(ac1_awaiting)), Sums{});
+  LedgerFilter superseded = ac1;
+  superseded.status = LedgerStatus::kSuperseded;
+  EXPECT_EQ(NonZero(this->store_->SumLedgerCharts(superseded)), (Sums{{{kAll, "rows", ""}, 1}}));
 }
 
 }  // namespace
