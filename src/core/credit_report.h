@@ -16,6 +16,7 @@
 #include "core/already_credited.h"
 #include "core/decimal.h"
 #include "core/mode.h"
+#include "core/report_day.h"
 
 namespace creditbot {
 
@@ -49,7 +50,8 @@ struct LineText {
   std::string account_sid, service_sid, mcc, mnc, country;
 };
 
-// One worked-out fraud-report row. 208 bytes: the money first, so that their 16-byte alignment pads once.
+// One worked-out fraud-report row. 192 bytes: the money first, so that their 16-byte alignment pads once; its
+// days in 4 bytes each (core/report_day.h).
 //
 // Its `why`, one sentence for an auditor (e.g. "standard in force: goodwill k·rf·E(standard) = 1 × 1 ×
 // 60.00 = 60.00"), is worded by WhyOf from the line and its report only when it is read: wording every line
@@ -66,8 +68,8 @@ struct CreditLine {
   Decimal earned;         // E(M*) for promise rows, k·rf·E(M*) for goodwill rows, else 0
   Decimal k;              // k(M*), the policy's goodwill share of the mode in force
   Decimal credited;       // what the row received, after caps and the minimum
-  absl::CivilDay day;
-  absl::CivilDay promise_deadline;       // the Promise deadline of the row's month (rows with M* = max only)
+  ReportDay day;
+  ReportDay promise_deadline;            // the Promise deadline of the row's month (rows with M* = max only)
   std::shared_ptr<const LineText> text;  // set by the engine and the result-JSON reader; null reads as ""
   int64_t attempts_sent = 0;             // A
   int64_t attempts_blocked = 0;          // B
@@ -85,6 +87,8 @@ struct CreditLine {
  private:
   const LineText& Text() const;
 };
+// Issue 20's budget (at most 300 bytes a report row, with the row and its index): a field added here counts.
+static_assert(sizeof(CreditLine) <= 192, "a CreditLine is held once per report row");
 
 struct CreditSummary {
   Decimal promise;       // PROMISE
