@@ -631,6 +631,35 @@ TEST_F(PipelineLedgerTest, TheCountryAndModeSumsAddUpToTheCredit) {
                 {"off", "0.00"}, {"basic", "0.34"}, {"standard", "0.33"}, {"max", "0.33"}}));
 }
 
+// Lines of one cell apart from each other (as a remote executor may give them) are summed into the cell's
+// first place; the cells keep the order of the report, not a sorted one. Sums by hand: 1.00 + 0.10 on July
+// 2nd's GB cell, 2.00 + 0.20 on July 1st's US cell.
+TEST_F(PipelineLedgerTest, LinesOfOneCellApartAreSummedInTheOrderOfTheReport) {
+  CreditReport report = Report(/*needs_approval=*/true);
+  report.lines.clear();
+  auto us = std::make_shared<const LineText>(LineText{"ACchild", "VAservice", "310", "260", "US"});
+  auto gb = std::make_shared<const LineText>(LineText{"ACchild", "VAservice", "234", "", "GB"});
+  for (auto [day, line_text, credited] :
+       std::vector<std::tuple<int, std::shared_ptr<const LineText>, const char*>>{
+           {2, gb, "1.00"}, {1, us, "2.00"}, {2, gb, "0.10"}, {1, us, "0.20"}}) {
+    CreditLine line;
+    line.day = absl::CivilDay(2025, 7, day);
+    line.text = line_text;
+    line.credited = *Decimal::Parse(credited);
+    report.lines.push_back(line);
+  }
+  executor_.report = report;
+  ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
+  const LedgerEntry entry = Ledger().at(0);
+  ASSERT_EQ(entry.cells.size(), 2u);
+  EXPECT_EQ(entry.cells[0].day, absl::CivilDay(2025, 7, 2));
+  EXPECT_EQ(entry.cells[0].mcc, "234");
+  EXPECT_EQ(entry.cells[0].credited, "1.10");
+  EXPECT_EQ(entry.cells[1].day, absl::CivilDay(2025, 7, 1));
+  EXPECT_EQ(entry.cells[1].mcc, "310");
+  EXPECT_EQ(entry.cells[1].credited, "2.20");
+}
+
 TEST_F(PipelineLedgerTest, ACreditWithinTheLimitIsApprovedByPolicy) {
   executor_.report = Report(/*needs_approval=*/false);
   ASSERT_EQ(Handle(kRequestLine), ItemOutcome::kReplied);
