@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -25,18 +26,51 @@ bool IsPlainArtifactName(std::string_view name) {
   return true;
 }
 
-absl::StatusOr<std::string> FolderAuditSink::Write(std::string_view execution_id,
-                                                   std::string_view result_json) {
+absl::StatusOr<std::string> AuditSink::Write(std::string_view execution_id, std::string_view result_json) {
+  return WriteStreamed(execution_id, [result_json](std::FILE* out) -> absl::Status {
+    if (!result_json.empty() &&
+        std::fwrite(result_json.data(), 1, result_json.size(), out) != result_json.size())
+      return absl::UnavailableError(absl::StrCat("cannot write the audit record: ", std::strerror(errno)));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> FolderAuditSink::WriteStreamed(std::string_view execution_id,
+                                                           RecordWriter write) {
   if (!IsPlainExecutionId(execution_id)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
   }
-  std::string path = (std::filesystem::path(dir_) / std::string(execution_id) / "result.json").string();
+  const std::filesystem::path folder = std::filesystem::path(dir_) / std::string(execution_id);
+  const std::string path = (folder / "result.json").string();
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     return absl::AlreadyExistsError(absl::StrCat("audit record ", path, " already exists"));
   }
-  CREDITBOT_RETURN_IF_ERROR(WriteFileAtomically(path, result_json));
-  return path;
+  std::filesystem::create_directories(folder, ec);
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("cannot create the audit folder ", folder.string(), ": ", ec.message()));
+  // The temporary name starts with '.', which no artifact name does.
+  const std::string temporary = (folder / absl::StrCat(".result.json.", getpid(), ".tmp")).string();
+  std::FILE* out = std::fopen(temporary.c_str(), "wb");
+  if (out == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno)));
+  }
+  absl::Status written = write(out);
+  if (written.ok() && (std::fflush(out) != 0 || fsync(fileno(out)) != 0)) {
+    written = absl::UnavailableError(absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno)));
+  }
+  if (std::fclose(out) != 0 && written.ok()) {
+    written = absl::UnavailableError(absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno)));
+  }
+  const int linked = written.ok() ? link(temporary.c_str(), path.c_str()) : -1;
+  const int link_error = errno;
+  std::filesystem::remove(temporary, ec);
+  if (!written.ok()) return written;
+  if (linked == 0) return path;
+  if (link_error == EEXIST)
+    return absl::AlreadyExistsError(absl::StrCat("audit record ", path, " already exists"));
+  return absl::UnavailableError(absl::StrCat("audit record ", path, ": ", std::strerror(link_error)));
 }
 
 absl::StatusOr<std::string> FolderAuditSink::WriteArtifact(std::string_view execution_id,

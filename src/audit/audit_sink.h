@@ -6,19 +6,32 @@
 // Thread-compatible: one thread at a time per sink.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 
 namespace creditbot {
 
 class AuditSink {
  public:
+  // Produces a record's bytes into `out` as they are made (e.g. core/report_json.h's WriteResultJson); a
+  // non-OK status stops the write and is what the sink returns.
+  using RecordWriter = absl::FunctionRef<absl::Status(std::FILE* out)>;
+
   virtual ~AuditSink() = default;
-  // Stores `result_json` for `execution_id`; returns where (a path or URL). Never overwrites an existing
-  // record: kAlreadyExists.
-  virtual absl::StatusOr<std::string> Write(std::string_view execution_id, std::string_view result_json) = 0;
+
+  // Stores the result JSON that `write` produces for `execution_id` and returns where (a path or URL),
+  // never holding the record whole in memory (issue 20): the folder sink writes it to a temporary file
+  // beside its place, the S3 sink to an unlinked temporary file that its PUT reads mapped. Never overwrites
+  // an existing record: kAlreadyExists (nothing is stored). kInvalidArgument for an execution id that is not
+  // IsPlainExecutionId; the error of `write`, or kUnavailable when the bytes cannot be written or stored.
+  virtual absl::StatusOr<std::string> WriteStreamed(std::string_view execution_id, RecordWriter write) = 0;
+
+  // Stores `result_json`: WriteStreamed's contract.
+  absl::StatusOr<std::string> Write(std::string_view execution_id, std::string_view result_json);
 
   // Stores `bytes` as the file `name` beside `execution_id`'s result.json (which need not exist yet);
   // returns where. Never overwrites: kAlreadyExists when a file of that name with other bytes is there (the
@@ -45,7 +58,8 @@ bool IsPlainArtifactName(std::string_view name);
 class FolderAuditSink final : public AuditSink {
  public:
   explicit FolderAuditSink(std::string dir) : dir_(std::move(dir)) {}
-  absl::StatusOr<std::string> Write(std::string_view execution_id, std::string_view result_json) override;
+  // Written to a temporary file in the record's folder, then hard-linked into place (as WriteArtifact).
+  absl::StatusOr<std::string> WriteStreamed(std::string_view execution_id, RecordWriter write) override;
   // Written to a temporary file, then hard-linked into place: the link fails if the name exists, so two
   // writers never overwrite each other.
   absl::StatusOr<std::string> WriteArtifact(std::string_view execution_id, std::string_view name,

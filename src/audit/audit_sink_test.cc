@@ -4,11 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
 
 #include "tests/test_support.h"
 
 namespace creditbot {
 namespace {
+
+// How many entries `folder` holds (hidden ones too: a temporary file left behind counts).
+int FilesIn(const std::string& folder) {
+  int files = 0;
+  for ([[maybe_unused]] const auto& file : std::filesystem::directory_iterator(folder)) ++files;
+  return files;
+}
 
 TEST(ArtifactName, APlainFileNameOnly) {
   for (const char* name : {"decision.json", "evidence.json.gz", "a", "notes-1_2.txt"}) {
@@ -36,12 +44,37 @@ TEST(FolderAuditSink, WritesANamedFileBesideTheResultAndNeverOverwritesIt) {
   EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(testing::ReadFile(*where), "{\"status\":\"approved\"}\n");
   // No temporary file is left behind.
-  int files = 0;
-  for ([[maybe_unused]] const auto& file :
-       std::filesystem::directory_iterator(dir.File("audit") + "/exec-1")) {
-    ++files;
-  }
-  EXPECT_EQ(files, 2);
+  EXPECT_EQ(FilesIn(dir.File("audit") + "/exec-1"), 2);
+}
+
+// Issue 20: the record is written to its file as it is produced, in pieces, and linked into place whole.
+TEST(FolderAuditSink, AStreamedRecordIsStoredWholeAndNoTemporaryFileIsLeft) {
+  testing::TempDir dir;
+  FolderAuditSink sink(dir.File("audit"));
+  absl::StatusOr<std::string> where = sink.WriteStreamed("exec-3", [](std::FILE* out) {
+    for (int piece = 0; piece < 3; ++piece) std::fputs("abc", out);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(where.ok()) << where.status();
+  EXPECT_EQ(*where, dir.File("audit") + "/exec-3/result.json");
+  EXPECT_EQ(testing::ReadFile(*where), "abcabcabc");
+  EXPECT_EQ(FilesIn(dir.File("audit") + "/exec-3"), 1);
+  // A second record for the execution id is refused, and the first is kept.
+  absl::StatusOr<std::string> again = sink.Write("exec-3", "other");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(testing::ReadFile(*where), "abcabcabc");
+}
+
+TEST(FolderAuditSink, AWriterErrorStoresNothingAndIsReturned) {
+  testing::TempDir dir;
+  FolderAuditSink sink(dir.File("audit"));
+  absl::StatusOr<std::string> where = sink.WriteStreamed("exec-4", [](std::FILE* out) {
+    std::fputs("{\"half\":", out);
+    return absl::UnavailableError("the disk is full");
+  });
+  EXPECT_EQ(where.status(), absl::UnavailableError("the disk is full"));
+  EXPECT_FALSE(std::filesystem::exists(dir.File("audit") + "/exec-4/result.json"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.File("audit") + "/exec-4"));
 }
 
 TEST(FolderAuditSink, WritesBinaryArtifactsBeforeTheResultExists) {

@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/spool_file.h"
+#include "common/status_macros.h"
 #include "common/strings.h"
 
 namespace creditbot {
@@ -28,10 +30,13 @@ std::string S3AuditSink::KeyFor(std::string_view execution_id, std::string_view 
                       ToAbsl(name));
 }
 
-absl::StatusOr<std::string> S3AuditSink::Write(std::string_view execution_id, std::string_view result_json) {
+absl::StatusOr<std::string> S3AuditSink::WriteStreamed(std::string_view execution_id, RecordWriter write) {
   if (!IsPlainExecutionId(execution_id)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
   }
+  CREDITBOT_ASSIGN_OR_RETURN(SpoolFile spool, SpoolFile::Create());
+  CREDITBOT_RETURN_IF_ERROR(write(spool.stream()));
+  CREDITBOT_ASSIGN_OR_RETURN(std::string_view result_json, spool.Contents());
   return PutNew(KeyFor(execution_id), result_json, "application/json");
 }
 

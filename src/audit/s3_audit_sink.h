@@ -35,7 +35,8 @@ class S3AuditSink : public AuditSink {
  public:
   S3AuditSink(S3Client& s3, S3AuditSinkOptions options);
 
-  absl::StatusOr<std::string> Write(std::string_view execution_id, std::string_view result_json) override;
+  // The record goes to a SpoolFile (common/spool_file.h), then is PUT from its mapping.
+  absl::StatusOr<std::string> WriteStreamed(std::string_view execution_id, RecordWriter write) override;
   absl::StatusOr<std::string> WriteArtifact(std::string_view execution_id, std::string_view name,
                                             std::string_view bytes) override;
 

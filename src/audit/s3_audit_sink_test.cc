@@ -66,6 +66,40 @@ TEST_F(S3AuditSinkTest, NeverOverwritesAnExecutionId) {
   EXPECT_TRUE(sink.Write("exec-1", "{\"first\":true}").ok());
 }
 
+// Issue 20: the record is written as it is produced (here in 1,000 pieces of 100 bytes, 100,000 in all),
+// spooled to a temporary file and PUT from it, signed over the whole body.
+TEST_F(S3AuditSinkTest, AStreamedRecordArrivesWholeAndSigned) {
+  S3AuditSink sink(s3_, Options("outputs"));
+  std::string expected;
+  absl::StatusOr<std::string> where = sink.WriteStreamed("exec-9", [&](std::FILE* out) {
+    for (int piece = 0; piece < 1000; ++piece) {
+      const std::string text(100, static_cast<char>('a' + piece % 26));
+      expected += text;
+      if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) return absl::InternalError("fwrite");
+    }
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(where.ok()) << where.status();
+  ASSERT_EQ(expected.size(), 100000u);
+  std::optional<testing::FakeS3Object> object = server_.Object(kBucket, "outputs/exec-9/result.json");
+  ASSERT_TRUE(object.has_value());
+  EXPECT_EQ(object->body, expected);
+  const auto requests = server_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].signature_error, "");
+}
+
+TEST_F(S3AuditSinkTest, AWriterErrorStoresNothingAndIsReturned) {
+  S3AuditSink sink(s3_, Options("outputs"));
+  absl::StatusOr<std::string> where = sink.WriteStreamed("exec-8", [](std::FILE* out) {
+    std::fputs("{\"half\":", out);
+    return absl::UnavailableError("the disk is full");
+  });
+  EXPECT_EQ(where.status(), absl::UnavailableError("the disk is full"));
+  EXPECT_FALSE(server_.Object(kBucket, "outputs/exec-8/result.json").has_value());
+  EXPECT_TRUE(server_.requests().empty());
+}
+
 TEST_F(S3AuditSinkTest, RefusesExecutionIdsThatAreNotOneKeySegment) {
   S3AuditSink sink(s3_, Options("outputs"));
   for (const char* id : {"", "a/b", "..", "a.b", "a\\b"}) {

@@ -96,7 +96,7 @@ absl::StatusOr<std::string> S3Client::ObjectUrl(std::string_view bucket, std::st
 }
 
 absl::StatusOr<HttpResponse> S3Client::Call(std::string method, std::string_view bucket, std::string_view key,
-                                            std::string body,
+                                            std::string_view body,
                                             std::vector<std::pair<std::string, std::string>> headers,
                                             std::string_view operation, bool put_if_match) {
   const std::string what = absl::StrCat("S3 ", ToAbsl(operation), " s3://", ToAbsl(bucket), "/", ToAbsl(key));
@@ -107,7 +107,7 @@ absl::StatusOr<HttpResponse> S3Client::Call(std::string method, std::string_view
   request.url = *std::move(url);
   request.headers = std::move(headers);
   request.headers.emplace_back("x-amz-content-sha256", Sha256Hex(body));
-  request.body = std::move(body);
+  request.body_view = body.empty() ? std::string_view("") : body;  // borrowed: Send returns before Call
   request.timeout = options_.request_timeout;
   return client_.Send(std::move(request), what,
                       [put_if_match](const AwsError& error) { return S3ErrorCode(error, put_if_match); });
@@ -153,9 +153,8 @@ absl::StatusOr<S3PutResult> S3Client::PutObject(std::string_view bucket, std::st
   if (std::string_view sse = EncryptionHeaderValue(options.server_side_encryption); !sse.empty()) {
     headers.emplace_back("x-amz-server-side-encryption", std::string(sse));
   }
-  CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response,
-                             Call("PUT", bucket, key, std::string(body), std::move(headers), "PutObject",
-                                  options.if_match.has_value()));
+  CREDITBOT_ASSIGN_OR_RETURN(HttpResponse response, Call("PUT", bucket, key, body, std::move(headers),
+                                                         "PutObject", options.if_match.has_value()));
   return S3PutResult{response.Header("etag").value_or(""), response.Header("x-amz-version-id").value_or("")};
 }
 

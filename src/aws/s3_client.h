@@ -110,8 +110,9 @@ class S3Client {
   absl::StatusOr<std::string> BucketUrl(std::string_view bucket) const;
 
  private:
+  // Sends one signed call; `body` is borrowed, never copied (a PutObject of a mapped file costs no heap).
   absl::StatusOr<HttpResponse> Call(std::string method, std::string_view bucket, std::string_view key,
-                                    std::string body,
+                                    std::string_view body,
                                     std::vector<std::pair<std::string, std::string>> headers,
                                     std::string_view operation, bool put_if_match);
 

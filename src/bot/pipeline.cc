@@ -503,14 +503,16 @@ absl::StatusOr<std::string> Pipeline::WriteAudit(const SlackMessage& message, Re
   meta.looker_url = looker_url;
   meta.sql_sha256 = Sha256Hex(sql);
   meta.dry_run = options_.dry_run;
-  absl::StatusOr<std::string> audit = deps_.audit.Write(record.execution_id, RenderResultJson(report, meta));
+  // Streamed to the sink as it is written (issue 20): a report of a million lines is never held as text.
+  const auto write_result = [&](std::FILE* out) { return WriteResultJson(report, meta, out); };
+  absl::StatusOr<std::string> audit = deps_.audit.WriteStreamed(record.execution_id, write_result);
   if (pinned && absl::IsAlreadyExists(audit.status())) {
     LogInfo("the audit record of this recalculation was written by an earlier attempt; kept");
     return absl::StrCat(record.execution_id, "/result.json");
   }
   for (int draw = 0; draw < 3 && absl::IsAlreadyExists(audit.status()); ++draw) {
     record.execution_id = meta.execution_id = MakeExecutionId(now, record.key);
-    audit = deps_.audit.Write(record.execution_id, RenderResultJson(report, meta));
+    audit = deps_.audit.WriteStreamed(record.execution_id, write_result);
   }
   return audit;
 }

@@ -272,12 +272,13 @@ class CurlTransport final : public HttpTransport {
         return absl::InvalidArgumentError(absl::StrCat("HTTP method '", request.method, "' is not valid"));
       }
       const bool body_method = request.method == "PUT" || request.method == "POST";
-      if (request.method != "POST" && request.body.empty() && !(signed_request && body_method)) {
+      const std::string_view body = request.Body();
+      if (request.method != "POST" && body.empty() && !(signed_request && body_method)) {
         set(curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L));
       } else {
-        set(curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(request.body.size())));
-        set(curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data()));
+        set(curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())));
+        // POSTFIELDS keeps the pointer, so an empty view's null data would be read as "no body": send "".
+        set(curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data()));
       }
       if (request.method != "POST")
         set(curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str()));

@@ -54,6 +54,10 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent in this order
   std::string body;
+  // Instead of `body` when it is set (data() not null): bytes the caller owns and keeps unchanged until Send
+  // returns, sent without a copy (a large upload read from a mapped file). Body() is what is sent.
+  std::string_view body_view;
+  std::string_view Body() const { return body_view.data() != nullptr ? body_view : std::string_view(body); }
   absl::Duration timeout = absl::Seconds(30);  // whole request
   // The largest answer body read; a larger one is not kept (Send fails with kOutOfRange, see below), so a
   // broken or hostile server cannot make creditbot hold an answer of any size. Clients lower it for
