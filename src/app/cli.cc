@@ -1,12 +1,16 @@
 // Command-line parsing (CLI11), the one place the process Environment is built, and the shared
 // configuration step.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "app/commands.h"
 #include "app/environment.h"
@@ -53,7 +57,11 @@ std::string CheckCommandWords(CLI::App& app, int argc, char** argv) {
 // dispatch to the command that was chosen. Not copyable: CLI11 keeps pointers into it.
 class CommandLine {
  public:
-  CommandLine();
+  // Builds the commands. When `first_word` (argv[1]) names a command, only that command's group is built:
+  // a calculation does not pay for the option tables of every other command (issue 20's lean start). Any
+  // other word (none, --help, --version, a typo) builds them all, so help lists every command and a typo
+  // is told the closest name.
+  explicit CommandLine(std::string_view first_word);
   CommandLine(const CommandLine&) = delete;
   CommandLine& operator=(const CommandLine&) = delete;
 
@@ -110,20 +118,31 @@ class CommandLine {
   CLI::App* doctor_ = nullptr;
 };
 
-CommandLine::CommandLine() {
+CommandLine::CommandLine(std::string_view first_word) {
   app_.set_version_flag("--version",
                         std::string("creditbot ") + CREDITBOT_VERSION + " (git " + CREDITBOT_GIT_SHA + ")");
   app_.require_subcommand(1);
-  AddRunAndServe();
-  AddCalc();
-  AddLinks();
-  AddState();
-  AddLedger();
-  AddDecide();
-  AddReplay();
-  AddPause();
-  AddSynth();
-  AddConfigAndDoctor();
+  struct Group {
+    std::vector<std::string_view> commands;
+    void (CommandLine::*add)();
+  };
+  const Group groups[] = {
+      {{"run", "serve"}, &CommandLine::AddRunAndServe},
+      {{"calc"}, &CommandLine::AddCalc},
+      {{"links"}, &CommandLine::AddLinks},
+      {{"state"}, &CommandLine::AddState},
+      {{"ledger"}, &CommandLine::AddLedger},
+      {{"decide"}, &CommandLine::AddDecide},
+      {{"replay"}, &CommandLine::AddReplay},
+      {{"pause", "resume"}, &CommandLine::AddPause},
+      {{"synth"}, &CommandLine::AddSynth},
+      {{"config", "doctor"}, &CommandLine::AddConfigAndDoctor},
+  };
+  const auto names = [&](const Group& group) { return absl::c_linear_search(group.commands, first_word); };
+  const bool one = std::any_of(std::begin(groups), std::end(groups), names);
+  for (const Group& group : groups) {
+    if (!one || names(group)) (this->*group.add)();
+  }
 }
 
 void CommandLine::AddGlobals(CLI::App* command) {
@@ -343,10 +362,12 @@ std::optional<int> CommandLine::Parse(int argc, char** argv) {
 }
 
 int CommandLine::Run(const Environment& env) {
-  if (run_->parsed()) return RunCommand(env, global_, run_options_);
-  if (serve_->parsed()) return ServeCommand(env, global_);
-  if (calc_->parsed()) return CalcCommand(env, global_, calc_options_);
-  if (links_->parsed()) return LinksCommand(global_, links_options_);
+  // A command of a group that was not built is null (see the constructor).
+  const auto parsed = [](const CLI::App* command) { return command != nullptr && command->parsed(); };
+  if (parsed(run_)) return RunCommand(env, global_, run_options_);
+  if (parsed(serve_)) return ServeCommand(env, global_);
+  if (parsed(calc_)) return CalcCommand(env, global_, calc_options_);
+  if (parsed(links_)) return LinksCommand(global_, links_options_);
   for (const auto& [command, action] : state_actions_) {
     if (!command->parsed()) continue;
     state_options_.action = action;
@@ -357,15 +378,15 @@ int CommandLine::Run(const Environment& env) {
     ledger_options_.action = action;
     return LedgerCommand(env, global_, ledger_options_);
   }
-  if (decide_->parsed()) return DecideCommand(env, global_, decide_options_);
-  if (replay_->parsed()) return ReplayCommand(env, global_, replay_options_);
-  if (pause_->parsed() || resume_->parsed()) {
-    pause_options_.resume = resume_->parsed();
+  if (parsed(decide_)) return DecideCommand(env, global_, decide_options_);
+  if (parsed(replay_)) return ReplayCommand(env, global_, replay_options_);
+  if (parsed(pause_) || parsed(resume_)) {
+    pause_options_.resume = parsed(resume_);
     return PauseCommand(env, global_, pause_options_);
   }
-  if (synth_->parsed()) return SynthCommand(global_, synth_options_);
-  if (config_->parsed()) return ConfigCommand(global_, config_markdown_);
-  if (doctor_->parsed()) return DoctorCommand(env, global_);
+  if (parsed(synth_)) return SynthCommand(global_, synth_options_);
+  if (parsed(config_)) return ConfigCommand(global_, config_markdown_);
+  if (parsed(doctor_)) return DoctorCommand(env, global_);
   return 2;
 }
 
@@ -386,7 +407,7 @@ absl::StatusOr<Config> LoadConfig(const GlobalOptions& global) {
 }
 
 int RunCli(int argc, char** argv, char** environ) {
-  CommandLine command_line;
+  CommandLine command_line(argc > 1 ? argv[1] : "");
   if (std::optional<int> exit_code = command_line.Parse(argc, argv)) return *exit_code;
   // The one wiring point: the clock, sleeper, transports and AWS credential chain of this process.
   const Environment env(EnvironmentFromEnviron(environ));
