@@ -221,7 +221,8 @@ constexpr std::array<SettingInfo, kSettingCount> kSettingTable = {{
      "`CREDITBOT_NOTEBOOK_PATH`)",
      kFromAnywhere, "native, sagemaker, notebook"},
     {Setting::kNotebookPath, "CREDITBOT_NOTEBOOK_PATH", T::kLocalPath, "", false,
-     "`notebook` executor: the notebook (.ipynb); it gets the SQL as the papermill parameter `looker`"},
+     "`notebook` executor: the notebook (.ipynb); it gets the SQL and the claim date as the papermill "
+     "parameters `looker` and `claim_date`"},
     {Setting::kPapermill, "CREDITBOT_PAPERMILL", T::kText, "papermill", false,
      "`notebook` executor: the papermill program (a name searched on PATH, or a path)"},
     {Setting::kNotebookTimeoutSeconds, "CREDITBOT_NOTEBOOK_TIMEOUT_SECONDS", T::kPositiveInt, "600", false,

@@ -22,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "common/embedded_files.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -113,9 +114,12 @@ CreditReport AmountOnlyReport(const CalcRequest& request, Decimal amount, std::s
   report.policy_sha256 = policy.sha256;
   report.claim_date = request.claim_date;
   report.credit_amount = amount.Round(2);
-  report.needs_approval = report.credit_amount > policy.auto_approve_limit_usd;
+  // creditbot knows no MRR here, so it cannot apply the approval rule's MRR multiple: as when the engine
+  // finds no MRR, every credit needs a person's approval (the auto-approval limit alone would let a credit
+  // above the MRR rule through, e.g. the worked example's 255.00 against an MRR of 250.00).
+  report.needs_approval = !report.credit_amount.IsZero();
   DescribeProtection(policy, report);
-  report.summary.approval_threshold = policy.auto_approve_limit_usd;
+  report.summary.approval_threshold = Decimal();
   report.summary.repeat_factor = Decimal::FromInt(1);
   report.warnings.push_back(
       absl::StrCat("computed by the notebook ", ToAbsl(notebook),
@@ -293,7 +297,16 @@ absl::StatusOr<CreditReport> NotebookExecutor::RunNotebook(const CalcRequest& re
   }
   TempFolder dir(pattern);
   const std::string output = dir.path() + "/output.ipynb";
-  const std::vector<std::string> argv = {options_.papermill, input, output, "-p", "looker", request.sql};
+  // The claim date decides the Promise deadline, the repeat window and the MRR month: the notebook is told.
+  const std::vector<std::string> argv = {options_.papermill,
+                                         input,
+                                         output,
+                                         "-p",
+                                         "looker",
+                                         request.sql,
+                                         "-p",
+                                         "claim_date",
+                                         absl::FormatCivilTime(request.claim_date)};
   absl::StatusOr<RunOutcome> run = Run(argv, dir.path(), options_.timeout, cancelled_);
   if (!run.ok()) return run.status();
   const std::string tail = Redact(run->output_tail);

@@ -4,7 +4,7 @@
 //
 // One Execute:
 //   1. makes a fresh temporary folder (removed afterwards) and runs, with that folder as working directory,
-//        PAPERMILL NOTEBOOK DIR/output.ipynb -p looker SQL
+//        PAPERMILL NOTEBOOK DIR/output.ipynb -p looker SQL -p claim_date YYYY-MM-DD
 //      (posix_spawnp when PAPERMILL has no '/', so it is searched on PATH; its own process group, so a kill
 //      reaches the kernel it starts; stdout and stderr go to one pipe, of which the last 2 KB are kept);
 //   2. waits at most `timeout` (real time) — then kills the group (SIGKILL) — and notices Cancel() within
@@ -17,7 +17,8 @@
 //           `credit_amount`, or a text output (stream or text/plain) with a line `credit_amount: 12.34` or
 //           `credit_amount = 12.34` (quotes allowed); the last one wins.
 //      For (b) the report holds the amount only: product and policy from the request, the claim date,
-//      needs_approval when the amount is above the policy's auto_approve_limit_usd, no lines, and a warning
+//      needs_approval for any credit above zero (creditbot cannot apply the approval rule's MRR multiple
+//      without the MRR, so, as when the engine finds no MRR, a person approves), no lines, and a warning
 //      saying the notebook gave no breakdown.
 //
 // Errors (the program and notebook are named; output is passed through Redact):

@@ -42,9 +42,13 @@ class NotebookExecutorTest : public ::testing::Test {
     const std::string path = dir_.File("papermill-stand-in");
     WriteFile(path,
               "#!/bin/sh\n"
-              "# stand-in for papermill: INPUT OUTPUT -p looker SQL\n"
-              "[ \"$#\" -eq 5 ] && [ \"$3\" = -p ] && [ \"$4\" = looker ] || { echo usage >&2; exit 2; }\n"
-              "printf '%s\\n' \"$1\" > " +
+              "# stand-in for papermill: INPUT OUTPUT -p looker SQL -p claim_date DAY\n"
+              "[ \"$#\" -eq 8 ] && [ \"$3\" = -p ] && [ \"$4\" = looker ] && [ \"$6\" = -p ] &&\n"
+              "  [ \"$7\" = claim_date ] || { echo usage >&2; exit 2; }\n"
+              "printf '%s' \"$8\" > " +
+                  dir_.File("seen-claim-date") +
+                  "\n"
+                  "printf '%s\\n' \"$1\" > " +
                   dir_.File("seen-input") +
                   "\n"
                   "printf '%s' \"$5\" > " +
@@ -84,6 +88,7 @@ TEST_F(NotebookExecutorTest, ReadsTheCreditAmountFromTheExecutedNotebook) {
   // papermill got the notebook, an output in a fresh folder it ran in, and the SQL as `looker`.
   EXPECT_EQ(ReadFile(dir_.File("seen-input")), dir_.File("analyst.ipynb") + "\n");
   EXPECT_EQ(ReadFile(dir_.File("seen-sql")), "SELECT * FROM authy_fraud");
+  EXPECT_EQ(ReadFile(dir_.File("seen-claim-date")), "2025-07-15");
   EXPECT_THAT(ReadFile(dir_.File("seen-cwd")), HasSubstr(dir_.path() + "/creditbot-notebook-"));
 }
 
@@ -94,7 +99,10 @@ TEST_F(NotebookExecutorTest, PrefersResultJsonBesideTheOutput) {
   absl::StatusOr<CreditReport> report = Executor(papermill).Execute(Request());
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->credit_amount.ToFixed(2), "77.10");
-  EXPECT_FALSE(report->needs_approval);
+  // Below the auto-approval limit (200), but creditbot cannot check the MRR rule without the MRR: a person
+  // approves, as when the engine finds no MRR.
+  EXPECT_TRUE(report->needs_approval);
+  EXPECT_TRUE(report->summary.approval_threshold.IsZero());
 }
 
 TEST_F(NotebookExecutorTest, FailingNotebookIsAnErrorWithTheTailOfItsOutputRedacted) {
