@@ -93,7 +93,8 @@ with DAG(
         },
         volumes=[
             k8s.V1Volume(name="work", empty_dir=k8s.V1EmptyDirVolumeSource(size_limit="1Gi")),
-            k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource(size_limit="256Mi")),
+            # The S3 audit sink spools each result JSON in /tmp before its PUT (340 MB at 500,000 rows).
+            k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource(size_limit="512Mi")),
         ],
         volume_mounts=[
             k8s.V1VolumeMount(name="work", mount_path="/var/lib/creditbot"),
