@@ -290,15 +290,23 @@ std::string Headline(const CreditReport& report) {
                       approval);
 }
 
+// A report without lines is an executor's amount only (the native engine refuses a report without rows):
+// its parent, window and charges were not given, and the reply says so instead of showing blanks and zeros.
+std::string ParentOf(const CreditReport& report) {
+  return report.parent_account_sid.empty() ? "not given" : report.parent_account_sid;
+}
+std::string FraudChargesOf(const CreditReport& report) {
+  return report.lines.empty() ? "not given" : FormatUsd(report.fraud_total);
+}
+
 // The plain-text fallback (notifications, the dry-run output): the headline, the why in sentences, the
 // report link and the reference; warnings and the table are in the blocks.
 std::string FallbackText(const CreditReport& report, std::string_view execution_id,
                          const CreditReplyContext& context, const std::string& headline,
                          const std::string& window, const std::vector<std::string>& why) {
-  std::string text =
-      absl::StrCat(headline, ". Parent account ", report.parent_account_sid, ", fraud ", window,
-                   ", fraud charges ", FormatUsd(report.fraud_total), ". Policy ", report.policy_name, "/",
-                   report.policy_version, ", execution ", ToAbsl(execution_id), ".");
+  std::string text = absl::StrCat(headline, ". Parent account ", ParentOf(report), ", fraud ", window,
+                                  ", fraud charges ", FraudChargesOf(report), ". Policy ", report.policy_name,
+                                  "/", report.policy_version, ", execution ", ToAbsl(execution_id), ".");
   for (const std::string& line : why) absl::StrAppend(&text, "\n", WithoutBold(line));
   if (!report.warnings.empty()) {
     absl::StrAppend(&text, "\n", report.warnings.size(),
@@ -318,9 +326,9 @@ Json SummaryFields(const CreditReport& report, const std::string& window) {
   auto field = [&fields](std::string_view label, std::string_view value) {
     fields.push_back({{"type", "mrkdwn"}, {"text", absl::StrCat("*", ToAbsl(label), "*\n", ToAbsl(value))}});
   };
-  field("Parent account", report.parent_account_sid);
+  field("Parent account", ParentOf(report));
   field("Fraud window", window);
-  field("Fraud charges", FormatUsd(report.fraud_total));
+  field("Fraud charges", FraudChargesOf(report));
   field("MRR", report.mrr ? FormatUsd(*report.mrr) : "unknown");
   field("Credit", FormatUsd(report.credit_amount));
   field("Approval", report.needs_approval ? "needed" : "not needed");
@@ -425,7 +433,8 @@ RenderedMessage RenderCreditReply(const CreditReport& report, std::string_view e
   std::string window = report.fraud_start && report.fraud_end
                            ? absl::StrCat(absl::FormatCivilTime(*report.fraud_start), " to ",
                                           absl::FormatCivilTime(*report.fraud_end))
-                           : "no billed fraud";
+                       : report.lines.empty() ? "not given"
+                                              : "no billed fraud";
   std::string headline = Headline(report);
   std::vector<std::string> why = WhyLines(report);
 

@@ -220,6 +220,24 @@ TEST(CreditReply, ZeroCreditsGiveAHumanReasonNotACode) {
               HasSubstr("No credit recommended: the report has no SMS attempts sent"));
 }
 
+// A remote executor's amount only (no lines, no parent, no window): the reply says what was not given
+// instead of "Parent account , fraud no billed fraud, fraud charges $0.00".
+TEST(CreditReply, AnAmountOnlyReportSaysWhatWasNotGiven) {
+  CreditReport report;
+  report.product = "verify";
+  report.policy_name = "verify";
+  report.policy_version = "1";
+  report.credit_amount = *Decimal::Parse("77.10");
+  report.needs_approval = true;
+  report.warnings.push_back("computed by the notebook n.ipynb, which gave the credit amount only");
+  RenderedMessage message = RenderCreditReply(report, "E1");
+  EXPECT_THAT(message.text, HasSubstr("Parent account not given, fraud not given, fraud charges not given."));
+  EXPECT_THAT(message.text, Not(HasSubstr("no billed fraud")));
+  const std::string blocks = BlocksText(message);
+  EXPECT_THAT(blocks, HasSubstr("*Parent account*\nnot given"));
+  EXPECT_THAT(blocks, HasSubstr("*Fraud charges*\nnot given"));
+}
+
 TEST(CreditReply, LinksTheLookerReportAndNamesOtherReportLinks) {
   CreditReplyContext context;
   context.looker_url = "https://looker.example.com/looks/42?a=1&b=2";
