@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/embedded_files.h"
-#include "common/status_macros.h"
 #include "common/strings.h"
 
 namespace creditbot {
@@ -26,32 +25,29 @@ bool IsPlainArtifactName(std::string_view name) {
   return true;
 }
 
-absl::StatusOr<std::string> AuditSink::Write(std::string_view execution_id, std::string_view result_json) {
-  return WriteStreamed(execution_id, [result_json](std::FILE* out) -> absl::Status {
-    if (!result_json.empty() &&
-        std::fwrite(result_json.data(), 1, result_json.size(), out) != result_json.size())
-      return absl::UnavailableError(absl::StrCat("cannot write the audit record: ", std::strerror(errno)));
-    return absl::OkStatus();
-  });
+namespace {
+
+// Writes `bytes` to `out`: the writer of a record or artifact already in memory.
+absl::Status PutBytes(std::string_view bytes, std::FILE* out) {
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), out) != bytes.size())
+    return absl::UnavailableError(absl::StrCat("cannot write an audit file: ", std::strerror(errno)));
+  return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> FolderAuditSink::WriteStreamed(std::string_view execution_id,
-                                                           RecordWriter write) {
-  if (!IsPlainExecutionId(execution_id)) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
-  }
-  const std::filesystem::path folder = std::filesystem::path(dir_) / std::string(execution_id);
-  const std::string path = (folder / "result.json").string();
+// Writes what `write` produces to a temporary file in `folder` (made if missing; the temporary name starts
+// with '.', which no record or artifact name does), syncs it and hard-links it to `folder`/`name`: the link
+// fails if the name exists, so two writers never overwrite each other. Returns the path; kAlreadyExists
+// (nothing changed) when the name exists; the writer's error; kUnavailable when the file cannot be made.
+absl::StatusOr<std::string> LinkNewFile(const std::filesystem::path& folder, std::string_view name,
+                                        AuditSink::RecordWriter write) {
+  const std::string path = (folder / std::string(name)).string();
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    return absl::AlreadyExistsError(absl::StrCat("audit record ", path, " already exists"));
-  }
   std::filesystem::create_directories(folder, ec);
-  if (ec)
+  if (ec) {
     return absl::UnavailableError(
         absl::StrCat("cannot create the audit folder ", folder.string(), ": ", ec.message()));
-  // The temporary name starts with '.', which no artifact name does.
-  const std::string temporary = (folder / absl::StrCat(".result.json.", getpid(), ".tmp")).string();
+  }
+  const std::string temporary = (folder / absl::StrCat(".", ToAbsl(name), ".", getpid(), ".tmp")).string();
   std::FILE* out = std::fopen(temporary.c_str(), "wb");
   if (out == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno)));
@@ -68,9 +64,27 @@ absl::StatusOr<std::string> FolderAuditSink::WriteStreamed(std::string_view exec
   std::filesystem::remove(temporary, ec);
   if (!written.ok()) return written;
   if (linked == 0) return path;
-  if (link_error == EEXIST)
-    return absl::AlreadyExistsError(absl::StrCat("audit record ", path, " already exists"));
-  return absl::UnavailableError(absl::StrCat("audit record ", path, ": ", std::strerror(link_error)));
+  if (link_error == EEXIST) return absl::AlreadyExistsError(absl::StrCat(path, " already exists"));
+  return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(link_error)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> AuditSink::Write(std::string_view execution_id, std::string_view result_json) {
+  return WriteStreamed(execution_id, [result_json](std::FILE* out) { return PutBytes(result_json, out); });
+}
+
+absl::StatusOr<std::string> FolderAuditSink::WriteStreamed(std::string_view execution_id,
+                                                           RecordWriter write) {
+  if (!IsPlainExecutionId(execution_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid execution id '", ToAbsl(execution_id), "'"));
+  }
+  absl::StatusOr<std::string> path =
+      LinkNewFile(std::filesystem::path(dir_) / std::string(execution_id), "result.json", write);
+  if (absl::IsAlreadyExists(path.status())) {
+    return absl::AlreadyExistsError(absl::StrCat("audit record ", path.status().message()));
+  }
+  return path;
 }
 
 absl::StatusOr<std::string> FolderAuditSink::WriteArtifact(std::string_view execution_id,
@@ -82,21 +96,14 @@ absl::StatusOr<std::string> FolderAuditSink::WriteArtifact(std::string_view exec
     return absl::InvalidArgumentError(absl::StrCat("invalid audit file name '", ToAbsl(name), "'"));
   }
   const std::filesystem::path folder = std::filesystem::path(dir_) / std::string(execution_id);
-  const std::string path = (folder / std::string(name)).string();
-  // The temporary name starts with '.', which no artifact name does.
-  const std::string temporary = (folder / absl::StrCat(".", ToAbsl(name), ".", getpid(), ".tmp")).string();
-  CREDITBOT_RETURN_IF_ERROR(WriteFileAtomically(temporary, bytes));
-  const int linked = link(temporary.c_str(), path.c_str());
-  const int link_error = errno;
-  std::error_code ec;
-  std::filesystem::remove(temporary, ec);
-  if (linked == 0) return path;
-  if (link_error == EEXIST) {
-    absl::StatusOr<std::string> existing = ReadFileToString(path);
-    if (existing.ok() && *existing == bytes) return path;
-    return absl::AlreadyExistsError(absl::StrCat("audit file ", path, " already exists"));
-  }
-  return absl::InternalError(absl::StrCat("audit file ", path, ": ", std::strerror(link_error)));
+  absl::StatusOr<std::string> path =
+      LinkNewFile(folder, name, [bytes](std::FILE* out) { return PutBytes(bytes, out); });
+  if (!absl::IsAlreadyExists(path.status())) return path;
+  // The same bytes again (a retry after a crash or a lost answer) are the file already there.
+  const std::string existing_path = (folder / std::string(name)).string();
+  absl::StatusOr<std::string> existing = ReadFileToString(existing_path);
+  if (existing.ok() && *existing == bytes) return existing_path;
+  return absl::AlreadyExistsError(absl::StrCat("audit file ", existing_path, " already exists"));
 }
 
 }  // namespace creditbot

@@ -58,10 +58,9 @@ bool IsPlainArtifactName(std::string_view name);
 class FolderAuditSink final : public AuditSink {
  public:
   explicit FolderAuditSink(std::string dir) : dir_(std::move(dir)) {}
-  // Written to a temporary file in the record's folder, then hard-linked into place (as WriteArtifact).
+  // Both are written to a temporary file in the record's folder, synced, then hard-linked into place: the
+  // link fails if the name exists, so two writers never overwrite each other.
   absl::StatusOr<std::string> WriteStreamed(std::string_view execution_id, RecordWriter write) override;
-  // Written to a temporary file, then hard-linked into place: the link fails if the name exists, so two
-  // writers never overwrite each other.
   absl::StatusOr<std::string> WriteArtifact(std::string_view execution_id, std::string_view name,
                                             std::string_view bytes) override;
 
