@@ -274,8 +274,9 @@ if [[ -n "$binary" ]]; then
     check_owner "$soname" "$path"
   done
   # Libraries the binary opens itself on first use (dlopen), so readelf does not list them:
-  # src/common/lazy_libcurl.cc's libcurl.so.4.
-  opened_on_first_use=(libcurl.so.4)
+  # src/common/lazy_libcurl.cc's libcurl.so.4 and src/common/lazy_openssl.cc's libssl.so.3 (with its
+  # libcrypto.so.3).
+  opened_on_first_use=(libcurl.so.4 libssl.so.3 libcrypto.so.3)
   for soname in "${opened_on_first_use[@]}"; do
     path="$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')"
     if [[ -z "$path" ]]; then fail "$soname (opened on first use): not found by ldconfig"; continue; fi

@@ -41,6 +41,7 @@
 #include "bot/metric_series.h"
 #include "bot/service.h"
 #include "bot/service_http.h"
+#include "common/lazy_openssl.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/strings.h"
@@ -493,6 +494,9 @@ int ServeCommand(const Environment& env, const GlobalOptions& global) {
   const sigset_t signals = BlockServeSignals();
   absl::StatusOr<LoadedConfig> loaded = LoadStartConfig(global);
   if (!loaded.ok()) return Fail(loaded.status());
+  // TLS (Socket Mode), request signatures, sign-in and sessions all need OpenSSL, loaded on first use
+  // elsewhere (common/lazy_openssl.h): a serve without it refuses to start rather than fail each request.
+  if (absl::Status openssl = LoadOpenssl(); !openssl.ok()) return Fail(openssl);
   std::string http_host;
   int http_port = 0;
   if (absl::Status addr = ParseHttpAddr(loaded->config.http_addr, http_host, http_port); !addr.ok())

@@ -2,13 +2,12 @@
 #include "common/lazy_libcurl.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <atomic>
 #include <cstdarg>
 #include <string>
 
-#include "absl/strings/str_cat.h"
+#include "common/dynamic_library.h"
 #include "common/logging.h"
 
 namespace creditbot {
@@ -52,22 +51,11 @@ std::atomic<bool> loaded{false};
 const Libcurl& Get() {
   static const Libcurl* const libcurl = [] {
     auto* lib = new Libcurl;
-    void* handle = dlopen(kLibcurlSoname, RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) {
-      const char* reason = dlerror();
-      lib->status = absl::FailedPreconditionError(
-          absl::StrCat("cannot load ", kLibcurlSoname, " (install libcurl4): ", reason ? reason : "unknown"));
-    }
-#define CREDITBOT_LIBCURL_RESOLVE(name)                                                           \
-  if (lib->status.ok()) {                                                                         \
-    lib->name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));                        \
-    if (lib->name == nullptr) {                                                                   \
-      lib->status = absl::FailedPreconditionError(                                                \
-          absl::StrCat(kLibcurlSoname, " has no ", #name, " (libcurl 7.80 or newer is needed)")); \
-    }                                                                                             \
-  }
+    DynamicLibrary library(kLibcurlSoname, "libcurl4");
+#define CREDITBOT_LIBCURL_RESOLVE(name) library.Resolve(#name, lib->name, "libcurl 7.80");
     CREDITBOT_LIBCURL_FUNCTIONS(CREDITBOT_LIBCURL_RESOLVE)
 #undef CREDITBOT_LIBCURL_RESOLVE
+    lib->status = library.status();
     if (lib->status.ok()) {
       loaded.store(true);
     } else {
