@@ -4,10 +4,12 @@
 #include <dlfcn.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 
 namespace creditbot {
 
-DynamicLibrary::DynamicLibrary(const char* soname, const char* package) : soname_(soname) {
+DynamicLibrary::DynamicLibrary(const char* soname, const char* package, const char* needed)
+    : soname_(soname), needed_(needed) {
   handle_ = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (handle_ == nullptr) {
     const char* reason = dlerror();
@@ -16,14 +18,16 @@ DynamicLibrary::DynamicLibrary(const char* soname, const char* package) : soname
   }
 }
 
-void* DynamicLibrary::Lookup(const char* name, const char* needed) {
+void* DynamicLibrary::Lookup(const char* name) {
   if (!status_.ok()) return nullptr;
   void* symbol = dlsym(handle_, name);
   if (symbol == nullptr) {
     status_ = absl::FailedPreconditionError(
-        absl::StrCat(soname_, " has no ", name, " (", needed, " or newer is needed)"));
+        absl::StrCat(soname_, " has no ", name, " (", needed_, " or newer is needed)"));
   }
   return symbol;
 }
+
+void LogLoadFailure(const absl::Status& status) { LogError(std::string(status.message())); }
 
 }  // namespace creditbot

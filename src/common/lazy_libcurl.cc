@@ -3,12 +3,10 @@
 
 #include <curl/curl.h>
 
-#include <atomic>
 #include <cstdarg>
 #include <string>
 
 #include "common/dynamic_library.h"
-#include "common/logging.h"
 
 namespace creditbot {
 namespace {
@@ -42,45 +40,33 @@ struct Libcurl {
 #define CREDITBOT_LIBCURL_FIELD(name) decltype(&::name) name = nullptr;
   CREDITBOT_LIBCURL_FUNCTIONS(CREDITBOT_LIBCURL_FIELD)
 #undef CREDITBOT_LIBCURL_FIELD
-  absl::Status status;  // OK when every function above is resolved
 };
 
-std::atomic<bool> loaded{false};
-
-// The library, loaded once (thread-safe: a function-local static); never unloaded.
-const Libcurl& Get() {
-  static const Libcurl* const libcurl = [] {
-    auto* lib = new Libcurl;
-    DynamicLibrary library(kLibcurlSoname, "libcurl4");
-#define CREDITBOT_LIBCURL_RESOLVE(name) library.Resolve(#name, lib->name, "libcurl 7.80");
-    CREDITBOT_LIBCURL_FUNCTIONS(CREDITBOT_LIBCURL_RESOLVE)
+void ResolveAll(DynamicLibrary& library, Libcurl& functions) {
+#define CREDITBOT_LIBCURL_RESOLVE(name) library.Resolve(#name, functions.name);
+  CREDITBOT_LIBCURL_FUNCTIONS(CREDITBOT_LIBCURL_RESOLVE)
 #undef CREDITBOT_LIBCURL_RESOLVE
-    lib->status = library.status();
-    if (lib->status.ok()) {
-      loaded.store(true);
-    } else {
-      LogError(std::string(lib->status.message()));
-    }
-    return lib;
-  }();
-  return *libcurl;
 }
 
-// The text the strerror functions give when libcurl could not be loaded; lives as long as the process.
-const char* LoadError() {
-  static const std::string* const text = new std::string(Get().status.message());
-  return text->c_str();
-}
+constinit LazyLibrary<Libcurl> libcurl(kLibcurlSoname, "libcurl4", "libcurl 7.80", &ResolveAll);
+
+// OK when the library is loaded; the functions (null when it is not).
+bool Ok() { return libcurl.status().ok(); }
+const Libcurl& Get() { return libcurl.functions(); }
+
+// The text the functions that answer with text give when the library could not be loaded.
+const char* LoadError() { return libcurl.error_text(); }
 
 }  // namespace
 
-absl::Status LoadLibcurl() { return Get().status; }
+absl::Status LoadLibcurl() { return libcurl.status(); }
 
-bool LibcurlLoaded() { return loaded.load(); }
+bool LibcurlLoaded() { return libcurl.loaded(); }
 
 }  // namespace creditbot
 
 using creditbot::Get;
+using creditbot::Ok;
 
 // curl_url_get's handle is `CURLU*` in libcurl 7.88 and `const CURLU*` from 8.0: the definition below takes
 // whichever this curl.h declares.
@@ -101,23 +87,21 @@ using UrlGetHandle = FirstParameter<decltype(&::curl_url_get)>::type;
 
 extern "C" {
 
-CURLcode curl_global_init(long flags) {
-  return Get().status.ok() ? Get().curl_global_init(flags) : CURLE_FAILED_INIT;
-}
+CURLcode curl_global_init(long flags) { return Ok() ? Get().curl_global_init(flags) : CURLE_FAILED_INIT; }
 
 // At exit: nothing to clean up unless something loaded and so may have initialised libcurl.
 void curl_global_cleanup(void) {
   if (creditbot::LibcurlLoaded()) Get().curl_global_cleanup();
 }
 
-CURL* curl_easy_init(void) { return Get().status.ok() ? Get().curl_easy_init() : nullptr; }
+CURL* curl_easy_init(void) { return Ok() ? Get().curl_easy_init() : nullptr; }
 
 // curl_easy_setopt takes one argument after the option, whose type the option's number range tells
 // (curl.h's CURLOPTTYPE_*): long, object pointer (strings, lists, user data), function pointer, curl_off_t,
 // or a curl_blob pointer. It is read with that type and passed on.
 CURLcode(curl_easy_setopt)(CURL* curl, CURLoption option,
                            ...) {  // in parentheses: curl.h defines it as a macro too
-  if (!Get().status.ok()) return CURLE_FAILED_INIT;
+  if (!Ok()) return CURLE_FAILED_INIT;
   const auto setopt = Get().curl_easy_setopt;
   const long number = static_cast<long>(option);
   va_list args;
@@ -139,13 +123,11 @@ CURLcode(curl_easy_setopt)(CURL* curl, CURLoption option,
   return code;
 }
 
-CURLcode curl_easy_perform(CURL* curl) {
-  return Get().status.ok() ? Get().curl_easy_perform(curl) : CURLE_FAILED_INIT;
-}
+CURLcode curl_easy_perform(CURL* curl) { return Ok() ? Get().curl_easy_perform(curl) : CURLE_FAILED_INIT; }
 
 // Every CURLINFO takes a pointer to where the answer goes.
 CURLcode(curl_easy_getinfo)(CURL* curl, CURLINFO info, ...) {
-  if (!Get().status.ok()) return CURLE_FAILED_INIT;
+  if (!Ok()) return CURLE_FAILED_INIT;
   va_list args;
   va_start(args, info);
   void* answer = va_arg(args, void*);
@@ -154,53 +136,53 @@ CURLcode(curl_easy_getinfo)(CURL* curl, CURLINFO info, ...) {
 }
 
 void curl_easy_reset(CURL* curl) {
-  if (Get().status.ok()) Get().curl_easy_reset(curl);
+  if (Ok()) Get().curl_easy_reset(curl);
 }
 
 void curl_easy_cleanup(CURL* curl) {
-  if (Get().status.ok()) Get().curl_easy_cleanup(curl);
+  if (Ok()) Get().curl_easy_cleanup(curl);
 }
 
 const char* curl_easy_strerror(CURLcode code) {
-  return Get().status.ok() ? Get().curl_easy_strerror(code) : creditbot::LoadError();
+  return Ok() ? Get().curl_easy_strerror(code) : creditbot::LoadError();
 }
 
 char* curl_easy_escape(CURL* curl, const char* text, int length) {
-  return Get().status.ok() ? Get().curl_easy_escape(curl, text, length) : nullptr;
+  return Ok() ? Get().curl_easy_escape(curl, text, length) : nullptr;
 }
 
 char* curl_easy_unescape(CURL* curl, const char* text, int length, int* out_length) {
-  return Get().status.ok() ? Get().curl_easy_unescape(curl, text, length, out_length) : nullptr;
+  return Ok() ? Get().curl_easy_unescape(curl, text, length, out_length) : nullptr;
 }
 
 void curl_free(void* pointer) {
-  if (Get().status.ok()) Get().curl_free(pointer);
+  if (Ok()) Get().curl_free(pointer);
 }
 
 curl_slist* curl_slist_append(curl_slist* list, const char* text) {
-  return Get().status.ok() ? Get().curl_slist_append(list, text) : nullptr;
+  return Ok() ? Get().curl_slist_append(list, text) : nullptr;
 }
 
 void curl_slist_free_all(curl_slist* list) {
-  if (Get().status.ok()) Get().curl_slist_free_all(list);
+  if (Ok()) Get().curl_slist_free_all(list);
 }
 
-CURLU* curl_url(void) { return Get().status.ok() ? Get().curl_url() : nullptr; }
+CURLU* curl_url(void) { return Ok() ? Get().curl_url() : nullptr; }
 
 void curl_url_cleanup(CURLU* url) {
-  if (Get().status.ok()) Get().curl_url_cleanup(url);
+  if (Ok()) Get().curl_url_cleanup(url);
 }
 
 CURLUcode curl_url_set(CURLU* url, CURLUPart part, const char* content, unsigned int flags) {
-  return Get().status.ok() ? Get().curl_url_set(url, part, content, flags) : CURLUE_OUT_OF_MEMORY;
+  return Ok() ? Get().curl_url_set(url, part, content, flags) : CURLUE_OUT_OF_MEMORY;
 }
 
 CURLUcode curl_url_get(UrlGetHandle url, CURLUPart part, char** content, unsigned int flags) {
-  return Get().status.ok() ? Get().curl_url_get(url, part, content, flags) : CURLUE_OUT_OF_MEMORY;
+  return Ok() ? Get().curl_url_get(url, part, content, flags) : CURLUE_OUT_OF_MEMORY;
 }
 
 const char* curl_url_strerror(CURLUcode code) {
-  return Get().status.ok() ? Get().curl_url_strerror(code) : creditbot::LoadError();
+  return Ok() ? Get().curl_url_strerror(code) : creditbot::LoadError();
 }
 
 }  // extern "C"

@@ -17,11 +17,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <atomic>
 #include <string>
 
 #include "common/dynamic_library.h"
-#include "common/logging.h"
 
 namespace creditbot {
 namespace {
@@ -118,55 +116,40 @@ struct Openssl {
 #define CREDITBOT_OPENSSL_FIELD(name) decltype(&::name) name = nullptr;
   CREDITBOT_OPENSSL_FUNCTIONS(CREDITBOT_OPENSSL_FIELD)
 #undef CREDITBOT_OPENSSL_FIELD
-  absl::Status status;  // OK when every function above is resolved
 };
 
-std::atomic<bool> loaded{false};
-
-// The libraries, loaded once (thread-safe: a function-local static); never unloaded.
-const Openssl& Get() {
-  static const Openssl* const openssl = [] {
-    auto* lib = new Openssl;
-    DynamicLibrary library(kLibsslSoname, "libssl3");
-#define CREDITBOT_OPENSSL_RESOLVE(name) library.Resolve(#name, lib->name, "OpenSSL 3.0");
-    CREDITBOT_OPENSSL_FUNCTIONS(CREDITBOT_OPENSSL_RESOLVE)
+void ResolveAll(DynamicLibrary& library, Openssl& functions) {
+#define CREDITBOT_OPENSSL_RESOLVE(name) library.Resolve(#name, functions.name);
+  CREDITBOT_OPENSSL_FUNCTIONS(CREDITBOT_OPENSSL_RESOLVE)
 #undef CREDITBOT_OPENSSL_RESOLVE
-    lib->status = library.status();
-    if (lib->status.ok()) {
-      loaded.store(true);
-    } else {
-      LogError(std::string(lib->status.message()));
-    }
-    return lib;
-  }();
-  return *openssl;
 }
 
-// The text ERR_reason_error_string gives when OpenSSL could not be loaded; lives as long as the process.
-const char* LoadError() {
-  static const std::string* const text = new std::string(Get().status.message());
-  return text->c_str();
-}
+constinit LazyLibrary<Openssl> openssl(kLibsslSoname, "libssl3", "OpenSSL 3.0", &ResolveAll);
+
+// OK when the library is loaded; the functions (null when it is not).
+bool Ok() { return openssl.status().ok(); }
+const Openssl& Get() { return openssl.functions(); }
+
+// The text the functions that answer with text give when the library could not be loaded.
+const char* LoadError() { return openssl.error_text(); }
 
 // Calls the loaded function `Field` with `args`, or answers `failed` when OpenSSL could not be loaded.
 template <auto Field, typename Result, typename... Args>
 Result Forward(Result failed, Args... args) {
-  const Openssl& lib = Get();
-  return lib.status.ok() ? (lib.*Field)(args...) : failed;
+  return Ok() ? (Get().*Field)(args...) : failed;
 }
 
 // The same for a function that returns nothing: without OpenSSL there is nothing to do.
 template <auto Field, typename... Args>
 void ForwardVoid(Args... args) {
-  const Openssl& lib = Get();
-  if (lib.status.ok()) (lib.*Field)(args...);
+  if (Ok()) (Get().*Field)(args...);
 }
 
 }  // namespace
 
-absl::Status LoadOpenssl() { return Get().status; }
+absl::Status LoadOpenssl() { return openssl.status(); }
 
-bool OpensslLoaded() { return loaded.load(); }
+bool OpensslLoaded() { return openssl.loaded(); }
 
 }  // namespace creditbot
 
@@ -214,8 +197,7 @@ int CRYPTO_memcmp(const void* a, const void* b, size_t length) {
 void ERR_clear_error(void) { ForwardVoid<&Openssl::ERR_clear_error>(); }
 unsigned long ERR_get_error(void) { return Forward<&Openssl::ERR_get_error, unsigned long>(0); }
 const char* ERR_reason_error_string(unsigned long error) {
-  return creditbot::Get().status.ok() ? creditbot::Get().ERR_reason_error_string(error)
-                                      : creditbot::LoadError();
+  return creditbot::Ok() ? creditbot::Get().ERR_reason_error_string(error) : creditbot::LoadError();
 }
 
 // EVP: HMAC-SHA256 (Slack's request signatures, the sign-in state cookie) and RS256 (Slack's ID tokens).
