@@ -29,7 +29,8 @@
 namespace creditbot {
 
 // Reads the audit file `name` ("result.json", "decision.json") of `execution_id`. kNotFound when absent.
-using AuditReader =
+// (A function, not audit/audit_reader.h's AuditReader: the dashboard reads one file at a time.)
+using AuditFileReader =
     std::function<absl::StatusOr<std::string>(std::string_view execution_id, std::string_view name)>;
 
 // One page of the queue or the history.
@@ -78,7 +79,7 @@ struct ChartData {
 
 class DashboardData {
  public:
-  DashboardData(StateStore& state, AuditReader read_audit)
+  DashboardData(StateStore& state, AuditFileReader read_audit)
       : state_(state), read_audit_(std::move(read_audit)) {}
 
   // Page `page` (from 1) of the entries awaiting a decision, oldest first, `page_size` a page; total: all
@@ -96,7 +97,7 @@ class DashboardData {
 
  private:
   StateStore& state_;
-  AuditReader read_audit_;
+  AuditFileReader read_audit_;
   std::mutex mutex_;
 };
 
