@@ -102,6 +102,7 @@ nlohmann::json RowJson(const ReplayedRequest& result) {
                      {"new_credited", Cents(change.new_credited)}});
   }
   row["changed_lines"] = std::move(lines);
+  if (!result.lines_not_compared.empty()) row["lines_not_compared"] = result.lines_not_compared;
   return row;
 }
 
@@ -176,6 +177,7 @@ std::string ReplayCsv(const std::vector<ReplayedRequest>& results) {
   for (const ReplayedRequest& r : results) {
     std::vector<std::string> lines;
     for (const LineChange& change : r.changed_lines) lines.push_back(LineChangeText(change));
+    if (!r.lines_not_compared.empty()) lines.push_back(r.lines_not_compared);
     const bool ok = r.ok();
     const std::vector<std::string> fields = {r.execution_id,
                                              r.request_key,
@@ -247,6 +249,7 @@ std::string ReplayReportBodyHtml(const std::vector<ReplayedRequest>& results, co
     }
     std::vector<std::string> lines;
     for (const LineChange& change : r.changed_lines) lines.push_back(Html(LineChangeText(change)));
+    if (!r.lines_not_compared.empty()) lines.push_back(Html(r.lines_not_compared));
     absl::StrAppend(&html, "<tr data-request-key=\"", Html(r.request_key), "\"><td>", Html(r.execution_id),
                     "</td><td>", Html(r.request_key), "</td><td>", ToAbsl(ReplayInputsName(r.inputs)),
                     "</td><td class=\"n\">", Cents(r.old_credit), "</td><td class=\"n\">",
@@ -337,6 +340,7 @@ ReplayedRequest RowOf(const nlohmann::json& row) {
                                               TextOf(line, "new_treatment"), MoneyOf(line, "old_credited"),
                                               MoneyOf(line, "new_credited")});
   }
+  if (row.contains("lines_not_compared")) result.lines_not_compared = TextOf(row, "lines_not_compared");
   return result;
 }
 

@@ -61,6 +61,44 @@ TEST(ReplayReport, LinesArePairedByCellAndOnlyChangesAreListed) {
   EXPECT_FALSE(row.identical);
 }
 
+TEST(ReplayReport, LinesAreNotComparedWhenOneSideHasNone) {
+  // An executor that gives only the amount (the analysts' notebook): its result has no lines. Listing every
+  // recorded line as gone would say the lines changed; they were not compared.
+  RecordedResult with_lines, amount_only;
+  with_lines.credit_amount = D("255");
+  with_lines.lines = {{"2025-07-01", "AC1", "VA1", "400", "", "goodwill", D("165")},
+                      {"2025-07-02", "AC1", "VA1", "400", "", "promise", D("90")}};
+  amount_only.credit_amount = D("255");
+  ReplayedRequest to_notebook;
+  to_notebook.execution_id = "e1";
+  CompareResults(with_lines, "a", amount_only, "b", to_notebook);
+  EXPECT_TRUE(to_notebook.changed_lines.empty());
+  EXPECT_EQ(to_notebook.lines_not_compared, "lines not compared: the new result has none");
+  EXPECT_FALSE(to_notebook.changed());  // same credit, same approval; the lines are unknown, not changed
+  ReplayedRequest from_notebook;
+  CompareResults(amount_only, "b", with_lines, "a", from_notebook);
+  EXPECT_TRUE(from_notebook.changed_lines.empty());
+  EXPECT_EQ(from_notebook.lines_not_compared, "lines not compared: the recorded result has none");
+  // Both without lines: nothing to compare, nothing to say.
+  ReplayedRequest neither;
+  neither.execution_id = "e3";
+  CompareResults(amount_only, "b", amount_only, "b", neither);
+  EXPECT_EQ(neither.lines_not_compared, "");
+
+  // Every form of the report says so.
+  EXPECT_THAT(ReplayCsv({to_notebook}), HasSubstr(",false,lines not compared: the new result has none,\r\n"));
+  EXPECT_THAT(ReplayHtml({to_notebook}, Summarize({to_notebook}),
+                         ReplayRunInfo{"p.toml", "notebook", false, "a", "t"}),
+              HasSubstr("lines not compared: the new result has none</td></tr>"));
+  const ReplayRunInfo info{"p.toml", "notebook", false, "a", "t"};
+  absl::StatusOr<ReplayReport> read =
+      ReadReplayJson(ReplayJson({to_notebook, neither}, Summarize({to_notebook, neither}), info));
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->results.size(), 2u);
+  EXPECT_EQ(read->results[0].lines_not_compared, "lines not compared: the new result has none");
+  EXPECT_EQ(read->results[1].lines_not_compared, "");
+}
+
 TEST(ReplayReport, SummaryCountsAndLargestChangesByMagnitude) {
   std::vector<ReplayedRequest> rows = {Row("a", "100.00", "90.00"), Row("b", "50.00", "80.00"),
                                        Row("c", "10.00", "10.00"), Row("d", "10.00", "10.05")};

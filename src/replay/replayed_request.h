@@ -41,6 +41,10 @@ struct ReplayedRequest {
   bool old_needs_approval = false, new_needs_approval = false;
   bool identical = false;  // the new result JSON is byte-for-byte the recorded one
   std::vector<LineChange> changed_lines;
+  // Not empty when one side has lines and the other none (an executor that gives only the credit amount,
+  // as the analysts' notebook does): the lines were not compared, and this says why. changed_lines is then
+  // empty, rather than every line listed as gone or new.
+  std::string lines_not_compared;
   std::string error;            // not empty: not replayed (only the old side is filled)
   std::string new_result_json;  // the new result, as `creditbot calc` would print it
 

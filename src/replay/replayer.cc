@@ -160,12 +160,18 @@ void CompareResults(const RecordedResult& old_result, std::string_view old_json,
   }
   out.new_needs_approval = new_result.needs_approval;
   out.identical = old_json == new_json;
+  out.changed_lines.clear();
+  out.lines_not_compared.clear();
+  if (old_result.lines.empty() != new_result.lines.empty()) {
+    out.lines_not_compared = old_result.lines.empty() ? "lines not compared: the recorded result has none"
+                                                      : "lines not compared: the new result has none";
+    return;
+  }
   // Lines are paired by cell (the n-th line of a cell with the n-th of the same cell on the other side).
   std::map<std::string, std::vector<std::size_t>> old_by_cell;
   for (std::size_t i = old_result.lines.size(); i-- > 0;)
     old_by_cell[old_result.lines[i].Cell()].push_back(i);
   std::vector<bool> paired(old_result.lines.size(), false);
-  out.changed_lines.clear();
   for (const RecordedLine& line : new_result.lines) {
     const std::string cell = line.Cell();
     auto found = old_by_cell.find(cell);
