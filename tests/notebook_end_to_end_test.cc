@@ -253,6 +253,9 @@ TEST_F(NotebookEndToEnd, ReplayOnTheNotebookAgreesWithNativeToTheCentOnEveryRequ
     EXPECT_EQ(row["old_credit"], old_credit[request]) << request;
     EXPECT_EQ(row["new_credit"], old_credit[request]) << request << " (claim date " << claim_date << ")";
     EXPECT_EQ(row["delta"], "0.00") << request;
+    // The notebook gives only the amount: the recorded lines are not compared, rather than listed as gone.
+    EXPECT_EQ(row["changed_lines"], Json::array()) << request;
+    EXPECT_EQ(row.value("lines_not_compared", ""), "lines not compared: the new result has none") << request;
   }
 }
 
