@@ -16,7 +16,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>

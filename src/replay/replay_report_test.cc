@@ -87,10 +87,9 @@ TEST(ReplayReport, LinesAreNotComparedWhenOneSideHasNone) {
 
   // Every form of the report says so.
   EXPECT_THAT(ReplayCsv({to_notebook}), HasSubstr(",false,lines not compared: the new result has none,\r\n"));
-  EXPECT_THAT(ReplayHtml({to_notebook}, Summarize({to_notebook}),
-                         ReplayRunInfo{"p.toml", "notebook", false, "a", "t"}),
-              HasSubstr("lines not compared: the new result has none</td></tr>"));
   const ReplayRunInfo info{"p.toml", "notebook", false, "a", "t"};
+  EXPECT_THAT(ReplayHtml({to_notebook}, Summarize({to_notebook}), info),
+              HasSubstr("lines not compared: the new result has none</td></tr>"));
   absl::StatusOr<ReplayReport> read =
       ReadReplayJson(ReplayJson({to_notebook, neither}, Summarize({to_notebook, neither}), info));
   ASSERT_TRUE(read.ok()) << read.status();
